@@ -1,0 +1,155 @@
+# Strata build.  `make help` lists the targets.
+#
+# The kernel is built with the GNU cross toolchain for i686 (Debian's
+# gcc-i686-linux-gnu by default; CROSS=i686-elf- or another prefix overrides
+# it) and NASM.  Missing tools are installed by tools/ensure-deps.sh.
+
+CROSS ?= i686-linux-gnu-
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+NM := $(CROSS)nm
+NASM ?= nasm
+QEMU ?= qemu-system-i386
+PYTHON ?= python3
+GDB ?= gdb
+export CROSS
+
+B := build
+MEM ?= 128M
+CMDLINE ?=
+QEMU_FLAGS := -display none -no-reboot -m $(MEM) \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-builtin \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mno-sse -mno-mmx \
+	-mno-80387 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -I. -MMD -MP
+NASMFLAGS := -f elf32 -g -F dwarf -I $(B)/gen/ -w+all
+LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -z max-page-size=4096 \
+	-L $(B)/gen -T linker.ld
+LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
+
+KERNEL_DIRS := arch/x86 kernel mm tests
+C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
+OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)
+GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
+	$(B)/gen/segments.inc $(B)/gen/layout.ld
+
+KERNEL := $(B)/kernel.elf
+ISO := $(B)/strata.iso
+
+.PHONY: all run iso run-iso test debug gdb clean help deps-build deps-run \
+	deps-iso deps-test host-tests bench
+.DEFAULT_GOAL := all
+
+all: $(KERNEL) compile_commands.json
+
+help:
+	@echo "make            build $(KERNEL) (and compile_commands.json)"
+	@echo "make run        boot it in QEMU, console on this terminal (Ctrl-A X quits)"
+	@echo "make iso        build $(ISO), a GRUB rescue image"
+	@echo "make run-iso    boot the ISO through GRUB"
+	@echo "make test       host tests, kernel self-tests at 16M..4G, GRUB ISO, GDB session"
+	@echo "make debug      start QEMU paused with its gdbstub on :1234"
+	@echo "make gdb        attach GDB to 'make debug', symbols loaded"
+	@echo "make clean      remove $(B)/"
+	@echo "Variables: MEM=128M, CMDLINE='ktest=printk', CROSS=i686-elf-"
+
+deps-build:
+	@tools/ensure-deps.sh build
+deps-run:
+	@tools/ensure-deps.sh build run
+deps-iso:
+	@tools/ensure-deps.sh build iso
+deps-test:
+	@tools/ensure-deps.sh build run iso test fuzz
+
+$(B)/gen/%.inc: arch/x86/%.h | deps-build
+	@mkdir -p $(dir $@)
+	sh tools/gen_asm_include.sh nasm $< > $@
+$(B)/gen/multiboot.inc: boot/multiboot.h | deps-build
+	@mkdir -p $(dir $@)
+	sh tools/gen_asm_include.sh nasm $< > $@
+$(B)/gen/layout.ld: arch/x86/layout.h | deps-build
+	@mkdir -p $(dir $@)
+	sh tools/gen_asm_include.sh ld $< > $@
+
+$(B)/%.o: %.c | deps-build
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+# Tests run in the order they are written in their file.
+$(B)/tests/%.o: CFLAGS += -fno-toplevel-reorder
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/%.o: %.asm $(GEN_INC) | deps-build
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) $< -o $@
+
+# Two links: the first has an empty symbol table; its text symbols become
+# the table of the second.  .ksyms lies after everything else, so the
+# addresses must come out the same; the build checks that they do.
+$(B)/gen/ksyms_empty.c: tools/gen_ksyms.py | deps-build
+	@mkdir -p $(dir $@)
+	: > $(B)/gen/empty.nm
+	$(PYTHON) tools/gen_ksyms.py $(B)/gen/empty.nm $@
+
+$(B)/kernel.pass1.elf: $(OBJS) $(B)/gen/ksyms_empty.o linker.ld $(GEN_INC)
+	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/gen/ksyms_empty.o $(LIBGCC)
+
+$(B)/gen/ksyms.c: $(B)/kernel.pass1.elf tools/gen_ksyms.py
+	$(NM) -n $< > $(B)/gen/pass1.nm
+	$(PYTHON) tools/gen_ksyms.py $(B)/gen/pass1.nm $@
+
+$(KERNEL): $(B)/kernel.pass1.elf $(B)/gen/ksyms.o
+	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/gen/ksyms.o $(LIBGCC)
+	@$(NM) -n $@ | grep -i ' t ' > $(B)/gen/pass2.text.nm
+	@grep -i ' t ' $(B)/gen/pass1.nm | cmp -s - $(B)/gen/pass2.text.nm || \
+		{ echo "ksyms: text moved between the two links" >&2; rm -f $@; exit 1; }
+
+compile_commands.json: $(C_SRCS) Makefile tools/gen_compile_commands.py
+	@$(PYTHON) tools/gen_compile_commands.py "$(CC)" "$(CFLAGS)" $(C_SRCS) > $@
+
+# --- running -----------------------------------------------------------------
+
+run: $(KERNEL) | deps-run
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+
+$(ISO): $(KERNEL) iso/grub.cfg | deps-iso
+	@rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
+	cp $(KERNEL) $(B)/isodir/boot/kernel.elf
+	cp iso/grub.cfg $(B)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(B)/isodir 2> $(B)/grub-mkrescue.log || \
+		{ cat $(B)/grub-mkrescue.log; exit 1; }
+
+iso: $(ISO)
+
+run-iso: $(ISO) | deps-run
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -cdrom $(ISO)
+
+debug: $(KERNEL) | deps-run
+	@echo "QEMU is paused with its gdbstub on localhost:1234; run 'make gdb' in another terminal."
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
+
+gdb: $(KERNEL) | deps-test
+	$(GDB) -q -x tools/gdb/strata.gdb $(KERNEL)
+
+# --- testing -----------------------------------------------------------------
+
+-include tests/host/host.mk
+
+test: $(KERNEL) $(ISO) host-tests | deps-test
+	$(PYTHON) tests/runner.py --kernel $(KERNEL) --iso-kernel $(KERNEL) \
+		--build $(B) $(HOST_TEST_ARGS)
+
+clean:
+	rm -rf $(B) compile_commands.json
+
+-include $(OBJS:.o=.d)

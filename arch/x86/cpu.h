@@ -1,0 +1,122 @@
+/*
+ * Control registers, CPUID, interrupt flag and TLB control.  Everything that
+ * touches the CPU's own state goes through here.
+ */
+#ifndef ARCH_X86_CPU_H
+#define ARCH_X86_CPU_H
+
+#include "kernel/compiler.h"
+
+#define EFLAGS_IF 0x00000200 /* interrupts enabled */
+
+/* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
+#define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
+#define CPUID_EDX_PAE (1u << 6)
+#define CPUID_EDX_PGE (1u << 13) /* global pages */
+#define CPUID_EDX_PAT (1u << 16)
+
+static inline uint32_t read_cr0(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_cr2(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint32_t read_cr3(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr3(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_cr4(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_eflags(void)
+{
+	uint32_t v;
+	__asm__ volatile("pushfl; popl %0" : "=r"(v));
+	return v;
+}
+
+static inline void invlpg(uintptr_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void cpu_cli(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+static inline void cpu_sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void cpu_halt(void)
+{
+	__asm__ volatile("hlt");
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Save the interrupt flag and disable interrupts; undo with irq_restore. */
+static inline uint32_t irq_save(void)
+{
+	uint32_t flags = read_eflags();
+	cpu_cli();
+	return flags;
+}
+
+static inline void irq_restore(uint32_t flags)
+{
+	if (flags & EFLAGS_IF)
+		cpu_sti();
+}
+
+static inline uintptr_t read_ebp(void)
+{
+	uintptr_t v;
+	__asm__ volatile("mov %%ebp, %0" : "=r"(v));
+	return v;
+}
+
+void cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
+	   uint32_t *edx);
+bool cpu_has_cpuid(void);
+/* CPUID.1:EDX, or 0 on a CPU without CPUID (a 486). */
+uint32_t cpu_features_edx(void);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Early access to physical memory, before mm/paging owns the page tables.
+ * The boot page tables map the first BOOT_MAP_SIZE bytes at KERNEL_VBASE;
+ * anything else below 4 GiB is reached through one slot of the fixmap, a
+ * page table at FIXMAP_BASE that entry.asm installs.
+ */
+#ifndef ARCH_X86_EARLY_MAP_H
+#define ARCH_X86_EARLY_MAP_H
+
+#include "kernel/types.h"
+
+#define FIXMAP_SLOT_EARLY 0 /* used by early_phys_read */
+
+/* Copies physical memory; returns 0 or ERR_RANGE above 4 GiB. */
+int early_phys_read(paddr_t addr, void *dst, size_t len);
+
+/* Maps frame `pa` at fixmap slot `slot` (PTE flags given); returns the VA. */
+void *fixmap_set(unsigned slot, paddr_t pa, uint32_t flags);
+void fixmap_clear(unsigned slot);
+
+/* The physical address of the boot page directory. */
+paddr_t boot_pgdir_phys(void);
+
+#endif

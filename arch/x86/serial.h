@@ -1,0 +1,14 @@
+/* COM1, a 16550 UART at 115200 baud, 8N1: the kernel's console. */
+#ifndef ARCH_X86_SERIAL_H
+#define ARCH_X86_SERIAL_H
+
+#include "kernel/compiler.h"
+
+void serial_init(void);
+void serial_putc(char c);
+/* Returns the next received byte, or -1 if none is waiting. */
+int serial_getc_nonblock(void);
+/* Waits for a byte. */
+int serial_getc(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* Compiler helpers used across the tree (kernel and host builds alike). */
+#ifndef KERNEL_COMPILER_H
+#define KERNEL_COMPILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define __section(s) __attribute__((section(s)))
+#define __used __attribute__((used))
+#define __unused __attribute__((unused))
+#define __noreturn __attribute__((noreturn))
+#define __aligned(n) __attribute__((aligned(n)))
+#define __packed __attribute__((packed))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noinline __attribute__((noinline))
+#define __always_inline inline __attribute__((always_inline))
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define CONCAT_(a, b) a##b
+#define CONCAT(a, b) CONCAT_(a, b)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Power-of-two alignment; `a` must be a power of two. */
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_UP(x, a) ALIGN_DOWN((x) + ((__typeof__(x))(a) - 1), (a))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * kmain: the order in which Strata comes up, one call a line.  entry.asm
+ * arrives here on the boot stack, in the higher half, with nothing mapped
+ * below KERNEL_VBASE.
+ */
+#include "arch/x86/serial.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/early_map.h"
+#include "kernel/printk.h"
+#include "kernel/panic.h"
+#include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "tests/ktest.h"
+#include "tests/crash.h"
+
+static int boot_reader(void *ctx, paddr_t addr, void *dst, size_t len)
+{
+	(void)ctx;
+	return early_phys_read(addr, dst, len);
+}
+
+static void boot_info_init(uint32_t magic, uint32_t info_phys)
+{
+	struct boot_mem_reader reader = { boot_reader, NULL, false };
+
+	if (bootinfo_parse(magic, info_phys, &reader, &boot_info))
+		panic("cannot use the boot information: %s",
+		      boot_info.last_warning);
+	bootinfo_print(&boot_info);
+}
+
+static void print_cpu(void)
+{
+	uint32_t edx = cpu_features_edx();
+
+	printk("CPU: %s; PSE %s, PGE %s, PAE %s\n",
+	       cpu_has_cpuid() ? "CPUID present" : "no CPUID",
+	       edx & CPUID_EDX_PSE ? "yes" : "no",
+	       edx & CPUID_EDX_PGE ? "yes" : "no",
+	       edx & CPUID_EDX_PAE ? "yes" : "no");
+}
+
+static __noreturn void idle(void)
+{
+	printk("Nothing more to do: halting (in QEMU: Ctrl-A X quits).\n");
+	for (;;) {
+		cpu_cli();
+		cpu_halt();
+	}
+}
+
+/* Called from boot/entry.asm. */
+void kmain(uint32_t magic, uint32_t info_phys);
+
+void kmain(uint32_t magic, uint32_t info_phys)
+{
+	serial_init();
+	printk_set_sink(serial_putc);
+	printk("\nStrata: a kernel about memory\n");
+	gdt_init();
+	pic_init();
+	trap_init();
+	print_cpu();
+	boot_info_init(magic, info_phys);
+	cmdline_init(boot_info.cmdline);
+
+	if (cmdline_has("crash"))
+		crash_run(cmdline_get("crash"));
+	if (cmdline_has("ktest"))
+		ktest_main(cmdline_get("ktest"));
+	idle();
+}

@@ -1,0 +1,27 @@
+/* The freestanding string and memory functions the kernel needs. */
+#ifndef KERNEL_STRING_H
+#define KERNEL_STRING_H
+
+#include "kernel/compiler.h"
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+/* Copies at most size-1 characters and always terminates (if size > 0);
+ * returns strlen(src), so truncation shows as a result >= size. */
+size_t strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * Parses an unsigned number in base 10, or base 16 with a 0x prefix, from
+ * the whole of s.  Returns 0 and sets *out, or ERR_INVALID_ARGS for an empty
+ * string, a stray character, or a value that does not fit in 64 bits.
+ */
+int parse_u64(const char *s, uint64_t *out);
+
+#endif

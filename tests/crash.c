@@ -1,0 +1,38 @@
+/* Deliberate crashes for the host runner (see crash.h). */
+#include "tests/crash.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+
+static __noinline int crash_null_deref(volatile int *p)
+{
+	return *p;
+}
+
+/* Recurses until `limit`, far more than any kernel stack holds. */
+static __noinline unsigned crash_recurse(unsigned depth, unsigned limit)
+{
+	volatile char pad[256];
+
+	pad[0] = (char)depth;
+	if (depth == limit)
+		return pad[0];
+	return crash_recurse(depth + 1, limit) + pad[0];
+}
+
+static __noinline void crash_panic_inner(void)
+{
+	panic("deliberate panic (crash=panic)");
+}
+
+void crash_run(const char *name)
+{
+	printk("crash: running '%s' on purpose\n", name);
+	if (!strcmp(name, "null"))
+		crash_null_deref(NULL);
+	else if (!strcmp(name, "stack"))
+		crash_recurse(0, 1u << 30);
+	else if (!strcmp(name, "panic"))
+		crash_panic_inner();
+	printk("crash: unknown crash '%s' (null, stack, panic)\n", name);
+}

@@ -1,0 +1,16 @@
+/*
+ * Deliberate crashes, chosen on the command line (crash=NAME), for the host
+ * runner to check that each one ends in a clear report rather than a triple
+ * fault or a hang:
+ *   crash=null          a NULL dereference in C: page-fault report, backtrace
+ *   crash=stack         unbounded recursion: the guard page, then the
+ *                       double-fault task reports a kernel stack overflow
+ *   crash=panic         panic() with a backtrace naming its callers
+ */
+#ifndef TESTS_CRASH_H
+#define TESTS_CRASH_H
+
+/* Runs the named crash; returns only if the name is unknown. */
+void crash_run(const char *name);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * In-kernel self-tests.
+ *
+ *   KTEST(buddy, "free merges with the buddy at address ^ size") {
+ *           EXPECT_EQ(4, buddy_free_blocks(0));
+ *   }
+ *
+ * KTEST registers the test in the .ktests linker section: no list to keep.
+ * EXPECT_* record a failure (file:line, expected and actual) and go on;
+ * ASSERT_* also return from the test.  KTEST_SKIP(reason) ends a test that
+ * cannot run here (too little memory for it, say).  Before and after each test
+ * every KTEST_HOOK runs; an after-hook that finds a leak fails the test.
+ * Output is TAP over the serial port, closed by "N passed, M failed", and
+ * QEMU's exit status carries the verdict (arch/x86/qemu_exit.h).
+ */
+#ifndef TESTS_KTEST_H
+#define TESTS_KTEST_H
+
+#include "kernel/compiler.h"
+
+struct ktest {
+	const char *suite;
+	const char *name;
+	void (*fn)(void);
+	const char *file;
+	int line;
+} __aligned(32);
+
+struct ktest_hook {
+	const char *name;
+	void (*before)(void);
+	/* Returns true when all is well; otherwise fills msg. */
+	bool (*after)(char *msg, size_t size);
+} __aligned(16);
+
+#define KTEST(suite, desc) \
+	KTEST_(suite, desc, CONCAT(ktest_fn_, __LINE__), CONCAT(ktest_, __LINE__))
+#define KTEST_(suite, desc, fn, rec)                                       \
+	static void fn(void);                                              \
+	static const struct ktest rec __section(".ktests") __used = {      \
+		#suite, desc, fn, __FILE__, __LINE__                       \
+	};                                                                 \
+	static void fn(void)
+
+#define KTEST_HOOK(id, before_fn, after_fn)                                \
+	static const struct ktest_hook CONCAT(ktest_hook_, id)             \
+		__section(".ktest_hooks") __used = { #id, before_fn, after_fn }
+
+/* Runs the selected suites (NULL or "" for all), prints TAP, exits QEMU. */
+__noreturn void ktest_main(const char *suites);
+/* Runs without exiting (for the shell); returns the number of failures,
+ * or -1 when no test matched. */
+int ktest_run(const char *suites);
+
+/* Number of the checks that failed in the running test. */
+int ktest_failures(void);
+bool ktest_running(void);
+
+bool ktest_check(bool ok, const char *file, int line, const char *fmt, ...)
+	__printf(4, 5);
+bool ktest_check_int(const char *file, int line, const char *op,
+		     const char *exp_s, const char *act_s, long long exp,
+		     long long act);
+bool ktest_check_str(const char *file, int line, const char *act_s,
+		     const char *exp, const char *act);
+void ktest_skip(const char *reason);
+
+#define KT_INT(file, line, op, exp, act)                                   \
+	ktest_check_int(file, line, op, #exp, #act, (long long)(exp),      \
+			(long long)(act))
+
+#define EXPECT_EQ(exp, act) KT_INT(__FILE__, __LINE__, "==", exp, act)
+#define EXPECT_NE(exp, act) KT_INT(__FILE__, __LINE__, "!=", exp, act)
+#define EXPECT_LT(a, b) KT_INT(__FILE__, __LINE__, "<", a, b)
+#define EXPECT_LE(a, b) KT_INT(__FILE__, __LINE__, "<=", a, b)
+#define EXPECT_GT(a, b) KT_INT(__FILE__, __LINE__, ">", a, b)
+#define EXPECT_GE(a, b) KT_INT(__FILE__, __LINE__, ">=", a, b)
+#define EXPECT_TRUE(c) \
+	ktest_check(!!(c), __FILE__, __LINE__, "expected true: %s", #c)
+#define EXPECT_FALSE(c) \
+	ktest_check(!(c), __FILE__, __LINE__, "expected false: %s", #c)
+#define EXPECT_PTR_EQ(exp, act)                                            \
+	ktest_check((const void *)(exp) == (const void *)(act), __FILE__,  \
+		    __LINE__, "expected %s == %p, got %p", #act,            \
+		    (const void *)(exp), (const void *)(act))
+#define EXPECT_NULL(p)                                                     \
+	ktest_check((p) == NULL, __FILE__, __LINE__,                       \
+		    "expected NULL, got %p: %s", (const void *)(p), #p)
+#define EXPECT_NOT_NULL(p)                                                 \
+	ktest_check((p) != NULL, __FILE__, __LINE__, "expected non-NULL: %s", #p)
+#define EXPECT_STREQ(exp, act) \
+	ktest_check_str(__FILE__, __LINE__, #act, exp, act)
+
+#define ASSERT_EQ(exp, act) do { if (!EXPECT_EQ(exp, act)) return; } while (0)
+#define ASSERT_NE(exp, act) do { if (!EXPECT_NE(exp, act)) return; } while (0)
+#define ASSERT_LE(a, b) do { if (!EXPECT_LE(a, b)) return; } while (0)
+#define ASSERT_GE(a, b) do { if (!EXPECT_GE(a, b)) return; } while (0)
+#define ASSERT_TRUE(c) do { if (!EXPECT_TRUE(c)) return; } while (0)
+#define ASSERT_FALSE(c) do { if (!EXPECT_FALSE(c)) return; } while (0)
+#define ASSERT_NULL(p) do { if (!EXPECT_NULL(p)) return; } while (0)
+#define ASSERT_NOT_NULL(p) do { if (!EXPECT_NOT_NULL(p)) return; } while (0)
+#define ASSERT_STREQ(e, a) do { if (!EXPECT_STREQ(e, a)) return; } while (0)
+#define KTEST_SKIP(reason) do { ktest_skip(reason); return; } while (0)
+
+#endif
