@@ -146,7 +146,7 @@ gdb: $(KERNEL) | deps-test
 -include tests/host/host.mk
 
 test: $(KERNEL) $(ISO) host-tests | deps-test
-	$(PYTHON) tests/runner.py --kernel $(KERNEL) --iso-kernel $(KERNEL) \
+	$(PYTHON) tests/runner.py --kernel $(KERNEL)\
 		--build $(B) $(HOST_TEST_ARGS)
 
 clean:

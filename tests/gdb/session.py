@@ -1,0 +1,70 @@
+# Scripted GDB session, run by tests/runner.py:
+#   gdb -batch -x tests/gdb/session.py build/kernel.elf
+# with QEMU paused (-S) on its gdbstub at $STRATA_GDB_PORT and the kernel
+# command line "ktest=printk".  Prints TAP and a closing line.
+import os
+import gdb
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((bool(ok), name, detail))
+
+
+def value(expr):
+    return gdb.parse_and_eval(expr)
+
+
+gdb.execute("set pagination off")
+gdb.execute("set confirm off")
+gdb.execute("set architecture i386")
+gdb.execute("target remote 127.0.0.1:%s" % os.environ["STRATA_GDB_PORT"])
+
+# Stopped before the first instruction: paging is still off.
+check("attaches to QEMU's gdbstub, stopped before the kernel runs",
+      gdb.selected_frame() is not None)
+
+gdb.execute("break ktest_main")
+gdb.execute("continue")
+frame = gdb.selected_frame()
+check("a breakpoint on the higher-half C function ktest_main is hit",
+      frame.name() == "ktest_main" and int(frame.pc()) >= 0xC0000000,
+      "frame %s at %#x" % (frame.name(), int(frame.pc())))
+
+bt = gdb.execute("backtrace", to_string=True)
+names = []
+f = frame
+while f is not None:
+    names.append(f.name())
+    f = f.older()
+check("the backtrace is ktest_main <- kmain", names[:2] == ["ktest_main", "kmain"],
+      "backtrace: %s" % bt.strip().replace("\n", " | "))
+
+suites = value("suites").string()
+check("the argument 'suites' holds the command-line value \"printk\"",
+      suites == "printk", "suites = %r" % suites)
+
+count = int(value("boot_info.mmap_count"))
+first_type = int(value("boot_info.mmap[0].type"))
+check("boot_info.mmap_count and an entry read back from kernel memory",
+      count >= 3 and first_type == 1, "mmap_count = %d, mmap[0].type = %d" % (count, first_type))
+
+gdb.execute("break run_one")
+gdb.execute("continue")
+number = int(value("number"))
+suite = value("t->suite").string()
+check("stepping on to run_one shows test 1 of suite printk",
+      number == 1 and suite == "printk", "number %d, suite %s" % (number, suite))
+
+gdb.execute("delete")
+print("TAP version 13")
+print("1..%d" % len(results))
+for i, (ok, name, detail) in enumerate(results, 1):
+    if ok:
+        print("ok %d - gdb: %s" % (i, name))
+    else:
+        print("not ok %d - gdb: %s # %s" % (i, name, detail))
+passed = sum(1 for r in results if r[0])
+print("%d passed, %d failed" % (passed, len(results) - passed))
+gdb.execute("kill")

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Strata's test runner: every job `make test` runs, and the grand total.
+
+Jobs (each reports `N passed, M failed`):
+  host     host test programs of the portable allocators (TAP on stdout)
+  fuzz     libFuzzer targets, bounded in time
+  kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
+  iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
+  crash    deliberate crashes that must end in a clear report, never a triple
+           fault or a hang
+  gdb      a scripted GDB session against QEMU's gdbstub
+
+A kernel run passes only when QEMU exits through the isa-debug-exit device
+with the pass value from arch/x86/qemu_exit.h, the TAP plan is complete, every
+test is `ok`, and the closing line `N passed, 0 failed` is there.  A timeout,
+a triple fault (exit status 0 under -no-reboot) or a missing line is a failure.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QEMU = os.environ.get("QEMU", "qemu-system-i386")
+
+
+def read_exit_codes():
+    vals = {}
+    with open(os.path.join(ROOT, "arch/x86/qemu_exit.h")) as f:
+        for line in f:
+            m = re.match(r"#define (QEMU_EXIT_\w+) (0x[0-9a-fA-F]+|\d+)", line)
+            if m:
+                vals[m.group(1)] = int(m.group(2), 0)
+    return (vals["QEMU_EXIT_PASS"] << 1) | 1, (vals["QEMU_EXIT_FAIL"] << 1) | 1
+
+
+EXIT_PASS, EXIT_FAIL = read_exit_codes()
+
+
+class Result:
+    def __init__(self, name, passed=0, failed=0, notes=None, log=None, secs=0.0):
+        self.name, self.passed, self.failed = name, passed, failed
+        self.notes = notes or []
+        self.log, self.secs = log, secs
+
+
+def qemu_cmd(mem, extra):
+    return [QEMU, "-display", "none", "-no-reboot", "-m", mem,
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-serial", "stdio", "-monitor", "none"] + extra
+
+
+def run(cmd, timeout, **kw):
+    """Runs cmd; returns (exit status or None on timeout, output text)."""
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout, **kw)
+        return p.returncode, p.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out
+
+
+def parse_tap(name, out, status, expect_status=None):
+    """Counts a TAP run; protocol problems count as failures with a note."""
+    r = Result(name)
+    plan = None
+    numbers = set()
+    closing = None
+    for line in out.replace("\r", "").split("\n"):
+        m = re.match(r"^1\.\.(\d+)$", line)
+        if m:
+            plan = int(m.group(1))
+        m = re.match(r"^(not ok|ok) (\d+) - (.*)$", line)
+        if m:
+            numbers.add(int(m.group(2)))
+            if m.group(1) == "ok":
+                r.passed += 1
+            else:
+                r.failed += 1
+                r.notes.append(line)
+        m = re.match(r"^(\d+) passed, (\d+) failed$", line)
+        if m:
+            closing = (int(m.group(1)), int(m.group(2)))
+        if line.startswith("Bail out!"):
+            r.notes.append(line)
+    if status is None:
+        r.notes.append("timed out (a hang)")
+    elif expect_status is not None and status != expect_status:
+        if status == 0:
+            r.notes.append("QEMU exit status 0: a triple fault (or no debug-exit)")
+        else:
+            r.notes.append("exit status %d, expected %d" % (status, expect_status))
+    if plan is None:
+        r.notes.append("no TAP plan line")
+    elif len(numbers) != plan:
+        missing = plan - len(numbers)
+        if missing > 0:
+            r.failed += missing
+        r.notes.append("plan says %d tests, saw %d" % (plan, len(numbers)))
+    if closing is None:
+        r.notes.append("no closing 'N passed, M failed' line")
+    elif closing != (r.passed, r.failed) and not r.notes:
+        r.notes.append("closing line says %d passed, %d failed" % closing)
+    if r.notes and r.failed == 0:
+        r.failed = 1  # a protocol failure is a failure even if every line said ok
+    return r
+
+
+def save_log(args, name, out):
+    d = os.path.join(args.build, "test-logs")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, re.sub(r"[^\w.-]+", "_", name) + ".log")
+    with open(path, "w") as f:
+        f.write(out)
+    return path
+
+
+def kernel_job(args, mem, cmdline="ktest", extra=(), label=None):
+    name = label or "kernel -m %s" % mem
+    t0 = time.time()
+    status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
+                      args.timeout)
+    r = parse_tap(name, out, status, EXIT_PASS)
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def make_test_iso(args, entry, name):
+    src = os.path.join(args.build, "isodir")
+    d = os.path.join(args.build, "test-iso-" + name)
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(src, d)
+    with open(os.path.join(d, "boot/grub/test.cfg"), "w") as f:
+        f.write("set default=%d\nset timeout=0\n" % entry)
+    iso = d + ".iso"
+    subprocess.run(["grub-mkrescue", "-o", iso, d], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return iso
+
+
+def iso_job(args, entry, version):
+    name = "GRUB ISO, multiboot%s" % ("2" if version == 2 else "")
+    t0 = time.time()
+    iso = make_test_iso(args, entry, "mb%d" % version)
+    status, out = run(qemu_cmd("128M", ["-cdrom", iso]), args.timeout + 60)
+    r = parse_tap(name, out, status, EXIT_PASS)
+    want = "Boot information: Multiboot %d from GRUB" % version
+    if want not in out:
+        r.failed += 1
+        r.notes.append("the kernel did not report '%s'" % want)
+    else:
+        r.passed += 1
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+CRASHES = [
+    ("null", "a NULL dereference is a page-fault report naming the function",
+     [r"TRAP 14 \(page fault\) at eip [0-9a-f]+ <crash_null_deref\+",
+      r"cr2 00000000", r"page not present, read, supervisor mode",
+      r"#1 [0-9a-f]+ (crash_run|kmain)\+"]),
+    ("stack", "a kernel stack overflow is caught by the guard page and the double-fault task",
+     [r"DOUBLE FAULT", r"kernel stack overflow: esp [0-9a-f]+ ran into the guard page",
+      r"crash_recurse\+"]),
+    ("panic", "panic prints a backtrace with symbol names",
+     [r"PANIC: deliberate panic", r"#0 [0-9a-f]+ crash_panic_inner\+",
+      r"kmain\+"]),
+]
+
+
+def crash_job(args):
+    r = Result("crash reports")
+    t0 = time.time()
+    for crash, desc, patterns in CRASHES:
+        status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]),
+                          args.timeout)
+        save_log(args, "crash-" + crash, out)
+        problems = [p for p in patterns if not re.search(p, out)]
+        if status != EXIT_FAIL:
+            problems.append("exit status %s (expected %d from panic; 0 is a triple fault)"
+                            % (status, EXIT_FAIL))
+        if problems:
+            r.failed += 1
+            r.notes.append("not ok - %s: missing %s" % (desc, "; ".join(problems)))
+        else:
+            r.passed += 1
+    r.secs = time.time() - t0
+    return r
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gdb_job(args):
+    name = "GDB session"
+    t0 = time.time()
+    port = free_port()
+    qemu = subprocess.Popen(qemu_cmd("128M", ["-kernel", args.kernel, "-append", "ktest=printk",
+                                              "-S", "-gdb", "tcp:127.0.0.1:%d" % port]),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    env = dict(os.environ, STRATA_GDB_PORT=str(port), STRATA_ROOT=ROOT)
+    try:
+        status, out = run(["gdb", "-nx", "-q", "-batch", "-x",
+                           os.path.join(ROOT, "tests/gdb/session.py"), args.kernel],
+                          args.timeout, env=env)
+    finally:
+        qemu.kill()
+        qemu.wait()
+    r = parse_tap(name, out, status, 0)
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def host_job(args, path):
+    name = "host " + os.path.basename(path)
+    t0 = time.time()
+    status, out = run([path], args.timeout * 4)
+    r = parse_tap(name, out, status, 0)
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def fuzz_job(args, path):
+    name = "fuzz " + os.path.basename(path)
+    t0 = time.time()
+    corpus = os.path.join(args.build, "fuzz-corpus", os.path.basename(path))
+    os.makedirs(corpus, exist_ok=True)
+    status, out = run([path, "-max_total_time=%d" % args.fuzz_seconds, "-seed=1",
+                       "-print_final_stats=1", corpus], args.fuzz_seconds + 120)
+    r = Result(name, secs=time.time() - t0)
+    r.log = save_log(args, name, out)
+    if status == 0 and "Done " in out:
+        r.passed = 1
+    else:
+        r.failed = 1
+        r.notes.append("libFuzzer exit status %s; see %s" % (status, r.log))
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--mem", default="16M,128M,1G,4G")
+    ap.add_argument("--only", default="host,fuzz,kernel,crash,iso,gdb")
+    ap.add_argument("--host-test", action="append", default=[])
+    ap.add_argument("--fuzz", action="append", default=[])
+    ap.add_argument("--fuzz-seconds", type=int, default=20)
+    ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--extra-kernel", action="append", default=[],
+                    help="LABEL:MEM:QEMU-ARGS:CMDLINE for more kernel runs")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+
+    jobs = []
+    if "host" in only:
+        jobs += [(host_job, (args, p)) for p in args.host_test]
+    if "fuzz" in only:
+        jobs += [(fuzz_job, (args, p)) for p in args.fuzz]
+    if "kernel" in only:
+        jobs += [(kernel_job, (args, m)) for m in args.mem.split(",") if m]
+        for spec in args.extra_kernel:
+            label, mem, qargs, cmdline = spec.split(":", 3)
+            jobs.append((kernel_job, (args, mem, cmdline, qargs.split(), label)))
+    if "crash" in only:
+        jobs.append((crash_job, (args,)))
+    if "iso" in only:
+        jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
+    if "gdb" in only:
+        jobs.append((gdb_job, (args,)))
+
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(fn, *a) for fn, a in jobs]
+        for fut in futures:
+            try:
+                r = fut.result()
+            except Exception as e:  # a runner bug must not look like a pass
+                r = Result("runner error", failed=1, notes=[repr(e)])
+            results.append(r)
+            print("%-34s %4d passed, %d failed  (%.1f s)" % (r.name, r.passed, r.failed, r.secs))
+            for n in r.notes[:20]:
+                print("    " + n)
+            if r.failed and r.log:
+                print("    log: " + r.log)
+            sys.stdout.flush()
+
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
