@@ -1,0 +1,113 @@
+/*
+ * The binary buddy allocator: physical frames in blocks of 2^order frames,
+ * order 0..MAX_ORDER-1, per zone.  See mm/buddy.c for the theory of
+ * operation.
+ */
+#ifndef MM_BUDDY_H
+#define MM_BUDDY_H
+
+#include "mm/page.h"
+#include "mm/gfp.h"
+
+#define HOT_LIST_BATCH 16 /* pages moved at once between hot list and buddy */
+#define HOT_LIST_HIGH 64 /* drain a batch when the hot list grows past this */
+
+struct free_area {
+	struct list_node list; /* heads of free blocks of this order */
+	unsigned long nr_free; /* blocks on the list */
+};
+
+struct zone {
+	const char *name;
+	enum zone_id id;
+	pfn_t start_pfn, end_pfn; /* the span [start, end); may contain holes */
+	unsigned long managed_pages; /* frames given to the buddy */
+	unsigned long free_pages; /* free frames, hot list included */
+	struct free_area free_area[MAX_ORDER];
+	struct page *hot; /* hot list: order-0 pages, linked by lru.next */
+	unsigned hot_count;
+};
+
+extern struct zone zones[MAX_NR_ZONES];
+
+/* Zone boundaries (frame numbers): DMA below 16 MiB, NORMAL up to the end of
+ * the direct map, HIGHMEM above. */
+#define DMA_LIMIT_PFN ((pfn_t)(16u << (20 - MM_PAGE_SHIFT)))
+
+/*
+ * Set-up, in this order (mm/init.c does it for the kernel; host tests do it
+ * for their synthetic machines):
+ *   buddy_init_pages(map, nr_pfns, direct_end_pfn)
+ *       takes the page array for frames [0, nr_pfns) and marks every frame
+ *       RESERVED with its zone;
+ *   buddy_add_range(start, end)    (any number of times, sorted or not)
+ *       hands usable frames [start, end) to the buddy, in whole aligned
+ *       blocks of the largest order that fits.
+ */
+void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end_pfn);
+void buddy_add_range(pfn_t start, pfn_t end);
+
+/*
+ * Allocates 2^order physically contiguous frames, aligned to their size.
+ * Returns the head page, or NULL (with every structure untouched) when no
+ * zone the flags allow has such a block, or order >= MAX_ORDER.
+ * Interrupt-safe; callable from any context.
+ */
+struct page *alloc_pages(gfp_t gfp, unsigned order);
+static inline struct page *alloc_page(gfp_t gfp)
+{
+	return alloc_pages(gfp, 0);
+}
+
+/*
+ * Frees a block returned by alloc_pages with the same order.  Misuse (a
+ * double free, a wrong order, a page never allocated, reserved, misaligned
+ * or out of range) is reported through mm_report and the block is left
+ * alone.
+ */
+void __free_pages(struct page *page, unsigned order);
+static inline void __free_page(struct page *page)
+{
+	__free_pages(page, 0);
+}
+
+/* Direct-mapped variants: return/take the block's virtual address.
+ * __get_free_pages never returns HIGHMEM; 0 on failure. */
+uintptr_t __get_free_pages(gfp_t gfp, unsigned order);
+uintptr_t get_zeroed_page(gfp_t gfp);
+void free_pages(uintptr_t addr, unsigned order);
+
+/* --- introspection ------------------------------------------------------ */
+
+/* Moves every hot-list page back into the buddy (merging it). */
+void buddy_drain_hot(void);
+
+unsigned long buddy_free_pages(void); /* all zones */
+unsigned long buddy_managed_pages(void);
+/* Free blocks of each order in a zone (hot lists drained first). */
+void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER]);
+/* Prints /proc/buddyinfo's table: free blocks per order per zone. */
+void buddy_print_info(void);
+/* Prints each zone's span, managed and free pages. */
+void buddy_print_zones(void);
+
+/*
+ * Fragmentation for a request of `order` (Linux's unusable free space
+ * index): the share of free memory, in per mille, that lies in blocks
+ * smaller than 2^order frames and so cannot serve it.  0: every free frame
+ * could; 1000: none could (or nothing is free).
+ */
+unsigned buddy_fragmentation(enum zone_id zone, unsigned order);
+
+/*
+ * The invariant checker: every free list entry is a BUDDY head of that
+ * order, aligned, inside its zone, not overlapping another block; counts
+ * agree with the lists and the page array; the hot lists hold HOT pages.
+ * Returns the number of problems found (each reported as REPORT_CORRUPTION).
+ */
+unsigned buddy_check(void);
+
+/* Which free block contains pfn: its head and order, or false. */
+bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order);
+
+#endif

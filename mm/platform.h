@@ -1,0 +1,50 @@
+/*
+ * The narrow interface between the portable allocators in mm/ and the
+ * machine.  The same allocator source compiles into the kernel (implemented
+ * by arch/x86/mm_platform.c) and into host test programs built with
+ * AddressSanitizer and UBSan (tests/host/platform_host.c), where "physical
+ * memory" is an ordinary buffer.  Nothing else in mm/'s portable files may
+ * touch the hardware.
+ */
+#ifndef MM_PLATFORM_H
+#define MM_PLATFORM_H
+
+#include "kernel/types.h"
+#include <stdarg.h>
+
+#ifdef STRATA_HOST
+#include <stdio.h>
+#include <string.h>
+#else
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#endif
+
+#define MM_PAGE_SHIFT 12
+#define MM_PAGE_SIZE 4096u
+
+/* The direct map: every frame below mm_direct_end() has a permanent
+ * virtual address. */
+void *mm_phys_to_virt(paddr_t pa);
+paddr_t mm_virt_to_phys(const void *va);
+paddr_t mm_direct_end(void);
+
+/* A short-lived mapping of any frame, direct-mapped or not (kmap_atomic).
+ * At most MM_MAP_FRAME_SLOTS at once, released in reverse order. */
+#define MM_MAP_FRAME_SLOTS 4
+void *mm_map_frame(paddr_t pa);
+void mm_unmap_frame(void *va);
+
+/* Interrupt-safe critical sections (one CPU: disabling interrupts is the
+ * lock).  Nest freely. */
+typedef unsigned long mm_irqflags_t;
+mm_irqflags_t mm_irq_save(void);
+void mm_irq_restore(mm_irqflags_t flags);
+
+/* Console output for reports and introspection tables. */
+int mm_printf(const char *fmt, ...) __printf(1, 2);
+
+/* The return address of the caller's caller, for "allocated by" records. */
+#define MM_CALLER() ((uintptr_t)__builtin_return_address(0))
+
+#endif

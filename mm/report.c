@@ -1,0 +1,76 @@
+/* Misuse reports (see report.h).  Portable: also built into host tests. */
+#include "mm/report.h"
+#include "mm/platform.h"
+
+static const char *const kind_names[REPORT_KIND_COUNT] = {
+	[REPORT_DOUBLE_FREE] = "double free",
+	[REPORT_NOT_ALLOCATED] = "free of memory never allocated",
+	[REPORT_RESERVED] = "free of a reserved frame",
+	[REPORT_WRONG_ORDER] = "free with the wrong order",
+	[REPORT_MISALIGNED] = "misaligned block",
+	[REPORT_OUT_OF_RANGE] = "address out of range",
+	[REPORT_WRONG_CACHE] = "free to the wrong cache",
+	[REPORT_INTERIOR_POINTER] = "free of an interior pointer",
+	[REPORT_REDZONE] = "red zone overwritten",
+	[REPORT_USE_AFTER_FREE] = "write after free",
+	[REPORT_BAD_MAGIC] = "bad magic number",
+	[REPORT_CACHE_BUSY] = "cache destroyed with live objects",
+	[REPORT_CORRUPTION] = "allocator corruption",
+};
+
+static unsigned long counts[REPORT_KIND_COUNT];
+static unsigned long total;
+static unsigned long test_start_total;
+static unsigned long test_expected;
+
+const char *report_kind_name(enum report_kind kind)
+{
+	return kind < REPORT_KIND_COUNT ? kind_names[kind] : "unknown report";
+}
+
+void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (kind < REPORT_KIND_COUNT)
+		counts[kind]++;
+	total++;
+	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
+		  (unsigned long)addr, msg);
+}
+
+unsigned long report_count(enum report_kind kind)
+{
+	return kind < REPORT_KIND_COUNT ? counts[kind] : 0;
+}
+
+unsigned long report_total(void)
+{
+	return total;
+}
+
+void report_expect(unsigned long n)
+{
+	test_expected += n;
+}
+
+void report_test_begin(void)
+{
+	test_start_total = total;
+	test_expected = 0;
+}
+
+bool report_test_end(char *msg, size_t size)
+{
+	unsigned long seen = total - test_start_total;
+
+	if (seen == test_expected)
+		return true;
+	snprintf(msg, size, "%lu misuse report(s), expected %lu", seen,
+		 test_expected);
+	return false;
+}

@@ -1,0 +1,59 @@
+/*
+ * The one reporting function for misuse of the memory allocators.
+ *
+ * Every allocator (buddy, slab, kmalloc, freelist, vmalloc, paging) reports
+ * a double free, a foreign pointer, a wrong order or cache, or corrupted
+ * memory through mm_report(): one named line with the address and what was
+ * expected, e.g.
+ *
+ *   mm: double free: pfn 0x1234 order 0 (paddr 0x1234000): the block is already free
+ *
+ * The report never "fixes" anything by guessing: the caller refuses the
+ * operation and leaves every structure as it was.  Counters per kind let the
+ * self-tests prove that each misuse is detected (report_count), and let the
+ * per-test hook fail any test that caused a report it did not expect
+ * (report_expect).
+ */
+#ifndef MM_REPORT_H
+#define MM_REPORT_H
+
+#include "kernel/compiler.h"
+
+enum report_kind {
+	REPORT_DOUBLE_FREE, /* freeing what is already free */
+	REPORT_NOT_ALLOCATED, /* freeing what was never handed out */
+	REPORT_RESERVED, /* freeing a reserved frame (kernel image, firmware) */
+	REPORT_WRONG_ORDER, /* freed with another order than allocated */
+	REPORT_MISALIGNED, /* a block address not aligned to its size */
+	REPORT_OUT_OF_RANGE, /* an address no allocator manages */
+	REPORT_WRONG_CACHE, /* an object freed to another cache */
+	REPORT_INTERIOR_POINTER, /* a pointer into the middle of an object */
+	REPORT_REDZONE, /* bytes beyond an object were overwritten */
+	REPORT_USE_AFTER_FREE, /* a free object's poison was overwritten */
+	REPORT_BAD_MAGIC, /* a chunk header's magic number is wrong */
+	REPORT_CACHE_BUSY, /* destroying a cache with live objects */
+	REPORT_CORRUPTION, /* an allocator's own structure is inconsistent */
+	REPORT_KIND_COUNT
+};
+
+/* Prints "mm: <kind name>: <message>" and counts it.  addr is the address
+ * the report is about (object, block or frame), printed with the message. */
+void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
+	__printf(3, 4);
+
+const char *report_kind_name(enum report_kind kind);
+unsigned long report_count(enum report_kind kind);
+unsigned long report_total(void);
+
+/*
+ * The self-test hook: a test announces how many reports it provokes; the
+ * after-test hook fails the test if the number differs (a misuse that went
+ * unnoticed, or a report nobody expected).
+ */
+void report_expect(unsigned long n);
+/* Start of a test: forget any earlier expectation. */
+void report_test_begin(void);
+/* End of a test: true if the reports match the expectation. */
+bool report_test_end(char *msg, size_t size);
+
+#endif
