@@ -18,23 +18,25 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -Wall -Wextra \
 	-Wno-unused-function -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
-# The portable mm sources every host program links against.
-HOST_MM_SRCS := mm/report.c tests/host/platform_host.c
+# The portable mm sources every host program links against; each portable
+# allocator adds its file to HOST_MM_FILES.
+HOST_MM_FILES := report.c
+HOST_MM_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
 
 HOST_TESTS :=
 FUZZ_TARGETS :=
 
 # Pattern: a host test program from one tests/host/test_*.c file.
-$(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) $(HOST_MM_EXTRA) | deps-test
+$(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_MM_SRCS) $(HOST_MM_EXTRA)
+	@$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_MM_SRCS)
 
 # Pattern: a libFuzzer target from one tests/host/fuzz_*.c file.
-$(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) $(HOST_MM_EXTRA) | deps-test
+$(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS) $(HOST_MM_EXTRA)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS)
 
 HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
