@@ -12,6 +12,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
+#include "mm/init.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
 
@@ -65,6 +66,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	print_cpu();
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
+	mm_init(&boot_info);
 
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));

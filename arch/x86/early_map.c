@@ -54,3 +54,33 @@ int early_phys_read(paddr_t addr, void *dst, size_t len)
 	}
 	return 0;
 }
+
+int early_map_lowmem(paddr_t end, paddr_t (*alloc_table)(void *ctx),
+		     void *ctx, bool *used_pse)
+{
+	bool pse = (cpu_features_edx() & CPUID_EDX_PSE) != 0;
+	uint32_t first = BOOT_MAP_SIZE >> PGDIR_SHIFT;
+	uint32_t last = (uint32_t)((end + (1u << PGDIR_SHIFT) - 1) >> PGDIR_SHIFT);
+
+	*used_pse = pse;
+	if (pse)
+		write_cr4(read_cr4() | CR4_PSE);
+	for (uint32_t i = first; i < last; i++) {
+		uint32_t *pde = &boot_page_directory[KERNEL_PDE_FIRST + i];
+		uint32_t base = i << PGDIR_SHIFT;
+		if (pse) {
+			*pde = base | PDE_PS | PTE_RW | PTE_PRESENT;
+		} else {
+			paddr_t table = alloc_table(ctx);
+			uint32_t *pt;
+			if (!table || table + PAGE_SIZE > BOOT_MAP_SIZE)
+				return ERR_NO_MEMORY;
+			pt = (uint32_t *)(uintptr_t)(table + KERNEL_VBASE);
+			for (uint32_t j = 0; j < PTRS_PER_TABLE; j++)
+				pt[j] = (base + j * PAGE_SIZE) | PTE_RW | PTE_PRESENT;
+			*pde = (uint32_t)table | PTE_RW | PTE_PRESENT;
+		}
+	}
+	write_cr3(read_cr3());
+	return 0;
+}

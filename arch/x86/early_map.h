@@ -18,6 +18,15 @@ int early_phys_read(paddr_t addr, void *dst, size_t len);
 void *fixmap_set(unsigned slot, paddr_t pa, uint32_t flags);
 void fixmap_clear(unsigned slot);
 
+/*
+ * Extends the boot page tables' direct map to cover [0, end): with 4 MiB
+ * pages when the CPU has PSE, otherwise with page tables whose frames
+ * alloc_table returns (physical, already mapped, zeroed by us).  Returns 0
+ * or ERR_NO_MEMORY.  Says which it used in *used_pse.
+ */
+int early_map_lowmem(paddr_t end, paddr_t (*alloc_table)(void *ctx),
+		     void *ctx, bool *used_pse);
+
 /* The physical address of the boot page directory. */
 paddr_t boot_pgdir_phys(void);
 

@@ -1,0 +1,459 @@
+/*
+ * The binary buddy allocator.
+ *
+ * Theory of operation
+ * -------------------
+ * Physical memory is managed in blocks of 2^k frames, k = 0..MAX_ORDER-1
+ * (4 KiB to 4 MiB).  A block of order k always starts at a frame number that
+ * is a multiple of 2^k, so its "buddy" -- the other half of the block of
+ * order k+1 it was split from -- starts at pfn ^ (1 << k): the two differ
+ * in exactly one bit of the frame number.
+ *
+ * Each zone keeps one free list per order, threaded through the `lru` links
+ * of the head page of each free block, so that a block can be taken off the
+ * middle of its list in O(1) when its buddy is freed.  The head of a free
+ * block carries PG_BUDDY and its order in page->flags; no other page of the
+ * block carries any state.
+ *
+ *  - Allocation of order k takes the first block from the smallest non-empty
+ *    list of order >= k and, while it is too large, splits it in halves,
+ *    keeping the lower half and putting the upper half on the list one
+ *    order down.  A request for one frame from an empty 4 MiB block so ends
+ *    up with the lowest frame, and the free lists of orders 0..9 each gain
+ *    one block.
+ *  - Freeing a block of order k looks at its buddy: if the buddy is the head
+ *    of a free block of the same order in the same zone, it is taken off its
+ *    list and the two merge into a block of order k+1, and so on up to
+ *    MAX_ORDER-1.  Otherwise the block goes on the list of order k.
+ *
+ * Zones: DMA (below 16 MiB, for ISA DMA), NORMAL (up to the end of the
+ * direct map), HIGHMEM (the rest below 4 GiB, reached only through
+ * temporary mappings).  A request goes to the highest zone its flags allow
+ * and falls back downwards (HIGHMEM -> NORMAL -> DMA); GFP_DMA never leaves
+ * DMA.  Zone boundaries are multiples of the largest block, so a block and
+ * its buddy are always in the same zone (checked anyway).
+ *
+ * The hot list: most allocations are single frames that are freed soon
+ * after.  Each zone keeps up to HOT_LIST_HIGH free order-0 pages in a
+ * singly linked stack in front of the buddy (PG_HOT), as Linux's per-CPU
+ * page lists do: alloc_page pops, __free_page pushes, a few instructions
+ * each.  The stack is refilled from, and drained to, the buddy
+ * HOT_LIST_BATCH pages at a time.  Hot pages count as free; every function
+ * that reports on the free lists drains the hot lists first, so the hot
+ * list is invisible to callers and statistics alike.
+ *
+ * Locking: one CPU, so disabling interrupts (mm_irq_save) is the lock; it is
+ * held for the whole of each operation, including splits and merges.
+ *
+ * Misuse: __free_pages checks the head's state in one comparison (it must
+ * be PG_ALLOCATED with the same order).  Anything else is diagnosed --
+ * double free, free of a reserved or never-allocated frame, wrong order,
+ * misaligned or out-of-range block -- reported by name through mm_report,
+ * and the block is left alone.  buddy_check() sweeps every list and the
+ * page array and verifies the invariants above.
+ */
+#include "mm/buddy.h"
+#include "mm/report.h"
+
+#define STATE_ORDER (PG_STATE_MASK | PG_ORDER_MASK)
+
+struct zone zones[MAX_NR_ZONES] = {
+	[ZONE_DMA] = { .name = "DMA", .id = ZONE_DMA },
+	[ZONE_NORMAL] = { .name = "Normal", .id = ZONE_NORMAL },
+	[ZONE_HIGHMEM] = { .name = "HighMem", .id = ZONE_HIGHMEM },
+};
+
+static pfn_t direct_end_pfn;
+
+static inline uint32_t order_bits(unsigned order)
+{
+	return (uint32_t)order << PG_ORDER_SHIFT;
+}
+
+static inline struct zone *page_zone(const struct page *page)
+{
+	return &zones[page_zone_id(page)];
+}
+
+/* --- set-up ----------------------------------------------------------- */
+
+static void init_zone_span(struct zone *z, pfn_t start, pfn_t end)
+{
+	z->start_pfn = start;
+	z->end_pfn = end > start ? end : start;
+	z->managed_pages = z->free_pages = 0;
+	z->hot = NULL;
+	z->hot_count = 0;
+	for (unsigned k = 0; k < MAX_ORDER; k++) {
+		list_init(&z->free_area[k].list);
+		z->free_area[k].nr_free = 0;
+	}
+}
+
+/*
+ * Only page->flags is initialised here: the other words mean something only
+ * in the states that set them (a free list entry, a slab head...).
+ */
+void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
+{
+	pfn_t dma_end = MIN(nr_pfns, DMA_LIMIT_PFN);
+	pfn_t normal_end = MAX(dma_end, MIN(nr_pfns, direct_end));
+
+	mem_map = map;
+	max_pfn = nr_pfns;
+	direct_end_pfn = direct_end;
+	init_zone_span(&zones[ZONE_DMA], 0, dma_end);
+	init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
+	init_zone_span(&zones[ZONE_HIGHMEM], normal_end, nr_pfns);
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		uint32_t f = PG_RESERVED | ((uint32_t)z << PG_ZONE_SHIFT) |
+			     ((uint32_t)OWNER_FIRMWARE << PG_OWNER_SHIFT);
+		for (pfn_t p = zones[z].start_pfn; p < zones[z].end_pfn; p++)
+			map[p].flags = f;
+	}
+}
+
+/* Puts a block on its free list, merging with free buddies (lock held). */
+static void __free_one(struct zone *z, pfn_t pfn, unsigned order)
+{
+	uint32_t zbits = pfn_to_page(pfn)->flags & PG_ZONE_MASK;
+	struct page *head;
+
+	while (order < MAX_ORDER - 1) {
+		pfn_t buddy_pfn = pfn ^ (1u << order);
+		struct page *buddy;
+
+		if (buddy_pfn < z->start_pfn || buddy_pfn >= z->end_pfn)
+			break;
+		buddy = pfn_to_page(buddy_pfn);
+		if ((buddy->flags & (STATE_ORDER | PG_ZONE_MASK)) !=
+		    (PG_BUDDY | order_bits(order) | zbits))
+			break;
+		list_del(&buddy->lru);
+		z->free_area[order].nr_free--;
+		buddy->flags &= ~STATE_ORDER;
+		pfn &= ~(1u << order);
+		order++;
+	}
+	head = pfn_to_page(pfn);
+	head->flags = (head->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+		      PG_BUDDY | order_bits(order);
+	list_add(&head->lru, &z->free_area[order].list);
+	z->free_area[order].nr_free++;
+}
+
+/* The largest order of an aligned block at pfn that fits before end. */
+static unsigned fit_order(pfn_t pfn, pfn_t end)
+{
+	unsigned order = 0;
+
+	while (order < MAX_ORDER - 1 && !(pfn & (1u << order)) &&
+	       pfn + (2u << order) <= end)
+		order++;
+	return order;
+}
+
+static void add_zone_range(struct zone *z, pfn_t start, pfn_t end)
+{
+	uint32_t f = (uint32_t)z->id << PG_ZONE_SHIFT;
+
+	for (pfn_t p = start; p < end; p++)
+		mem_map[p].flags = f;
+	z->managed_pages += end - start;
+	z->free_pages += end - start;
+	while (start < end) {
+		unsigned order = fit_order(start, end);
+		__free_one(z, start, order);
+		start += 1u << order;
+	}
+}
+
+void buddy_add_range(pfn_t start, pfn_t end)
+{
+	mm_irqflags_t flags = mm_irq_save();
+
+	end = MIN(end, max_pfn);
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &zones[i];
+		pfn_t s = MAX(start, z->start_pfn), e = MIN(end, z->end_pfn);
+		if (s < e)
+			add_zone_range(z, s, e);
+	}
+	mm_irq_restore(flags);
+}
+
+/* --- allocation --------------------------------------------------------- */
+
+/* Takes a block of `order` from z, splitting a larger one (lock held). */
+static struct page *__rmqueue(struct zone *z, unsigned order)
+{
+	for (unsigned k = order; k < MAX_ORDER; k++) {
+		struct free_area *area = &z->free_area[k];
+		struct page *page;
+
+		if (list_empty(&area->list))
+			continue;
+		page = list_first_entry(&area->list, struct page, lru);
+		list_del(&page->lru);
+		area->nr_free--;
+		while (k > order) {
+			struct page *upper;
+			k--;
+			upper = page + (1u << k);
+			upper->flags = (upper->flags & ~STATE_ORDER) |
+				       PG_BUDDY | order_bits(k);
+			list_add(&upper->lru, &z->free_area[k].list);
+			z->free_area[k].nr_free++;
+		}
+		page->flags = (page->flags & ~STATE_ORDER) | PG_ALLOCATED |
+			      order_bits(order);
+		z->free_pages -= 1u << order;
+		return page;
+	}
+	return NULL;
+}
+
+/* Moves up to n order-0 pages from the buddy onto the hot list. */
+static void hot_refill(struct zone *z, unsigned n)
+{
+	while (n--) {
+		struct page *page = __rmqueue(z, 0);
+		if (!page)
+			break;
+		page->flags = (page->flags & ~PG_ALLOCATED) | PG_HOT;
+		page->lru.next = (struct list_node *)z->hot;
+		z->hot = page;
+		z->hot_count++;
+		z->free_pages++;
+	}
+}
+
+/* Gives up to n hot pages back to the buddy. */
+static void hot_drain(struct zone *z, unsigned n)
+{
+	while (n-- && z->hot) {
+		struct page *page = z->hot;
+		z->hot = (struct page *)page->lru.next;
+		z->hot_count--;
+		page->flags &= ~PG_HOT;
+		__free_one(z, page_to_pfn(page), 0);
+	}
+}
+
+static inline struct page *hot_pop(struct zone *z)
+{
+	struct page *page = z->hot;
+
+	if (page) {
+		z->hot = (struct page *)page->lru.next;
+		z->hot_count--;
+		z->free_pages--;
+		page->flags ^= PG_HOT | PG_ALLOCATED;
+	}
+	return page;
+}
+
+/* Zones to try, best first, for each combination of DMA/HIGHMEM flags. */
+static const signed char zonelists[4][MAX_NR_ZONES + 1] = {
+	[0] = { ZONE_NORMAL, ZONE_DMA, -1 },
+	[__GFP_DMA] = { ZONE_DMA, -1 },
+	[__GFP_HIGHMEM] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA, -1 },
+	[__GFP_DMA | __GFP_HIGHMEM] = { ZONE_DMA, -1 },
+};
+
+static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
+{
+	const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
+
+	for (; *zl >= 0; zl++) {
+		struct zone *z = &zones[(int)*zl];
+		struct page *page;
+		if (order == 0) {
+			if (!z->hot)
+				hot_refill(z, HOT_LIST_BATCH);
+			page = hot_pop(z);
+		} else {
+			page = __rmqueue(z, order);
+		}
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+static void zero_block(struct page *page, unsigned order)
+{
+	for (unsigned long i = 0; i < (1ul << order); i++) {
+		void *va = mm_map_frame(page_to_phys(page + i));
+		memset(va, 0, MM_PAGE_SIZE);
+		mm_unmap_frame(va);
+	}
+}
+
+static struct page *alloc_pages_slow(gfp_t gfp, unsigned order)
+{
+	struct page *page;
+
+	if (order >= MAX_ORDER)
+		return NULL;
+	page = alloc_from_zones(gfp, order);
+	if (!page && order > 0) {
+		/* Free single pages parked on the hot lists may merge into
+		 * the block we need. */
+		for (int i = 0; i < MAX_NR_ZONES; i++)
+			hot_drain(&zones[i], ~0u);
+		page = alloc_from_zones(gfp, order);
+	}
+	return page;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned order)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	struct page *page;
+
+	/* The common case: one frame, any lowmem zone, from the hot list. */
+	if (likely(order == 0 && gfp == GFP_KERNEL &&
+		   (page = hot_pop(&zones[ZONE_NORMAL])))) {
+		mm_irq_restore(flags);
+		return page;
+	}
+	page = alloc_pages_slow(gfp, order);
+	mm_irq_restore(flags);
+	if (page && (gfp & __GFP_ZERO))
+		zero_block(page, order);
+	return page;
+}
+
+/* --- freeing ------------------------------------------------------------ */
+
+/* The order of the free block covering pfn, if any (lock held). */
+static bool __find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
+{
+	for (unsigned k = 0; k < MAX_ORDER; k++) {
+		pfn_t h = pfn & ~((1u << k) - 1);
+		const struct page *p = pfn_to_page(h);
+		if ((p->flags & PG_BUDDY) && page_order(p) >= k &&
+		    pfn < h + (1u << page_order(p))) {
+			*head = h;
+			*order = page_order(p);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	bool found = pfn_valid(pfn) && __find_free_block(pfn, head, order);
+
+	mm_irq_restore(flags);
+	return found;
+}
+
+/* Says what is wrong with freeing (page, order); the fast check failed. */
+static void report_bad_free(struct page *page, unsigned order)
+{
+	pfn_t pfn = page_to_pfn(page), head;
+	uintptr_t pa = (uintptr_t)page_to_phys(page);
+	unsigned free_order;
+
+	if (pfn & ((1u << order) - 1))
+		mm_report(REPORT_MISALIGNED, pa,
+			  "pfn %#x freed with order %u is not a multiple of %u frames",
+			  pfn, order, 1u << order);
+	else if (page->flags & PG_RESERVED)
+		mm_report(REPORT_RESERVED, pa,
+			  "pfn %#x is reserved (%s), never managed by the buddy",
+			  pfn, page_owner_name(page_owner(page)));
+	else if (page->flags & PG_HOT)
+		mm_report(REPORT_DOUBLE_FREE, pa,
+			  "pfn %#x order %u: the frame is already free (on the hot list)",
+			  pfn, order);
+	else if (__find_free_block(pfn, &head, &free_order))
+		mm_report(REPORT_DOUBLE_FREE, pa,
+			  "pfn %#x order %u: already free, inside the free block at pfn %#x of order %u",
+			  pfn, order, head, free_order);
+	else if (page->flags & PG_ALLOCATED)
+		mm_report(REPORT_WRONG_ORDER, pa,
+			  "pfn %#x was allocated with order %u, freed with order %u",
+			  pfn, page_order(page), order);
+	else
+		mm_report(REPORT_NOT_ALLOCATED, pa,
+			  "pfn %#x order %u: not the head of an allocated block%s",
+			  pfn, order,
+			  (page->flags & PG_TAIL) ? " (a tail page)" : "");
+}
+
+void __free_pages(struct page *page, unsigned order)
+{
+	mm_irqflags_t flags;
+	struct zone *z;
+
+	if (unlikely(page < mem_map || page >= mem_map + max_pfn ||
+		     order >= MAX_ORDER)) {
+		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page,
+			  "struct page %p order %u is outside the page array (%u frames)",
+			  (void *)page, order, max_pfn);
+		return;
+	}
+	flags = mm_irq_save();
+	if (unlikely((page->flags & STATE_ORDER) !=
+		     (PG_ALLOCATED | order_bits(order)) ||
+		     (page_to_pfn(page) & ((1u << order) - 1)))) {
+		report_bad_free(page, order);
+		mm_irq_restore(flags);
+		return;
+	}
+	z = page_zone(page);
+	if (likely(order == 0)) {
+		page->flags ^= PG_ALLOCATED | PG_HOT;
+		page->flags &= ~PG_OWNER_MASK;
+		page->lru.next = (struct list_node *)z->hot;
+		z->hot = page;
+		z->free_pages++;
+		if (unlikely(++z->hot_count > HOT_LIST_HIGH))
+			hot_drain(z, HOT_LIST_BATCH);
+	} else {
+		z->free_pages += 1u << order;
+		__free_one(z, page_to_pfn(page), order);
+	}
+	mm_irq_restore(flags);
+}
+
+uintptr_t __get_free_pages(gfp_t gfp, unsigned order)
+{
+	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+
+	return page ? (uintptr_t)page_address(page) : 0;
+}
+
+uintptr_t get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+void free_pages(uintptr_t addr, unsigned order)
+{
+	struct page *page;
+
+	if (!addr)
+		return;
+	page = virt_to_page_checked((const void *)addr);
+	if (!page || (addr & (MM_PAGE_SIZE - 1))) {
+		mm_report(REPORT_OUT_OF_RANGE, addr,
+			  "free_pages of an address that is not a direct-mapped frame");
+		return;
+	}
+	__free_pages(page, order);
+}
+
+void buddy_drain_hot(void)
+{
+	mm_irqflags_t flags = mm_irq_save();
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		hot_drain(&zones[i], ~0u);
+	mm_irq_restore(flags);
+}

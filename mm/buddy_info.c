@@ -1,0 +1,200 @@
+/*
+ * Looking at the buddy allocator: statistics, buddyinfo, the fragmentation
+ * index, and buddy_check(), the invariant sweep run after every buddy test.
+ */
+#include "mm/buddy.h"
+#include "mm/report.h"
+
+unsigned long buddy_free_pages(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		n += zones[i].free_pages;
+	return n;
+}
+
+unsigned long buddy_managed_pages(void)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		n += zones[i].managed_pages;
+	return n;
+}
+
+void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
+{
+	mm_irqflags_t flags;
+
+	buddy_drain_hot();
+	flags = mm_irq_save();
+	for (unsigned k = 0; k < MAX_ORDER; k++)
+		nr_free[k] = zones[zone].free_area[k].nr_free;
+	mm_irq_restore(flags);
+}
+
+void buddy_print_info(void)
+{
+	unsigned long nr[MAX_ORDER];
+
+	mm_printf("buddyinfo: free blocks per order (order k = 2^k frames of 4 KiB)\n");
+	mm_printf("%-8s", "zone");
+	for (unsigned k = 0; k < MAX_ORDER; k++)
+		mm_printf(" %6u", k);
+	mm_printf("\n");
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		if (!zones[z].managed_pages)
+			continue;
+		buddy_zone_info((enum zone_id)z, nr);
+		mm_printf("%-8s", zones[z].name);
+		for (unsigned k = 0; k < MAX_ORDER; k++)
+			mm_printf(" %6lu", nr[k]);
+		mm_printf("\n");
+	}
+}
+
+void buddy_print_zones(void)
+{
+	mm_printf("%-8s %-23s %10s %10s\n", "zone", "frames", "managed", "free");
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		const struct zone *zn = &zones[z];
+		if (zn->end_pfn == zn->start_pfn)
+			continue;
+		mm_printf("%-8s %#09x-%#09x %7lu KiB %7lu KiB\n", zn->name,
+			  zn->start_pfn, zn->end_pfn, zn->managed_pages * 4,
+			  zn->free_pages * 4);
+	}
+}
+
+unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
+{
+	unsigned long nr[MAX_ORDER], total = 0, usable = 0;
+
+	if (order >= MAX_ORDER)
+		return 1000;
+	buddy_zone_info(zone, nr);
+	for (unsigned k = 0; k < MAX_ORDER; k++) {
+		unsigned long pages = nr[k] << k;
+		total += pages;
+		if (k >= order)
+			usable += pages;
+	}
+	if (!total)
+		return 1000;
+	return (unsigned)(((total - usable) * 1000) / total);
+}
+
+/* --- the invariant checker ----------------------------------------------- */
+
+static unsigned problems;
+
+static __printf(2, 3) void bad(pfn_t pfn, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	problems++;
+	mm_report(REPORT_CORRUPTION, (uintptr_t)((paddr_t)pfn << MM_PAGE_SHIFT),
+		  "buddy_check: pfn %#x: %s", pfn, msg);
+}
+
+/* Every entry of every list: a BUDDY head of that order, aligned, inside
+ * the zone, with no state on the block's other pages. */
+static unsigned long check_lists(const struct zone *z, unsigned long *pages)
+{
+	unsigned long blocks = 0;
+
+	for (unsigned k = 0; k < MAX_ORDER; k++) {
+		const struct list_node *n;
+		unsigned long count = 0;
+		list_for_each(n, &z->free_area[k].list) {
+			const struct page *p = list_entry(n, struct page, lru);
+			pfn_t pfn = page_to_pfn(p);
+			if (++count > z->managed_pages) {
+				bad(pfn, "free list of order %u in %s loops", k, z->name);
+				return blocks;
+			}
+			if ((p->flags & (PG_STATE_MASK | PG_ORDER_MASK)) !=
+			    (PG_BUDDY | ((uint32_t)k << PG_ORDER_SHIFT)))
+				bad(pfn, "on the order-%u list with flags %#x", k, p->flags);
+			if (pfn & ((1u << k) - 1))
+				bad(pfn, "free block of order %u is misaligned", k);
+			if (pfn < z->start_pfn || pfn + (1u << k) > z->end_pfn ||
+			    page_zone_id(p) != z->id)
+				bad(pfn, "free block of order %u outside zone %s", k, z->name);
+			for (unsigned long i = 1; i < (1ul << k) && pfn + i < max_pfn; i++)
+				if (p[i].flags & PG_STATE_MASK)
+					bad(pfn + (pfn_t)i, "inside a free block of order %u but has flags %#x",
+					    k, p[i].flags);
+		}
+		if (count != z->free_area[k].nr_free)
+			bad(z->start_pfn, "%s order %u: %lu blocks listed, nr_free says %lu",
+			    z->name, k, count, z->free_area[k].nr_free);
+		blocks += count;
+		*pages += count << k;
+	}
+	return blocks;
+}
+
+static unsigned long check_hot(const struct zone *z)
+{
+	unsigned long n = 0;
+
+	for (const struct page *p = z->hot; p; p = (const struct page *)p->lru.next) {
+		if ((p->flags & (PG_STATE_MASK | PG_ORDER_MASK)) != PG_HOT ||
+		    page_zone_id(p) != z->id)
+			bad(page_to_pfn(p), "on the %s hot list with flags %#x",
+			    z->name, p->flags);
+		if (++n > z->managed_pages)
+			break;
+	}
+	if (n != z->hot_count)
+		bad(z->start_pfn, "%s hot list holds %lu pages, hot_count says %u",
+		    z->name, n, z->hot_count);
+	return n;
+}
+
+/* The page array agrees: as many BUDDY heads as listed blocks. */
+static void check_page_array(const struct zone *z, unsigned long listed)
+{
+	unsigned long heads = 0;
+
+	for (pfn_t pfn = z->start_pfn; pfn < z->end_pfn; pfn++) {
+		const struct page *p = pfn_to_page(pfn);
+		uint32_t s = p->flags & PG_STATE_MASK;
+		if (page_zone_id(p) != z->id)
+			bad(pfn, "zone bits say %d, the frame lies in %s",
+			    page_zone_id(p), z->name);
+		if (s & PG_BUDDY)
+			heads++;
+		if (s & (s - 1) & ~PG_TAIL)
+			bad(pfn, "more than one state bit: %#x", p->flags);
+	}
+	if (heads != listed)
+		bad(z->start_pfn, "%s: %lu BUDDY heads in the page array, %lu on the lists",
+		    z->name, heads, listed);
+}
+
+unsigned buddy_check(void)
+{
+	mm_irqflags_t flags = mm_irq_save();
+
+	problems = 0;
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone *z = &zones[i];
+		unsigned long pages = 0, blocks = check_lists(z, &pages);
+		unsigned long hot = check_hot(z);
+		check_page_array(z, blocks);
+		if (pages + hot != z->free_pages)
+			bad(z->start_pfn, "%s: %lu pages on lists + %lu hot, free_pages says %lu",
+			    z->name, pages, hot, z->free_pages);
+		if (z->free_pages > z->managed_pages)
+			bad(z->start_pfn, "%s: more free pages than managed", z->name);
+	}
+	mm_irq_restore(flags);
+	return problems;
+}

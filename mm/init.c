@@ -1,0 +1,128 @@
+/*
+ * Boot-time memory set-up, in order:
+ *   1. the firmware map -> sanitised usable ranges (mm/memmap);
+ *   2. reserve the first MiB (real-mode structures, and page 0 stays
+ *      unused so that a NULL frame is never handed out), the kernel image,
+ *      the Multiboot information and modules;
+ *   3. extend the boot direct map over low memory (4 MiB pages with PSE);
+ *   4. the page array, one struct page per frame up to the top of RAM
+ *      below 4 GiB, from bootmem;
+ *   5. the buddy allocator: every usable frame, in the largest aligned
+ *      blocks that fit.
+ */
+#include "mm/init.h"
+#include "mm/buddy.h"
+#include "mm/page.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/early_map.h"
+#include "arch/x86/mm_platform.h"
+#include "arch/x86/cpu.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "boot/multiboot.h"
+
+struct memmap boot_memmap;
+uint64_t buddy_init_ticks;
+unsigned long buddy_init_frames;
+
+extern char __kernel_start[], __kernel_end[];
+
+static void sanitise(const struct boot_info *bi)
+{
+	struct memmap_entry e[BOOT_MMAP_MAX];
+
+	for (unsigned i = 0; i < bi->mmap_count; i++) {
+		e[i].base = bi->mmap[i].base;
+		e[i].length = bi->mmap[i].length;
+		e[i].available = bi->mmap[i].type == MB_MEMORY_AVAILABLE;
+	}
+	memmap_build(&boot_memmap, e, bi->mmap_count);
+	if (boot_memmap.ignored_above_limit)
+		printk("mm: ignoring %llu MiB of RAM above 4 GiB (no PAE yet)\n",
+		       boot_memmap.ignored_above_limit >> 20);
+}
+
+static void reserve(paddr_t start, paddr_t end, const char *name, int owner)
+{
+	if (memmap_reserve(&boot_memmap, start, end, name, owner))
+		panic("mm: cannot reserve %s at %#llx-%#llx", name, start, end);
+}
+
+static void reserve_in_use(const struct boot_info *bi)
+{
+	reserve(0, 0x100000, "first MiB (BIOS, page 0)", OWNER_FIRMWARE);
+	reserve((uintptr_t)__kernel_start - KERNEL_VBASE,
+		(uintptr_t)__kernel_end - KERNEL_VBASE, "kernel image",
+		OWNER_KERNEL_IMAGE);
+	reserve(bi->info_start, bi->info_end, "Multiboot information",
+		OWNER_FIRMWARE);
+	for (unsigned i = 0; i < bi->module_count; i++)
+		reserve(bi->modules[i].start, bi->modules[i].end,
+			"Multiboot module", OWNER_FIRMWARE);
+}
+
+static paddr_t early_table(void *ctx)
+{
+	(void)ctx;
+	return bootmem_alloc(&boot_memmap, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_SIZE,
+			     "early page tables");
+}
+
+/* Gives the reserved regions' frames their owner, for whatis and pictures. */
+static void mark_reserved_owners(void)
+{
+	for (unsigned i = 0; i < boot_memmap.nr_reserved; i++) {
+		const struct mem_region *r = &boot_memmap.reserved[i];
+		for (paddr_t pa = r->start; pa < r->end; pa += PAGE_SIZE) {
+			pfn_t pfn = (pfn_t)(pa >> PAGE_SHIFT);
+			if (pfn_valid(pfn))
+				page_set_owner(pfn_to_page(pfn),
+					       (enum page_owner)r->owner);
+		}
+	}
+}
+
+void mm_init(const struct boot_info *bi)
+{
+	paddr_t top, direct_end, array;
+	pfn_t nr_pfns;
+	uint64_t array_bytes, t0;
+	bool pse;
+
+	sanitise(bi);
+	reserve_in_use(bi);
+	top = memmap_top(&boot_memmap);
+	if (!top)
+		panic("mm: the memory map has no usable RAM");
+	direct_end = MIN(top, (paddr_t)LOWMEM_LIMIT);
+	if (early_map_lowmem(direct_end, early_table, NULL, &pse))
+		panic("mm: no memory for early page tables");
+	mm_set_direct_end(direct_end);
+
+	nr_pfns = (pfn_t)(top >> PAGE_SHIFT);
+	array_bytes = (uint64_t)nr_pfns * sizeof(struct page);
+	array = bootmem_alloc(&boot_memmap, array_bytes, PAGE_SIZE, direct_end,
+			      "page array (struct page)");
+	if (!array)
+		panic("mm: no room for the page array (%llu KiB)", array_bytes >> 10);
+	memmap_print(&boot_memmap);
+	printk("mm: direct map 0-%#llx (%s), page array: %u frames x %u bytes = %llu KiB (%llu.%02llu%% of RAM)\n",
+	       direct_end, pse ? "4 MiB pages" : "4 KiB pages", nr_pfns,
+	       (unsigned)sizeof(struct page), array_bytes >> 10,
+	       array_bytes * 100 / top, (array_bytes * 10000 / top) % 100);
+
+	t0 = rdtsc();
+	buddy_init_pages(mm_phys_to_virt(array), nr_pfns,
+			 (pfn_t)(direct_end >> PAGE_SHIFT));
+	for (unsigned i = 0; i < boot_memmap.nr_usable; i++)
+		buddy_add_range((pfn_t)(boot_memmap.usable[i].start >> PAGE_SHIFT),
+				(pfn_t)(boot_memmap.usable[i].end >> PAGE_SHIFT));
+	buddy_init_ticks = rdtsc() - t0;
+	buddy_init_frames = nr_pfns;
+	mark_reserved_owners();
+
+	buddy_print_zones();
+	buddy_print_info();
+	printk("mm: %lu of %u frames managed by the buddy allocator, %lu free\n",
+	       buddy_managed_pages(), nr_pfns, buddy_free_pages());
+}

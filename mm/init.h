@@ -1,0 +1,23 @@
+/* Bringing up physical memory management at boot (kernel only). */
+#ifndef MM_INIT_H
+#define MM_INIT_H
+
+#include "kernel/bootinfo.h"
+#include "mm/memmap.h"
+
+/*
+ * Sanitises the boot memory map, reserves what is in use, extends the
+ * direct map over low memory, allocates the page array with bootmem and
+ * hands every usable frame to the buddy allocator.  Prints each step.
+ */
+void mm_init(const struct boot_info *bi);
+
+/* The sanitised map and reserved regions of this boot. */
+extern struct memmap boot_memmap;
+
+/* Cost of buddy initialisation in TSC ticks (instructions under
+ * QEMU -icount shift=0) and the number of frames it covered. */
+extern uint64_t buddy_init_ticks;
+extern unsigned long buddy_init_frames;
+
+#endif

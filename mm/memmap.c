@@ -1,0 +1,221 @@
+/*
+ * Memory map sanitising and bootmem.
+ *
+ * Firmware maps are unsorted, may overlap, may repeat themselves, may
+ * contain zero-length or wrapping entries and reserved holes inside
+ * available ones.  memmap_build() treats them as sets of bytes:
+ *   usable = (union of available entries, rounded inwards to pages)
+ *            - (union of all other entries, rounded outwards to pages)
+ * clipped to [0, 4 GiB).  All arithmetic is on 64-bit physical addresses
+ * and every end is computed only after a wrap check, so a hostile map can
+ * neither overflow nor produce an unaligned or overlapping range.
+ *
+ * bootmem is the simplest allocator that can work before the buddy: it cuts
+ * an aligned piece off the top of a usable range and records it as a
+ * reserved region; the buddy later manages what is left, and the reserved
+ * region (the page array, early page tables) stays accounted for by name.
+ */
+#include "mm/memmap.h"
+#include "mm/page.h"
+#include "kernel/errno.h"
+
+#define PAGE_MASK64 ((uint64_t)MM_PAGE_SIZE - 1)
+
+static void sort_ranges(struct mem_range *r, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		struct mem_range x = r[i];
+		unsigned j = i;
+		while (j > 0 && r[j - 1].start > x.start) {
+			r[j] = r[j - 1];
+			j--;
+		}
+		r[j] = x;
+	}
+}
+
+/* Sorts and merges overlapping or touching ranges in place. */
+static unsigned merge_ranges(struct mem_range *r, unsigned n)
+{
+	unsigned out = 0;
+
+	sort_ranges(r, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (out && r[i].start <= r[out - 1].end) {
+			if (r[i].end > r[out - 1].end)
+				r[out - 1].end = r[i].end;
+		} else {
+			r[out++] = r[i];
+		}
+	}
+	return out;
+}
+
+/* Removes [start, end) from the sorted, disjoint usable ranges. */
+static int subtract(struct memmap *m, paddr_t start, paddr_t end)
+{
+	for (unsigned i = 0; i < m->nr_usable; i++) {
+		struct mem_range *u = &m->usable[i];
+		if (end <= u->start || start >= u->end)
+			continue;
+		if (start > u->start && end < u->end) {
+			/* a hole in the middle: split in two */
+			if (m->nr_usable == MEMMAP_MAX)
+				return ERR_NO_MEMORY;
+			for (unsigned j = m->nr_usable; j > i + 1; j--)
+				m->usable[j] = m->usable[j - 1];
+			m->usable[i + 1].start = end;
+			m->usable[i + 1].end = u->end;
+			u->end = start;
+			m->nr_usable++;
+			return 0;
+		}
+		if (start <= u->start)
+			u->start = MIN(end, u->end);
+		else
+			u->end = start;
+	}
+	/* drop emptied ranges */
+	unsigned out = 0;
+	for (unsigned i = 0; i < m->nr_usable; i++)
+		if (m->usable[i].start < m->usable[i].end)
+			m->usable[out++] = m->usable[i];
+	m->nr_usable = out;
+	return 0;
+}
+
+void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
+{
+	m->nr_usable = m->nr_reserved = 0;
+	m->ignored_above_limit = 0;
+	m->dropped = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t start, end;
+		if (!e[i].available || !e[i].length)
+			continue;
+		if (range_wraps_u64(e[i].base, e[i].length)) {
+			m->dropped++;
+			continue;
+		}
+		end = e[i].base + e[i].length;
+		if (end > MEMMAP_LIMIT) {
+			uint64_t from = MAX(e[i].base, MEMMAP_LIMIT);
+			m->ignored_above_limit += end - from;
+			end = MEMMAP_LIMIT;
+		}
+		start = (e[i].base + PAGE_MASK64) & ~PAGE_MASK64;
+		end &= ~PAGE_MASK64;
+		if (e[i].base >= MEMMAP_LIMIT || start >= end)
+			continue;
+		if (m->nr_usable == MEMMAP_MAX) {
+			m->dropped++;
+			continue;
+		}
+		m->usable[m->nr_usable].start = start;
+		m->usable[m->nr_usable].end = end;
+		m->nr_usable++;
+	}
+	m->nr_usable = merge_ranges(m->usable, m->nr_usable);
+	/* Every entry that is not available punches a hole: reserved wins. */
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t start, end;
+		if (e[i].available || !e[i].length || e[i].base >= MEMMAP_LIMIT)
+			continue;
+		if (range_wraps_u64(e[i].base, e[i].length))
+			end = MEMMAP_LIMIT;
+		else
+			end = MIN(e[i].base + e[i].length, MEMMAP_LIMIT);
+		start = e[i].base & ~PAGE_MASK64;
+		end = (end + PAGE_MASK64) & ~PAGE_MASK64;
+		if (subtract(m, start, end))
+			m->dropped++;
+	}
+}
+
+int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
+		   const char *name, int owner)
+{
+	int err;
+
+	if (end < start)
+		return ERR_RANGE;
+	start &= ~PAGE_MASK64;
+	if (end > UINT64_MAX - PAGE_MASK64)
+		return ERR_RANGE;
+	end = (end + PAGE_MASK64) & ~PAGE_MASK64;
+	if (m->nr_reserved == MEMMAP_MAX)
+		return ERR_NO_MEMORY;
+	err = subtract(m, start, end);
+	if (err)
+		return err;
+	m->reserved[m->nr_reserved].start = start;
+	m->reserved[m->nr_reserved].end = end;
+	m->reserved[m->nr_reserved].name = name;
+	m->reserved[m->nr_reserved].owner = owner;
+	m->nr_reserved++;
+	return 0;
+}
+
+uint64_t memmap_usable_bytes(const struct memmap *m)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < m->nr_usable; i++)
+		total += m->usable[i].end - m->usable[i].start;
+	return total;
+}
+
+paddr_t memmap_top(const struct memmap *m)
+{
+	return m->nr_usable ? m->usable[m->nr_usable - 1].end : 0;
+}
+
+const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa)
+{
+	for (unsigned i = 0; i < m->nr_reserved; i++)
+		if (pa >= m->reserved[i].start && pa < m->reserved[i].end)
+			return &m->reserved[i];
+	return NULL;
+}
+
+paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
+		      paddr_t limit, const char *name)
+{
+	if (!size || align < MM_PAGE_SIZE || (align & (align - 1)))
+		return 0;
+	size = (size + PAGE_MASK64) & ~PAGE_MASK64;
+	for (unsigned i = m->nr_usable; i-- > 0;) {
+		const struct mem_range *u = &m->usable[i];
+		paddr_t top = MIN(u->end, limit), start;
+		if (top <= u->start || top - u->start < size)
+			continue;
+		start = (top - size) & ~(align - 1);
+		if (start < u->start)
+			continue;
+		if (memmap_reserve(m, start, start + size, name, OWNER_BOOTMEM))
+			return 0;
+		return start;
+	}
+	return 0;
+}
+
+void memmap_print(const struct memmap *m)
+{
+	mm_printf("Usable memory (sanitised map): %u ranges, %llu KiB\n",
+		  m->nr_usable, (unsigned long long)(memmap_usable_bytes(m) >> 10));
+	for (unsigned i = 0; i < m->nr_usable; i++)
+		mm_printf("  %#010llx-%#010llx %8llu KiB\n",
+			  (unsigned long long)m->usable[i].start,
+			  (unsigned long long)m->usable[i].end,
+			  (unsigned long long)((m->usable[i].end - m->usable[i].start) >> 10));
+	mm_printf("Reserved regions:\n");
+	for (unsigned i = 0; i < m->nr_reserved; i++)
+		mm_printf("  %#010llx-%#010llx %8llu KiB  %s\n",
+			  (unsigned long long)m->reserved[i].start,
+			  (unsigned long long)m->reserved[i].end,
+			  (unsigned long long)((m->reserved[i].end - m->reserved[i].start) >> 10),
+			  m->reserved[i].name);
+	if (m->ignored_above_limit)
+		mm_printf("RAM above 4 GiB ignored (no PAE yet): %llu MiB\n",
+			  (unsigned long long)(m->ignored_above_limit >> 20));
+}

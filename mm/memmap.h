@@ -1,0 +1,75 @@
+/*
+ * The firmware's memory map, sanitised: sorted, non-overlapping,
+ * page-aligned usable ranges below 4 GiB, and the named reserved regions
+ * carved out of them (the first MiB, the kernel image, the Multiboot
+ * information and modules, bootmem allocations).
+ */
+#ifndef MM_MEMMAP_H
+#define MM_MEMMAP_H
+
+#include "kernel/types.h"
+
+#define MEMMAP_MAX 128
+#define MEMMAP_LIMIT 0x100000000ULL /* 4 GiB: no PAE yet */
+
+struct mem_range {
+	paddr_t start, end; /* [start, end), page-aligned */
+};
+
+struct mem_region {
+	paddr_t start, end;
+	const char *name;
+	int owner; /* enum page_owner for its frames */
+};
+
+struct memmap {
+	struct mem_range usable[MEMMAP_MAX];
+	unsigned nr_usable;
+	struct mem_region reserved[MEMMAP_MAX];
+	unsigned nr_reserved;
+	uint64_t ignored_above_limit; /* bytes of RAM above 4 GiB */
+	unsigned dropped; /* entries that could not be used (wrap, overflow) */
+};
+
+/* One entry of a firmware map as the boot loader gives it. */
+struct memmap_entry {
+	uint64_t base, length;
+	bool available;
+};
+
+/*
+ * Builds the usable ranges from a firmware map: the union of the available
+ * entries, shrunk to whole pages, minus every other entry (reserved wins
+ * where they overlap), clipped at 4 GiB.  Entries that wrap are dropped.
+ * Never fails; a map without usable RAM gives nr_usable == 0.
+ */
+void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n);
+
+/*
+ * Removes [start, end) (rounded out to pages) from the usable ranges and
+ * records it as a named reserved region.  Returns 0, ERR_RANGE if the range
+ * wraps, or ERR_NO_MEMORY if the tables are full.
+ */
+int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
+		   const char *name, int owner);
+
+/* Total usable bytes, and the end of the highest usable range. */
+uint64_t memmap_usable_bytes(const struct memmap *m);
+paddr_t memmap_top(const struct memmap *m);
+
+/* The name of the reserved region containing pa, or NULL. */
+const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa);
+
+/*
+ * bootmem: the allocator before the buddy.  Takes `size` bytes aligned to
+ * `align` (a power of two, at least a page) from the top of the highest
+ * usable range that lies entirely below `limit`, and reserves them under
+ * `name` (owner OWNER_BOOTMEM), so that the buddy never sees them.
+ * Returns the physical address, or 0 when nothing fits.
+ */
+paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
+		      paddr_t limit, const char *name);
+
+void memmap_print(const struct memmap *m);
+
+#endif

@@ -1,0 +1,61 @@
+/* struct page helpers shared by every allocator (see page.h). */
+#include "mm/page.h"
+
+struct page *mem_map;
+pfn_t max_pfn;
+
+static const char *const owner_names[OWNER_COUNT] = {
+	[OWNER_NONE] = "allocated",
+	[OWNER_KERNEL_IMAGE] = "kernel image",
+	[OWNER_BOOTMEM] = "bootmem",
+	[OWNER_FIRMWARE] = "firmware/reserved",
+	[OWNER_SLAB] = "slab",
+	[OWNER_KMALLOC] = "kmalloc (large)",
+	[OWNER_PAGETABLE] = "page table",
+	[OWNER_VMALLOC] = "vmalloc",
+	[OWNER_USER] = "user page",
+	[OWNER_STACK] = "kernel stack",
+	[OWNER_FREELIST] = "freelist heap",
+};
+
+const char *page_owner_name(enum page_owner owner)
+{
+	return owner < OWNER_COUNT ? owner_names[owner] : "?";
+}
+
+void *page_address(const struct page *page)
+{
+	paddr_t pa = page_to_phys(page);
+
+	if (pa >= mm_direct_end())
+		return NULL;
+	return mm_phys_to_virt(pa);
+}
+
+struct page *virt_to_page(const void *addr)
+{
+	return phys_to_page(mm_virt_to_phys(addr));
+}
+
+struct page *virt_to_page_checked(const void *addr)
+{
+	paddr_t pa = mm_virt_to_phys(addr);
+
+	if (pa >= mm_direct_end() || !pfn_valid((pfn_t)(pa >> MM_PAGE_SHIFT)))
+		return NULL;
+	return phys_to_page(pa);
+}
+
+void compound_set(struct page *head, unsigned order)
+{
+	for (unsigned long i = 1; i < (1ul << order); i++) {
+		head[i].flags = (head[i].flags & ~PG_STATE_MASK) | PG_TAIL;
+		head[i].head = head;
+	}
+}
+
+void compound_clear(struct page *head, unsigned order)
+{
+	for (unsigned long i = 1; i < (1ul << order); i++)
+		head[i].flags &= ~(PG_TAIL | PG_OWNER_MASK);
+}
