@@ -119,6 +119,8 @@ static void __free_one(struct zone *z, pfn_t pfn, unsigned order)
 	uint32_t zbits = pfn_to_page(pfn)->flags & PG_ZONE_MASK;
 	struct page *head;
 
+	/* If it merges downwards, this page ends up inside the block. */
+	pfn_to_page(pfn)->flags &= ~STATE_ORDER;
 	while (order < MAX_ORDER - 1) {
 		pfn_t buddy_pfn = pfn ^ (1u << order);
 		struct page *buddy;
@@ -456,4 +458,42 @@ void buddy_drain_hot(void)
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		hot_drain(&zones[i], ~0u);
 	mm_irq_restore(flags);
+}
+
+/* --- private zones (see buddy.h) ----------------------------------------- */
+
+void buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
+{
+	pfn_t pfn = page_to_pfn(head);
+
+	z->name = "private";
+	z->id = page_zone_id(head);
+	init_zone_span(z, pfn, pfn + (1u << order));
+	z->managed_pages = z->free_pages = 1u << order;
+	head->flags &= ~(STATE_ORDER | PG_OWNER_MASK);
+	__free_one(z, pfn, order);
+}
+
+bool buddy_zone_release(struct zone *z, struct page *head, unsigned order)
+{
+	if (z->free_area[order].nr_free != 1 ||
+	    (head->flags & STATE_ORDER) != (PG_BUDDY | order_bits(order)))
+		return false;
+	list_del(&head->lru);
+	z->free_area[order].nr_free = 0;
+	z->free_pages = 0;
+	head->flags = (head->flags & ~STATE_ORDER) | PG_ALLOCATED | order_bits(order);
+	return true;
+}
+
+struct page *buddy_zone_alloc(struct zone *z, unsigned order)
+{
+	return order < MAX_ORDER ? __rmqueue(z, order) : NULL;
+}
+
+void buddy_zone_free(struct zone *z, struct page *page, unsigned order)
+{
+	page->flags &= ~STATE_ORDER;
+	z->free_pages += 1u << order;
+	__free_one(z, page_to_pfn(page), order);
 }

@@ -107,6 +107,21 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order);
  */
 unsigned buddy_check(void);
 
+/*
+ * Private zones, for demonstrations and tests: a block of frames taken from
+ * the buddy (alloc_pages) can be managed as a zone of its own, so that the
+ * textbook split and merge sequences can be shown from a known state.
+ * buddy_zone_adopt turns the allocated block [head, head + 2^order) into
+ * the zone's only free block; buddy_zone_release hands it back, whole, to
+ * the caller as an allocated block of that order again (false if the zone
+ * is not entirely free).  No locking, no misuse checks: the caller owns it.
+ */
+void buddy_zone_adopt(struct zone *z, struct page *head, unsigned order);
+bool buddy_zone_release(struct zone *z, struct page *head, unsigned order);
+struct page *buddy_zone_alloc(struct zone *z, unsigned order);
+void buddy_zone_free(struct zone *z, struct page *page, unsigned order);
+unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order);
+
 /* Which free block contains pfn: its head and order, or false. */
 bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order);
 

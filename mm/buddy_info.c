@@ -67,13 +67,12 @@ void buddy_print_zones(void)
 	}
 }
 
-unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
+static unsigned fragmentation(const unsigned long nr[MAX_ORDER], unsigned order)
 {
-	unsigned long nr[MAX_ORDER], total = 0, usable = 0;
+	unsigned long total = 0, usable = 0;
 
 	if (order >= MAX_ORDER)
 		return 1000;
-	buddy_zone_info(zone, nr);
 	for (unsigned k = 0; k < MAX_ORDER; k++) {
 		unsigned long pages = nr[k] << k;
 		total += pages;
@@ -83,6 +82,23 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
 	if (!total)
 		return 1000;
 	return (unsigned)(((total - usable) * 1000) / total);
+}
+
+unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
+{
+	unsigned long nr[MAX_ORDER];
+
+	buddy_zone_info(zone, nr);
+	return fragmentation(nr, order);
+}
+
+unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order)
+{
+	unsigned long nr[MAX_ORDER];
+
+	for (unsigned k = 0; k < MAX_ORDER; k++)
+		nr[k] = z->free_area[k].nr_free;
+	return fragmentation(nr, order);
 }
 
 /* --- the invariant checker ----------------------------------------------- */

@@ -104,6 +104,20 @@ bool ktest_check_str(const char *file, int line, const char *act_s,
 	return false;
 }
 
+bool ktest_check_ptr(const char *file, int line, const char *act_s,
+		     const char *op, const void *exp, const void *act)
+{
+	bool equal = exp == act;
+
+	if (op[0] == '=' ? equal : !equal)
+		return true;
+	if (op[0] == '=')
+		fail(file, line, "expected %p, got %p: %s", exp, act, act_s);
+	else
+		fail(file, line, "expected not %p: %s", exp, act_s);
+	return false;
+}
+
 void ktest_skip(const char *reason)
 {
 	current_skipped = true;

@@ -63,6 +63,8 @@ bool ktest_check_int(const char *file, int line, const char *op,
 		     long long act);
 bool ktest_check_str(const char *file, int line, const char *act_s,
 		     const char *exp, const char *act);
+bool ktest_check_ptr(const char *file, int line, const char *act_s,
+		     const char *op, const void *exp, const void *act);
 void ktest_skip(const char *reason);
 
 #define KT_INT(file, line, op, exp, act)                                   \
@@ -79,15 +81,14 @@ void ktest_skip(const char *reason);
 	ktest_check(!!(c), __FILE__, __LINE__, "expected true: %s", #c)
 #define EXPECT_FALSE(c) \
 	ktest_check(!(c), __FILE__, __LINE__, "expected false: %s", #c)
+/* Each argument is evaluated exactly once. */
 #define EXPECT_PTR_EQ(exp, act)                                            \
-	ktest_check((const void *)(exp) == (const void *)(act), __FILE__,  \
-		    __LINE__, "expected %s == %p, got %p", #act,            \
-		    (const void *)(exp), (const void *)(act))
+	ktest_check_ptr(__FILE__, __LINE__, #act, "==", (const void *)(exp), \
+			(const void *)(act))
 #define EXPECT_NULL(p)                                                     \
-	ktest_check((p) == NULL, __FILE__, __LINE__,                       \
-		    "expected NULL, got %p: %s", (const void *)(p), #p)
+	ktest_check_ptr(__FILE__, __LINE__, #p, "==", NULL, (const void *)(p))
 #define EXPECT_NOT_NULL(p)                                                 \
-	ktest_check((p) != NULL, __FILE__, __LINE__, "expected non-NULL: %s", #p)
+	ktest_check_ptr(__FILE__, __LINE__, #p, "!=", NULL, (const void *)(p))
 #define EXPECT_STREQ(exp, act) \
 	ktest_check_str(__FILE__, __LINE__, #act, exp, act)
 
