@@ -52,6 +52,7 @@ help:
 	@echo "make iso        build $(ISO), a GRUB rescue image"
 	@echo "make run-iso    boot the ISO through GRUB"
 	@echo "make test       host tests, kernel self-tests at 16M..4G, GRUB ISO, GDB session"
+	@echo "make bench      benchmarks (instruction counts under -icount shift=0)"
 	@echo "make debug      start QEMU paused with its gdbstub on :1234"
 	@echo "make gdb        attach GDB to 'make debug', symbols loaded"
 	@echo "make clean      remove $(B)/"
@@ -148,6 +149,14 @@ gdb: $(KERNEL) | deps-test
 test: $(KERNEL) $(ISO) host-tests | deps-test
 	$(PYTHON) tests/runner.py --kernel $(KERNEL)\
 		--build $(B) $(HOST_TEST_ARGS)
+
+# Benchmarks: instruction counts under -icount shift=0 (see tests/kbench.h).
+BENCH_MEM ?= 128M
+bench: $(KERNEL) | deps-run
+	@$(QEMU) $(QEMU_FLAGS:-m $(MEM)=-m $(BENCH_MEM)) -icount shift=0 -serial stdio \
+		-kernel $(KERNEL) -append "bench$(if $(BENCH),=$(BENCH))" > $(B)/bench.log; \
+		status=$$?; grep '^BENCH ' $(B)/bench.log; \
+		if [ $$status -ne 33 ]; then echo "bench: QEMU exit status $$status, see $(B)/bench.log" >&2; exit 1; fi
 
 clean:
 	rm -rf $(B) compile_commands.json

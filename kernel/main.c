@@ -15,6 +15,7 @@
 #include "mm/init.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
+#include "tests/kbench.h"
 
 static int boot_reader(void *ctx, paddr_t addr, void *dst, size_t len)
 {
@@ -72,5 +73,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		crash_run(cmdline_get("crash"));
 	if (cmdline_has("ktest"))
 		ktest_main(cmdline_get("ktest"));
+	if (cmdline_has("bench"))
+		kbench_main(cmdline_get("bench"));
 	idle();
 }

@@ -64,6 +64,7 @@ struct zone zones[MAX_NR_ZONES] = {
 };
 
 static pfn_t direct_end_pfn;
+static struct page *mem_map_end; /* mem_map + max_pfn */
 
 static inline uint32_t order_bits(unsigned order)
 {
@@ -101,6 +102,7 @@ void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
 
 	mem_map = map;
 	max_pfn = nr_pfns;
+	mem_map_end = map + nr_pfns;
 	direct_end_pfn = direct_end;
 	init_zone_span(&zones[ZONE_DMA], 0, dma_end);
 	init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
@@ -309,22 +311,28 @@ static struct page *alloc_pages_slow(gfp_t gfp, unsigned order)
 	return page;
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned order)
+static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 {
 	mm_irqflags_t flags = mm_irq_save();
-	struct page *page;
+	struct page *page = alloc_pages_slow(gfp, order);
 
-	/* The common case: one frame, any lowmem zone, from the hot list. */
-	if (likely(order == 0 && gfp == GFP_KERNEL &&
-		   (page = hot_pop(&zones[ZONE_NORMAL])))) {
-		mm_irq_restore(flags);
-		return page;
-	}
-	page = alloc_pages_slow(gfp, order);
 	mm_irq_restore(flags);
 	if (page && (gfp & __GFP_ZERO))
 		zero_block(page, order);
 	return page;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned order)
+{
+	/* The common case: one frame, any lowmem zone, from the hot list. */
+	if (likely(order == 0 && gfp == GFP_KERNEL)) {
+		mm_irqflags_t flags = mm_irq_save();
+		struct page *page = hot_pop(&zones[ZONE_NORMAL]);
+		mm_irq_restore(flags);
+		if (likely(page))
+			return page;
+	}
+	return alloc_pages_locked(gfp, order);
 }
 
 /* --- freeing ------------------------------------------------------------ */
@@ -388,40 +396,52 @@ static void report_bad_free(struct page *page, unsigned order)
 			  (page->flags & PG_TAIL) ? " (a tail page)" : "");
 }
 
-void __free_pages(struct page *page, unsigned order)
+/* Everything but the order-0 fast path: checks, then the buddy. */
+static __noinline void free_pages_slow(struct page *page, unsigned order)
 {
 	mm_irqflags_t flags;
-	struct zone *z;
 
-	if (unlikely(page < mem_map || page >= mem_map + max_pfn ||
-		     order >= MAX_ORDER)) {
+	if (page < mem_map || page >= mem_map + max_pfn || order >= MAX_ORDER) {
 		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page,
 			  "struct page %p order %u is outside the page array (%u frames)",
 			  (void *)page, order, max_pfn);
 		return;
 	}
 	flags = mm_irq_save();
-	if (unlikely((page->flags & STATE_ORDER) !=
-		     (PG_ALLOCATED | order_bits(order)) ||
-		     (page_to_pfn(page) & ((1u << order) - 1)))) {
+	if ((page->flags & STATE_ORDER) != (PG_ALLOCATED | order_bits(order)) ||
+	    (page_to_pfn(page) & ((1u << order) - 1))) {
 		report_bad_free(page, order);
-		mm_irq_restore(flags);
-		return;
-	}
-	z = page_zone(page);
-	if (likely(order == 0)) {
-		page->flags ^= PG_ALLOCATED | PG_HOT;
-		page->flags &= ~PG_OWNER_MASK;
-		page->lru.next = (struct list_node *)z->hot;
-		z->hot = page;
-		z->free_pages++;
-		if (unlikely(++z->hot_count > HOT_LIST_HIGH))
-			hot_drain(z, HOT_LIST_BATCH);
 	} else {
+		struct zone *z = page_zone(page);
 		z->free_pages += 1u << order;
 		__free_one(z, page_to_pfn(page), order);
 	}
 	mm_irq_restore(flags);
+}
+
+void __free_pages(struct page *page, unsigned order)
+{
+	/* The common case: a single allocated frame goes on its zone's hot
+	 * list.  One comparison of the flags proves it was allocated, with
+	 * order 0; the range check comes first so a stray pointer is never
+	 * dereferenced. */
+	if (likely(order == 0 && page >= mem_map && page < mem_map_end)) {
+		mm_irqflags_t flags = mm_irq_save();
+		uint32_t f = page->flags;
+		if (likely((f & STATE_ORDER) == PG_ALLOCATED)) {
+			struct zone *z = page_zone(page);
+			page->flags = (f ^ (PG_ALLOCATED | PG_HOT)) & ~PG_OWNER_MASK;
+			page->lru.next = (struct list_node *)z->hot;
+			z->hot = page;
+			z->free_pages++;
+			if (unlikely(++z->hot_count > HOT_LIST_HIGH))
+				hot_drain(z, HOT_LIST_BATCH);
+			mm_irq_restore(flags);
+			return;
+		}
+		mm_irq_restore(flags);
+	}
+	free_pages_slow(page, order);
 }
 
 uintptr_t __get_free_pages(gfp_t gfp, unsigned order)

@@ -36,10 +36,23 @@ void *mm_map_frame(paddr_t pa);
 void mm_unmap_frame(void *va);
 
 /* Interrupt-safe critical sections (one CPU: disabling interrupts is the
- * lock).  Nest freely. */
+ * lock).  Nest freely.  Inline in the kernel: they sit on every fast path. */
 typedef unsigned long mm_irqflags_t;
+#ifdef STRATA_HOST
 mm_irqflags_t mm_irq_save(void);
 void mm_irq_restore(mm_irqflags_t flags);
+#else
+#include "arch/x86/cpu.h"
+static inline mm_irqflags_t mm_irq_save(void)
+{
+	return irq_save();
+}
+
+static inline void mm_irq_restore(mm_irqflags_t flags)
+{
+	irq_restore((uint32_t)flags);
+}
+#endif
 
 /* Console output for reports and introspection tables. */
 int mm_printf(const char *fmt, ...) __printf(1, 2);

@@ -75,16 +75,6 @@ void mm_unmap_frame(void *va)
 	fixmap_clear(FIXMAP_SLOT_FRAME0 + --frame_slots_used);
 }
 
-mm_irqflags_t mm_irq_save(void)
-{
-	return irq_save();
-}
-
-void mm_irq_restore(mm_irqflags_t flags)
-{
-	irq_restore((uint32_t)flags);
-}
-
 int mm_printf(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,64 @@
+/* Buddy allocator benchmarks (issue: page_alloc_* and buddy_init). */
+#include "tests/kbench.h"
+#include "mm/buddy.h"
+#include "mm/init.h"
+
+#define PAIRS 10000
+#define BATCH 4096
+
+static struct page *batch[BATCH];
+
+/*
+ * n alloc+free pairs of one order.  Reports instructions per operation,
+ * an operation being one call (alloc_pages or __free_pages), so that the
+ * pair costs twice the figure -- the same unit as the batch benchmark.
+ */
+static void pairs(const char *name, gfp_t gfp, unsigned order, unsigned n)
+{
+	struct page *p = alloc_pages(gfp, order); /* warm: hot list filled */
+	uint64_t t;
+
+	__free_pages(p, order);
+	t = bench_start();
+	for (unsigned i = 0; i < n; i++) {
+		p = alloc_pages(gfp, order);
+		__free_pages(p, order);
+	}
+	bench_report(name, bench_stop(t), 2ull * n, "insn/op");
+}
+
+KBENCH(page_alloc_free_o0)
+{
+	pairs("page_alloc_free_o0", GFP_KERNEL, 0, PAIRS);
+}
+
+KBENCH(page_alloc_free_o0_batch)
+{
+	uint64_t t = bench_start();
+
+	for (unsigned i = 0; i < BATCH; i++)
+		batch[i] = alloc_page(GFP_KERNEL);
+	for (unsigned i = 0; i < BATCH; i++)
+		__free_page(batch[i]);
+	bench_report("page_alloc_free_o0_batch", bench_stop(t), 2 * BATCH,
+		     "insn/op");
+}
+
+KBENCH(page_alloc_free_o3)
+{
+	pairs("page_alloc_free_o3", GFP_KERNEL, 3, PAIRS);
+}
+
+/* An order-10 pair must split through every order and merge back. */
+KBENCH(page_alloc_free_o10)
+{
+	pairs("page_alloc_free_o10", GFP_KERNEL, MAX_ORDER - 1, 1000);
+}
+
+/* Measured once at boot by mm_init. */
+KBENCH(buddy_init)
+{
+	bench_report("buddy_init", buddy_init_ticks, buddy_init_frames,
+		     "insn/page");
+}
+

@@ -1,0 +1,41 @@
+/*
+ * In-kernel benchmarks, run with the command line `bench` (all) or
+ * `bench=a,b`.  `make bench` boots QEMU with -icount shift=0, where the
+ * time stamp counter advances exactly one tick per guest instruction, so
+ * every figure is an instruction count and repeats bit for bit.
+ *
+ *   KBENCH(page_alloc_free_o0) {
+ *           uint64_t t = bench_start();
+ *           ... N operations ...
+ *           bench_report("page_alloc_free_o0", bench_stop(t), N, "insn/op");
+ *   }
+ *
+ * Output: one line per figure, `BENCH <name> <value> <unit>`, then
+ * `N benchmarks` and QEMU exits.  A benchmark asserts nothing.
+ */
+#ifndef TESTS_KBENCH_H
+#define TESTS_KBENCH_H
+
+#include "kernel/compiler.h"
+
+struct kbench {
+	const char *name;
+	void (*fn)(void);
+} __aligned(8);
+
+#define KBENCH(id)                                                         \
+	static void CONCAT(kbench_fn_, id)(void);                          \
+	static const struct kbench CONCAT(kbench_, id)                     \
+		__section(".kbench") __used = { #id, CONCAT(kbench_fn_, id) }; \
+	static void CONCAT(kbench_fn_, id)(void)
+
+uint64_t bench_start(void);
+/* Ticks since t, less the cost of reading the counter itself. */
+uint64_t bench_stop(uint64_t t);
+/* Prints BENCH name total/ops (one decimal) unit. */
+void bench_report(const char *name, uint64_t total, uint64_t ops,
+		  const char *unit);
+
+__noreturn void kbench_main(const char *which);
+
+#endif
