@@ -16,6 +16,7 @@
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
+#include "kernel/shell.h"
 
 static int boot_reader(void *ctx, paddr_t addr, void *dst, size_t len)
 {
@@ -75,5 +76,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		ktest_main(cmdline_get("ktest"));
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
-	idle();
+	if (cmdline_has("halt"))
+		idle();
+	shell_main();
 }

@@ -37,9 +37,6 @@ static void sanitise(const struct boot_info *bi)
 		e[i].available = bi->mmap[i].type == MB_MEMORY_AVAILABLE;
 	}
 	memmap_build(&boot_memmap, e, bi->mmap_count);
-	if (boot_memmap.ignored_above_limit)
-		printk("mm: ignoring %llu MiB of RAM above 4 GiB (no PAE yet)\n",
-		       boot_memmap.ignored_above_limit >> 20);
 }
 
 static void reserve(paddr_t start, paddr_t end, const char *name, int owner)

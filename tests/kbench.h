@@ -36,6 +36,8 @@ uint64_t bench_stop(uint64_t t);
 void bench_report(const char *name, uint64_t total, uint64_t ops,
 		  const char *unit);
 
+/* Runs the selected benchmarks (NULL: all); returns how many ran. */
+int kbench_run(const char *which);
 __noreturn void kbench_main(const char *which);
 
 #endif

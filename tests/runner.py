@@ -26,6 +26,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 
 
@@ -194,6 +195,54 @@ def crash_job(args):
     return r
 
 
+SHELL_STEPS = [
+    (b"help\r", r"buddyinfo.*\n(.*\n)*.*poweroff", "help lists the commands"),
+    (b"buddyinfo\r", r"Normal\s+\d+(\s+\d+){10}", "buddyinfo prints a row of 11 orders for Normal"),
+    (b"zones\r", r"DMA\s+0x", "zones shows the DMA zone"),
+    (b"alloc 3\r", r"allocated order 3: pfn 0x[0-9a-f]+, phys (?P<phys>0x[0-9a-f]+), virt (?P<virt>0x[0-9a-f]+)",
+     "alloc 3 returns a block with its addresses"),
+    (b"whatis {virt}\r", r"allocated block of order 3", "whatis on the block names it allocated, order 3"),
+    (b"whatis 0xc0100000\r", r"kernel image: \.text", "whatis on kernel text says so"),
+    (b"whatis 0x0\r", r"reserved: first MiB", "whatis on page 0 names the reserved first MiB"),
+    (b"free {phys}\r", r"freed order 3", "free gives the block back"),
+    (b"whatis {phys}\r", r"free: ", "whatis now says free"),
+    (b"free {phys}\r", r"\nerror: [^\n]*not allocated by this shell[^\n]*\n\Z",
+     "a second free is refused, not passed on"),
+    (b"frobnicate\r", r"\nerror: unknown command[^\n]*\n\Z", "an unknown command gets one error line"),
+    (b"alloc 99\r", r"\nerror: order 99 is too large[^\n]*\n\Z", "a bad order gets one error line"),
+    (b"alloc x\r", r"\nerror: 'x' is not a number[^\n]*\n\Z", "a bad number gets one error line"),
+    (b"whatis\r", r"\nerror: usage: whatis ADDR\n\Z", "a missing argument gets the usage"),
+    (b"helq\x7fp\r", r"buddyinfo", "backspace edits the line"),
+    (b"frobnicate\x15check\r", r"buddy: ok", "Ctrl-U erases the line; check runs every checker"),
+    (b"\x1b[A\r", r"buddy: ok", "the up arrow recalls the last command"),
+    (b"ktest string\r", r"\d+ passed, 0 failed", "ktest runs a suite from the shell"),
+    (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
+    (b"poweroff\r", r"", "poweroff"),
+]
+
+
+def shell_job(args):
+    import shell_session
+    name = "serial shell session"
+    t0 = time.time()
+    results, status, log = shell_session.run_session(
+        qemu_cmd("128M", ["-kernel", args.kernel, "-append", ""]), 30, SHELL_STEPS)
+    r = Result(name, secs=time.time() - t0)
+    r.log = save_log(args, name, log)
+    for ok, desc, detail in results:
+        if ok:
+            r.passed += 1
+        else:
+            r.failed += 1
+            r.notes.append("not ok - shell: %s # %s" % (desc, detail))
+    if status != EXIT_PASS:
+        r.failed += 1
+        r.notes.append("poweroff: QEMU exit status %s, expected %d" % (status, EXIT_PASS))
+    else:
+        r.passed += 1
+    return r
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -252,7 +301,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="16M,128M,1G,4G")
-    ap.add_argument("--only", default="host,fuzz,kernel,crash,iso,gdb")
+    ap.add_argument("--only", default="host,fuzz,kernel,crash,iso,gdb,shell")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[])
     ap.add_argument("--fuzz-seconds", type=int, default=20)
@@ -279,6 +328,8 @@ def main():
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "gdb" in only:
         jobs.append((gdb_job, (args,)))
+    if "shell" in only:
+        jobs.append((shell_job, (args,)))
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

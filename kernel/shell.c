@@ -1,0 +1,59 @@
+/*
+ * The shell's loop and command dispatch.  Commands live in
+ * kernel/shell_cmds.c; this file splits lines into words and finds them.
+ */
+#include "kernel/shell.h"
+#include "kernel/shell_cmds.h"
+#include "kernel/readline.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+
+#define MAX_ARGS 8
+#define PROMPT "strata> "
+
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+
+	while (*line && argc < MAX_ARGS) {
+		while (*line == ' ' || *line == '\t')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		argv[argc++] = line;
+		while (*line && *line != ' ' && *line != '\t')
+			line++;
+	}
+	return argc;
+}
+
+int shell_execute(char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = split(line, argv);
+
+	if (argc == 0)
+		return 0;
+	for (const struct shell_cmd *c = shell_cmds; c->name; c++) {
+		if (strcmp(c->name, argv[0]))
+			continue;
+		if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
+			printk("error: usage: %s %s\n", c->name, c->args);
+			return -1;
+		}
+		return c->fn(argc, argv);
+	}
+	printk("error: unknown command '%s' (try 'help')\n", argv[0]);
+	return -1;
+}
+
+__noreturn void shell_main(void)
+{
+	char line[READLINE_MAX];
+
+	printk("\nStrata shell. Type 'help' for the commands.\n");
+	for (;;) {
+		readline(PROMPT, line, sizeof(line));
+		shell_execute(line);
+	}
+}
