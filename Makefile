@@ -17,7 +17,7 @@ export CROSS
 B := build
 MEM ?= 128M
 CMDLINE ?=
-QEMU_FLAGS := -display none -no-reboot -m $(MEM) \
+QEMU_FLAGS := -display none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-builtin \
@@ -41,7 +41,7 @@ KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso
 
 .PHONY: all run iso run-iso test debug gdb clean help deps-build deps-run \
-	deps-iso deps-test host-tests bench
+	deps-iso deps-test host-tests bench memmap
 .DEFAULT_GOAL := all
 
 all: $(KERNEL) compile_commands.json
@@ -53,6 +53,7 @@ help:
 	@echo "make run-iso    boot the ISO through GRUB"
 	@echo "make test       host tests, kernel self-tests at 16M..4G, GRUB ISO, GDB session"
 	@echo "make bench      benchmarks (instruction counts under -icount shift=0)"
+	@echo "make memmap     draw physical memory into $(B)/memmap.svg (MEMMAP_MEM=1G)"
 	@echo "make debug      start QEMU paused with its gdbstub on :1234"
 	@echo "make gdb        attach GDB to 'make debug', symbols loaded"
 	@echo "make clean      remove $(B)/"
@@ -121,7 +122,7 @@ compile_commands.json: $(C_SRCS) Makefile tools/gen_compile_commands.py
 # --- running -----------------------------------------------------------------
 
 run: $(KERNEL) | deps-run
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
 
 $(ISO): $(KERNEL) iso/grub.cfg | deps-iso
 	@rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
@@ -133,11 +134,11 @@ $(ISO): $(KERNEL) iso/grub.cfg | deps-iso
 iso: $(ISO)
 
 run-iso: $(ISO) | deps-run
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -cdrom $(ISO)
+	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -cdrom $(ISO)
 
 debug: $(KERNEL) | deps-run
 	@echo "QEMU is paused with its gdbstub on localhost:1234; run 'make gdb' in another terminal."
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
+	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
 
 gdb: $(KERNEL) | deps-test
 	$(GDB) -q -x tools/gdb/strata.gdb $(KERNEL)
@@ -153,10 +154,18 @@ test: $(KERNEL) $(ISO) host-tests | deps-test
 # Benchmarks: instruction counts under -icount shift=0 (see tests/kbench.h).
 BENCH_MEM ?= 128M
 bench: $(KERNEL) | deps-run
-	@$(QEMU) $(QEMU_FLAGS:-m $(MEM)=-m $(BENCH_MEM)) -icount shift=0 -serial stdio \
+	@$(QEMU) $(QEMU_FLAGS) -m $(BENCH_MEM) -icount shift=0 -serial stdio \
 		-kernel $(KERNEL) -append "bench$(if $(BENCH),=$(BENCH))" > $(B)/bench.log; \
 		status=$$?; grep '^BENCH ' $(B)/bench.log; \
 		if [ $$status -ne 33 ]; then echo "bench: QEMU exit status $$status, see $(B)/bench.log" >&2; exit 1; fi
+
+# A picture of physical memory: every frame's state, drawn as SVG.
+MEMMAP_MEM ?= 1G
+memmap: $(KERNEL) | deps-run
+	@$(QEMU) $(QEMU_FLAGS) -m $(MEMMAP_MEM) -serial stdio \
+		-kernel $(KERNEL) -append "memdump" > $(B)/memmap.log || \
+		[ $$? -eq 33 ] || { echo "memmap: QEMU failed, see $(B)/memmap.log" >&2; exit 1; }
+	@$(PYTHON) tools/memmap_render.py $(B)/memmap.log $(B)/memmap.svg
 
 clean:
 	rm -rf $(B) compile_commands.json

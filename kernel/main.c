@@ -17,6 +17,8 @@
 #include "tests/crash.h"
 #include "tests/kbench.h"
 #include "kernel/shell.h"
+#include "kernel/memdump.h"
+#include "arch/x86/qemu_exit.h"
 
 static int boot_reader(void *ctx, paddr_t addr, void *dst, size_t len)
 {
@@ -76,6 +78,10 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		ktest_main(cmdline_get("ktest"));
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
+	if (cmdline_has("memdump")) {
+		memdump_print();
+		qemu_exit(QEMU_EXIT_PASS);
+	}
 	if (cmdline_has("halt"))
 		idle();
 	shell_main();

@@ -8,6 +8,7 @@
 #include "kernel/string.h"
 #include "kernel/errno.h"
 #include "kernel/whatis.h"
+#include "kernel/memdump.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/report.h"
@@ -205,6 +206,14 @@ static int cmd_reports(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_memdump(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	memdump_print();
+	return 0;
+}
+
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;
@@ -225,6 +234,7 @@ const struct shell_cmd shell_cmds[] = {
 	{ "reports", "", "misuse reports so far, by kind", 0, 0, cmd_reports },
 	{ "ktest", "[SUITES]", "run self-tests (all, or a,b,c)", 0, 1, cmd_ktest },
 	{ "bench", "[NAMES]", "run benchmarks (meaningful under -icount)", 0, 1, cmd_bench },
+	{ "memdump", "", "every frame's state, for make memmap", 0, 0, cmd_memdump },
 	{ "poweroff", "", "leave QEMU", 0, 0, cmd_poweroff },
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };

@@ -243,6 +243,35 @@ def shell_job(args):
     return r
 
 
+def memmap_job(args):
+    """make memmap's pipeline at 1 GiB: the picture exists and shows the regions."""
+    name = "memory picture"
+    t0 = time.time()
+    status, out = run(qemu_cmd("1G", ["-kernel", args.kernel, "-append", "memdump"]), args.timeout)
+    log = save_log(args, name, out)
+    svg = os.path.join(args.build, "test-memmap.svg")
+    r = Result(name, log=log)
+    render = subprocess.run([sys.executable, os.path.join(ROOT, "tools/memmap_render.py"), log, svg],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    text = open(svg).read() if os.path.exists(svg) else ""
+    checks = [("QEMU exits through debug-exit after the dump", status == EXIT_PASS),
+              ("the renderer succeeds and writes an SVG", render.returncode == 0 and text.startswith("<svg"))]
+    for cls in ARGS_MEMMAP_CLASSES:
+        checks.append(("the picture shows %s frames" % cls, 'class="%s"' % cls in text))
+    checks.append(("the legend is there", "legend-highmem" in text and "kernel image" in text))
+    for desc, ok in checks:
+        if ok:
+            r.passed += 1
+        else:
+            r.failed += 1
+            r.notes.append("not ok - memmap: " + desc)
+    r.secs = time.time() - t0
+    return r
+
+
+ARGS_MEMMAP_CLASSES = ["reserved", "kernel", "bootmem", "free-o10", "highmem"]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -301,7 +330,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="16M,128M,1G,4G")
-    ap.add_argument("--only", default="host,fuzz,kernel,crash,iso,gdb,shell")
+    ap.add_argument("--only", default="host,fuzz,kernel,crash,iso,gdb,shell,memmap")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[])
     ap.add_argument("--fuzz-seconds", type=int, default=20)
@@ -330,6 +359,8 @@ def main():
         jobs.append((gdb_job, (args,)))
     if "shell" in only:
         jobs.append((shell_job, (args,)))
+    if "memmap" in only:
+        jobs.append((memmap_job, (args,)))
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

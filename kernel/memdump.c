@@ -1,0 +1,81 @@
+/* Frame-state dump for the memory picture (see memdump.h). */
+#include "kernel/memdump.h"
+#include "kernel/printk.h"
+#include "mm/buddy.h"
+#include "kernel/string.h"
+
+static const char *const owner_state[OWNER_COUNT] = {
+	[OWNER_NONE] = "allocated",
+	[OWNER_KERNEL_IMAGE] = "kernel",
+	[OWNER_BOOTMEM] = "bootmem",
+	[OWNER_FIRMWARE] = "reserved",
+	[OWNER_SLAB] = "slab",
+	[OWNER_KMALLOC] = "kmalloc",
+	[OWNER_PAGETABLE] = "pagetable",
+	[OWNER_VMALLOC] = "vmalloc",
+	[OWNER_USER] = "user",
+	[OWNER_STACK] = "stack",
+	[OWNER_FREELIST] = "freelist",
+};
+
+struct run {
+	pfn_t start, count;
+	char state[12];
+};
+
+static void emit(struct run *r, pfn_t pfn, pfn_t count, const char *state)
+{
+	/* Runs merge, except free blocks: the picture shows each one. */
+	if (r->count && r->start + r->count == pfn && !strcmp(r->state, state) &&
+	    strncmp(state, "free-o", 6)) {
+		r->count += count;
+		return;
+	}
+	if (r->count)
+		printk("MEMMAP %x %x %s\n", r->start, r->count, r->state);
+	r->start = pfn;
+	r->count = count;
+	strlcpy(r->state, state, sizeof(r->state));
+}
+
+/* The state of the block starting at pfn, and how many frames it covers. */
+static pfn_t classify(pfn_t pfn, char *state, size_t size)
+{
+	const struct page *p = pfn_to_page(pfn);
+	unsigned order = page_order(p);
+
+	if (p->flags & PG_BUDDY) {
+		snprintf(state, size, "free-o%u", order);
+		return 1u << order;
+	}
+	if (p->flags & PG_HOT) {
+		strlcpy(state, "hot", size);
+		return 1;
+	}
+	strlcpy(state, owner_state[page_owner(p)], size);
+	if (p->flags & PG_ALLOCATED)
+		return 1u << order;
+	return 1;
+}
+
+void memdump_print(void)
+{
+	struct run run = { 0, 0, "" };
+	char state[12];
+	mm_irqflags_t flags;
+
+	buddy_drain_hot();
+	flags = mm_irq_save();
+	printk("MEMMAP-BEGIN frames=%u direct_end_pfn=%x dma_end_pfn=%x\n",
+	       max_pfn, zones[ZONE_NORMAL].end_pfn, DMA_LIMIT_PFN);
+	for (pfn_t pfn = 0; pfn < max_pfn;) {
+		pfn_t n = classify(pfn, state, sizeof(state));
+		if (pfn + n > max_pfn || n == 0)
+			n = 1;
+		emit(&run, pfn, n, state);
+		pfn += n;
+	}
+	emit(&run, max_pfn, 0, "");
+	printk("MEMMAP-END\n");
+	mm_irq_restore(flags);
+}
