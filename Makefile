@@ -32,6 +32,12 @@ LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 KERNEL_DIRS := arch/x86 kernel mm tests
 C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+# The freelist heap's buddy-backed page source links against mm/buddy.c;
+# until that file exists it is left out.  TODO: drop this once the buddy
+# allocator is merged.
+ifeq ($(wildcard mm/buddy.c),)
+C_SRCS := $(filter-out mm/freelist_buddy.c,$(C_SRCS))
+endif
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)
 GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
