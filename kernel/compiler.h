@@ -14,7 +14,9 @@
 #define __packed __attribute__((packed))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __noinline __attribute__((noinline))
+#ifndef __always_inline /* glibc's sys/cdefs.h has the same one */
 #define __always_inline inline __attribute__((always_inline))
+#endif
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
