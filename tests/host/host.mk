@@ -42,3 +42,10 @@ HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
+
+# mm/freelist: the free-list heap (tests/host/test_freelist.c, fuzz_freelist.c)
+HOST_MM_FILES += freelist.c freelist_check.c
+HOST_TESTS += $(HB)/test_freelist
+# The pattern rules' prerequisites were expanded before this line was read.
+$(HB)/test_freelist: mm/freelist.c mm/freelist_check.c mm/freelist.h \
+	mm/freelist_internal.h
