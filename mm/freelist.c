@@ -415,12 +415,18 @@ static struct freelist_hdr *free_target(const struct freelist *heap,
 			  bad->h_magic, bad->h_size, FREELIST_MAGIC_USED);
 		return NULL;
 	}
-	if (!h || p != (uintptr_t)hdr_payload(h)) {
+	if (!h) {
+		mm_report(REPORT_INTERIOR_POINTER, p,
+			  "heap %s: inside the record of the region at %#lx, expected a chunk",
+			  heap->fl_name, (unsigned long)(uintptr_t)r);
+		return NULL;
+	}
+	if (p != (uintptr_t)hdr_payload(h)) {
 		mm_report(REPORT_INTERIOR_POINTER, p,
 			  "heap %s: inside the %s chunk at %#lx (%u bytes), expected its start %#lx",
-			  heap->fl_name, h && hdr_is_free(h) ? "free" : "allocated",
-			  (unsigned long)(uintptr_t)h, h ? h->h_size : 0,
-			  (unsigned long)(uintptr_t)(h ? hdr_payload(h) : NULL));
+			  heap->fl_name, hdr_is_free(h) ? "free" : "allocated",
+			  (unsigned long)(uintptr_t)h, h->h_size,
+			  (unsigned long)(uintptr_t)hdr_payload(h));
 		return NULL;
 	}
 	if (hdr_is_free(h)) {

@@ -5,12 +5,15 @@
  *
  * Sizes.  Every size this interface takes or returns is a number of *usable*
  * bytes: what the caller may write, not counting the chunk's header.  A chunk
- * occupies FREELIST_HDR_SIZE + size bytes, and size is a multiple of
- * FREELIST_ALIGN no smaller than FREELIST_MIN_SIZE.  So splitting a free chunk
- * of usable size S for a request whose chunk is R bytes *including* its
- * header leaves a free chunk of usable size S - R: with
- * freelist_request_for(R) as the request, the textbook arithmetic
- * ("20 - 15 leaves 5") holds exactly, only in bytes of FREELIST_ALIGN or more.
+ * occupies FREELIST_HDR_SIZE + size bytes (its footprint), and size is a
+ * multiple of FREELIST_ALIGN no smaller than FREELIST_MIN_SIZE.
+ *
+ * The textbook examples ignore headers.  They come out exact when read in
+ * footprints: splitting a free chunk of footprint S for a request of
+ * freelist_request_for(R) usable bytes (footprint R) leaves footprint S - R
+ * ("20 - 15 leaves 5"), and merging chunks of footprints A and B gives A + B
+ * ("10 + 10 = 20"), because the header of the chunk absorbed becomes payload.
+ * Counted in usable bytes, a split costs a header and a merge gains one.
  */
 #ifndef MM_FREELIST_H
 #define MM_FREELIST_H
