@@ -421,6 +421,16 @@ static struct freelist_hdr *free_target(const struct freelist *heap,
 			  heap->fl_name, (unsigned long)(uintptr_t)r);
 		return NULL;
 	}
+	if (p != (uintptr_t)hdr_payload(h) && hdr_is_free(h) &&
+	    IS_ALIGNED(p, (uintptr_t)FREELIST_ALIGN) &&
+	    hdr_is_free(hdr_at(p - FREELIST_HDR_SIZE))) {
+		/* A freed chunk's header survives its merge into the chunk
+		 * before it: this is a chunk freed once already. */
+		mm_report(REPORT_DOUBLE_FREE, p,
+			  "heap %s: already free, merged into the free chunk at %#lx",
+			  heap->fl_name, (unsigned long)(uintptr_t)h);
+		return NULL;
+	}
 	if (p != (uintptr_t)hdr_payload(h)) {
 		mm_report(REPORT_INTERIOR_POINTER, p,
 			  "heap %s: inside the %s chunk at %#lx (%u bytes), expected its start %#lx",

@@ -452,6 +452,18 @@ KTEST(freelist, "a double free is reported and changes nothing")
 	victim_free(&v);
 }
 
+KTEST(freelist, "a double free is recognised after the chunk has merged")
+{
+	struct victim v;
+
+	victim_build(&v);
+	freelist_free(&v.heap, v.a);
+	freelist_free(&v.heap, v.b); /* merges into a's chunk and the tail */
+	expect_refused(&v, v.b, REPORT_DOUBLE_FREE);
+	v.a = v.b = NULL;
+	victim_free(&v);
+}
+
 KTEST(freelist, "a pointer into the middle of a chunk is reported")
 {
 	struct victim v;
