@@ -26,6 +26,13 @@ HOST_MM_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
 HOST_TESTS :=
 FUZZ_TARGETS :=
 
+# mm/freelist: the free-list heap (tests/host/test_freelist.c, fuzz_freelist.c).
+# Listed before the rules below, whose prerequisites make expands on reading.
+HOST_MM_FILES += freelist.c freelist_check.c
+HOST_TESTS += $(HB)/test_freelist
+FUZZ_TARGETS += $(HB)/fuzz_freelist
+$(HB)/test_freelist $(HB)/fuzz_freelist: mm/freelist.h mm/freelist_internal.h
+
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
 	@mkdir -p $(dir $@)
@@ -42,3 +49,4 @@ HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
+
