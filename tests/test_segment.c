@@ -222,3 +222,26 @@ KTEST(segment, "a page-granular expand-down segment ends at 4 GiB")
 	EXPECT_TRUE(write_faults(TEST0_SEL, 0xFFFFFFFEu)); /* wraps past 4 GiB */
 	slots_reset();
 }
+
+/*
+ * Code segments are base and bounds too, and here QEMU checks the limit
+ * (far transfers go through its descriptor checks): a far call to offset o
+ * runs the code at base + o, and an offset past the limit is #GP.
+ */
+KTEST(segment, "a far call runs code at base + offset; past the limit it raises #GP")
+{
+	uint32_t routine = lin(seg_demo_routine), v = 0;
+
+	gdt_set_code_segment(GDT_TEST1, routine - 0x100, 0x1FF, false, 0);
+	EXPECT_EQ(0, probe_far_call(TEST1_SEL, 0x100, &v));
+	EXPECT_EQ(0x2A, v);
+	/* Relocate: another base, another offset, the same code. */
+	gdt_set_code_segment(GDT_TEST1, routine - 0x10, 0x1FF, false, 0);
+	v = 0;
+	EXPECT_EQ(0, probe_far_call(TEST1_SEL, 0x10, &v));
+	EXPECT_EQ(0x2A, v);
+	/* Past the limit: the CPU refuses before fetching anything. */
+	EXPECT_EQ(ERR_FAULT, probe_far_call(TEST1_SEL, 0x200, &v));
+	EXPECT_EQ(T_GPF, last_fixed_fault.vector);
+	slots_reset();
+}

@@ -70,11 +70,11 @@ void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,
 }
 
 void gdt_set_code_segment(unsigned index, uint32_t base, uint32_t limit,
-			  unsigned dpl)
+			  bool page_granular, unsigned dpl)
 {
 	set_entry(index, base, limit,
 		  SEG_PRESENT | SEG_DPL(dpl) | SEG_CODE_DATA | SEG_CODE_RX,
-		  SEG_32BIT | SEG_GRAN_4K);
+		  SEG_32BIT | (page_granular ? SEG_GRAN_4K : 0));
 }
 
 static void set_tss(unsigned index, struct tss *tss)
@@ -105,9 +105,9 @@ void gdt_init(void)
 	struct descriptor_ptr ptr = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };
 
 	memset(gdt, 0, sizeof(gdt));
-	gdt_set_code_segment(GDT_KERNEL_CODE, 0, 0xFFFFF, 0);
+	gdt_set_code_segment(GDT_KERNEL_CODE, 0, 0xFFFFF, true, 0);
 	gdt_set_data_segment(GDT_KERNEL_DATA, 0, 0xFFFFF, true, false, 0);
-	gdt_set_code_segment(GDT_USER_CODE, 0, 0xFFFFF, 3);
+	gdt_set_code_segment(GDT_USER_CODE, 0, 0xFFFFF, true, 3);
 	gdt_set_data_segment(GDT_USER_DATA, 0, 0xFFFFF, true, false, 3);
 
 	memset(&kernel_tss, 0, sizeof(kernel_tss));

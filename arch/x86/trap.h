@@ -116,7 +116,16 @@ void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,
 			  bool page_granular, bool expand_down, unsigned dpl);
 /* Installs a code segment descriptor in GDT slot `index`. */
 void gdt_set_code_segment(unsigned index, uint32_t base, uint32_t limit,
-			  unsigned dpl);
+			  bool page_granular, unsigned dpl);
+
+/*
+ * Far-calls sel:offset (a code segment whose code returns with lret and a
+ * value in EAX) and stores that value.  Returns 0, or ERR_FAULT when the
+ * call faults (an offset past the segment's limit raises #GP).
+ */
+int probe_far_call(uint16_t sel, uint32_t offset, uint32_t *result);
+/* Code for the segmentation tests: returns 0x2A with a far return. */
+extern const char seg_demo_routine[];
 
 
 /* Entry points called from trapentry.asm. */

@@ -89,7 +89,8 @@ section .ex_table
 section .text
 %endmacro
 
-global probe_read, probe_write, probe_read_seg, probe_write_seg
+global probe_read, probe_write, probe_read_seg, probe_write_seg, probe_far_call
+global seg_demo_routine
 
 ; int probe_read(const volatile void *addr, uint32_t *out)
 probe_read:
@@ -148,3 +149,27 @@ probe_write_seg:
 	ret
 	EXTABLE probe_write_seg.load, probe_write_seg.done
 	EXTABLE probe_write_seg.access, probe_write_seg.done
+
+; int probe_far_call(uint16_t sel, uint32_t offset, uint32_t *result)
+probe_far_call:
+	mov eax, [esp + 4]
+	mov edx, [esp + 8]
+	sub esp, 8			; a far pointer: offset, then selector
+	mov [esp], edx
+	mov [esp + 4], ax
+.call:
+	call far [esp]
+	add esp, 8
+	mov edx, [esp + 12]
+	mov [edx], eax
+	xor eax, eax
+	ret
+.fault:					; EAX = ERR_FAULT already
+	add esp, 8
+	ret
+	EXTABLE probe_far_call.call, probe_far_call.fault
+
+; Reached through a test code segment: relocated by the segment's base.
+seg_demo_routine:
+	mov eax, 0x2A
+	retf
