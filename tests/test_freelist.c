@@ -10,6 +10,7 @@
  */
 #include "tests/ktest.h"
 #include "mm/freelist.h"
+#include "mm/buddy.h"
 #include "mm/report.h"
 #include "mm/platform.h"
 #include "kernel/string.h"
@@ -586,4 +587,26 @@ KTEST(freelist, "seeded random stress stays consistent under all four policies")
 			ktest_check(false, __FILE__, __LINE__, "policy %s",
 				    freelist_policy_name((enum freelist_policy)p));
 	}
+}
+
+KTEST(freelist, "a heap backed by the buddy allocator grows by whole pages and gives them back")
+{
+	struct freelist heap;
+	unsigned long free0 = buddy_free_pages();
+	void *a, *big;
+
+	freelist_init(&heap, "buddy-backed", FREELIST_FIRST_FIT,
+		      &freelist_buddy_source);
+	a = freelist_alloc(&heap, 100);
+	ASSERT_NOT_NULL(a);
+	EXPECT_EQ(OWNER_FREELIST, page_owner(virt_to_page(a)));
+	EXPECT_LT(buddy_free_pages(), free0);
+	big = freelist_alloc(&heap, 3 * MM_PAGE_SIZE); /* needs another region */
+	ASSERT_NOT_NULL(big);
+	EXPECT_EQ(OWNER_FREELIST, page_owner(virt_to_page(big)));
+	EXPECT_EQ(0, freelist_check(&heap));
+	freelist_free(&heap, big);
+	freelist_free(&heap, a);
+	EXPECT_EQ(0, freelist_destroy(&heap));
+	EXPECT_EQ(free0, buddy_free_pages());
 }
