@@ -286,16 +286,28 @@ def gdb_job(args):
                                               "-S", "-gdb", "tcp:127.0.0.1:%d" % port]),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    env = dict(os.environ, STRATA_GDB_PORT=str(port), STRATA_ROOT=ROOT)
+    env = dict(os.environ, STRATA_GDB_PORT=str(port), STRATA_ROOT=ROOT,
+               PYTHONPATH=os.path.join(ROOT, "tools/gdb"))
     try:
         status, out = run(["gdb", "-nx", "-q", "-batch", "-x",
                            os.path.join(ROOT, "tests/gdb/session.py"), args.kernel],
                           args.timeout, env=env)
     finally:
         qemu.kill()
-        qemu.wait()
+        serial = qemu.communicate()[0].decode("utf-8", "replace").replace("\r", "")
     r = parse_tap(name, out, status, 0)
-    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    # The kernel's own buddyinfo table (printed at boot, before the
+    # breakpoint) against the one GDB read from memory at that breakpoint.
+    row = r"^(DMA|Normal|HighMem)((?:\s+\d+){%d})$"
+    kernel_rows = [" ".join(m.group(0).split()) for m in re.finditer(row % 11, serial, re.M)]
+    gdb_rows = [l[len("GDB-BUDDYINFO "):] for l in out.splitlines() if l.startswith("GDB-BUDDYINFO ")]
+    if kernel_rows and kernel_rows == gdb_rows:
+        r.passed += 1
+    else:
+        r.failed += 1
+        r.notes.append("not ok - gdb: buddyinfo from GDB %s differs from the kernel's %s"
+                       % (gdb_rows, kernel_rows))
+    r.log, r.secs = save_log(args, name, out + "\n--- serial ---\n" + serial), time.time() - t0
     return r
 
 

@@ -19,12 +19,39 @@ def value(expr):
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("set architecture i386")
+gdb.execute("source %s/tools/gdb/strata.py" % os.environ["STRATA_ROOT"])
 gdb.execute("target remote 127.0.0.1:%s" % os.environ["STRATA_GDB_PORT"])
 
 # Stopped before the first instruction: paging is still off.
 check("attaches to QEMU's gdbstub, stopped before the kernel runs",
       gdb.selected_frame() is not None)
 
+# --- the helpers against QEMU's own view and the kernel's own dump -------
+gdb.execute("break buddy_print_info")
+gdb.execute("continue")
+gdb.execute("finish", to_string=True)  # the kernel has printed its table
+table = gdb.execute("strata-buddyinfo", to_string=True)
+for line in table.splitlines()[1:]:
+    print("GDB-BUDDYINFO " + " ".join(line.split()[:-1]))  # less the hot column
+check("strata-buddyinfo reads the zones (the runner compares it with the kernel's table)",
+      "Normal" in table or "DMA" in table, table)
+
+
+def gva2gpa(va):
+    out = gdb.execute("monitor gva2gpa %#x" % va, to_string=True)
+    return int(out.split()[-1], 16) if out.startswith("gpa:") else None
+
+
+strata = __import__("strata")
+probe_vas = [0xC0100000, int(value("(unsigned)&boot_info")), 0xC0000000 + 0x5000000,
+             int(value("(unsigned)mem_map")), 0x0, 0x1000, 0xBFFFF000]
+for va in probe_vas:
+    mine = strata.walk(va)[1]
+    qemu = gva2gpa(va)
+    check("strata-pt agrees with QEMU's gva2gpa for %#010x" % va, mine == qemu,
+          "strata-pt %s, gva2gpa %s" % (mine, qemu))
+
+gdb.execute("delete")
 gdb.execute("break ktest_main")
 gdb.execute("continue")
 frame = gdb.selected_frame()
