@@ -4,20 +4,6 @@
 #include "mm/buddy.h"
 #include "kernel/string.h"
 
-static const char *const owner_state[OWNER_COUNT] = {
-	[OWNER_NONE] = "allocated",
-	[OWNER_KERNEL_IMAGE] = "kernel",
-	[OWNER_BOOTMEM] = "bootmem",
-	[OWNER_FIRMWARE] = "reserved",
-	[OWNER_SLAB] = "slab",
-	[OWNER_KMALLOC] = "kmalloc",
-	[OWNER_PAGETABLE] = "pagetable",
-	[OWNER_VMALLOC] = "vmalloc",
-	[OWNER_USER] = "user",
-	[OWNER_STACK] = "stack",
-	[OWNER_FREELIST] = "freelist",
-};
-
 struct run {
 	pfn_t start, count;
 	char state[12];
@@ -52,7 +38,7 @@ static pfn_t classify(pfn_t pfn, char *state, size_t size)
 		strlcpy(state, "hot", size);
 		return 1;
 	}
-	strlcpy(state, owner_state[page_owner(p)], size);
+	strlcpy(state, page_owner_id(page_owner(p)), size);
 	if (p->flags & PG_ALLOCATED)
 		return 1u << order;
 	return 1;

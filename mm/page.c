@@ -4,23 +4,31 @@
 struct page *mem_map;
 pfn_t max_pfn;
 
-static const char *const owner_names[OWNER_COUNT] = {
-	[OWNER_NONE] = "allocated",
-	[OWNER_KERNEL_IMAGE] = "kernel image",
-	[OWNER_BOOTMEM] = "bootmem",
-	[OWNER_FIRMWARE] = "firmware/reserved",
-	[OWNER_SLAB] = "slab",
-	[OWNER_KMALLOC] = "kmalloc (large)",
-	[OWNER_PAGETABLE] = "page table",
-	[OWNER_VMALLOC] = "vmalloc",
-	[OWNER_USER] = "user page",
-	[OWNER_STACK] = "kernel stack",
-	[OWNER_FREELIST] = "freelist heap",
+/* A short identifier (for dumps) and a name (for people) per owner. */
+static const struct {
+	const char *id, *name;
+} owners[OWNER_COUNT] = {
+	[OWNER_NONE] = { "allocated", "allocated" },
+	[OWNER_KERNEL_IMAGE] = { "kernel", "kernel image" },
+	[OWNER_BOOTMEM] = { "bootmem", "bootmem" },
+	[OWNER_FIRMWARE] = { "reserved", "firmware/reserved" },
+	[OWNER_SLAB] = { "slab", "slab" },
+	[OWNER_KMALLOC] = { "kmalloc", "kmalloc (large)" },
+	[OWNER_PAGETABLE] = { "pagetable", "page table" },
+	[OWNER_VMALLOC] = { "vmalloc", "vmalloc" },
+	[OWNER_USER] = { "user", "user page" },
+	[OWNER_STACK] = { "stack", "kernel stack" },
+	[OWNER_FREELIST] = { "freelist", "freelist heap" },
 };
 
 const char *page_owner_name(enum page_owner owner)
 {
-	return owner < OWNER_COUNT ? owner_names[owner] : "?";
+	return owner < OWNER_COUNT ? owners[owner].name : "?";
+}
+
+const char *page_owner_id(enum page_owner owner)
+{
+	return owner < OWNER_COUNT ? owners[owner].id : "unknown";
 }
 
 void *page_address(const struct page *page)

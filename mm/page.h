@@ -134,6 +134,8 @@ static inline void page_set_owner(struct page *page, enum page_owner owner)
 }
 
 const char *page_owner_name(enum page_owner owner);
+/* One word for dumps: "slab", "pagetable", "kernel"... */
+const char *page_owner_id(enum page_owner owner);
 
 /* The direct-map address of a frame, or NULL for HIGHMEM frames. */
 void *page_address(const struct page *page);

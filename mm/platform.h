@@ -55,7 +55,11 @@ static inline void mm_irq_restore(mm_irqflags_t flags)
 #endif
 
 /* Console output for reports and introspection tables. */
+#ifdef STRATA_HOST
 int mm_printf(const char *fmt, ...) __printf(1, 2);
+#else
+#define mm_printf printk
+#endif
 
 /* The return address of the caller's caller, for "allocated by" records. */
 #define MM_CALLER() ((uintptr_t)__builtin_return_address(0))

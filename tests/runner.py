@@ -113,6 +113,16 @@ def parse_tap(name, out, status, expect_status=None):
     return r
 
 
+def tally(r, checks):
+    """Counts (ok, description) pairs into r; failures become notes."""
+    for ok, desc in checks:
+        if ok:
+            r.passed += 1
+        else:
+            r.failed += 1
+            r.notes.append("not ok - " + desc)
+
+
 def save_log(args, name, out):
     d = os.path.join(args.build, "test-logs")
     os.makedirs(d, exist_ok=True)
@@ -229,12 +239,7 @@ def shell_job(args):
         qemu_cmd("128M", ["-kernel", args.kernel, "-append", ""]), 30, SHELL_STEPS)
     r = Result(name, secs=time.time() - t0)
     r.log = save_log(args, name, log)
-    for ok, desc, detail in results:
-        if ok:
-            r.passed += 1
-        else:
-            r.failed += 1
-            r.notes.append("not ok - shell: %s # %s" % (desc, detail))
+    tally(r, [(ok, "shell: %s # %s" % (desc, detail)) for ok, desc, detail in results])
     if status != EXIT_PASS:
         r.failed += 1
         r.notes.append("poweroff: QEMU exit status %s, expected %d" % (status, EXIT_PASS))
@@ -259,12 +264,7 @@ def memmap_job(args):
     for cls in ARGS_MEMMAP_CLASSES:
         checks.append(("the picture shows %s frames" % cls, 'class="%s"' % cls in text))
     checks.append(("the legend is there", "legend-highmem" in text and "kernel image" in text))
-    for desc, ok in checks:
-        if ok:
-            r.passed += 1
-        else:
-            r.failed += 1
-            r.notes.append("not ok - memmap: " + desc)
+    tally(r, [(ok, "memmap: " + desc) for desc, ok in checks])
     r.secs = time.time() - t0
     return r
 

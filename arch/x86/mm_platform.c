@@ -74,14 +74,3 @@ void mm_unmap_frame(void *va)
 	ASSERT(v == FIXMAP_BASE + (FIXMAP_SLOT_FRAME0 + frame_slots_used - 1) * PAGE_SIZE);
 	fixmap_clear(FIXMAP_SLOT_FRAME0 + --frame_slots_used);
 }
-
-int mm_printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vprintk(fmt, ap);
-	va_end(ap);
-	return n;
-}
