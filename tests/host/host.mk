@@ -21,10 +21,17 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -Wall -Wextra \
 # The portable mm sources every host program links against; each portable
 # allocator adds its file to HOST_MM_FILES.
 HOST_MM_FILES := report.c
-HOST_MM_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
+# Test-side helpers (reference models) every host program links against.
+HOST_HELPERS := tests/host/platform_host.c
+HOST_MM_SRCS = $(HOST_HELPERS) $(addprefix mm/,$(HOST_MM_FILES))
 
 HOST_TESTS :=
 FUZZ_TARGETS :=
+
+# --- the buddy allocator and the memory map ----------------------------------
+HOST_MM_FILES += page.c buddy.c buddy_info.c memmap.c
+HOST_HELPERS += tests/host/buddy_model.c
+HOST_TESTS += $(HB)/test_buddy
 
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
@@ -42,3 +49,4 @@ HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
+
