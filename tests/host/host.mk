@@ -32,6 +32,7 @@ FUZZ_TARGETS :=
 HOST_MM_FILES += page.c buddy.c buddy_info.c memmap.c
 HOST_HELPERS += tests/host/buddy_model.c
 HOST_TESTS += $(HB)/test_buddy
+FUZZ_TARGETS += $(HB)/fuzz_buddy_ops
 
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
