@@ -30,8 +30,8 @@ FUZZ_TARGETS :=
 
 # --- the buddy allocator and the memory map ----------------------------------
 HOST_MM_FILES += page.c buddy.c buddy_info.c memmap.c
-HOST_HELPERS += tests/host/buddy_model.c
-HOST_TESTS += $(HB)/test_buddy
+HOST_HELPERS += tests/host/buddy_model.c tests/host/memmap_model.c
+HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops
 
 # Pattern: a host test program from one tests/host/test_*.c file.
