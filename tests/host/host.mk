@@ -32,7 +32,7 @@ FUZZ_TARGETS :=
 HOST_MM_FILES += page.c buddy.c buddy_info.c memmap.c
 HOST_HELPERS += tests/host/buddy_model.c tests/host/memmap_model.c
 HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
-FUZZ_TARGETS += $(HB)/fuzz_buddy_ops
+FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
@@ -51,3 +51,19 @@ HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
 
+
+# --- host benchmarks: instruction counts under callgrind ---------------------
+# Built without sanitizers; tests/host/bench_host.sh runs each benchmark under
+# valgrind (installed by ensure-deps' test group) and prints BENCH lines.
+HOST_BENCH_CFLAGS := -std=gnu11 -O2 -g -DSTRATA_HOST -I. -Wall -Wextra -Werror \
+	-Wno-unused-function
+HOST_BENCH_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
+
+.PHONY: bench-host
+$(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOST_CC) $(HOST_BENCH_CFLAGS) -o $@ $< $(HOST_BENCH_SRCS)
+
+bench-host: $(HB)/bench_buddy | deps-test
+	@sh tests/host/bench_host.sh $(HB)/bench_buddy $(HB)/bench
