@@ -13,6 +13,7 @@
  */
 #include "tests/host/buddy_model.h"
 #include "tests/host/platform_host.h"
+#include "tests/host/fuzz_input.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,25 +21,6 @@
 #define FUZZ_DIRECT_END 5000 /* HIGHMEM starts mid-block */
 #define MAX_RANGES 8
 #define MAX_OPS 256
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static unsigned take(struct input *in, unsigned bytes)
-{
-	unsigned v = 0;
-
-	while (bytes--) {
-		v = (v << 8) | (in->left ? *in->p : 0);
-		if (in->left) {
-			in->p++;
-			in->left--;
-		}
-	}
-	return v;
-}
 
 static void add_ranges(struct machine *m, struct input *in)
 {
@@ -65,16 +47,7 @@ static void fail(const struct machine *m, const char *when)
 	abort();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	host_set_quiet(true);
-	host_phys_init((size_t)FUZZ_MAX_PFNS * MM_PAGE_SIZE,
-		       (paddr_t)FUZZ_DIRECT_END * MM_PAGE_SIZE);
-	return 0;
-}
+FUZZ_INIT_ARENA(FUZZ_MAX_PFNS, FUZZ_DIRECT_END)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,6 +13,7 @@
 #include "tests/host/memmap_model.h"
 #include "tests/host/buddy_model.h"
 #include "tests/host/platform_host.h"
+#include "tests/host/fuzz_input.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,25 +23,6 @@
 #define FUZZ_MAX_PFNS 8192 /* 32 MiB: all three zones */
 #define FUZZ_DIRECT_END 6000
 #define LOW_WINDOW (40u << 20)
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint32_t take(struct input *in, unsigned bytes)
-{
-	uint32_t v = 0;
-
-	while (bytes--) {
-		v = (v << 8) | (in->left ? *in->p : 0);
-		if (in->left) {
-			in->p++;
-			in->left--;
-		}
-	}
-	return v;
-}
 
 static struct memmap_entry decode_entry(struct input *in)
 {
@@ -110,16 +92,7 @@ static void build_buddy(const struct memmap *mm, struct input *in)
 	machine_destroy(&m);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	host_set_quiet(true);
-	host_phys_init((size_t)FUZZ_MAX_PFNS * MM_PAGE_SIZE,
-		       (paddr_t)FUZZ_DIRECT_END * MM_PAGE_SIZE);
-	return 0;
-}
+FUZZ_INIT_ARENA(FUZZ_MAX_PFNS, FUZZ_DIRECT_END)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
