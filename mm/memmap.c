@@ -59,9 +59,13 @@ static int subtract(struct memmap *m, paddr_t start, paddr_t end)
 		if (end <= u->start || start >= u->end)
 			continue;
 		if (start > u->start && end < u->end) {
-			/* a hole in the middle: split in two */
-			if (m->nr_usable == MEMMAP_MAX)
+			/* a hole in the middle: split in two; with the table
+			 * full, give up the part above the hole rather than
+			 * leave the hole usable */
+			if (m->nr_usable == MEMMAP_MAX) {
+				u->end = start;
 				return ERR_NO_MEMORY;
+			}
 			for (unsigned j = m->nr_usable; j > i + 1; j--)
 				m->usable[j] = m->usable[j - 1];
 			m->usable[i + 1].start = end;
@@ -84,38 +88,51 @@ static int subtract(struct memmap *m, paddr_t start, paddr_t end)
 	return 0;
 }
 
+/* The union of the available entries, exactly (not yet rounded or clipped). */
+static unsigned available_union(struct memmap *m, const struct memmap_entry *e,
+				unsigned n, struct mem_range *out)
+{
+	unsigned count = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!e[i].available || !e[i].length)
+			continue;
+		if (range_wraps_u64(e[i].base, e[i].length) || count == MEMMAP_MAX) {
+			m->dropped++;
+			continue;
+		}
+		out[count].start = e[i].base;
+		out[count].end = e[i].base + e[i].length;
+		count++;
+	}
+	return merge_ranges(out, count);
+}
+
 void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 {
+	struct mem_range avail[MEMMAP_MAX];
+	unsigned na;
+
 	m->nr_usable = m->nr_reserved = 0;
 	m->ignored_above_limit = 0;
 	m->dropped = 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t start, end;
-		if (!e[i].available || !e[i].length)
-			continue;
-		if (range_wraps_u64(e[i].base, e[i].length)) {
-			m->dropped++;
-			continue;
-		}
-		end = e[i].base + e[i].length;
+	/* Union first, then round: two entries meeting inside a page still
+	 * make that page usable. */
+	na = available_union(m, e, n, avail);
+	for (unsigned i = 0; i < na; i++) {
+		uint64_t start = avail[i].start, end = avail[i].end;
 		if (end > MEMMAP_LIMIT) {
-			uint64_t from = MAX(e[i].base, MEMMAP_LIMIT);
-			m->ignored_above_limit += end - from;
+			m->ignored_above_limit += end - MAX(start, MEMMAP_LIMIT);
 			end = MEMMAP_LIMIT;
 		}
-		start = (e[i].base + PAGE_MASK64) & ~PAGE_MASK64;
+		start = (start + PAGE_MASK64) & ~PAGE_MASK64;
 		end &= ~PAGE_MASK64;
-		if (e[i].base >= MEMMAP_LIMIT || start >= end)
-			continue;
-		if (m->nr_usable == MEMMAP_MAX) {
-			m->dropped++;
-			continue;
+		if (start < end) {
+			m->usable[m->nr_usable].start = start;
+			m->usable[m->nr_usable].end = end;
+			m->nr_usable++;
 		}
-		m->usable[m->nr_usable].start = start;
-		m->usable[m->nr_usable].end = end;
-		m->nr_usable++;
 	}
-	m->nr_usable = merge_ranges(m->usable, m->nr_usable);
 	/* Every entry that is not available punches a hole: reserved wins. */
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t start, end;
@@ -181,7 +198,8 @@ const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa
 paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 		      paddr_t limit, const char *name)
 {
-	if (!size || align < MM_PAGE_SIZE || (align & (align - 1)))
+	if (!size || size > UINT64_MAX - PAGE_MASK64 || align < MM_PAGE_SIZE ||
+	    (align & (align - 1)))
 		return 0;
 	size = (size + PAGE_MASK64) & ~PAGE_MASK64;
 	for (unsigned i = m->nr_usable; i-- > 0;) {
@@ -190,7 +208,8 @@ paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 		if (top <= u->start || top - u->start < size)
 			continue;
 		start = (top - size) & ~(align - 1);
-		if (start < u->start)
+		/* 0 means failure, so frame 0 is never handed out */
+		if (start < u->start || start < MM_PAGE_SIZE)
 			continue;
 		if (memmap_reserve(m, start, start + size, name, OWNER_BOOTMEM))
 			return 0;

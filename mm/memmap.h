@@ -48,7 +48,8 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n);
 /*
  * Removes [start, end) (rounded out to pages) from the usable ranges and
  * records it as a named reserved region.  Returns 0, ERR_RANGE if the range
- * wraps, or ERR_NO_MEMORY if the tables are full.
+ * wraps, or ERR_NO_MEMORY if the tables are full (the range is then still
+ * not usable: the usable range it would have split loses its upper part).
  */
 int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 		   const char *name, int owner);
@@ -65,7 +66,8 @@ const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa
  * `align` (a power of two, at least a page) from the top of the highest
  * usable range that lies entirely below `limit`, and reserves them under
  * `name` (owner OWNER_BOOTMEM), so that the buddy never sees them.
- * Returns the physical address, or 0 when nothing fits.
+ * Returns the physical address, or 0 when nothing fits (frame 0 is never
+ * handed out, so 0 is unambiguous).
  */
 paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 		      paddr_t limit, const char *name);

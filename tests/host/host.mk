@@ -21,7 +21,9 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -Wall -Wextra \
 # The portable mm sources every host program links against; each portable
 # allocator adds its file to HOST_MM_FILES.
 HOST_MM_FILES := report.c
-HOST_MM_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
+# Test-side helpers (reference models) every host program links against.
+HOST_HELPERS := tests/host/platform_host.c
+HOST_MM_SRCS = $(HOST_HELPERS) $(addprefix mm/,$(HOST_MM_FILES))
 
 HOST_TESTS :=
 FUZZ_TARGETS :=
@@ -32,6 +34,12 @@ HOST_MM_FILES += freelist.c freelist_check.c
 HOST_TESTS += $(HB)/test_freelist
 FUZZ_TARGETS += $(HB)/fuzz_freelist
 $(HB)/test_freelist $(HB)/fuzz_freelist: mm/freelist.h mm/freelist_internal.h
+
+# --- the buddy allocator and the memory map ----------------------------------
+HOST_MM_FILES += page.c buddy.c buddy_info.c memmap.c
+HOST_HELPERS += tests/host/buddy_model.c tests/host/memmap_model.c
+HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
+FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
@@ -50,3 +58,19 @@ HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
 
+
+# --- host benchmarks: instruction counts under callgrind ---------------------
+# Built without sanitizers; tests/host/bench_host.sh runs each benchmark under
+# valgrind (installed by ensure-deps' test group) and prints BENCH lines.
+HOST_BENCH_CFLAGS := -std=gnu11 -O2 -g -DSTRATA_HOST -I. -Wall -Wextra -Werror \
+	-Wno-unused-function
+HOST_BENCH_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
+
+.PHONY: bench-host
+$(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOST_CC) $(HOST_BENCH_CFLAGS) -o $@ $< $(HOST_BENCH_SRCS)
+
+bench-host: $(HB)/bench_buddy | deps-test
+	@sh tests/host/bench_host.sh $(HB)/bench_buddy $(HB)/bench
