@@ -42,3 +42,9 @@ HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
+
+# Slab caches and kmalloc (they sit on the buddy allocator).
+HOST_MM_FILES += $(filter-out $(HOST_MM_FILES),page.c buddy.c buddy_info.c)
+HOST_MM_FILES += slab.c slab_debug.c slab_info.c kmalloc.c
+HOST_TESTS += $(HB)/test_slab
+FUZZ_TARGETS += $(HB)/fuzz_slab
