@@ -327,13 +327,24 @@ static __always_inline void *slab_alloc(struct kmem_cache *c, gfp_t gfp,
 	return obj;
 }
 
+/* The fast path: no debugging, no zeroing, a partial slab at hand. */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	return slab_alloc(c, gfp, c->c_size, MM_CALLER());
+	mm_irqflags_t flags;
+	void *obj;
+
+	if (unlikely(cache_debug(c) || (gfp & __GFP_ZERO)))
+		return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
+	flags = mm_irq_save();
+	obj = __slab_pop(c);
+	mm_irq_restore(flags);
+	if (unlikely(!obj))
+		obj = alloc_refill(c);
+	return obj;
 }
 
-void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, size_t req,
-			 uintptr_t caller)
+__noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
+				    size_t req, uintptr_t caller)
 {
 	return slab_alloc(c, gfp, req, caller);
 }
