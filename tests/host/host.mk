@@ -48,3 +48,4 @@ HOST_MM_FILES += $(filter-out $(HOST_MM_FILES),page.c buddy.c buddy_info.c)
 HOST_MM_FILES += slab.c slab_debug.c slab_info.c kmalloc.c
 HOST_TESTS += $(HB)/test_slab
 FUZZ_TARGETS += $(HB)/fuzz_slab
+host-tests: $(HB)/test_slab $(HB)/fuzz_slab
