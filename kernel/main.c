@@ -13,6 +13,9 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "mm/init.h"
+#include "mm/kmalloc.h"
+#include "mm/slab.h"
+#include "kernel/task.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
@@ -71,6 +74,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
 	mm_init(&boot_info);
+	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
+	task_init();
+	slab_print_info();
 
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));

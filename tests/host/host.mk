@@ -41,6 +41,11 @@ HOST_HELPERS += tests/host/buddy_model.c tests/host/memmap_model.c
 HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
+# --- slab caches and kmalloc (they sit on the buddy allocator) ---------------
+HOST_MM_FILES += slab.c slab_debug.c slab_info.c kmalloc.c
+HOST_TESTS += $(HB)/test_slab
+FUZZ_TARGETS += $(HB)/fuzz_slab
+
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
 	@mkdir -p $(dir $@)

@@ -1,0 +1,88 @@
+/*
+ * Tasks (see task.h).  The struct task cache shows what object caching is
+ * for: the constructor runs once per object when its slab is made, and a
+ * destroyed task goes back to the cache in that state, so task_create only
+ * fills in what differs from task to task.
+ */
+#include "kernel/task.h"
+#include "mm/slab.h"
+#include "mm/buddy.h"
+
+static struct kmem_cache *task_cachep;
+static struct list_node all_tasks = LIST_HEAD_INIT(all_tasks);
+static unsigned long nr_tasks;
+static int next_pid = 1;
+
+static void task_ctor(void *obj)
+{
+	struct task *t = obj;
+
+	t->t_magic = TASK_MAGIC;
+	t->t_pid = 0;
+	t->t_state = TASK_UNUSED;
+	t->t_name[0] = '\0';
+	t->t_kstack = NULL;
+	t->t_as = NULL;
+	list_init(&t->t_link);
+}
+
+void task_init(void)
+{
+	task_cachep = kmem_cache_create("task_struct", sizeof(struct task), 0,
+					SLAB_HWCACHE_ALIGN, task_ctor);
+}
+
+static void *kstack_alloc(void)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, TASK_KSTACK_ORDER);
+
+	if (!page)
+		return NULL;
+	page_set_owner(page, OWNER_STACK);
+	return page_address(page);
+}
+
+struct task *task_create(const char *name)
+{
+	struct task *t = task_cachep ? kmem_cache_alloc(task_cachep, GFP_KERNEL) : NULL;
+	mm_irqflags_t flags;
+	size_t i;
+
+	if (!t)
+		return NULL;
+	t->t_kstack = kstack_alloc();
+	if (!t->t_kstack) {
+		kmem_cache_free(task_cachep, t);
+		return NULL;
+	}
+	for (i = 0; name && name[i] && i + 1 < TASK_NAME_MAX; i++)
+		t->t_name[i] = name[i];
+	t->t_name[i] = '\0';
+	t->t_state = TASK_RUNNABLE;
+	flags = mm_irq_save();
+	t->t_pid = next_pid++;
+	list_add_tail(&t->t_link, &all_tasks);
+	nr_tasks++;
+	mm_irq_restore(flags);
+	return t;
+}
+
+void task_destroy(struct task *t)
+{
+	mm_irqflags_t flags;
+
+	if (!t)
+		return;
+	flags = mm_irq_save();
+	list_del(&t->t_link);
+	nr_tasks--;
+	mm_irq_restore(flags);
+	free_pages((uintptr_t)t->t_kstack, TASK_KSTACK_ORDER);
+	task_ctor(t); /* back to the constructed state the cache promises */
+	kmem_cache_free(task_cachep, t);
+}
+
+unsigned long task_count(void)
+{
+	return nr_tasks;
+}

@@ -1,0 +1,71 @@
+/*
+ * kmalloc: memory by the byte, from segregated size classes (one slab cache
+ * per size, 8 to 4096 bytes) and, above that, straight from the buddy
+ * allocator.  See mm/kmalloc.c.
+ */
+#ifndef MM_KMALLOC_H
+#define MM_KMALLOC_H
+
+#include "mm/gfp.h"
+#include "kernel/compiler.h"
+
+#define KMALLOC_MIN_SIZE 8
+#define KMALLOC_MAX_CACHE_SIZE 4096 /* larger requests go to the buddy */
+#define KMALLOC_NR_CLASSES 12
+#define KMALLOC_MIN_ALIGN 8 /* every kmalloc pointer is 8-byte aligned */
+
+struct kmem_cache;
+
+/*
+ * Creates the cache of caches and the kmalloc size classes; debug turns on
+ * red zones and poisoning in every cache created from now on.  Once, at
+ * boot, before any other slab function.
+ */
+void kmem_init(bool debug);
+
+/*
+ * At least `size` bytes, aligned to KMALLOC_MIN_ALIGN (and, without
+ * debugging, to the size class when it is a power of two), or NULL when
+ * out of memory or size exceeds the largest buddy block.  kmalloc(0)
+ * returns a distinct pointer to no usable bytes, which kfree accepts.
+ * __GFP_ZERO zeroes the whole usable size (ksize).  __GFP_DMA is honoured
+ * only for the large (buddy) sizes; __GFP_HIGHMEM is ignored.  Any context.
+ */
+void *kmalloc(size_t size, gfp_t gfp);
+/* kmalloc with __GFP_ZERO. */
+void *kzalloc(size_t size, gfp_t gfp);
+
+/*
+ * Frees a kmalloc pointer; NULL is ignored.  Anything else -- a pointer
+ * kmalloc did not return, an interior pointer, an object of a cache that is
+ * not a kmalloc class, a double free -- is reported and nothing changes.
+ */
+void kfree(const void *p);
+
+/*
+ * The usable size of a kmalloc block: the size class (or the buddy block)
+ * it came from.  The caller may use all of it; under debugging, the red
+ * zone between the requested size and the class size is given up (checked
+ * and zeroed).  0 for NULL or a pointer kmalloc did not return (reported).
+ */
+size_t ksize(const void *p);
+
+/*
+ * Resizes a kmalloc block: in place when the new size fits its usable
+ * size, else a new block with the old contents (up to the smaller size)
+ * and the old block freed.  krealloc(NULL, n) is kmalloc(n); krealloc(p, 0)
+ * frees p and returns NULL.  On failure returns NULL and p is untouched.
+ */
+void *krealloc(const void *p, size_t new_size, gfp_t gfp);
+
+/* The cache of size class i (0..KMALLOC_NR_CLASSES-1), its object size,
+ * and the class kmalloc(size) uses (-1 above KMALLOC_MAX_CACHE_SIZE). */
+struct kmem_cache *kmalloc_cache(unsigned i);
+unsigned kmalloc_class_size(unsigned i);
+int kmalloc_index(size_t size);
+
+/* Large blocks currently handed out, and the frames they hold. */
+unsigned long kmalloc_large_blocks(void);
+unsigned long kmalloc_large_frames(void);
+
+#endif

@@ -1,0 +1,546 @@
+/*
+ * The slab allocator: caches of constructed objects.
+ *
+ * Theory of operation
+ * -------------------
+ * 1. Caches, slabs, objects (Bonwick, "The Slab Allocator", USENIX 1994).
+ *    A cache hands out objects of one size.  It gets memory from the buddy
+ *    allocator in slabs of 2^order contiguous frames and cuts each slab into
+ *    c_per_slab object slots of c_stride bytes.  The order is the smallest
+ *    one that wastes at most 1/8 of the slab (Bonwick's bound); for objects
+ *    that no order up to SLAB_MAX_ORDER fits that well, the least wasteful
+ *    order is taken.
+ *
+ * 2. Bookkeeping lives in struct page, not in the slab (SLUB's choice): the
+ *    head page of a slab holds the first free object (s_freelist), the
+ *    cache (s_cache), the number of objects handed out (s_inuse) and the
+ *    colour offset (s_colour), and sits on one of the cache's three lists
+ *    through page->lru.  Tail pages point at the head (compound_set), so an
+ *    object's slab and cache are found in O(1) from its address:
+ *    virt_to_page, then compound_head.  There is no header in front of an
+ *    object.  A free object holds the link to the next free object at
+ *    offset c_fp: in its first word when the cache has no constructor, just
+ *    after the object otherwise (a constructed object must stay intact),
+ *    and in the debug record when debugging.
+ *
+ * 3. The three lists.  Invariant: a slab is on c_full when s_inuse ==
+ *    c_per_slab, on c_empty when s_inuse == 0, on c_partial otherwise.
+ *    Allocation takes the first partial slab; if there is none, an empty
+ *    one; if there is none, a new slab from the buddy.  Freeing moves a
+ *    slab from full to partial, or from partial to empty.  A cache keeps at
+ *    most SLAB_EMPTY_MAX empty slabs: the next one goes straight back to the
+ *    buddy.  kmem_cache_shrink returns all empty slabs.
+ *
+ * 4. Constructors run when a slab is made, once per object; a freed object
+ *    is expected back in its constructed state and is handed out again as
+ *    it is.  That is the whole point of object caching: no constructor on
+ *    the allocation path, no destructor on the free path.
+ *
+ * 5. Colouring.  A slab's leftover bytes (slab size - objects) let
+ *    successive slabs start their first object at 0, 64, 128 ... bytes
+ *    (c_colour_step), so that the same object index in different slabs
+ *    falls on different cache lines.
+ *
+ * 6. Fast path.  kmem_cache_alloc pops the first free object of the first
+ *    partial slab, kmem_cache_free pushes the object back on its slab's
+ *    list: a handful of instructions with interrupts disabled (the lock on
+ *    one CPU; per-CPU lists can replace it later).  Everything else --
+ *    list moves, new slabs, debugging, diagnosis of a bad free -- is on
+ *    out-of-line slow paths.
+ *
+ * 7. Locking: interrupts off (mm_irq_save) around every change to a
+ *    cache's lists and counters.  New slabs are built, constructors run and
+ *    slabs go back to the buddy with interrupts on.  Cache creation and
+ *    destruction are process-context operations.
+ *
+ * 8. Debugging (slab_debug on the command line, and always during the
+ *    self-tests; see mm/slab_debug.c): red zones on both sides of every
+ *    object, free objects poisoned, a record of the allocating and freeing
+ *    callers; poison is checked on allocation, red zones on free.  Misuse --
+ *    a double free, a free to the wrong cache, an interior or foreign
+ *    pointer, an overwritten red zone, a write after free -- is a named
+ *    report through mm_report with the object, the cache and the caller.
+ *    Without debugging, a foreign pointer, the wrong cache and the most
+ *    common double free (the object at the head of its slab's free list,
+ *    or a slab with nothing in use) are still caught.
+ */
+#include "mm/slab_internal.h"
+#include "mm/buddy.h"
+#include "mm/report.h"
+#include "kernel/errno.h"
+
+struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
+static bool debug_default;
+static struct kmem_cache cache_cache; /* the cache of struct kmem_cache */
+
+/* A slab head: allocated, owned by the slab allocator. */
+#define SLAB_PAGE_MASK (PG_OWNER_MASK | PG_ALLOCATED)
+#define SLAB_PAGE_BITS (((uint32_t)OWNER_SLAB << PG_OWNER_SHIFT) | PG_ALLOCATED)
+
+void slab_set_debug(bool on)
+{
+	debug_default = on;
+}
+
+bool slab_debug_enabled(void)
+{
+	return debug_default;
+}
+
+static inline void **free_ptr(const struct kmem_cache *c, void *obj)
+{
+	return (void **)((uintptr_t)obj + c->c_fp);
+}
+
+/* --- cache set-up --------------------------------------------------------- */
+
+/* Where the object, its free pointer and its debug record go in a slot. */
+static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
+{
+	size_t end;
+
+	c->c_align = (unsigned)align;
+	if (cache_debug(c)) {
+		c->c_obj_off = ALIGN_UP(SLAB_RED_ZONE, c->c_align);
+		c->c_track = ALIGN_UP(size, sizeof(void *)) + SLAB_RED_ZONE;
+		c->c_fp = c->c_track + offsetof(struct slab_track, t_next);
+		end = c->c_track + sizeof(struct slab_track);
+	} else if (c->c_ctor) {
+		c->c_obj_off = 0;
+		c->c_fp = ALIGN_UP(size, sizeof(void *));
+		end = c->c_fp + sizeof(void *);
+	} else {
+		c->c_obj_off = 0;
+		c->c_fp = 0;
+		end = MAX(size, sizeof(void *));
+	}
+	c->c_stride = ALIGN_UP(c->c_obj_off + end, c->c_align);
+}
+
+/* Bytes of a slab of `order` that hold no object slot. */
+static unsigned long slab_leftover(const struct kmem_cache *c, unsigned order,
+				   unsigned long *objs)
+{
+	unsigned long bytes = (unsigned long)MM_PAGE_SIZE << order;
+
+	*objs = MIN(bytes / c->c_stride, 0xFFFFul);
+	return bytes - *objs * c->c_stride;
+}
+
+/* The smallest order wasting at most 1/8, else the least wasteful one. */
+static bool choose_order(struct kmem_cache *c)
+{
+	unsigned long objs, waste, best_waste = 0;
+	int best = -1;
+
+	for (unsigned k = 0; k < MAX_ORDER; k++) {
+		waste = slab_leftover(c, k, &objs);
+		if (!objs)
+			continue;
+		if (waste * 8 <= ((unsigned long)MM_PAGE_SIZE << k)) {
+			best = (int)k;
+			break;
+		}
+		/* waste/2^k < best_waste/2^best, without division */
+		if (best < 0 || waste < best_waste << (k - (unsigned)best)) {
+			best = (int)k;
+			best_waste = waste;
+		}
+		if (k >= SLAB_MAX_ORDER)
+			break;
+	}
+	if (best < 0)
+		return false;
+	c->c_order = (unsigned)best;
+	waste = slab_leftover(c, c->c_order, &objs);
+	c->c_per_slab = (unsigned)objs;
+	c->c_colour_step = MAX(c->c_align, (unsigned)SLAB_CACHE_LINE);
+	c->c_colours = (unsigned)MIN(waste, 0xFFFFul) / c->c_colour_step + 1;
+	return true;
+}
+
+static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
+		       size_t align, unsigned flags, void (*ctor)(void *))
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	if (!name || !size || (align & (align - 1)) || align > MM_PAGE_SIZE ||
+	    size > ((size_t)MM_PAGE_SIZE << (MAX_ORDER - 1)))
+		return -1;
+	if (((flags & SLAB_DEBUG) || debug_default) && !(flags & SLAB_NO_DEBUG))
+		flags |= SLAB_DEBUG;
+	else
+		flags &= ~SLAB_DEBUG;
+	align = MAX(align, SLAB_MIN_ALIGN);
+	if (flags & SLAB_HWCACHE_ALIGN)
+		align = MAX(align, (size_t)SLAB_CACHE_LINE);
+	c->c_flags = flags;
+	c->c_size = (unsigned)size;
+	c->c_ctor = ctor;
+	c->c_gfp = (flags & SLAB_CACHE_DMA) ? GFP_DMA : GFP_KERNEL;
+	list_init(&c->c_partial);
+	list_init(&c->c_full);
+	list_init(&c->c_empty);
+	for (i = 0; i + 1 < SLAB_NAME_MAX && name[i]; i++)
+		c->c_name[i] = name[i];
+	compute_layout(c, size, align);
+	return choose_order(c) ? 0 : -1;
+}
+
+static void cache_link(struct kmem_cache *c)
+{
+	mm_irqflags_t flags = mm_irq_save();
+
+	list_add_tail(&c->c_link, &slab_caches);
+	mm_irq_restore(flags);
+}
+
+void slab_init(bool debug)
+{
+	debug_default = debug;
+	if (cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
+			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
+		cache_link(&cache_cache);
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size,
+				     size_t align, unsigned flags,
+				     void (*ctor)(void *obj))
+{
+	struct kmem_cache *c = kmem_cache_alloc(&cache_cache, GFP_KERNEL);
+
+	if (!c)
+		return NULL;
+	if (cache_setup(c, name, size, align, flags, ctor)) {
+		kmem_cache_free(&cache_cache, c);
+		return NULL;
+	}
+	cache_link(c);
+	return c;
+}
+
+/* --- slabs ---------------------------------------------------------------- */
+
+/* A new slab with every object free and constructed, on no list. */
+static struct page *new_slab(struct kmem_cache *c)
+{
+	struct page *page = alloc_pages(c->c_gfp, c->c_order);
+	mm_irqflags_t flags;
+	uintptr_t first;
+	void *next = NULL;
+	unsigned colour;
+
+	if (!page)
+		return NULL;
+	flags = mm_irq_save();
+	colour = c->c_colour_next;
+	if (++c->c_colour_next >= c->c_colours)
+		c->c_colour_next = 0;
+	mm_irq_restore(flags);
+	page_set_owner(page, OWNER_SLAB);
+	compound_set(page, c->c_order);
+	page->s_cache = c;
+	page->s_inuse = 0;
+	page->s_colour = (uint16_t)(colour * c->c_colour_step);
+	first = slab_first_obj(c, page);
+	for (unsigned i = c->c_per_slab; i-- > 0;) {
+		void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
+		if (cache_debug(c))
+			debug_init_object(c, obj);
+		if (c->c_ctor)
+			c->c_ctor(obj);
+		*free_ptr(c, obj) = next;
+		next = obj;
+	}
+	page->s_freelist = next;
+	return page;
+}
+
+/* Gives a slab taken off its list back to the buddy. */
+static void release_slab(struct kmem_cache *c, struct page *page)
+{
+	page->s_cache = NULL;
+	page->s_freelist = NULL;
+	compound_clear(page, c->c_order);
+	page_set_owner(page, OWNER_NONE);
+	__free_pages(page, c->c_order);
+}
+
+/* --- allocation ----------------------------------------------------------- */
+
+/* Pops an object off the first partial slab; NULL if none (lock held). */
+static __always_inline void *__slab_pop(struct kmem_cache *c)
+{
+	struct page *page;
+	void *obj;
+
+	if (unlikely(list_empty(&c->c_partial)))
+		return NULL;
+	page = list_first_entry(&c->c_partial, struct page, lru);
+	obj = page->s_freelist;
+	page->s_freelist = *free_ptr(c, obj);
+	c->c_active++;
+	if (unlikely(++page->s_inuse == c->c_per_slab))
+		list_move(&page->lru, &c->c_full);
+	return obj;
+}
+
+/* No partial slab: revive an empty one or make a new one, then pop. */
+static __noinline void *alloc_refill(struct kmem_cache *c)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	struct page *page;
+	void *obj;
+
+	if (!list_empty(&c->c_empty)) {
+		page = list_first_entry(&c->c_empty, struct page, lru);
+		list_move(&page->lru, &c->c_partial);
+		c->c_nr_empty--;
+	} else {
+		mm_irq_restore(flags);
+		page = new_slab(c);
+		if (!page)
+			return NULL;
+		flags = mm_irq_save();
+		list_add(&page->lru, &c->c_partial);
+		c->c_slabs++;
+	}
+	obj = __slab_pop(c);
+	mm_irq_restore(flags);
+	return obj;
+}
+
+static __always_inline void *slab_alloc(struct kmem_cache *c, gfp_t gfp,
+					size_t req, uintptr_t caller)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	void *obj = __slab_pop(c);
+
+	mm_irq_restore(flags);
+	if (unlikely(!obj) && !(obj = alloc_refill(c)))
+		return NULL;
+	if (unlikely(cache_debug(c)))
+		debug_on_alloc(c, obj, req, caller);
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, cache_debug(c) ? req : c->c_size);
+	return obj;
+}
+
+/* The fast path: no debugging, no zeroing, a partial slab at hand. */
+void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	mm_irqflags_t flags;
+	void *obj;
+
+	if (unlikely(cache_debug(c) || (gfp & __GFP_ZERO)))
+		return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
+	flags = mm_irq_save();
+	obj = __slab_pop(c);
+	mm_irq_restore(flags);
+	if (unlikely(!obj))
+		obj = alloc_refill(c);
+	return obj;
+}
+
+__noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
+				    size_t req, uintptr_t caller)
+{
+	return slab_alloc(c, gfp, req, caller);
+}
+
+/* --- freeing -------------------------------------------------------------- */
+
+struct page *slab_page_of(const void *addr)
+{
+	struct page *page = virt_to_page_checked(addr);
+
+	if (!page)
+		return NULL;
+	page = compound_head(page);
+	return (page->flags & SLAB_PAGE_MASK) == SLAB_PAGE_BITS ? page : NULL;
+}
+
+long slab_obj_index(const struct kmem_cache *c, const struct page *page,
+		    const void *obj)
+{
+	uintptr_t first = slab_first_obj(c, page), off;
+
+	if ((uintptr_t)obj < first)
+		return -1;
+	off = (uintptr_t)obj - first;
+	if (off % c->c_stride || off / c->c_stride >= c->c_per_slab)
+		return -1;
+	return (long)(off / c->c_stride);
+}
+
+/* A slab whose use count just reached 0, or left c_per_slab, changes
+ * list; returns it if it must go back to the buddy (lock held). */
+static struct page *__slab_relist(struct kmem_cache *c, struct page *page)
+{
+	if (page->s_inuse)
+		list_move(&page->lru, &c->c_partial);
+	else if (c->c_nr_empty >= SLAB_EMPTY_MAX) {
+		list_del(&page->lru);
+		c->c_slabs--;
+		return page;
+	} else {
+		list_move(&page->lru, &c->c_empty);
+		c->c_nr_empty++;
+	}
+	return NULL;
+}
+
+/* Pushes obj on its slab's free list (lock held); a slab to release. */
+static __always_inline struct page *__slab_push(struct kmem_cache *c,
+						struct page *page, void *obj)
+{
+	void *head = page->s_freelist;
+
+	*free_ptr(c, obj) = head;
+	page->s_freelist = obj;
+	c->c_active--;
+	if (likely(--page->s_inuse && head))
+		return NULL;
+	return __slab_relist(c, page);
+}
+
+/* Says what is wrong with freeing obj, if anything; true if it may go. */
+static bool free_allowed(struct kmem_cache *c, struct page *page, void *obj)
+{
+	if (!page) {
+		struct page *p = virt_to_page_checked(obj);
+		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)obj,
+			  "freed to cache %s: not a slab object (%s)", c->c_name,
+			  p ? page_owner_name(page_owner(compound_head(p)))
+			    : "not in the direct map");
+	} else if (page->s_cache != c) {
+		mm_report(REPORT_WRONG_CACHE, (uintptr_t)obj,
+			  "object of cache %s freed to cache %s",
+			  page->s_cache->c_name, c->c_name);
+	} else if (slab_obj_index(c, page, obj) < 0) {
+		void *start = NULL;
+		slab_find_object(obj, &start);
+		mm_report(REPORT_INTERIOR_POINTER, (uintptr_t)obj,
+			  "not the start of an object of cache %s (%u bytes; nearest object %p)",
+			  c->c_name, c->c_size, start);
+	} else if (!cache_debug(c) &&
+		   (obj == page->s_freelist || !page->s_inuse)) {
+		mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
+			  "object of cache %s is already free", c->c_name);
+	} else {
+		return true;
+	}
+	return false;
+}
+
+static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
+				      uintptr_t caller)
+{
+	struct page *page = slab_page_of(obj);
+	mm_irqflags_t flags;
+
+	if (!free_allowed(c, page, obj))
+		return;
+	if (cache_debug(c) && !debug_on_free(c, obj, caller))
+		return;
+	flags = mm_irq_save();
+	page = __slab_push(c, page, obj);
+	mm_irq_restore(flags);
+	if (page)
+		release_slab(c, page);
+}
+
+static __always_inline void slab_free(struct kmem_cache *c, void *obj,
+				      uintptr_t caller)
+{
+	struct page *page = virt_to_page_checked(obj);
+	mm_irqflags_t flags;
+
+	if (unlikely(!page))
+		goto slow;
+	page = compound_head(page);
+	if (unlikely(page->s_cache != c ||
+		     (page->flags & SLAB_PAGE_MASK) != SLAB_PAGE_BITS ||
+		     cache_debug(c)))
+		goto slow;
+	flags = mm_irq_save();
+	if (unlikely(obj == page->s_freelist || !page->s_inuse)) {
+		mm_irq_restore(flags);
+		goto slow;
+	}
+	page = __slab_push(c, page, obj);
+	mm_irq_restore(flags);
+	if (unlikely(page))
+		release_slab(c, page);
+	return;
+slow:
+	slab_free_slow(c, obj, caller);
+}
+
+void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	if (obj)
+		slab_free(c, obj, MM_CALLER());
+}
+
+void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	slab_free(c, obj, caller);
+}
+
+/* --- shrinking and destruction -------------------------------------------- */
+
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	unsigned long frames = 0;
+
+	for (;;) {
+		mm_irqflags_t flags = mm_irq_save();
+		struct page *page;
+
+		if (list_empty(&c->c_empty)) {
+			mm_irq_restore(flags);
+			return frames;
+		}
+		page = list_first_entry(&c->c_empty, struct page, lru);
+		list_del(&page->lru);
+		c->c_nr_empty--;
+		c->c_slabs--;
+		mm_irq_restore(flags);
+		release_slab(c, page);
+		frames += 1ul << c->c_order;
+	}
+}
+
+unsigned long kmem_shrink_all(void)
+{
+	struct list_node *pos;
+	unsigned long frames = 0;
+
+	list_for_each(pos, &slab_caches)
+		frames += kmem_cache_shrink(list_entry(pos, struct kmem_cache, c_link));
+	return frames;
+}
+
+int kmem_cache_destroy(struct kmem_cache *c)
+{
+	mm_irqflags_t flags;
+
+	if (!c || c == &cache_cache)
+		return ERR_INVALID_ARGS;
+	kmem_cache_shrink(c);
+	flags = mm_irq_save();
+	if (c->c_active || c->c_slabs) {
+		unsigned long active = c->c_active, slabs = c->c_slabs;
+		mm_irq_restore(flags);
+		mm_report(REPORT_CACHE_BUSY, (uintptr_t)c,
+			  "cache %s still has %lu live object(s) in %lu slab(s): not destroyed",
+			  c->c_name, active, slabs);
+		return ERR_BUSY;
+	}
+	list_del(&c->c_link);
+	mm_irq_restore(flags);
+	kmem_cache_free(&cache_cache, c);
+	return 0;
+}

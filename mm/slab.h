@@ -1,0 +1,136 @@
+/*
+ * Object caches (Bonwick's slab allocator, SLUB's bookkeeping): a cache
+ * hands out objects of one size, carved from slabs of 2^order frames taken
+ * from the buddy allocator.  See mm/slab.c for the theory of operation.
+ */
+#ifndef MM_SLAB_H
+#define MM_SLAB_H
+
+#include "mm/page.h"
+#include "mm/gfp.h"
+
+/* kmem_cache_create flags */
+#define SLAB_HWCACHE_ALIGN 0x01u /* align objects to SLAB_CACHE_LINE bytes */
+#define SLAB_DEBUG 0x02u /* red zones, poison, owner tracking (forced on) */
+#define SLAB_NO_DEBUG 0x04u /* never debug, even when slab debugging is on */
+#define SLAB_CACHE_DMA 0x08u /* slabs from ZONE_DMA (below 16 MiB) */
+#define SLAB_KMALLOC 0x10u /* a kmalloc size class (kfree accepts it) */
+
+#define SLAB_CACHE_LINE 64 /* bytes; also the colour step */
+#define SLAB_MIN_ALIGN sizeof(void *) /* objects are at least word aligned */
+#define SLAB_NAME_MAX 24 /* bytes, with the terminating NUL */
+#define SLAB_EMPTY_MAX 2 /* empty slabs a cache keeps for reuse */
+#define SLAB_MAX_ORDER 4 /* largest slab tried for Bonwick's 1/8 bound */
+
+/* Debug patterns. */
+#define SLAB_POISON_FREE 0x6b /* bytes of a free object */
+#define SLAB_RED_BYTE 0xcc /* bytes of a red zone */
+
+struct kmem_cache;
+
+/*
+ * Turns debugging on or off for the caches created from now on (kmem_init
+ * sets it from the boot options).  Caches created with SLAB_DEBUG or
+ * SLAB_NO_DEBUG ignore it.
+ */
+void slab_set_debug(bool on);
+bool slab_debug_enabled(void);
+
+/*
+ * Creates a cache of objects of `size` bytes aligned to `align` (0: word
+ * alignment; a power of two up to MM_PAGE_SIZE), with `flags` above.
+ * `ctor`, if not NULL, runs on every object once, when its slab is made;
+ * objects are expected back in their constructed state (no poisoning then).
+ * The name is copied (up to SLAB_NAME_MAX - 1 characters).  Returns the
+ * cache, or NULL when out of memory or the arguments are invalid (size 0,
+ * align not a power of two, an object larger than the largest slab).
+ * Process context.
+ */
+struct kmem_cache *kmem_cache_create(const char *name, size_t size,
+				     size_t align, unsigned flags,
+				     void (*ctor)(void *obj));
+
+/*
+ * Destroys an empty cache: its slabs go back to the buddy and the cache
+ * itself is freed.  A cache that still has live objects is reported
+ * (REPORT_CACHE_BUSY, with the count), only its empty slabs are released,
+ * and ERR_BUSY is returned; the cache stays usable.  0 on success.
+ */
+int kmem_cache_destroy(struct kmem_cache *cache);
+
+/*
+ * An object from the cache, or NULL when no memory is left.  __GFP_ZERO
+ * zeroes the object (this defeats a constructor); __GFP_DMA/__GFP_HIGHMEM
+ * are ignored (the cache decides where its slabs live).  Any context.
+ */
+void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
+
+/*
+ * Gives an object back, in its constructed state if the cache has a
+ * constructor.  NULL is ignored.  A pointer that is not a live object of
+ * this cache is reported (foreign, wrong cache, interior, double free) and
+ * nothing is changed.  Any context.
+ */
+void kmem_cache_free(struct kmem_cache *cache, void *obj);
+
+/* Returns every empty slab of the cache to the buddy; the number of frames
+ * released.  kmem_shrink_all does it for every cache. */
+unsigned long kmem_cache_shrink(struct kmem_cache *cache);
+unsigned long kmem_shrink_all(void);
+
+/* --- introspection ------------------------------------------------------ */
+
+struct slab_info {
+	const struct kmem_cache *cache;
+	const char *name;
+	unsigned long active_objs, total_objs;
+	unsigned object_size; /* as created */
+	unsigned stride; /* bytes per object slot, debug areas included */
+	unsigned objs_per_slab, pages_per_slab;
+	unsigned long slabs, partial_slabs, full_slabs, empty_slabs;
+	unsigned waste_permille; /* per slab: bytes not holding objects */
+	unsigned flags;
+};
+
+void kmem_cache_info(const struct kmem_cache *cache, struct slab_info *out);
+/* Fills up to max entries, one per cache; returns the number of caches. */
+unsigned slab_get_info(struct slab_info *out, unsigned max);
+const char *kmem_cache_name(const struct kmem_cache *cache);
+/* The size of the cache's objects as created. */
+unsigned kmem_cache_size(const struct kmem_cache *cache);
+
+/* Prints /proc/slabinfo's essentials, one line per cache. */
+void slab_print_info(void);
+
+/*
+ * The invariant checkers: lists agree with each slab's use count, free
+ * lists stay inside their slab and have the right length, counters add up;
+ * in debug caches, free objects keep their poison and every red zone is
+ * intact.  Return the number of problems (each reported).
+ */
+unsigned kmem_cache_check(struct kmem_cache *cache);
+unsigned slab_check(void);
+
+/*
+ * Where an address lies, for whatis and for kmalloc: the cache and the
+ * start of the object containing addr, or NULL if addr is not inside a slab.
+ */
+struct kmem_cache *slab_find_object(const void *addr, void **start);
+
+/* --- for kmalloc (mm/kmalloc.c) ------------------------------------------ */
+
+/* Allocation and free on behalf of `caller`, with the requested size
+ * (debug caches treat the bytes from req to the object's end as red zone). */
+void *__kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp, size_t req,
+			 uintptr_t caller);
+void __kmem_cache_free(struct kmem_cache *cache, void *obj, uintptr_t caller);
+/* Debug caches: grows an object's requested size up to the object size,
+ * checking and clearing the red zone it gives up. */
+void __kmem_cache_resize(struct kmem_cache *cache, void *obj, size_t req);
+/* The requested size of a live object (the object size without debug). */
+size_t __kmem_cache_req_size(struct kmem_cache *cache, const void *obj);
+
+/* Creates the cache of caches; before any kmem_cache_create. */
+void slab_init(bool debug);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * Looking at the slab allocator: statistics, slabinfo, object look-up and
+ * kmem_cache_check(), the invariant sweep run after every self-test.
+ */
+#include "mm/slab_internal.h"
+#include "mm/report.h"
+
+const char *kmem_cache_name(const struct kmem_cache *c)
+{
+	return c->c_name;
+}
+
+unsigned kmem_cache_size(const struct kmem_cache *c)
+{
+	return c->c_size;
+}
+
+static unsigned long list_length(const struct list_node *list)
+{
+	const struct list_node *pos;
+	unsigned long n = 0;
+
+	for (pos = list->next; pos != list; pos = pos->next)
+		n++;
+	return n;
+}
+
+void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	unsigned long slab_bytes = (unsigned long)MM_PAGE_SIZE << c->c_order;
+
+	out->cache = c;
+	out->name = c->c_name;
+	out->active_objs = c->c_active;
+	out->total_objs = c->c_slabs * c->c_per_slab;
+	out->object_size = c->c_size;
+	out->stride = c->c_stride;
+	out->objs_per_slab = c->c_per_slab;
+	out->pages_per_slab = 1u << c->c_order;
+	out->slabs = c->c_slabs;
+	out->empty_slabs = c->c_nr_empty;
+	out->partial_slabs = list_length(&c->c_partial);
+	out->full_slabs = list_length(&c->c_full);
+	out->waste_permille = (unsigned)((slab_bytes - (unsigned long)c->c_per_slab *
+					  c->c_size) * 1000 / slab_bytes);
+	out->flags = c->c_flags;
+	mm_irq_restore(flags);
+}
+
+unsigned slab_get_info(struct slab_info *out, unsigned max)
+{
+	struct list_node *pos;
+	unsigned n = 0;
+
+	list_for_each(pos, &slab_caches) {
+		if (n < max)
+			kmem_cache_info(list_entry(pos, struct kmem_cache, c_link),
+					&out[n]);
+		n++;
+	}
+	return n;
+}
+
+void slab_print_info(void)
+{
+	struct list_node *pos;
+	struct slab_info si;
+
+	mm_printf("slabinfo (waste: bytes of a slab not holding objects%s)\n",
+		  slab_debug_enabled() ? "; debug areas count as waste" : "");
+	mm_printf("%-20s %8s %8s %7s %8s %6s %6s %6s\n", "name", "active",
+		  "total", "objsize", "obj/slab", "pages", "slabs", "waste");
+	list_for_each(pos, &slab_caches) {
+		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
+		mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%%\n", si.name,
+			  si.active_objs, si.total_objs, si.object_size,
+			  si.objs_per_slab, si.pages_per_slab, si.slabs,
+			  si.waste_permille / 10, si.waste_permille % 10);
+	}
+}
+
+struct kmem_cache *slab_find_object(const void *addr, void **start)
+{
+	struct page *page = slab_page_of(addr);
+	struct kmem_cache *c;
+	uintptr_t slots, off, obj;
+
+	if (!page)
+		return NULL;
+	c = page->s_cache;
+	slots = slab_first_obj(c, page) - c->c_obj_off;
+	if ((uintptr_t)addr < slots)
+		return NULL;
+	off = (uintptr_t)addr - slots;
+	if (off / c->c_stride >= c->c_per_slab)
+		return NULL;
+	obj = slots + off - off % c->c_stride + c->c_obj_off;
+	if (start)
+		*start = (void *)obj;
+	return c;
+}
+
+/* --- the invariant checker ------------------------------------------------ */
+
+static unsigned corrupt(struct kmem_cache *c, const struct page *page,
+			const char *what)
+{
+	mm_report(REPORT_CORRUPTION, (uintptr_t)page_address(page),
+		  "slab of cache %s (pfn %#x, %u in use): %s", c->c_name,
+		  (unsigned)page_to_pfn(page), page->s_inuse, what);
+	return 1;
+}
+
+/* Walks a slab's free list: it must stay inside the slab, without loops,
+ * and hold exactly the objects not in use. */
+static unsigned check_freelist(struct kmem_cache *c, struct page *page)
+{
+	unsigned long n = 0;
+	void *obj;
+
+	for (obj = page->s_freelist; obj; obj = *(void **)((uintptr_t)obj + c->c_fp)) {
+		if (slab_obj_index(c, page, obj) < 0)
+			return corrupt(c, page, "free list leaves the slab");
+		if (++n > c->c_per_slab)
+			return corrupt(c, page, "free list loops");
+	}
+	if (n != c->c_per_slab - page->s_inuse)
+		return corrupt(c, page, "free list length disagrees with the use count");
+	return 0;
+}
+
+static unsigned check_objects(struct kmem_cache *c, struct page *page)
+{
+	uintptr_t first = slab_first_obj(c, page);
+	unsigned problems = 0, free_objs = 0;
+
+	for (unsigned i = 0; i < c->c_per_slab; i++) {
+		void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
+		bool is_free = obj_track(c, obj)->t_state == TRACK_FREE;
+		free_objs += is_free;
+		problems += debug_check_object(c, obj, is_free);
+	}
+	if (free_objs != c->c_per_slab - page->s_inuse)
+		problems += corrupt(c, page, "free records disagree with the use count");
+	return problems;
+}
+
+static unsigned check_slab(struct kmem_cache *c, struct page *page,
+			   unsigned min_inuse, unsigned max_inuse)
+{
+	unsigned problems;
+
+	if ((page->flags & (PG_STATE_MASK | PG_OWNER_MASK)) !=
+	    (PG_ALLOCATED | ((uint32_t)OWNER_SLAB << PG_OWNER_SHIFT)) ||
+	    page_order(page) != c->c_order || page->s_cache != c)
+		return corrupt(c, page, "head page is not a slab of this cache");
+	if (page->s_inuse < min_inuse || page->s_inuse > max_inuse)
+		return corrupt(c, page, "on the wrong list for its use count");
+	problems = check_freelist(c, page);
+	if (!problems && cache_debug(c))
+		problems += check_objects(c, page);
+	return problems;
+}
+
+static unsigned check_list(struct kmem_cache *c, struct list_node *list,
+			   unsigned lo, unsigned hi, unsigned long *slabs,
+			   unsigned long *inuse)
+{
+	struct list_node *pos;
+	unsigned problems = 0;
+
+	list_for_each(pos, list) {
+		struct page *page = list_entry(pos, struct page, lru);
+		problems += check_slab(c, page, lo, hi);
+		(*slabs)++;
+		*inuse += page->s_inuse;
+	}
+	return problems;
+}
+
+unsigned kmem_cache_check(struct kmem_cache *c)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	unsigned long slabs = 0, inuse = 0, empty = 0;
+	unsigned problems, n = c->c_per_slab;
+
+	problems = check_list(c, &c->c_empty, 0, 0, &empty, &inuse);
+	problems += check_list(c, &c->c_partial, 1, n - 1, &slabs, &inuse);
+	problems += check_list(c, &c->c_full, n, n, &slabs, &inuse);
+	if (empty != c->c_nr_empty || slabs + empty != c->c_slabs ||
+	    inuse != c->c_active) {
+		mm_report(REPORT_CORRUPTION, (uintptr_t)c,
+			  "cache %s: counters (%lu slabs, %lu empty, %lu objects) disagree with the lists (%lu, %lu, %lu)",
+			  c->c_name, c->c_slabs, c->c_nr_empty, c->c_active,
+			  slabs + empty, empty, inuse);
+		problems++;
+	}
+	mm_irq_restore(flags);
+	return problems;
+}
+
+unsigned slab_check(void)
+{
+	struct list_node *pos;
+	unsigned problems = 0;
+
+	list_for_each(pos, &slab_caches)
+		problems += kmem_cache_check(list_entry(pos, struct kmem_cache, c_link));
+	return problems;
+}

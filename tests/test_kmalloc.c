@@ -1,0 +1,204 @@
+/*
+ * Suite kmalloc: size classes, large blocks from the buddy, kzalloc, ksize,
+ * krealloc, kmalloc(0), misuse of kfree, the kmalloc(18) red zone, and the
+ * fill-everything round trip back to the buddy's initial state.
+ */
+#include "tests/ktest.h"
+#include "tests/slab_test.h"
+#include "mm/kmalloc.h"
+#include "mm/slab.h"
+#include "mm/buddy.h"
+#include "kernel/string.h"
+
+KTEST(kmalloc, "each size goes to the smallest class that holds it (96 and 192 too)")
+{
+	static const struct { size_t size, cls; } cases[] = {
+		{ 1, 8 }, { 8, 8 }, { 9, 16 }, { 18, 32 }, { 64, 64 },
+		{ 65, 96 }, { 96, 96 }, { 97, 128 }, { 129, 192 }, { 192, 192 },
+		{ 193, 256 }, { 1000, 1024 }, { 4096, 4096 },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		void *p = kmalloc(cases[i].size, GFP_KERNEL);
+		ASSERT_NOT_NULL(p);
+		EXPECT_EQ(0, (uintptr_t)p % KMALLOC_MIN_ALIGN);
+		EXPECT_EQ(cases[i].cls, ksize(p));
+		EXPECT_EQ(cases[i].cls, kmalloc_class_size((unsigned)kmalloc_index(cases[i].size)));
+		kfree(p);
+	}
+	EXPECT_EQ(-1, kmalloc_index(4097));
+}
+
+KTEST(kmalloc, "large sizes come from the buddy with their order recorded")
+{
+	unsigned long free0 = buddy_free_pages();
+	uint8_t *p = kmalloc(5000, GFP_KERNEL);
+	struct page *page;
+
+	ASSERT_NOT_NULL(p);
+	page = virt_to_page(p);
+	EXPECT_EQ(OWNER_KMALLOC, page_owner(page));
+	EXPECT_EQ(1, page_order(page));
+	EXPECT_PTR_EQ(page, compound_head(virt_to_page(p + 4096)));
+	EXPECT_EQ(8192, ksize(p));
+	EXPECT_EQ(free0 - 2, buddy_free_pages());
+	p[8191] = 1;
+	kfree(p);
+	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_NULL(kmalloc((size_t)8 << 20, GFP_KERNEL));
+	EXPECT_NULL(kmalloc((size_t)-1, GFP_KERNEL));
+}
+
+KTEST(kmalloc, "kzalloc and __GFP_ZERO zero the whole usable size")
+{
+	static const size_t sizes[] = { 1, 18, 100, 192, 3000, 4096, 6000 };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
+		uint8_t *p = kmalloc(sizes[i], GFP_KERNEL), *q;
+		size_t n;
+		ASSERT_NOT_NULL(p);
+		memset(p, 0xee, ksize(p));
+		kfree(p);
+		q = (i & 1) ? kzalloc(sizes[i], GFP_KERNEL)
+			    : kmalloc(sizes[i], GFP_KERNEL | __GFP_ZERO);
+		ASSERT_NOT_NULL(q);
+		n = ksize(q);
+		for (size_t j = 0; j < n; j++)
+			if (q[j]) {
+				EXPECT_EQ(0, q[j]);
+				break;
+			}
+		kfree(q);
+	}
+}
+
+KTEST(kmalloc, "kmalloc(0) returns distinct non-NULL pointers that kfree accepts")
+{
+	void *a = kmalloc(0, GFP_KERNEL), *b = kmalloc(0, GFP_KERNEL);
+
+	EXPECT_NOT_NULL(a);
+	EXPECT_NOT_NULL(b);
+	EXPECT_NE((uintptr_t)a, (uintptr_t)b);
+	kfree(a);
+	kfree(b);
+	kfree(NULL);
+}
+
+KTEST(kmalloc, "krealloc keeps the contents, grows in place when it fits")
+{
+	uint8_t *p = krealloc(NULL, 20, GFP_KERNEL), *q;
+
+	ASSERT_NOT_NULL(p);
+	for (int i = 0; i < 20; i++)
+		p[i] = (uint8_t)i;
+	q = krealloc(p, 30, GFP_KERNEL); /* still the 32-byte class */
+	EXPECT_PTR_EQ(p, q);
+	q[29] = 29; /* no red zone report: the object grew */
+	p = krealloc(q, 1000, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
+	for (int i = 0; i < 20; i++)
+		EXPECT_EQ(i, p[i]);
+	q = krealloc(p, 10000, GFP_KERNEL); /* to a large block */
+	ASSERT_NOT_NULL(q);
+	EXPECT_EQ(19, q[19]);
+	p = krealloc(q, 16, GFP_KERNEL); /* shrinking stays in place */
+	EXPECT_PTR_EQ(q, p);
+	EXPECT_NULL(krealloc(p, 0, GFP_KERNEL)); /* frees */
+}
+
+KTEST(kmalloc, "debug: kmalloc(18) from the 32-byte class treats bytes 18..31 as red zone")
+{
+	uint8_t *p;
+
+	if (!slab_debug_enabled())
+		KTEST_SKIP("slab debugging is off");
+	p = kmalloc(18, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
+	p[17] = 1; /* the last byte asked for: fine */
+	EXPECT_REPORTS(REPORT_REDZONE, 0, kfree(p));
+	p = kmalloc(18, GFP_KERNEL);
+	p[18] = 1;
+	EXPECT_REPORTS(REPORT_REDZONE, 1, kfree(p));
+	p = kmalloc(18, GFP_KERNEL);
+	p[31] = 1;
+	EXPECT_REPORTS(REPORT_REDZONE, 1, kfree(p));
+	p = kmalloc(18, GFP_KERNEL);
+	EXPECT_EQ(32, ksize(p)); /* gives bytes 18..31 to the caller */
+	p[31] = 1;
+	EXPECT_REPORTS(REPORT_REDZONE, 0, kfree(p));
+}
+
+KTEST(kmalloc, "kfree of interior, foreign, non-kmalloc and twice-freed pointers is reported")
+{
+	struct kmem_cache *c = kmem_cache_create("test-notkmalloc", 32, 0, 0, NULL);
+	uint8_t *small = kmalloc(100, GFP_KERNEL), *large = kmalloc(20000, GFP_KERNEL);
+	void *obj = kmem_cache_alloc(c, GFP_KERNEL);
+	static int in_image;
+
+	ASSERT_NOT_NULL(small);
+	ASSERT_NOT_NULL(large);
+	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 2, kfree(small + 4); kfree(large + 4096));
+	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 2, kfree(&in_image); kfree((void *)0x1000));
+	EXPECT_REPORTS(REPORT_WRONG_CACHE, 1, kfree(obj));
+	kfree(large);
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kfree(large));
+	kfree(small);
+	if (slab_debug_enabled())
+		EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kfree(small));
+	kmem_cache_free(c, obj);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+/* --- the round trip --------------------------------------------------------- */
+
+struct zone_state {
+	unsigned long free_pages;
+	unsigned long nr_free[MAX_NR_ZONES][MAX_ORDER];
+};
+
+static void snapshot(struct zone_state *s)
+{
+	kmem_shrink_all();
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		buddy_zone_info((enum zone_id)z, s->nr_free[z]);
+	s->free_pages = buddy_free_pages();
+}
+
+/* kmalloc(size) until NULL; the blocks are chained through their first word. */
+static unsigned long fill(void **chain, size_t size)
+{
+	unsigned long n = 0;
+	void **p;
+
+	while ((p = kmalloc(size, GFP_KERNEL)) != NULL) {
+		*p = *chain;
+		*chain = p;
+		n++;
+	}
+	return n;
+}
+
+KTEST(kmalloc, "filling memory until NULL, freeing all and shrinking restores the buddy")
+{
+	static const size_t sizes[] = { 4u << 20, 256u << 10, 16u << 10, 4096,
+					1024, 192, 8 };
+	static struct zone_state s0, s1;
+	void *chain = NULL;
+	unsigned long n = 0;
+
+	snapshot(&s0);
+	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++)
+		n += fill(&chain, sizes[i]);
+	EXPECT_GT(n, 0);
+	EXPECT_NULL(kmalloc(8, GFP_KERNEL));
+	while (chain) {
+		void *next = *(void **)chain;
+		kfree(chain);
+		chain = next;
+	}
+	snapshot(&s1);
+	EXPECT_EQ(s0.free_pages, s1.free_pages);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		for (int k = 0; k < MAX_ORDER; k++)
+			EXPECT_EQ(s0.nr_free[z][k], s1.nr_free[z][k]);
+}

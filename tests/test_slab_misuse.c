@@ -1,0 +1,160 @@
+/*
+ * Suite slab, continued: each misuse of a cache is caught and named by
+ * exactly one report, and nothing is changed by the refused operation.
+ */
+#include "tests/ktest.h"
+#include "tests/slab_test.h"
+#include "mm/slab.h"
+#include "mm/kmalloc.h"
+#include "mm/buddy.h"
+#include "kernel/string.h"
+#include "kernel/errno.h"
+
+static struct kmem_cache *debug_cache(const char *name, size_t size)
+{
+	return kmem_cache_create(name, size, 0, SLAB_DEBUG, NULL);
+}
+
+KTEST(slab, "debug: a double free is reported and the object stays free once")
+{
+	struct kmem_cache *c = debug_cache("test-dfree", 48);
+	void *p, *q;
+	struct slab_info si;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, p);
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(1, si.active_objs);
+	kmem_cache_free(c, q);
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
+	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "no debug: freeing the object at the head of the free list is a double free")
+{
+	struct kmem_cache *c = kmem_cache_create("test-ndfree", 48, 0, SLAB_NO_DEBUG, NULL);
+	void *p, *q;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, p);
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
+	kmem_cache_free(c, q);
+	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "freeing to the wrong cache is reported and refused")
+{
+	struct kmem_cache *a = kmem_cache_create("test-a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("test-b", 64, 0, SLAB_NO_DEBUG, NULL);
+	void *p;
+
+	ASSERT_NOT_NULL(a);
+	ASSERT_NOT_NULL(b);
+	p = kmem_cache_alloc(a, GFP_KERNEL);
+	EXPECT_REPORTS(REPORT_WRONG_CACHE, 1, kmem_cache_free(b, p));
+	kmem_cache_free(a, p);
+	EXPECT_EQ(0, kmem_cache_destroy(a));
+	EXPECT_EQ(0, kmem_cache_destroy(b));
+}
+
+KTEST(slab, "an interior pointer is reported and refused")
+{
+	struct kmem_cache *c = kmem_cache_create("test-int", 64, 0, 0, NULL);
+	uint8_t *p;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 1, kmem_cache_free(c, p + 8));
+	kmem_cache_free(c, p);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "a foreign pointer (stack, kernel image, a buddy page) is reported")
+{
+	struct kmem_cache *c = kmem_cache_create("test-foreign", 64, 0, 0, NULL);
+	static uint8_t in_image[64];
+	uint8_t on_stack[64];
+	uintptr_t page = __get_free_pages(GFP_KERNEL, 0);
+
+	ASSERT_NOT_NULL(c);
+	ASSERT_NE(0, page);
+	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 3,
+		       kmem_cache_free(c, on_stack);
+		       kmem_cache_free(c, in_image);
+		       kmem_cache_free(c, (void *)page));
+	free_pages(page, 0);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "debug: a write one byte past an object hits the red zone")
+{
+	struct kmem_cache *c = debug_cache("test-rz", 40);
+	uint8_t *p;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	p[40] = 1;
+	EXPECT_REPORTS(REPORT_REDZONE, 1, kmem_cache_free(c, p));
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	p[-1] = 1; /* and one byte before */
+	EXPECT_REPORTS(REPORT_REDZONE, 1, kmem_cache_free(c, p));
+	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "debug: a write to a freed object is caught by its poison")
+{
+	struct kmem_cache *c = debug_cache("test-uaf", 40);
+	uint8_t *p, *q;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, p);
+	EXPECT_EQ(SLAB_POISON_FREE, p[0]);
+	p[20] = 0;
+	/* Next allocation hands out the same object and checks it. */
+	EXPECT_REPORTS(REPORT_USE_AFTER_FREE, 1, q = kmem_cache_alloc(c, GFP_KERNEL));
+	EXPECT_PTR_EQ(p, q);
+	kmem_cache_free(c, q);
+	/* ... and the sweep finds it too. */
+	q[3] = 0;
+	EXPECT_REPORTS(REPORT_USE_AFTER_FREE, 1, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_check(c)); /* repaired: one report per write */
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "destroying a cache with live objects reports the count and frees nothing in use")
+{
+	struct kmem_cache *c = kmem_cache_create("test-busy", 128, 0, 0, NULL);
+	uint8_t *p, *q;
+	struct slab_info si;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	memset(p, 0x77, 128);
+	EXPECT_REPORTS(REPORT_CACHE_BUSY, 1, EXPECT_EQ(ERR_BUSY, kmem_cache_destroy(c)));
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(2, si.active_objs);
+	EXPECT_EQ(1, si.slabs);
+	EXPECT_EQ(0x77, p[127]);
+	kmem_cache_free(c, p);
+	kmem_cache_free(c, q);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+KTEST(slab, "kmem_cache_create refuses bad arguments")
+{
+	EXPECT_NULL(kmem_cache_create("bad", 0, 0, 0, NULL));
+	EXPECT_NULL(kmem_cache_create("bad", 16, 24, 0, NULL));
+	EXPECT_NULL(kmem_cache_create("bad", 16, 8192, 0, NULL));
+	EXPECT_NULL(kmem_cache_create("bad", (size_t)64 << 20, 0, 0, NULL));
+	EXPECT_NULL(kmem_cache_create(NULL, 16, 0, 0, NULL));
+}
