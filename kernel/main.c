@@ -13,6 +13,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "mm/init.h"
+#include "mm/paging.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
 
@@ -67,6 +68,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
 	mm_init(&boot_info);
+	paging_init();
 
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));
