@@ -16,6 +16,7 @@
 #include "mm/paging.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
+#include "tests/witness.h"
 
 static int boot_reader(void *ctx, paddr_t addr, void *dst, size_t len)
 {
@@ -70,6 +71,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	mm_init(&boot_info);
 	paging_init();
 
+	if (cmdline_has("witness"))
+		witness_run();
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));
 	if (cmdline_has("ktest"))
