@@ -147,9 +147,13 @@ gdb: $(KERNEL) | deps-test
 
 -include tests/host/host.mk
 
+# Paging's 4 KiB fallback, on an i686 without PSE and PGE (QEMU's -cpu 486
+# cannot run a -march=i686 kernel: it has no CMOV).
+NO_PSE_ARGS := --extra-kernel "kernel -m 1G, no PSE/PGE:1G:-cpu pentium2,-pse,-pge:ktest"
+
 test: $(KERNEL) $(ISO) host-tests | deps-test
 	$(PYTHON) tests/runner.py --kernel $(KERNEL)\
-		--build $(B) $(HOST_TEST_ARGS)
+		--build $(B) $(HOST_TEST_ARGS) $(NO_PSE_ARGS)
 
 # Benchmarks: instruction counts under -icount shift=0 (see tests/kbench.h).
 BENCH_MEM ?= 128M

@@ -13,12 +13,14 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "mm/init.h"
+#include "mm/paging.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "kernel/task.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
+#include "tests/witness.h"
 #include "kernel/shell.h"
 #include "kernel/memdump.h"
 #include "arch/x86/qemu_exit.h"
@@ -74,10 +76,13 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
 	mm_init(&boot_info);
+	paging_init();
 	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
 	task_init();
 	slab_print_info();
 
+	if (cmdline_has("witness"))
+		witness_run();
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));
 	if (cmdline_has("ktest"))

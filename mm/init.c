@@ -58,11 +58,34 @@ static void reserve_in_use(const struct boot_info *bi)
 			"Multiboot module", OWNER_FIRMWARE);
 }
 
+/* Without PSE the direct map needs a table per 4 MiB: one bootmem block
+ * holds them all (one reservation each would fill the reserved table). */
+struct early_tables {
+	paddr_t next, end;
+};
+
 static paddr_t early_table(void *ctx)
 {
-	(void)ctx;
-	return bootmem_alloc(&boot_memmap, PAGE_SIZE, PAGE_SIZE, BOOT_MAP_SIZE,
-			     "early page tables");
+	struct early_tables *t = ctx;
+
+	if (t->next >= t->end)
+		return 0;
+	t->next += PAGE_SIZE;
+	return t->next - PAGE_SIZE;
+}
+
+static void early_tables_reserve(struct early_tables *t, paddr_t direct_end)
+{
+	uint64_t n = 0;
+
+	if (direct_end > BOOT_MAP_SIZE)
+		n = (direct_end - BOOT_MAP_SIZE + (1u << PGDIR_SHIFT) - 1) >> PGDIR_SHIFT;
+	t->next = t->end = 0;
+	if (n && !(cpu_features_edx() & CPUID_EDX_PSE)) {
+		t->next = bootmem_alloc(&boot_memmap, n * PAGE_SIZE, PAGE_SIZE,
+					BOOT_MAP_SIZE, "early page tables");
+		t->end = t->next ? t->next + n * PAGE_SIZE : 0;
+	}
 }
 
 /* Gives the reserved regions' frames their owner, for whatis and pictures. */
@@ -84,6 +107,7 @@ void mm_init(const struct boot_info *bi)
 	paddr_t top, direct_end, array;
 	pfn_t nr_pfns;
 	uint64_t array_bytes, t0;
+	struct early_tables tables;
 	bool pse;
 
 	sanitise(bi);
@@ -92,7 +116,8 @@ void mm_init(const struct boot_info *bi)
 	if (!top)
 		panic("mm: the memory map has no usable RAM");
 	direct_end = MIN(top, (paddr_t)LOWMEM_LIMIT);
-	if (early_map_lowmem(direct_end, early_table, NULL, &pse))
+	early_tables_reserve(&tables, direct_end);
+	if (early_map_lowmem(direct_end, early_table, &tables, &pse))
 		panic("mm: no memory for early page tables");
 	mm_set_direct_end(direct_end);
 

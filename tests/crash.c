@@ -20,6 +20,12 @@ static __noinline unsigned crash_recurse(unsigned depth, unsigned limit)
 	return crash_recurse(depth + 1, limit) + pad[0];
 }
 
+/* A write to the kernel's own text: read-only since mm/paging (CR0.WP). */
+static __noinline void crash_write_text(void)
+{
+	*(volatile uint8_t *)(uintptr_t)crash_write_text = 0xCC;
+}
+
 static __noinline void crash_panic_inner(void)
 {
 	panic("deliberate panic (crash=panic)");
@@ -32,7 +38,9 @@ void crash_run(const char *name)
 		crash_null_deref(NULL);
 	else if (!strcmp(name, "stack"))
 		crash_recurse(0, 1u << 30);
+	else if (!strcmp(name, "text"))
+		crash_write_text();
 	else if (!strcmp(name, "panic"))
 		crash_panic_inner();
-	printk("crash: unknown crash '%s' (null, stack, panic)\n", name);
+	printk("crash: unknown crash '%s' (null, stack, text, panic)\n", name);
 }

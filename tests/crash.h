@@ -5,6 +5,8 @@
  *   crash=null          a NULL dereference in C: page-fault report, backtrace
  *   crash=stack         unbounded recursion: the guard page, then the
  *                       double-fault task reports a kernel stack overflow
+ *   crash=text          a write to kernel text: a protection-violation
+ *                       report with the page walk down to the read-only PTE
  *   crash=panic         panic() with a backtrace naming its callers
  */
 #ifndef TESTS_CRASH_H

@@ -6,6 +6,8 @@ Jobs (each reports `N passed, M failed`):
   fuzz     libFuzzer targets, bounded in time
   kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
+  witness  the kernel's account of its page tables against QEMU's "info mem"
+           and "info tlb" (QMP), with the kernel paused at a known point
   crash    deliberate crashes that must end in a clear report, never a triple
            fault or a hang
   gdb      a scripted GDB session against QEMU's gdbstub
@@ -17,6 +19,7 @@ a triple fault (exit status 0 under -no-reboot) or a missing line is a failure.
 """
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import shutil
@@ -175,7 +178,15 @@ CRASHES = [
     ("null", "a NULL dereference is a page-fault report naming the function",
      [r"TRAP 14 \(page fault\) at eip [0-9a-f]+ <crash_null_deref\+",
       r"cr2 00000000", r"page not present, read, supervisor mode",
-      r"#1 [0-9a-f]+ (crash_run|kmain)\+"]),
+      r"#1 [0-9a-f]+ (crash_run|kmain)\+",
+      r"page walk of 00000000", r"level 1: PDE\[0\] = 00000000  not present",
+      r"walk stops at level 1", r"likely cause: the NULL page"]),
+    ("text", "a write to kernel text is a protection violation with the page walk",
+     [r"TRAP 14 \(page fault\) at eip [0-9a-f]+ <crash_write_text\+",
+      r"protection violation, write, supervisor mode",
+      r"instruction at [0-9a-f]+: [0-9a-f]{2} [0-9a-f]{2}",
+      r"level 2: PTE\[\d+\] of the table at [0-9a-f]+ = [0-9a-f]+  present read-only supervisor",
+      r"effective read-only", r"likely cause: a write to a read-only page"]),
     ("stack", "a kernel stack overflow is caught by the guard page and the double-fault task",
      [r"DOUBLE FAULT", r"kernel stack overflow: esp [0-9a-f]+ ran into the guard page",
       r"crash_recurse\+"]),
@@ -311,6 +322,133 @@ def gdb_job(args):
     return r
 
 
+# The outside witness: the kernel's account of its mappings against QEMU's.
+WITNESS_RUNS = [("128M", []), ("4G", []), ("128M", ["-cpu", "pentium2,-pse,-pge"])]
+KERNEL_VBASE = 0xC0000000
+
+
+def qmp_session(path):
+    """Connects to QEMU's QMP socket; returns a function running one command."""
+    sock = socket.socket(socket.AF_UNIX)
+    sock.settimeout(30)
+    sock.connect(path)
+    f = sock.makefile("rwb")
+    f.readline()  # the greeting
+
+    def command(name, **arguments):
+        f.write((json.dumps({"execute": name, "arguments": arguments}) + "\n").encode())
+        f.flush()
+        while True:  # skip asynchronous events
+            reply = json.loads(f.readline())
+            if "return" in reply or "error" in reply:
+                return reply.get("return", reply.get("error"))
+    command("qmp_capabilities")
+    return command
+
+
+def wait_for_line(proc, marker, timeout):
+    """Reads the kernel's serial output until marker; returns all of it."""
+    out, deadline = [], time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline().decode("utf-8", "replace")
+        if not line:
+            break
+        out.append(line)
+        if marker in line:
+            break
+    return "".join(out)
+
+
+def merge_ranges(ranges):
+    merged = []
+    for start, end, prot in ranges:
+        if merged and merged[-1][1] == start and merged[-1][2] == prot:
+            merged[-1] = (merged[-1][0], end, prot)
+        else:
+            merged.append((start, end, prot))
+    return merged
+
+
+def covered(ranges, start, end, holes=()):
+    """Whether [start, end) minus the hole pages is inside the ranges."""
+    for a in range(start, end, 0x1000):
+        if a not in holes and not any(s <= a < e for s, e, _ in ranges):
+            return "%08x" % a
+    return None
+
+
+def witness_checks(out, mem_text, tlb_text):
+    """(description, problem or None) for each property the witness proves."""
+    info = dict(re.findall(r"(\w+)=([0-9a-f]+(?:-[0-9a-f]+)?)", re.search(r"WITNESS info (.*)", out).group(1)))
+    text_start, text_end = (int(x, 16) for x in info["text"].split("-"))
+    direct_end, guard = int(info["direct_end"], 16), int(info["guard"], 16)
+    pse, pge = info["pse"] == "1", info["pge"] == "1"
+    mine = merge_ranges([(int(a, 16), int(b, 16), u + w) for a, b, u, w in
+                         re.findall(r"WITNESS range ([0-9a-f]+)-([0-9a-f]+) ([u-])([w-])", out)])
+    qemu = merge_ranges([(int(a, 16), int(b, 16), u + w) for a, b, u, w in
+                         re.findall(r"^([0-9a-f]+)-([0-9a-f]+) [0-9a-f]+ ([u-])r([w-])$", mem_text, re.M)])
+    tlb = [(int(v, 16), int(p, 16), fl) for v, p, fl in
+           re.findall(r"^([0-9a-f]+): ([0-9a-f]+) ([-A-Z]{9})$", tlb_text, re.M)]
+    direct = [(v, p, fl) for v, p, fl in tlb if KERNEL_VBASE <= v < KERNEL_VBASE + direct_end]
+    checks = [
+        ("the kernel's account equals QEMU's info mem (%d runs)" % len(qemu),
+         None if mine == qemu and qemu else "kernel %s / qemu %s" % (mine[:6], qemu[:6])),
+        ("the NULL page is unmapped", None if not any(s < 0x1000 for s, e, _ in qemu) else "mapped"),
+        ("kernel text is not writable",
+         next(("writable run %08x-%08x" % (s, e) for s, e, p in qemu
+               if s < text_end and e > text_start and "w" in p), None)
+         or covered([(s, e, p) for s, e, p in qemu], text_start, text_end)),
+        ("the direct map covers low memory except page 0 and the stack guard",
+         covered(qemu, KERNEL_VBASE + 0x1000, KERNEL_VBASE + direct_end, {guard})),
+        ("the stack guard page is unmapped", None if covered(qemu, guard, guard + 0x1000) else "mapped"),
+        ("nothing in the kernel half is user-accessible",
+         next(("user run %08x-%08x" % (s, e) for s, e, p in qemu if e > KERNEL_VBASE and "u" in p), None)),
+        ("info tlb: direct-map pages point at virtual - 0xC0000000",
+         next(("%08x -> %08x" % (v, p) for v, p, fl in direct if p != v - KERNEL_VBASE), None)
+         if direct else "no direct-map entries"),
+        ("info tlb: kernel pages are global exactly when PGE is used (pge=%d)" % pge,
+         next(("%08x %s" % (v, fl) for v, p, fl in tlb if v >= KERNEL_VBASE and (fl[1] == "G") != pge), None)),
+        ("info tlb: 4 MiB pages exactly when PSE is used (pse=%d)" % pse,
+         None if any(fl[2] == "P" for v, p, fl in tlb) == pse else "mismatch"),
+    ]
+    return checks
+
+
+def witness_job(args, mem, extra):
+    name = "QEMU witness -m %s%s" % (mem, ", " + " ".join(extra) if extra else "")
+    t0 = time.time()
+    sock = os.path.join(args.build, "qmp-%d.sock" % os.getpid() + re.sub(r"\W", "", mem + "".join(extra)))
+    if os.path.exists(sock):
+        os.unlink(sock)
+    qemu = subprocess.Popen(qemu_cmd(mem, ["-kernel", args.kernel, "-append", "witness",
+                                           "-qmp", "unix:%s,server=on,wait=off" % sock] + extra),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    r = Result(name)
+    try:
+        out = wait_for_line(qemu, "WITNESS ready", args.timeout)
+        if "WITNESS ready" not in out:
+            r.failed, r.notes = 1, ["the kernel never reached 'WITNESS ready'"]
+        else:
+            command = qmp_session(sock)
+            command("stop")
+            mem_text = command("human-monitor-command", **{"command-line": "info mem"}).replace("\r", "")
+            tlb_text = command("human-monitor-command", **{"command-line": "info tlb"}).replace("\r", "")
+            out += "\n--- info mem ---\n" + mem_text
+            for desc, problem in witness_checks(out, mem_text, tlb_text):
+                if problem:
+                    r.failed += 1
+                    r.notes.append("not ok - %s: %s" % (desc, problem))
+                else:
+                    r.passed += 1
+    finally:
+        qemu.kill()
+        qemu.wait()
+        if os.path.exists(sock):
+            os.unlink(sock)
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
 def host_job(args, path):
     name = "host " + os.path.basename(path)
     t0 = time.time()
@@ -363,6 +501,8 @@ def main():
         for spec in args.extra_kernel:
             label, mem, qargs, cmdline = spec.split(":", 3)
             jobs.append((kernel_job, (args, mem, cmdline, qargs.split(), label)))
+    if "kernel" in only or "witness" in only:
+        jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:
         jobs.append((crash_job, (args,)))
     if "iso" in only:

@@ -100,6 +100,11 @@ static void init_df_tss(void)
 	df_tss.iomap_base = sizeof(df_tss);
 }
 
+void gdt_set_df_cr3(uint32_t cr3)
+{
+	df_tss.cr3 = cr3;
+}
+
 void gdt_init(void)
 {
 	struct descriptor_ptr ptr = { sizeof(gdt) - 1, (uint32_t)(uintptr_t)gdt };

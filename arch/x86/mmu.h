@@ -16,6 +16,7 @@
 #define PTE_BIT_DIRTY 6 /* set by the CPU on a write (leaf entries) */
 #define PTE_BIT_PS 7 /* in a PDE: 4 MiB page (needs CR4.PSE); in a PTE: PAT */
 #define PTE_BIT_GLOBAL 8 /* survives CR3 reloads (needs CR4.PGE) */
+#define PTE_BIT_OWNED 9 /* software (AVL): the address space owns the frame */
 
 #define PTE_PRESENT 0x001
 #define PTE_RW 0x002
@@ -27,6 +28,7 @@
 #define PDE_PS 0x080
 #define PTE_PAT 0x080
 #define PTE_GLOBAL 0x100
+#define PTE_OWNED 0x200
 #define PTE_FLAGS_MASK 0xFFF
 #define PTE_FRAME_MASK 0xFFFFF000
 #define PDE_4M_FRAME_MASK 0xFFC00000

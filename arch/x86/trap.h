@@ -114,6 +114,9 @@ extern struct tss kernel_tss;
 /* Installs a data segment descriptor in GDT slot `index` (GDT_TEST0/1). */
 void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,
 			  bool page_granular, bool expand_down, unsigned dpl);
+/* The directory the double-fault task runs on: it must map the task's
+ * stack (mm/paging sets its own kernel directory here). */
+void gdt_set_df_cr3(uint32_t cr3);
 /* Installs a code segment descriptor in GDT slot `index`. */
 void gdt_set_code_segment(unsigned index, uint32_t base, uint32_t limit,
 			  bool page_granular, unsigned dpl);

@@ -1,0 +1,123 @@
+/*
+ * The page-fault handler.  trap_dispatch offers every #PF first to
+ * demand_fault(): a not-present fault inside a demand-zero region of the
+ * running address space gets a zeroed frame and the instruction runs again.
+ * Anything else falls through to the exception fixups (the probes) and then
+ * to the fatal report, to which fatal_report() adds what the generic trap
+ * dump cannot know: the faulting instruction's bytes, the page walk level by
+ * level with the entry where it stopped, and the likely cause.
+ */
+#include "mm/paging.h"
+#include "mm/vmm.h"
+#include "mm/platform.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/cpu.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+
+extern char boot_stack_guard[];
+
+static bool demand_fault(struct trap_frame *tf)
+{
+	if (tf->error & (PF_ERR_PRESENT | PF_ERR_RSVD))
+		return false;
+	return vmm_demand_fault(read_cr2(), tf->error) == 0;
+}
+
+/* "P W U A D G PS" for the bits set in an entry. */
+static void format_bits(uint32_t v, bool pde, char *buf, size_t size)
+{
+	if (!(v & PTE_PRESENT)) {
+		snprintf(buf, size, "not present");
+		return;
+	}
+	snprintf(buf, size, "%s%s%s%s%s%s%s%s",
+		 "present",
+		 v & PTE_RW ? " writable" : " read-only",
+		 v & PTE_USER ? " user" : " supervisor",
+		 v & PTE_ACCESSED ? " accessed" : "",
+		 v & PTE_DIRTY ? " dirty" : "", v & PTE_GLOBAL ? " global" : "",
+		 pde && (v & PDE_PS) ? " 4MiB-page" : "",
+		 v & PTE_OWNED ? " owned" : "");
+}
+
+static void print_leaf(const struct pgt_walk *w)
+{
+	if (!w->w_present) {
+		printk("    -> the walk stops at level %d: entry not present\n",
+		       w->w_level + 1);
+		return;
+	}
+	printk("    -> frame %08llx, effective %s%s\n", w->w_pa,
+	       w->w_flags & PTE_RW ? "writable" : "read-only",
+	       w->w_flags & PTE_USER ? ", user" : ", supervisor only");
+}
+
+void fault_print_walk(vaddr_t va)
+{
+	paddr_t dir = read_cr3() & PTE_FRAME_MASK;
+	struct pgt_walk w;
+	char bits[96];
+
+	printk("  page walk of %08x with cr3 %08llx:\n", (unsigned)va, dir);
+	if (dir + PAGE_SIZE > mm_direct_end()) {
+		printk("    the directory is outside the direct map\n");
+		return;
+	}
+	pgt_walk(mm_phys_to_virt(dir), va, &w);
+	format_bits(w.w_pde.pde, true, bits, sizeof(bits));
+	printk("    level 1: PDE[%u] = %08x  %s\n", pde_index(va), w.w_pde.pde,
+	       bits);
+	if (w.w_level == 2) {
+		format_bits(w.w_pte.pte, false, bits, sizeof(bits));
+		printk("    level 2: PTE[%u] of the table at %08llx = %08x  %s\n",
+		       pte_index(va), pde_table_phys(w.w_pde), w.w_pte.pte, bits);
+	}
+	print_leaf(&w);
+}
+
+static void print_instruction(uint32_t eip)
+{
+	uint32_t words[2];
+
+	if (probe_read((void *)(uintptr_t)eip, &words[0]) ||
+	    probe_read((void *)(uintptr_t)(eip + 4), &words[1])) {
+		printk("  instruction at %08x: unreadable\n", eip);
+		return;
+	}
+	const uint8_t *b = (const uint8_t *)words;
+	printk("  instruction at %08x: %02x %02x %02x %02x %02x %02x %02x %02x\n",
+	       eip, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+static const char *likely_cause(uint32_t err, vaddr_t va)
+{
+	if (ALIGN_DOWN(va, PAGE_SIZE) == (vaddr_t)boot_stack_guard)
+		return "the boot stack's guard page: a kernel stack overflow";
+	if (va < PAGE_SIZE)
+		return "the NULL page: a NULL pointer dereference";
+	if (!(err & PF_ERR_PRESENT))
+		return "nothing is mapped there (and no demand-zero region covers it)";
+	if (err & PF_ERR_USER)
+		return "ring 3 touched a supervisor page, or wrote a read-only one";
+	if (err & PF_ERR_WRITE)
+		return "a write to a read-only page (CR0.WP is on)";
+	return "a protection violation";
+}
+
+static void fatal_report(const struct trap_frame *tf)
+{
+	vaddr_t va = read_cr2();
+
+	if (tf->vector != T_PAGE_FAULT)
+		return;
+	print_instruction(tf->eip);
+	fault_print_walk(va);
+	printk("  likely cause: %s\n", likely_cause(tf->error, va));
+}
+
+void fault_init(void)
+{
+	trap_register(T_PAGE_FAULT, demand_fault);
+	trap_set_fatal_hook(fatal_report);
+}

@@ -1,0 +1,27 @@
+/*
+ * Virtually contiguous kernel memory from frames that need not be
+ * contiguous (mm/vmalloc.c), in [VMALLOC_START, VMALLOC_END).
+ */
+#ifndef MM_VMALLOC_H
+#define MM_VMALLOC_H
+
+#include "kernel/types.h"
+
+/*
+ * Allocates size bytes (rounded up to whole pages), page-aligned, mapped
+ * writable in the kernel half of every address space, from frames that may
+ * be HIGHMEM.  An unmapped guard page follows every area.  Returns NULL when
+ * size is 0, no address range is free, or memory runs out (nothing leaks).
+ * Not for interrupt handlers.
+ */
+void *vmalloc(size_t size);
+/* The same, zeroed. */
+void *vzalloc(size_t size);
+/* Frees an area vmalloc returned; NULL is ignored.  Any other address is
+ * reported through mm_report and left alone. */
+void vfree(const void *addr);
+
+/* Live areas, for leak checks. */
+unsigned vmalloc_nr_areas(void);
+
+#endif

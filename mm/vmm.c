@@ -1,0 +1,370 @@
+/*
+ * Address spaces: theory of operation.
+ *
+ * 1. Two halves.  Directory entries 0..KERNEL_PDE_FIRST-1 (below
+ *    KERNEL_VBASE) are private to a space; entries KERNEL_PDE_FIRST..1023
+ *    are the kernel's, copied into each new directory at create time.  The
+ *    copy stays correct forever because paging_init creates every page
+ *    table the kernel half will ever need (direct map, vmalloc, kmap,
+ *    fixmap) before the first space exists: after that a kernel-half change
+ *    writes a table entry, never a directory entry, and all spaces see it
+ *    through the shared table.  (Linux/i386 instead copies directory
+ *    entries lazily in its vmalloc fault path; preallocation costs 30
+ *    tables, 120 KiB, and has no fault path to get wrong.)
+ *
+ * 2. Ownership.  Each user-half table entry says whether the space owns its
+ *    frame (PTE_OWNED, a bit the CPU ignores).  Owned frames come from
+ *    vmm_alloc or a demand-zero fault and are freed when the entry is
+ *    replaced or cleared; frames mapped with vmm_map belong to the caller.
+ *    A space also owns its directory and user-half tables.  as_owned_pages
+ *    and as_table_pages count both; destroy asserts they come back to zero.
+ *
+ * 3. The TLB.  Every entry change goes through pgt_set, which issues invlpg
+ *    when the old entry was present and the change is live: the space is in
+ *    CR3, or the address is in the shared kernel half (kernel entries are
+ *    global where PGE exists, so a CR3 reload would not drop them either).
+ *    Filling a not-present entry needs nothing; the TLB caches no absences.
+ *    Changing a space that is not running needs nothing either: its entries
+ *    were flushed when CR3 last changed (user entries are never global).
+ *
+ * 4. Demand zero.  A region is a range with a protection and no frames.
+ *    The page-fault handler (mm/fault.c) calls vmm_demand_fault for a
+ *    not-present fault; if the address is in a region of the running space
+ *    and the access is allowed, one zeroed frame is mapped and the faulting
+ *    instruction runs again.
+ */
+#include "mm/vmm.h"
+#include "mm/buddy.h"
+#include "arch/x86/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/panic.h"
+#include "kernel/string.h"
+
+STATIC_ASSERT(sizeof(struct addr_space) <= PAGE_SIZE,
+	      "an address space lives in one page until slab exists");
+
+#define NO_FRAME (~(paddr_t)0)
+
+struct addr_space kernel_as;
+static struct addr_space *current_as = &kernel_as;
+static bool global_kernel_pages;
+unsigned long vmm_demand_faults;
+
+void vmm_init(pde_t *kernel_pgdir, bool global_pages)
+{
+	kernel_as.as_pgdir = kernel_pgdir;
+	kernel_as.as_pgdir_phys = mm_virt_to_phys(kernel_pgdir);
+	kernel_as.as_kernel = true;
+	global_kernel_pages = global_pages;
+	current_as = &kernel_as;
+}
+
+struct addr_space *vmm_current(void)
+{
+	return current_as;
+}
+
+void vmm_switch(struct addr_space *as)
+{
+	current_as = as;
+	write_cr3((uint32_t)as->as_pgdir_phys);
+}
+
+static bool is_live(const struct addr_space *as, vaddr_t va)
+{
+	return as == current_as || va >= KERNEL_VBASE;
+}
+
+/* The kernel space maps only vmalloc and kmap; a user space everything
+ * below KERNEL_VBASE except the NULL page. */
+static int check_range(const struct addr_space *as, vaddr_t va, size_t size,
+		       unsigned prot)
+{
+	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || !size)
+		return ERR_INVALID_ARGS;
+	if (range_wraps_u32(va, size))
+		return ERR_RANGE;
+	if (as->as_kernel) {
+		if (prot & VMM_USER)
+			return ERR_INVALID_ARGS;
+		if (va < VMALLOC_START || va + size - 1 >= FIXMAP_BASE)
+			return ERR_RANGE;
+		return 0;
+	}
+	if (va < PAGE_SIZE || va + size - 1 >= KERNEL_VBASE)
+		return ERR_RANGE;
+	return 0;
+}
+
+static uint32_t prot_to_pte(const struct addr_space *as, unsigned prot)
+{
+	uint32_t f = PTE_PRESENT;
+
+	if (prot & VMM_WRITE)
+		f |= PTE_RW;
+	if (prot & VMM_USER)
+		f |= PTE_USER;
+	if (as->as_kernel && global_kernel_pages)
+		f |= PTE_GLOBAL;
+	return f;
+}
+
+/* The entry for va, creating its page table in a user space.  A user-half
+ * directory entry allows everything (RW, USER): the table entries decide. */
+static pte_t *table_entry(struct addr_space *as, vaddr_t va)
+{
+	pte_t *p = pgt_lookup(as->as_pgdir, va);
+
+	if (p)
+		return p;
+	ASSERT(!as->as_kernel); /* paging_init made every kernel table */
+	p = pgt_lookup_alloc(as->as_pgdir, va, PTE_RW | PTE_USER);
+	if (p)
+		as->as_table_pages++;
+	return p;
+}
+
+/* Replaces the entry for va; an owned frame under it is freed only after
+ * the TLB has forgotten it. */
+static void replace_pte(struct addr_space *as, pte_t *p, vaddr_t va, pte_t val)
+{
+	pte_t old = pgt_set(p, val, va, is_live(as, va));
+	struct page *pg;
+
+	if (!pte_present(old) || !(old.pte & PTE_OWNED))
+		return;
+	pg = phys_to_page(pte_phys(old));
+	page_set_owner(pg, OWNER_NONE);
+	__free_page(pg);
+	as->as_owned_pages--;
+}
+
+static paddr_t alloc_owned(struct addr_space *as, gfp_t gfp)
+{
+	struct page *pg = alloc_page(gfp | __GFP_NOWARN);
+
+	if (!pg)
+		return NO_FRAME;
+	page_set_owner(pg, as->as_kernel ? OWNER_VMALLOC : OWNER_USER);
+	as->as_owned_pages++;
+	return page_to_phys(pg);
+}
+
+/* Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
+ * On failure the pages this call mapped are unmapped again. */
+static int map_range(struct addr_space *as, vaddr_t va, size_t size,
+		     unsigned prot, paddr_t pa, bool own, gfp_t gfp)
+{
+	uint32_t flags = prot_to_pte(as, prot) | (own ? PTE_OWNED : 0);
+
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		pte_t *p = table_entry(as, va + off);
+		paddr_t frame = own ? NO_FRAME : pa + off;
+
+		if (p && own)
+			frame = alloc_owned(as, gfp);
+		if (!p || frame == NO_FRAME) {
+			if (off)
+				vmm_unmap(as, va, off);
+			return ERR_NO_MEMORY;
+		}
+		replace_pte(as, p, va + off, make_pte(frame, flags));
+	}
+	return 0;
+}
+
+int vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size,
+	    unsigned prot)
+{
+	int err = check_range(as, va, size, prot);
+
+	if (err)
+		return err;
+	if (!IS_ALIGNED(pa, PAGE_SIZE))
+		return ERR_INVALID_ARGS;
+	if (range_wraps_u64(pa, size) || pa + size > 0x100000000ULL)
+		return ERR_RANGE;
+	return map_range(as, va, size, prot, pa, false, 0);
+}
+
+int vmm_alloc(struct addr_space *as, vaddr_t va, size_t size, unsigned prot,
+	      gfp_t gfp)
+{
+	int err = check_range(as, va, size, prot);
+
+	if (err)
+		return err;
+	return map_range(as, va, size, prot, 0, true, gfp);
+}
+
+static struct vmm_region *find_region(struct addr_space *as, vaddr_t va)
+{
+	for (unsigned i = 0; i < as->as_nr_regions; i++)
+		if (va >= as->as_regions[i].r_start &&
+		    va < as->as_regions[i].r_end)
+			return &as->as_regions[i];
+	return NULL;
+}
+
+int vmm_demand_zero(struct addr_space *as, vaddr_t va, size_t size,
+		    unsigned prot)
+{
+	int err = check_range(as, va, size, prot);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < as->as_nr_regions; i++)
+		if (va < as->as_regions[i].r_end &&
+		    as->as_regions[i].r_start < va + size)
+			return ERR_EXISTS;
+	if (as->as_nr_regions == VMM_MAX_REGIONS)
+		return ERR_NO_MEMORY;
+	as->as_regions[as->as_nr_regions++] =
+		(struct vmm_region){ va, va + size, prot };
+	return 0;
+}
+
+int vmm_demand_fault(vaddr_t addr, uint32_t err)
+{
+	struct addr_space *as = current_as;
+	struct vmm_region *r = find_region(as, addr);
+
+	if (!r)
+		return ERR_NOT_FOUND;
+	if ((err & PF_ERR_WRITE) && !(r->r_prot & VMM_WRITE))
+		return ERR_NOT_FOUND;
+	if ((err & PF_ERR_USER) && !(r->r_prot & VMM_USER))
+		return ERR_NOT_FOUND;
+	if (map_range(as, ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE, r->r_prot, 0,
+		      true, GFP_HIGHUSER | __GFP_ZERO))
+		return ERR_NO_MEMORY;
+	vmm_demand_faults++;
+	return 0;
+}
+
+/* Drops the regions that lie wholly inside [va, va + size). */
+static void drop_regions(struct addr_space *as, vaddr_t va, size_t size)
+{
+	unsigned i = 0;
+
+	while (i < as->as_nr_regions) {
+		struct vmm_region *r = &as->as_regions[i];
+		if (r->r_start >= va && r->r_end - 1 <= va + size - 1)
+			*r = as->as_regions[--as->as_nr_regions];
+		else
+			i++;
+	}
+}
+
+int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
+{
+	int err = check_range(as, va, size, 0);
+
+	if (err)
+		return err;
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
+		if (p && pte_present(*p))
+			replace_pte(as, p, va + off, (pte_t){ 0 });
+	}
+	drop_regions(as, va, size);
+	return 0;
+}
+
+int vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned prot)
+{
+	int err = check_range(as, va, size, prot);
+	uint32_t bits = prot_to_pte(as, prot) & (PTE_RW | PTE_USER);
+
+	if (err)
+		return err;
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
+		pte_t val;
+		if (!p || !pte_present(*p))
+			continue;
+		val.pte = (p->pte & ~(uint32_t)(PTE_RW | PTE_USER)) | bits;
+		/* Also when permissions grow: a stale read-only TLB entry would
+		 * give a spurious fault (SDM 4.10.4.3). */
+		if (val.pte != p->pte)
+			pgt_set(p, val, va + off, is_live(as, va + off));
+	}
+	for (unsigned i = 0; i < as->as_nr_regions; i++)
+		if (as->as_regions[i].r_start >= va &&
+		    as->as_regions[i].r_end - 1 <= va + size - 1)
+			as->as_regions[i].r_prot = prot;
+	return 0;
+}
+
+int vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa,
+		  uint32_t *flags)
+{
+	struct pgt_walk w;
+
+	pgt_walk(as->as_pgdir, va, &w);
+	if (!w.w_present)
+		return ERR_NOT_FOUND;
+	if (pa)
+		*pa = w.w_pa;
+	if (flags)
+		*flags = w.w_flags;
+	return 0;
+}
+
+int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va)
+{
+	pte_t *p = pgt_lookup(as->as_pgdir, va);
+	pte_t val;
+
+	if (!p || !pte_present(*p))
+		return ERR_NOT_FOUND;
+	/* The TLB entry remembers that A and D are already set; without the
+	 * invlpg the CPU would not write them again. */
+	val.pte = p->pte & ~(uint32_t)(PTE_ACCESSED | PTE_DIRTY);
+	pgt_set(p, val, va, is_live(as, va));
+	return 0;
+}
+
+struct addr_space *vmm_create(void)
+{
+	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	struct addr_space *as;
+
+	if (!pg)
+		return NULL;
+	as = page_address(pg);
+	as->as_pgdir = pgt_alloc_table();
+	if (!as->as_pgdir) {
+		__free_page(pg);
+		return NULL;
+	}
+	as->as_pgdir_phys = mm_virt_to_phys(as->as_pgdir);
+	memcpy(&as->as_pgdir[KERNEL_PDE_FIRST],
+	       &kernel_as.as_pgdir[KERNEL_PDE_FIRST],
+	       (PTRS_PER_TABLE - KERNEL_PDE_FIRST) * sizeof(pde_t));
+	return as;
+}
+
+void vmm_destroy(struct addr_space *as)
+{
+	ASSERT(!as->as_kernel);
+	if (as == current_as)
+		vmm_switch(&kernel_as);
+	for (unsigned i = 0; i < KERNEL_PDE_FIRST; i++) {
+		pde_t *d = &as->as_pgdir[i];
+		pte_t *t;
+		if (!pde_present(*d))
+			continue;
+		t = pde_table(*d);
+		for (unsigned j = 0; j < PTRS_PER_TABLE; j++)
+			replace_pte(as, &t[j], ((vaddr_t)i << PGDIR_SHIFT) +
+						       j * PAGE_SIZE,
+				    (pte_t){ 0 });
+		d->pde = 0;
+		pgt_free_table(t);
+		as->as_table_pages--;
+	}
+	ASSERT(as->as_owned_pages == 0 && as->as_table_pages == 0);
+	pgt_free_table(as->as_pgdir);
+	__free_page(virt_to_page(as));
+}

@@ -1,0 +1,133 @@
+/*
+ * Suite paging, part 3: vmalloc over scattered frames with guard pages, and
+ * kmap of HIGHMEM frames.
+ */
+#include "tests/ktest.h"
+#include "mm/vmalloc.h"
+#include "mm/highmem.h"
+#include "mm/vmm.h"
+#include "mm/buddy.h"
+#include "mm/report.h"
+#include "arch/x86/trap.h"
+#include "kernel/errno.h"
+
+#define SCATTER_PAGES 64
+
+/* Frees every other page of 2n, so that the next n order-0 allocations
+ * get frames that are not neighbours. */
+static void scatter_free_frames(struct page **keep, unsigned n)
+{
+	for (unsigned i = 0; i < 2 * n; i++) {
+		struct page *pg = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
+		if (i % 2 == 0 && pg)
+			keep[i / 2] = pg;
+		else if (pg)
+			__free_page(pg);
+	}
+}
+
+KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault")
+{
+	static struct page *keep[SCATTER_PAGES];
+	unsigned long free0 = buddy_free_pages();
+	unsigned breaks = 0;
+	uint32_t *a, *b, v;
+	paddr_t pa, prev = 0;
+
+	scatter_free_frames(keep, SCATTER_PAGES);
+	a = vmalloc(SCATTER_PAGES * PAGE_SIZE);
+	b = vmalloc(PAGE_SIZE);
+	ASSERT_TRUE(a && b);
+	EXPECT_GE((vaddr_t)a, VMALLOC_START);
+	for (unsigned i = 0; i < SCATTER_PAGES; i++) {
+		uint32_t *p = a + i * (PAGE_SIZE / 4);
+		ASSERT_EQ(0, vmm_translate(&kernel_as, (vaddr_t)p, &pa, NULL));
+		if (i && pa != prev + PAGE_SIZE)
+			breaks++;
+		prev = pa;
+		p[0] = 0xC0DE0000 + i;
+		p[PAGE_SIZE / 4 - 1] = i;
+	}
+	EXPECT_GT(breaks, 0);
+	for (unsigned i = 0; i < SCATTER_PAGES; i++)
+		EXPECT_EQ(0xC0DE0000 + i, a[i * (PAGE_SIZE / 4)]);
+	/* The page after each area is an unmapped guard. */
+	EXPECT_EQ(ERR_FAULT, probe_read(a + SCATTER_PAGES * (PAGE_SIZE / 4), &v));
+	EXPECT_EQ(0, last_fixed_fault.error & PF_ERR_PRESENT);
+	EXPECT_EQ(ERR_FAULT, probe_write(b + PAGE_SIZE / 4, 1));
+	EXPECT_EQ((vaddr_t)a + (SCATTER_PAGES + 1) * PAGE_SIZE, (vaddr_t)b);
+	vfree(a);
+	vfree(b);
+	EXPECT_EQ(ERR_FAULT, probe_read(a, &v));
+	for (unsigned i = 0; i < SCATTER_PAGES; i++)
+		if (keep[i])
+			__free_page(keep[i]);
+	EXPECT_EQ(0, vmalloc_nr_areas());
+	EXPECT_EQ(free0, buddy_free_pages());
+}
+
+KTEST(paging, "vzalloc returns zeroed memory; vfree refuses foreign and interior pointers")
+{
+	unsigned long free0 = buddy_free_pages();
+	unsigned long bad0 = report_count(REPORT_NOT_ALLOCATED);
+	unsigned long interior0 = report_count(REPORT_INTERIOR_POINTER);
+	uint8_t *p = vmalloc(3 * PAGE_SIZE);
+	uint32_t *z;
+	unsigned nonzero = 0;
+
+	ASSERT_NOT_NULL(p);
+	for (unsigned i = 0; i < 3 * PAGE_SIZE; i++)
+		p[i] = 0xFF;
+	vfree(p);
+	z = vzalloc(3 * PAGE_SIZE);
+	ASSERT_NOT_NULL(z);
+	for (unsigned i = 0; i < 3 * PAGE_SIZE / 4; i++)
+		nonzero += z[i] != 0;
+	EXPECT_EQ(0, nonzero);
+	report_expect(2);
+	vfree((uint8_t *)z + PAGE_SIZE);
+	vfree((void *)(VMALLOC_END - PAGE_SIZE));
+	EXPECT_EQ(interior0 + 1, report_count(REPORT_INTERIOR_POINTER));
+	EXPECT_EQ(bad0 + 1, report_count(REPORT_NOT_ALLOCATED));
+	vfree(z);
+	vfree(NULL);
+	EXPECT_NULL(vmalloc(0));
+	EXPECT_NULL(vmalloc(VMALLOC_END - VMALLOC_START + PAGE_SIZE));
+	EXPECT_EQ(free0, buddy_free_pages());
+}
+
+KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it away")
+{
+	unsigned long free0 = buddy_free_pages();
+	struct page *pg[4];
+	uint32_t *va[4], v;
+
+	if (!zones[ZONE_HIGHMEM].managed_pages)
+		KTEST_SKIP("no HIGHMEM at this memory size");
+	for (unsigned i = 0; i < 4; i++) {
+		pg[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO); /* zeroed via kmap */
+		ASSERT_NOT_NULL(pg[i]);
+		ASSERT_EQ(ZONE_HIGHMEM, page_zone_id(pg[i]));
+		EXPECT_NULL(page_address(pg[i]));
+		va[i] = kmap(pg[i]);
+		ASSERT_NOT_NULL(va[i]);
+		EXPECT_GE((vaddr_t)va[i], KMAP_BASE);
+		EXPECT_LT((vaddr_t)va[i], FIXMAP_BASE);
+		EXPECT_EQ(0, va[i][7]);
+		va[i][7] = 0x4100 + i;
+	}
+	EXPECT_EQ(4, kmap_slots_used());
+	for (unsigned i = 0; i < 4; i++)
+		kunmap(va[i]);
+	EXPECT_EQ(0, kmap_slots_used());
+	EXPECT_EQ(ERR_FAULT, probe_read(va[0], &v));
+	/* Mapped again (in another order, so other slots): the data stayed. */
+	for (unsigned i = 4; i-- > 0;) {
+		uint32_t *p = kmap(pg[i]);
+		ASSERT_NOT_NULL(p);
+		EXPECT_EQ(0x4100 + i, p[7]);
+		kunmap(p);
+		__free_page(pg[i]);
+	}
+	EXPECT_EQ(free0, buddy_free_pages());
+}
