@@ -12,6 +12,9 @@
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/report.h"
+#include "mm/slab.h"
+#include "mm/kmalloc.h"
+#include "mm/paging.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/qemu_exit.h"
 #include "tests/ktest.h"
@@ -20,8 +23,9 @@
 #define SHELL_ALLOCS 64
 
 struct shell_alloc {
-	struct page *page; /* a buddy block... */
+	struct page *page; /* a buddy block, or NULL */
 	unsigned order;
+	void *obj; /* a kmalloc block, or NULL */
 };
 
 static struct shell_alloc allocs[SHELL_ALLOCS];
@@ -81,6 +85,15 @@ static int cmd_buddyinfo(int argc, char **argv)
 	return 0;
 }
 
+static int free_slot(void)
+{
+	for (int i = 0; i < SHELL_ALLOCS; i++)
+		if (!allocs[i].page && !allocs[i].obj)
+			return i;
+	printk("error: the shell holds %d blocks already; free some\n", SHELL_ALLOCS);
+	return -1;
+}
+
 static int cmd_alloc(int argc, char **argv)
 {
 	uint64_t order;
@@ -102,12 +115,8 @@ static int cmd_alloc(int argc, char **argv)
 		printk("error: zone must be 'dma' or 'high'\n");
 		return -1;
 	}
-	for (slot = 0; slot < SHELL_ALLOCS && allocs[slot].page; slot++)
-		;
-	if (slot == SHELL_ALLOCS) {
-		printk("error: the shell holds %d blocks already; free some\n", SHELL_ALLOCS);
+	if ((slot = free_slot()) < 0)
 		return -1;
-	}
 	page = alloc_pages(gfp, (unsigned)order);
 	if (!page) {
 		printk("error: out of memory for order %llu\n", order);
@@ -152,6 +161,69 @@ static int cmd_free(int argc, char **argv)
 	return -1;
 }
 
+static int cmd_kmalloc(int argc, char **argv)
+{
+	uint64_t n;
+	int slot;
+	void *p;
+	(void)argc;
+
+	if (parse_number(argv[1], &n))
+		return -1;
+	if ((slot = free_slot()) < 0)
+		return -1;
+	p = kmalloc((size_t)n, GFP_KERNEL);
+	if (!p) {
+		printk("error: kmalloc(%llu) failed: out of memory or too large\n", n);
+		return -1;
+	}
+	allocs[slot].obj = p;
+	printk("kmalloc(%llu) = %p, usable size %u\n", n, p, (unsigned)ksize(p));
+	return 0;
+}
+
+static int cmd_kfree(int argc, char **argv)
+{
+	uint64_t v;
+	(void)argc;
+
+	if (parse_number(argv[1], &v))
+		return -1;
+	for (int i = 0; i < SHELL_ALLOCS; i++) {
+		if (allocs[i].obj && (uintptr_t)allocs[i].obj == v) {
+			kfree(allocs[i].obj);
+			allocs[i].obj = NULL;
+			printk("kfree(%#llx) done\n", v);
+			return 0;
+		}
+	}
+	printk("error: %s was not returned by this shell's kmalloc\n", argv[1]);
+	return -1;
+}
+
+static int cmd_slabinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	slab_print_info();
+	return 0;
+}
+
+static int cmd_pt(int argc, char **argv)
+{
+	uint64_t va;
+	(void)argc;
+
+	if (parse_number(argv[1], &va))
+		return -1;
+	if (va > 0xFFFFFFFFu) {
+		printk("error: %s is not a 32-bit virtual address\n", argv[1]);
+		return -1;
+	}
+	fault_print_walk((vaddr_t)va);
+	return 0;
+}
+
 static int cmd_whatis(int argc, char **argv)
 {
 	uint64_t v;
@@ -174,9 +246,13 @@ static int cmd_check(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 
+	unsigned slab;
+
 	problems = buddy_check();
 	printk("buddy: %s (%u problems)\n", problems ? "FAILED" : "ok", problems);
-	return problems ? -1 : 0;
+	slab = slab_check();
+	printk("slab: %s (%u problems)\n", slab ? "FAILED" : "ok", slab);
+	return problems || slab ? -1 : 0;
 }
 
 static int cmd_ktest(int argc, char **argv)
@@ -229,6 +305,10 @@ const struct shell_cmd shell_cmds[] = {
 	{ "buddyinfo", "", "free blocks per order per zone, fragmentation", 0, 0, cmd_buddyinfo },
 	{ "alloc", "ORDER [dma|high]", "allocate 2^ORDER frames from the buddy", 1, 2, cmd_alloc },
 	{ "free", "ADDR|pfn:N", "free a block this shell allocated", 1, 1, cmd_free },
+	{ "slabinfo", "", "every slab cache: objects, sizes, slabs, waste", 0, 0, cmd_slabinfo },
+	{ "kmalloc", "N", "allocate N bytes with kmalloc", 1, 1, cmd_kmalloc },
+	{ "kfree", "ADDR", "free a block this shell kmalloc'ed", 1, 1, cmd_kfree },
+	{ "pt", "VA", "walk the page tables for a virtual address", 1, 1, cmd_pt },
 	{ "whatis", "ADDR", "who owns an address (virtual >= 0xc0000000, else physical)", 1, 1, cmd_whatis },
 	{ "check", "", "run every invariant checker", 0, 0, cmd_check },
 	{ "reports", "", "misuse reports so far, by kind", 0, 0, cmd_reports },

@@ -3,25 +3,12 @@
 #include "kernel/printk.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
+#include "mm/slab.h"
 #include "arch/x86/layout.h"
-
-#define MAX_HOOKS 4
 
 extern const char __text_start[], __text_end[], __rodata_start[],
 	__rodata_end[], __data_start[], __data_end[], __bss_start[],
 	__bss_end[], __kernel_start[], __kernel_end[];
-
-static whatis_hook_t hooks[MAX_HOOKS];
-
-void whatis_register(whatis_hook_t hook)
-{
-	for (int i = 0; i < MAX_HOOKS; i++) {
-		if (!hooks[i]) {
-			hooks[i] = hook;
-			return;
-		}
-	}
-}
 
 /* The allocated block containing pfn: scan down for a head whose order
  * covers it (a block is at most 2^(MAX_ORDER-1) frames). */
@@ -36,12 +23,30 @@ static struct page *allocated_head(pfn_t pfn)
 	return NULL;
 }
 
+/* A slab: which cache, which object, and whether it is free. */
+static bool describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
+{
+	void *start;
+	const void *va = page_address(head) ? mm_phys_to_virt(pa) : NULL;
+	struct kmem_cache *c = va ? slab_find_object(va, &start) : NULL;
+
+	if (!c) {
+		snprintf(buf, size, "slab: cache %s, outside every object (colour, padding or metadata)",
+			 head->s_cache ? kmem_cache_name(head->s_cache) : "?");
+		return true;
+	}
+	snprintf(buf, size, "slab: %s object of cache %s (%u bytes) at %p, offset %u",
+		 kmem_object_is_free(c, start) ? "a free" : "an allocated",
+		 kmem_cache_name(c), kmem_cache_size(c), start,
+		 (unsigned)((uintptr_t)va - (uintptr_t)start));
+	return true;
+}
+
 static void describe_allocated(struct page *head, paddr_t pa, char *buf,
 			       size_t size)
 {
-	for (int i = 0; i < MAX_HOOKS; i++)
-		if (hooks[i] && hooks[i](head, pa, buf, size))
-			return;
+	if (page_owner(head) == OWNER_SLAB && describe_slab(head, pa, buf, size))
+		return;
 	snprintf(buf, size, "%s: allocated block of order %u at pfn %#x (%s)",
 		 page_owner_name(page_owner(head)), page_order(head),
 		 page_to_pfn(head), zones[page_zone_id(head)].name);

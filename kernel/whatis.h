@@ -15,14 +15,4 @@ void whatis_phys(paddr_t pa, char *buf, size_t size);
 /* Describes a virtual address: the kernel image, or through the direct map. */
 void whatis_virt(uintptr_t va, char *buf, size_t size);
 
-/*
- * Layers above the buddy add detail for frames they own: a hook gets the
- * head page of the allocated block and the address, and returns true if it
- * wrote a description.
- */
-struct page;
-typedef bool (*whatis_hook_t)(struct page *head, paddr_t pa, char *buf,
-			      size_t size);
-void whatis_register(whatis_hook_t hook);
-
 #endif

@@ -116,6 +116,8 @@ unsigned slab_check(void);
  * start of the object containing addr, or NULL if addr is not inside a slab.
  */
 struct kmem_cache *slab_find_object(const void *addr, void **start);
+/* Whether the object starting at obj is free (on its slab's free list). */
+bool kmem_object_is_free(const struct kmem_cache *c, const void *obj);
 
 /* --- for kmalloc (mm/kmalloc.c) ------------------------------------------ */
 

@@ -209,3 +209,19 @@ unsigned slab_check(void)
 		problems += kmem_cache_check(list_entry(pos, struct kmem_cache, c_link));
 	return problems;
 }
+
+bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
+{
+	struct page *page = slab_page_of(obj);
+	const void *p;
+	unsigned n = 0;
+
+	if (!page || page->s_cache != c)
+		return false;
+	for (p = page->s_freelist; p && n <= c->c_per_slab; n++) {
+		if (p == obj)
+			return true;
+		p = *(void *const *)((uintptr_t)p + c->c_fp);
+	}
+	return false;
+}

@@ -70,6 +70,7 @@ def run_session(qemu_cmd, timeout, steps):
             continue
         for k, v in captured.items():
             typed = typed.replace(("{%s}" % k).encode(), v.encode())
+            pattern = pattern.replace("{%s}" % k, re.escape(v))
         s.send(typed)
         if typed.strip() == b"poweroff":
             break
