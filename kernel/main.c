@@ -90,7 +90,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
 	if (cmdline_has("memdump")) {
-		memdump_print();
+		memdump_demo();
 		qemu_exit(QEMU_EXIT_PASS);
 	}
 	if (cmdline_has("halt"))

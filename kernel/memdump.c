@@ -2,6 +2,9 @@
 #include "kernel/memdump.h"
 #include "kernel/printk.h"
 #include "mm/buddy.h"
+#include "mm/kmalloc.h"
+#include "mm/vmalloc.h"
+#include "kernel/task.h"
 #include "kernel/string.h"
 
 struct run {
@@ -64,4 +67,27 @@ void memdump_print(void)
 	emit(&run, max_pfn, 0, "");
 	printk("MEMMAP-END\n");
 	mm_irq_restore(flags);
+}
+
+#define DEMO_TASKS 8
+#define DEMO_OBJECTS 64
+
+void memdump_demo(void)
+{
+	struct task *tasks[DEMO_TASKS];
+	void *objs[DEMO_OBJECTS];
+	void *area = vmalloc(256 * 1024);
+	void *large = kmalloc(64 * 1024, GFP_KERNEL);
+
+	for (int i = 0; i < DEMO_TASKS; i++)
+		tasks[i] = task_create("demo");
+	for (int i = 0; i < DEMO_OBJECTS; i++)
+		objs[i] = kmalloc(32u << (i % 6), GFP_KERNEL);
+	memdump_print();
+	for (int i = 0; i < DEMO_OBJECTS; i++)
+		kfree(objs[i]);
+	for (int i = 0; i < DEMO_TASKS; i++)
+		task_destroy(tasks[i]);
+	kfree(large);
+	vfree(area);
 }

@@ -14,4 +14,11 @@
 
 void memdump_print(void);
 
+/*
+ * For the picture (`memdump` on the command line): puts a little of
+ * everything in memory first -- tasks with their stacks, a vmalloc area, a
+ * large kmalloc block, small kmalloc objects -- dumps, and gives it back.
+ */
+void memdump_demo(void);
+
 #endif

@@ -293,7 +293,8 @@ def memmap_job(args):
     return r
 
 
-ARGS_MEMMAP_CLASSES = ["reserved", "kernel", "bootmem", "free-o10", "highmem"]
+ARGS_MEMMAP_CLASSES = ["reserved", "kernel", "bootmem", "free-o10", "slab", "kmalloc", "vmalloc",
+                        "pagetable", "stack", "highmem"]
 
 
 def free_port():
@@ -325,12 +326,14 @@ def gdb_job(args):
     row = r"^(DMA|Normal|HighMem)((?:\s+\d+){%d})$"
     kernel_rows = [" ".join(m.group(0).split()) for m in re.finditer(row % 11, serial, re.M)]
     gdb_rows = [l[len("GDB-BUDDYINFO "):] for l in out.splitlines() if l.startswith("GDB-BUDDYINFO ")]
-    if kernel_rows and kernel_rows == gdb_rows:
-        r.passed += 1
-    else:
-        r.failed += 1
-        r.notes.append("not ok - gdb: buddyinfo from GDB %s differs from the kernel's %s"
-                       % (gdb_rows, kernel_rows))
+    # The same for slabinfo: name and the six counts before the waste column.
+    slab_row = r"^(\S+)((?:\s+\d+){6})\s+\d+\.\d%$"
+    kernel_slabs = [" ".join(m.group(0).split()[:7]) for m in re.finditer(slab_row, serial, re.M)]
+    gdb_slabs = [l[len("GDB-SLABINFO "):] for l in out.splitlines() if l.startswith("GDB-SLABINFO ")]
+    tally(r, [(bool(kernel_rows) and kernel_rows == gdb_rows,
+               "gdb: buddyinfo from GDB %s equals the kernel's %s" % (gdb_rows, kernel_rows)),
+              (bool(kernel_slabs) and kernel_slabs == gdb_slabs,
+               "gdb: slabinfo from GDB %s equals the kernel's %s" % (gdb_slabs, kernel_slabs))])
     r.log, r.secs = save_log(args, name, out + "\n--- serial ---\n" + serial), time.time() - t0
     return r
 

@@ -27,6 +27,7 @@ check("attaches to QEMU's gdbstub, stopped before the kernel runs",
       gdb.selected_frame() is not None)
 
 # --- the helpers against QEMU's own view and the kernel's own dump -------
+strata = __import__("strata")
 gdb.execute("break buddy_print_info")
 gdb.execute("continue")
 gdb.execute("finish", to_string=True)  # the kernel has printed its table
@@ -36,13 +37,27 @@ for line in table.splitlines()[1:]:
 check("strata-buddyinfo reads the zones (the runner compares it with the kernel's table)",
       "Normal" in table or "DMA" in table, table)
 
+gdb.execute("break slab_print_info")
+gdb.execute("continue")
+gdb.execute("finish", to_string=True)  # the kernel has printed slabinfo
+slabs = gdb.execute("strata-slabinfo", to_string=True)
+for line in slabs.splitlines()[1:]:
+    print("GDB-SLABINFO " + " ".join(line.split()))
+check("strata-slabinfo lists the task_struct cache", "task_struct" in slabs, slabs)
+printed = gdb.execute("print *(struct kmem_cache *)%d" % int(strata.caches()[0].address),
+                      to_string=True)
+check("the kmem_cache pretty-printer shows the cache's slabinfo line",
+      "struct kmem_cache kmem_cache {objects" in printed, printed)
+printed = gdb.execute("print mem_map[0]", to_string=True)
+check("the struct page pretty-printer decodes page 0 as reserved",
+      "state=RESERVED" in printed, printed)
+
 
 def gva2gpa(va):
     out = gdb.execute("monitor gva2gpa %#x" % va, to_string=True)
     return int(out.split()[-1], 16) if out.startswith("gpa:") else None
 
 
-strata = __import__("strata")
 probe_vas = [0xC0100000, int(value("(unsigned)&boot_info")), 0xC0000000 + 0x5000000,
              int(value("(unsigned)mem_map")), 0x0, 0x1000, 0xBFFFF000]
 for va in probe_vas:

@@ -173,21 +173,15 @@ class PagePrinter:
 
 
 class CachePrinter:
-    """Pretty-printer for struct kmem_cache: name and object size."""
+    """Pretty-printer for struct kmem_cache: the slabinfo line of the cache."""
 
     def __init__(self, val):
         self.val = val
 
     def to_string(self):
-        fields = [f.name for f in self.val.type.fields()]
-        name = next((f for f in fields if f.endswith("name")), None)
-        size = next((f for f in fields if f.endswith("size")), None)
-        text = "struct kmem_cache"
-        if name:
-            text += " %s" % self.val[name].string()
-        if size:
-            text += " size=%d" % int(self.val[size])
-        return text
+        name, active, total, size, per, pages, slabs = slab_row(self.val)
+        return ("struct kmem_cache %s {objects %d/%d, size %d, %d per slab of %d page(s), "
+                "%d slabs}" % (name, active, total, size, per, pages, slabs))
 
 
 def lookup(val):
@@ -252,6 +246,26 @@ buddy block, an allocated block and its owner, a reserved range)."""
         print("%#x: %s" % (addr, whatis_phys(pa)))
 
 
+def caches():
+    """Every struct kmem_cache on the kernel's slab_caches list."""
+    head = gdb.parse_and_eval("slab_caches")
+    off = int(gdb.parse_and_eval("(unsigned)&((struct kmem_cache *)0)->c_link"))
+    ctype = gdb.lookup_type("struct kmem_cache").pointer()
+    node, out = head["next"], []
+    while int(node) != int(head.address) and len(out) < 1024:
+        out.append(gdb.Value(int(node) - off).cast(ctype).dereference())
+        node = node["next"]
+    return out
+
+
+def slab_row(c):
+    """name, active, total, object size, objects per slab, pages, slabs."""
+    per = int(c["c_per_slab"])
+    slabs = int(c["c_slabs"])
+    return (c["c_name"].string(), int(c["c_active"]), per * slabs, int(c["c_size"]),
+            per, 1 << int(c["c_order"]), slabs)
+
+
 class SlabInfo(gdb.Command):
     """strata-slabinfo: every slab cache, read from the kernel's cache list."""
 
@@ -259,12 +273,10 @@ class SlabInfo(gdb.Command):
         super().__init__("strata-slabinfo", gdb.COMMAND_DATA)
 
     def invoke(self, arg, from_tty):
-        try:
-            import strata_slab  # provided with the slab allocator
-        except ImportError:
-            print("this kernel has no slab caches yet")
-            return
-        strata_slab.print_slabinfo()
+        print("%-20s %8s %8s %7s %8s %6s %6s" % ("name", "active", "total", "objsize",
+                                                  "obj/slab", "pages", "slabs"))
+        for c in caches():
+            print("%-20s %8d %8d %7d %8d %6d %6d" % slab_row(c))
 
 
 StrataPrefix()
