@@ -162,6 +162,7 @@ bench: $(KERNEL) | deps-run
 		-kernel $(KERNEL) -append "bench$(if $(BENCH),=$(BENCH))" > $(B)/bench.log; \
 		status=$$?; grep '^BENCH ' $(B)/bench.log; \
 		if [ $$status -ne 33 ]; then echo "bench: QEMU exit status $$status, see $(B)/bench.log" >&2; exit 1; fi
+	@$(PYTHON) tools/frag_render.py $(B)/bench.log $(B)/frag.svg
 
 # A picture of physical memory: every frame's state, drawn as SVG.
 MEMMAP_MEM ?= 1G
