@@ -62,3 +62,28 @@ KBENCH(buddy_init)
 		     "insn/page");
 }
 
+
+/*
+ * A pair that splits and merges through every order: one frame from a
+ * private zone holding a single free 4 MiB block splits it ten times, and
+ * freeing it merges all the way back.  (On the live allocator an order-10
+ * pair finds whole 4 MiB blocks and splits nothing.)
+ */
+KBENCH(page_alloc_free_split10)
+{
+	static struct zone box;
+	struct page *block = alloc_pages(GFP_KERNEL, MAX_ORDER - 1), *p;
+	uint64_t t;
+
+	if (!block)
+		return;
+	buddy_zone_adopt(&box, block, MAX_ORDER - 1);
+	t = bench_start();
+	for (unsigned i = 0; i < 1000; i++) {
+		p = buddy_zone_alloc(&box, 0);
+		buddy_zone_free(&box, p, 0);
+	}
+	bench_report("page_alloc_free_split10", bench_stop(t), 2000, "insn/op");
+	if (buddy_zone_release(&box, block, MAX_ORDER - 1))
+		__free_pages(block, MAX_ORDER - 1);
+}
