@@ -31,14 +31,18 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Bytes up to a word boundary, then words (a page is 1024 stores, not
+ * 4096), then the bytes left. */
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	uint32_t word = (uint8_t)c * 0x01010101u;
+	size_t head = MIN(n, (size_t)(-(uintptr_t)dst & 3));
+	size_t words = (n - head) / 4, tail = (n - head) % 4;
 
-	__asm__ volatile("rep stosb"
-			 : "+D"(dst), "+c"(n)
-			 : "a"(c)
-			 : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(head) : "a"(word) : "memory");
+	__asm__ volatile("rep stosl" : "+D"(dst), "+c"(words) : "a"(word) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(tail) : "a"(word) : "memory");
 	return ret;
 }
 

@@ -6,7 +6,9 @@
  */
 #include "kernel/task.h"
 #include "mm/slab.h"
-#include "mm/buddy.h"
+#include "mm/vmm.h"
+#include "mm/vmalloc.h"
+#include "arch/x86/trap.h"
 
 static struct kmem_cache *task_cachep;
 static struct list_node all_tasks = LIST_HEAD_INIT(all_tasks);
@@ -32,16 +34,6 @@ void task_init(void)
 					SLAB_HWCACHE_ALIGN, task_ctor);
 }
 
-static void *kstack_alloc(void)
-{
-	struct page *page = alloc_pages(GFP_KERNEL, TASK_KSTACK_ORDER);
-
-	if (!page)
-		return NULL;
-	page_set_owner(page, OWNER_STACK);
-	return page_address(page);
-}
-
 struct task *task_create(const char *name)
 {
 	struct task *t = task_cachep ? kmem_cache_alloc(task_cachep, GFP_KERNEL) : NULL;
@@ -50,11 +42,12 @@ struct task *task_create(const char *name)
 
 	if (!t)
 		return NULL;
-	t->t_kstack = kstack_alloc();
-	if (!t->t_kstack) {
-		kmem_cache_free(task_cachep, t);
-		return NULL;
-	}
+	t->t_as = vmm_create();
+	if (!t->t_as)
+		goto fail_as;
+	t->t_kstack = vmalloc(TASK_KSTACK_SIZE);
+	if (!t->t_kstack)
+		goto fail_stack;
 	for (i = 0; name && name[i] && i + 1 < TASK_NAME_MAX; i++)
 		t->t_name[i] = name[i];
 	t->t_name[i] = '\0';
@@ -65,6 +58,13 @@ struct task *task_create(const char *name)
 	nr_tasks++;
 	mm_irq_restore(flags);
 	return t;
+
+fail_stack:
+	vmm_destroy(t->t_as);
+	t->t_as = NULL;
+fail_as:
+	kmem_cache_free(task_cachep, t);
+	return NULL;
 }
 
 void task_destroy(struct task *t)
@@ -77,7 +77,8 @@ void task_destroy(struct task *t)
 	list_del(&t->t_link);
 	nr_tasks--;
 	mm_irq_restore(flags);
-	free_pages((uintptr_t)t->t_kstack, TASK_KSTACK_ORDER);
+	vfree(t->t_kstack);
+	vmm_destroy(t->t_as);
 	task_ctor(t); /* back to the constructed state the cache promises */
 	kmem_cache_free(task_cachep, t);
 }
@@ -85,4 +86,24 @@ void task_destroy(struct task *t)
 unsigned long task_count(void)
 {
 	return nr_tasks;
+}
+
+/*
+ * The double-fault report asks whether a fault hit a kernel stack's guard:
+ * the page below some task's stack.  The list walk takes no lock: the
+ * machine is about to panic.
+ */
+bool kernel_stack_guard_hit(uint32_t esp, uint32_t cr2)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &all_tasks) {
+		struct task *t = list_entry(pos, struct task, t_link);
+		uintptr_t guard = (uintptr_t)t->t_kstack - MM_PAGE_SIZE;
+
+		if ((cr2 >= guard && cr2 < guard + MM_PAGE_SIZE) ||
+		    (esp >= guard && esp < guard + 2 * MM_PAGE_SIZE))
+			return true;
+	}
+	return false;
 }

@@ -133,12 +133,16 @@ static void kfree_large(struct page *head)
 
 /* --- the public functions ------------------------------------------------- */
 
-static void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+/* Without debugging the requested size does not matter: the cache's fast
+ * path serves it. */
+static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	int i = kmalloc_index(size);
 
 	if (unlikely(i < 0))
 		return kmalloc_large(size, gfp);
+	if (likely(!cache_debug(classes[i])))
+		return kmem_cache_alloc(classes[i], gfp);
 	return __kmem_cache_alloc(classes[i], gfp, size, caller);
 }
 
@@ -218,8 +222,24 @@ static void __kfree(const void *p, uintptr_t caller)
 		__kmem_cache_free(cache, (void *)p, caller);
 }
 
+/*
+ * The common case first: the start of an object of a kmalloc slab goes
+ * straight to its cache.  Anything else -- NULL, a large block, a pointer
+ * to diagnose -- takes the full look-up.
+ */
 void kfree(const void *p)
 {
+	struct page *page;
+
+	if (likely(virt_addr_managed(p))) {
+		page = compound_head(virt_to_page(p));
+		if (likely(page_is_slab(page) &&
+			   (page->s_cache->c_flags & SLAB_KMALLOC) &&
+			   slab_obj_index(page->s_cache, page, p) >= 0)) {
+			__kmem_cache_free(page->s_cache, (void *)p, MM_CALLER());
+			return;
+		}
+	}
 	__kfree(p, MM_CALLER());
 }
 

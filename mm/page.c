@@ -40,20 +40,6 @@ void *page_address(const struct page *page)
 	return mm_phys_to_virt(pa);
 }
 
-struct page *virt_to_page(const void *addr)
-{
-	return phys_to_page(mm_virt_to_phys(addr));
-}
-
-struct page *virt_to_page_checked(const void *addr)
-{
-	paddr_t pa = mm_virt_to_phys(addr);
-
-	if (pa >= mm_direct_end() || !pfn_valid((pfn_t)(pa >> MM_PAGE_SHIFT)))
-		return NULL;
-	return phys_to_page(pa);
-}
-
 void compound_set(struct page *head, unsigned order)
 {
 	for (unsigned long i = 1; i < (1ul << order); i++) {

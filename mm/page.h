@@ -140,9 +140,27 @@ const char *page_owner_id(enum page_owner owner);
 /* The direct-map address of a frame, or NULL for HIGHMEM frames. */
 void *page_address(const struct page *page);
 /* The page of a direct-mapped address (no check: see virt_to_page_checked). */
-struct page *virt_to_page(const void *addr);
-/* The same, or NULL if addr is not in the direct map of a managed frame. */
-struct page *virt_to_page_checked(const void *addr);
+static inline struct page *virt_to_page(const void *addr)
+{
+	return phys_to_page(mm_virt_to_phys(addr));
+}
+
+/* Whether addr is in the direct map of a frame the page array describes.
+ * Inline (with the translation, in the kernel): kfree and kmem_cache_free
+ * look up every object they take back. */
+static inline bool virt_addr_managed(const void *addr)
+{
+	paddr_t pa = mm_virt_to_phys(addr);
+
+	return pa < mm_direct_end() && pfn_valid((pfn_t)(pa >> MM_PAGE_SHIFT));
+}
+
+/* The page of addr, or NULL if !virt_addr_managed(addr). */
+static inline struct page *virt_to_page_checked(const void *addr)
+{
+	return virt_addr_managed(addr) ? virt_to_page(addr) : NULL;
+}
+
 /* The head page of the allocated block containing page. */
 static inline struct page *compound_head(struct page *page)
 {

@@ -23,11 +23,44 @@
 #define MM_PAGE_SHIFT 12
 #define MM_PAGE_SIZE 4096u
 
-/* The direct map: every frame below mm_direct_end() has a permanent
- * virtual address. */
+/*
+ * The direct map: every frame below mm_direct_end() has a permanent
+ * virtual address.  mm_virt_to_phys of an address outside the direct map's
+ * window gives an impossible physical address (at or above
+ * mm_direct_end()).  Inline in the kernel: the slab free path translates
+ * every object it takes back.
+ */
+#ifdef STRATA_HOST
 void *mm_phys_to_virt(paddr_t pa);
 paddr_t mm_virt_to_phys(const void *va);
 paddr_t mm_direct_end(void);
+#else
+#include "arch/x86/layout.h"
+
+STATIC_ASSERT(LOWMEM_LIMIT <= 0x100000000ull - KERNEL_VBASE,
+	      "a user address must translate beyond the direct map");
+
+/* Set once by mm_set_direct_end (arch/x86/mm_platform.c); the direct map
+ * lies below LOWMEM_LIMIT, so 32 bits hold it. */
+extern uint32_t mm_direct_limit;
+
+static inline void *mm_phys_to_virt(paddr_t pa)
+{
+	return (void *)(uintptr_t)(pa + KERNEL_VBASE);
+}
+
+/* Below KERNEL_VBASE the subtraction wraps to 0x40000000 or more, beyond
+ * LOWMEM_LIMIT: one 32-bit comparison with mm_direct_end() rejects it. */
+static inline paddr_t mm_virt_to_phys(const void *va)
+{
+	return (uint32_t)((uintptr_t)va - KERNEL_VBASE);
+}
+
+static inline paddr_t mm_direct_end(void)
+{
+	return mm_direct_limit;
+}
+#endif
 
 /* A short-lived mapping of any frame, direct-mapped or not (kmap_atomic).
  * At most MM_MAP_FRAME_SLOTS at once, released in reverse order. */

@@ -73,10 +73,6 @@ struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
 static bool debug_default;
 static struct kmem_cache cache_cache; /* the cache of struct kmem_cache */
 
-/* A slab head: allocated, owned by the slab allocator. */
-#define SLAB_PAGE_MASK (PG_OWNER_MASK | PG_ALLOCATED)
-#define SLAB_PAGE_BITS (((uint32_t)OWNER_SLAB << PG_OWNER_SHIFT) | PG_ALLOCATED)
-
 void slab_set_debug(bool on)
 {
 	debug_default = on;
@@ -269,20 +265,33 @@ static void release_slab(struct kmem_cache *c, struct page *page)
 
 /* --- allocation ----------------------------------------------------------- */
 
-/* Pops an object off the first partial slab; NULL if none (lock held). */
+/* The slab's last free object was just taken: it moves to c_full.  Out of
+ * line, so that the pop below stays a handful of instructions (lock held). */
+static __noinline void __slab_now_full(struct kmem_cache *c, struct page *page)
+{
+	list_move(&page->lru, &c->c_full);
+}
+
+/*
+ * Pops an object off the first partial slab; NULL if there is none (lock
+ * held).  A partial slab always has a free object, and its free list runs
+ * out exactly when s_inuse reaches c_per_slab, so the list's end tells
+ * when the slab becomes full.
+ */
 static __always_inline void *__slab_pop(struct kmem_cache *c)
 {
-	struct page *page;
-	void *obj;
+	struct page *page = list_first_entry(&c->c_partial, struct page, lru);
+	void *obj, *next;
 
-	if (unlikely(list_empty(&c->c_partial)))
+	if (unlikely(&page->lru == &c->c_partial))
 		return NULL;
-	page = list_first_entry(&c->c_partial, struct page, lru);
 	obj = page->s_freelist;
-	page->s_freelist = *free_ptr(c, obj);
+	next = *free_ptr(c, obj);
+	page->s_freelist = next;
+	page->s_inuse++;
 	c->c_active++;
-	if (unlikely(++page->s_inuse == c->c_per_slab))
-		list_move(&page->lru, &c->c_full);
+	if (unlikely(!next))
+		__slab_now_full(c, page);
 	return obj;
 }
 
@@ -311,42 +320,41 @@ static __noinline void *alloc_refill(struct kmem_cache *c)
 	return obj;
 }
 
-static __always_inline void *slab_alloc(struct kmem_cache *c, gfp_t gfp,
-					size_t req, uintptr_t caller)
+/* Pops an object, refilling when needed; NULL when out of memory. */
+static __always_inline void *slab_pop(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	void *obj = __slab_pop(c);
 
 	mm_irq_restore(flags);
-	if (unlikely(!obj) && !(obj = alloc_refill(c)))
-		return NULL;
-	if (unlikely(cache_debug(c)))
-		debug_on_alloc(c, obj, req, caller);
-	if (unlikely(gfp & __GFP_ZERO))
-		memset(obj, 0, cache_debug(c) ? req : c->c_size);
+	if (unlikely(!obj))
+		return alloc_refill(c);
 	return obj;
 }
 
-/* The fast path: no debugging, no zeroing, a partial slab at hand. */
+/*
+ * The fast path: no debugging, no zeroing, a partial slab at hand -- a
+ * pop with interrupts off.  Everything else is out of line.
+ */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	mm_irqflags_t flags;
-	void *obj;
-
 	if (unlikely(cache_debug(c) || (gfp & __GFP_ZERO)))
 		return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
-	flags = mm_irq_save();
-	obj = __slab_pop(c);
-	mm_irq_restore(flags);
-	if (unlikely(!obj))
-		obj = alloc_refill(c);
-	return obj;
+	return slab_pop(c);
 }
 
 __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				    size_t req, uintptr_t caller)
 {
-	return slab_alloc(c, gfp, req, caller);
+	void *obj = slab_pop(c);
+
+	if (unlikely(!obj))
+		return NULL;
+	if (cache_debug(c))
+		debug_on_alloc(c, obj, req, caller);
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, cache_debug(c) ? req : c->c_size);
+	return obj;
 }
 
 /* --- freeing -------------------------------------------------------------- */
@@ -358,7 +366,7 @@ struct page *slab_page_of(const void *addr)
 	if (!page)
 		return NULL;
 	page = compound_head(page);
-	return (page->flags & SLAB_PAGE_MASK) == SLAB_PAGE_BITS ? page : NULL;
+	return page_is_slab(page) ? page : NULL;
 }
 
 long slab_obj_index(const struct kmem_cache *c, const struct page *page,
@@ -437,9 +445,12 @@ static bool free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 				      uintptr_t caller)
 {
-	struct page *page = slab_page_of(obj);
+	struct page *page;
 	mm_irqflags_t flags;
 
+	if (!obj)
+		return;
+	page = slab_page_of(obj);
 	if (!free_allowed(c, page, obj))
 		return;
 	if (cache_debug(c) && !debug_on_free(c, obj, caller))
@@ -451,28 +462,40 @@ static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		release_slab(c, page);
 }
 
+/*
+ * The fast path: obj is in a slab of this (non-debug) cache that stays
+ * partial -- a push with interrupts off.  Everything that changes a list,
+ * and everything that looks wrong (a foreign pointer, another cache, the
+ * head of the free list, an empty slab), goes to slab_free_slow, which
+ * diagnoses it.  NULL goes there too and is ignored.
+ */
 static __always_inline void slab_free(struct kmem_cache *c, void *obj,
 				      uintptr_t caller)
 {
-	struct page *page = virt_to_page_checked(obj);
+	struct page *page;
 	mm_irqflags_t flags;
+	void *head;
 
-	if (unlikely(!page))
+	if (unlikely(!virt_addr_managed(obj)))
 		goto slow;
-	page = compound_head(page);
-	if (unlikely(page->s_cache != c ||
-		     (page->flags & SLAB_PAGE_MASK) != SLAB_PAGE_BITS ||
+	page = compound_head(virt_to_page(obj));
+	if (unlikely(page->s_cache != c || !page_is_slab(page) ||
 		     cache_debug(c)))
 		goto slow;
 	flags = mm_irq_save();
-	if (unlikely(obj == page->s_freelist || !page->s_inuse)) {
+	head = page->s_freelist;
+	/* A full slab (no head) and the last object out change lists; the
+	 * object at the head, or any object of an empty slab, is a double
+	 * free. */
+	if (unlikely(!head || obj == head || page->s_inuse <= 1)) {
 		mm_irq_restore(flags);
 		goto slow;
 	}
-	page = __slab_push(c, page, obj);
+	*free_ptr(c, obj) = head;
+	page->s_freelist = obj;
+	page->s_inuse--;
+	c->c_active--;
 	mm_irq_restore(flags);
-	if (unlikely(page))
-		release_slab(c, page);
 	return;
 slow:
 	slab_free_slow(c, obj, caller);
@@ -480,8 +503,7 @@ slow:
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	if (obj)
-		slab_free(c, obj, MM_CALLER());
+	slab_free(c, obj, MM_CALLER());
 }
 
 void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)

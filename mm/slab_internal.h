@@ -58,6 +58,15 @@ static inline bool cache_debug(const struct kmem_cache *c)
 	return c->c_flags & SLAB_DEBUG;
 }
 
+/* A slab head: allocated, owned by the slab allocator. */
+#define SLAB_PAGE_MASK (PG_OWNER_MASK | PG_ALLOCATED)
+#define SLAB_PAGE_BITS (((uint32_t)OWNER_SLAB << PG_OWNER_SHIFT) | PG_ALLOCATED)
+
+static inline bool page_is_slab(const struct page *head)
+{
+	return (head->flags & SLAB_PAGE_MASK) == SLAB_PAGE_BITS;
+}
+
 static inline struct slab_track *obj_track(const struct kmem_cache *c,
 					   const void *obj)
 {

@@ -19,7 +19,7 @@
 #include "mm/report.h"
 #include "kernel/string.h"
 
-#define VMALLOC_MAX_AREAS 128
+#define VMALLOC_MAX_AREAS 1024
 
 struct vm_area {
 	vaddr_t va_start;

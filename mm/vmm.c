@@ -350,7 +350,8 @@ void vmm_destroy(struct addr_space *as)
 	ASSERT(!as->as_kernel);
 	if (as == current_as)
 		vmm_switch(&kernel_as);
-	for (unsigned i = 0; i < KERNEL_PDE_FIRST; i++) {
+	/* Most spaces have few tables (a task's often none): stop at the last. */
+	for (unsigned i = 0; i < KERNEL_PDE_FIRST && as->as_table_pages; i++) {
 		pde_t *d = &as->as_pgdir[i];
 		pte_t *t;
 		if (!pde_present(*d))

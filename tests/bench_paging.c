@@ -1,11 +1,11 @@
 /* Paging benchmarks (see bench_paging.h). */
 #include "tests/bench_paging.h"
+#include "tests/kbench.h"
 #include "tests/paging_util.h"
 #include "tests/ktest.h"
 #include "mm/vmm.h"
 #include "mm/buddy.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
 
 uint64_t bench_map_unmap_4k(unsigned iters)
 {
@@ -62,18 +62,21 @@ uint64_t bench_demand_zero_fault(unsigned iters)
 	return t;
 }
 
-static void report(const char *name, uint64_t ticks, unsigned iters)
+KBENCH(map_unmap_4k)
 {
-	uint64_t tenths = ticks * 10 / iters;
-
-	printk("BENCH %s %llu.%llu insn/op\n", name, tenths / 10, tenths % 10);
+	bench_report("map_unmap_4k", bench_map_unmap_4k(1000), 1000, "insn/op");
 }
 
-void bench_paging_run(void)
+KBENCH(as_create_destroy)
 {
-	report("map_unmap_4k", bench_map_unmap_4k(1000), 1000);
-	report("as_create_destroy", bench_as_create_destroy(200), 200);
-	report("demand_zero_fault", bench_demand_zero_fault(256), 256);
+	bench_report("as_create_destroy", bench_as_create_destroy(200), 200,
+		     "insn/op");
+}
+
+KBENCH(demand_zero_fault)
+{
+	bench_report("demand_zero_fault", bench_demand_zero_fault(256), 256,
+		     "insn/op");
 }
 
 KTEST(paging, "the paging benchmarks run and give back every page")

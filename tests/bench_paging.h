@@ -1,8 +1,7 @@
 /*
- * Paging benchmarks, ready for `make bench` (not wired into it yet): each
- * returns the TSC ticks its `iters` operations took, which under QEMU
- * -icount shift=0 are guest instructions.  bench_paging_run prints them in
- * the BENCH protocol:
+ * Paging benchmarks, run by `make bench` as KBENCH entries of the same
+ * names: each returns the TSC ticks its `iters` operations took, which
+ * under QEMU -icount shift=0 are guest instructions.  They print:
  *   BENCH map_unmap_4k <insn per vmm_map + vmm_unmap pair> insn/op
  *   BENCH as_create_destroy <insn per vmm_create + vmm_destroy> insn/op
  *   BENCH demand_zero_fault <insn per first touch of a demand-zero page> insn/op
@@ -16,6 +15,5 @@
 uint64_t bench_map_unmap_4k(unsigned iters);
 uint64_t bench_as_create_destroy(unsigned iters);
 uint64_t bench_demand_zero_fault(unsigned iters);
-void bench_paging_run(void);
 
 #endif

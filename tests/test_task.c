@@ -1,16 +1,21 @@
 /*
- * Suite task: struct task objects from the task_struct cache, with their
- * kernel stacks from the buddy allocator, come and go without leaking.
+ * Suite task: struct task objects from the task_struct cache, each with its
+ * own address space and a vmalloc kernel stack over an unmapped guard page,
+ * come and go without leaking.
  */
 #include "tests/ktest.h"
 #include "kernel/task.h"
 #include "kernel/string.h"
 #include "mm/slab.h"
 #include "mm/buddy.h"
+#include "mm/vmm.h"
+#include "mm/vmalloc.h"
+#include "arch/x86/trap.h"
+#include "kernel/errno.h"
 
 #define BATCH 100
 
-KTEST(task, "a task has a pid, its name, a kernel stack and constructed links")
+KTEST(task, "a task has a pid, its name, an address space and constructed links")
 {
 	struct task *a = task_create("init"), *b = task_create("a-rather-long-task-name");
 
@@ -21,30 +26,65 @@ KTEST(task, "a task has a pid, its name, a kernel stack and constructed links")
 	EXPECT_STREQ("init", a->t_name);
 	EXPECT_EQ(TASK_NAME_MAX - 1, strlen(b->t_name));
 	EXPECT_EQ(TASK_RUNNABLE, a->t_state);
-	ASSERT_NOT_NULL(a->t_kstack);
-	EXPECT_EQ(OWNER_STACK, page_owner(virt_to_page(a->t_kstack)));
-	EXPECT_EQ(0, (uintptr_t)a->t_kstack % (MM_PAGE_SIZE << TASK_KSTACK_ORDER));
-	EXPECT_NULL(a->t_as); /* no address spaces yet */
+	ASSERT_NOT_NULL(a->t_as);
+	EXPECT_TRUE(a->t_as != b->t_as && a->t_as != &kernel_as);
 	EXPECT_EQ(2, task_count());
 	task_destroy(a);
 	task_destroy(b);
 	EXPECT_EQ(0, task_count());
 }
 
+KTEST(task, "a kernel stack is mapped in every space with an unmapped guard page below")
+{
+	struct task *t = task_create("stack");
+	vaddr_t lo;
+
+	ASSERT_NOT_NULL(t);
+	lo = (vaddr_t)t->t_kstack;
+	EXPECT_EQ(0, lo % MM_PAGE_SIZE);
+	for (vaddr_t va = lo; va < lo + TASK_KSTACK_SIZE; va += MM_PAGE_SIZE) {
+		EXPECT_EQ(0, vmm_translate(&kernel_as, va, NULL, NULL));
+		EXPECT_EQ(0, vmm_translate(t->t_as, va, NULL, NULL));
+	}
+	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(&kernel_as, lo - MM_PAGE_SIZE, NULL, NULL));
+	memset(t->t_kstack, 0x5a, TASK_KSTACK_SIZE); /* all of it is writable */
+	EXPECT_TRUE(kernel_stack_guard_hit(lo, lo - 4));
+	EXPECT_FALSE(kernel_stack_guard_hit(lo + TASK_KSTACK_SIZE - 64, 0));
+	task_destroy(t);
+	EXPECT_FALSE(kernel_stack_guard_hit(lo, lo - 4));
+}
+
+static unsigned long task_objects(void)
+{
+	static struct slab_info info[64];
+	unsigned n = slab_get_info(info, ARRAY_SIZE(info));
+
+	for (unsigned i = 0; i < n && i < ARRAY_SIZE(info); i++)
+		if (!strcmp(info[i].name, "task_struct"))
+			return info[i].active_objs;
+	return ~0ul;
+}
+
 KTEST(task, "creating and destroying 10,000 tasks leaks nothing")
 {
 	static struct task *live[BATCH];
-	unsigned long free0;
+	unsigned long free0, objs0 = task_objects();
+	unsigned areas0 = vmalloc_nr_areas();
 
 	kmem_shrink_all();
 	free0 = buddy_free_pages();
 	for (int round = 0; round < 10000 / BATCH; round++) {
 		for (int i = 0; i < BATCH; i++)
 			ASSERT_NOT_NULL(live[i] = task_create("worker"));
+		EXPECT_EQ(objs0 + BATCH, task_objects());
 		for (int i = BATCH; i-- > 0;)
 			task_destroy(live[i]);
 	}
 	EXPECT_EQ(0, task_count());
+	EXPECT_EQ(objs0, task_objects());
+	EXPECT_EQ(areas0, vmalloc_nr_areas()); /* stacks */
+	EXPECT_PTR_EQ(&kernel_as, vmm_current());
 	kmem_shrink_all();
+	/* Address spaces, page tables and stack frames all come from here. */
 	EXPECT_EQ(free0, buddy_free_pages());
 }

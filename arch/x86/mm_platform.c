@@ -1,6 +1,7 @@
 /*
- * The kernel's side of mm/platform.h: the direct map at KERNEL_VBASE,
- * temporary frame mappings, interrupt masking as the lock, and printk.
+ * The kernel's side of mm/platform.h: the direct map's extent (the
+ * translations themselves are inline in platform.h), temporary frame
+ * mappings, interrupt masking as the lock, and printk.
  * Until mm/paging installs kmap, frames beyond the direct map are reached
  * through fixmap slots.
  */
@@ -14,14 +15,15 @@
 
 #define FIXMAP_SLOT_FRAME0 1 /* slots 1..MM_MAP_FRAME_SLOTS */
 
-static paddr_t direct_end = BOOT_MAP_SIZE;
+uint32_t mm_direct_limit = BOOT_MAP_SIZE;
 static unsigned frame_slots_used;
 static void *(*map_frame_hook)(paddr_t pa);
 static void (*unmap_frame_hook)(void *va);
 
 void mm_set_direct_end(paddr_t end)
 {
-	direct_end = end;
+	ASSERT(end <= LOWMEM_LIMIT);
+	mm_direct_limit = (uint32_t)end;
 }
 
 void mm_set_frame_mapper(void *(*map)(paddr_t), void (*unmap)(void *))
@@ -30,29 +32,9 @@ void mm_set_frame_mapper(void *(*map)(paddr_t), void (*unmap)(void *))
 	unmap_frame_hook = unmap;
 }
 
-paddr_t mm_direct_end(void)
-{
-	return direct_end;
-}
-
-void *mm_phys_to_virt(paddr_t pa)
-{
-	return (void *)(uintptr_t)(pa + KERNEL_VBASE);
-}
-
-paddr_t mm_virt_to_phys(const void *va)
-{
-	uintptr_t v = (uintptr_t)va;
-
-	/* Not a direct-map address: an impossible physical address. */
-	if (v < KERNEL_VBASE)
-		return ~(paddr_t)0;
-	return v - KERNEL_VBASE;
-}
-
 void *mm_map_frame(paddr_t pa)
 {
-	if (pa + PAGE_SIZE <= direct_end)
+	if (pa + PAGE_SIZE <= mm_direct_end())
 		return mm_phys_to_virt(pa);
 	if (map_frame_hook)
 		return map_frame_hook(pa);
@@ -64,7 +46,7 @@ void mm_unmap_frame(void *va)
 {
 	uintptr_t v = (uintptr_t)va;
 
-	if (v >= KERNEL_VBASE && v < KERNEL_VBASE + direct_end)
+	if (v >= KERNEL_VBASE && v < KERNEL_VBASE + mm_direct_limit)
 		return;
 	if (unmap_frame_hook) {
 		unmap_frame_hook(va);

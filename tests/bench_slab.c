@@ -1,0 +1,211 @@
+/*
+ * Slab, kmalloc and task benchmarks (issue 5).  An operation is one call
+ * (an alloc or a free, a create or a destroy), so a pair costs twice the
+ * figure.  `make bench` boots without `ktest`, so slab debugging is off
+ * and these measure the fast paths.
+ */
+#include "tests/kbench.h"
+#include "mm/slab.h"
+#include "mm/kmalloc.h"
+#include "kernel/task.h"
+#include "kernel/printk.h"
+
+#define PAIRS 10000
+#define BATCH 4096
+#define WASTE_SLOTS 4096
+#define WASTE_STEPS 50000
+#define BENCH_SEED 0x5eed5eedu
+
+static void *objs[BATCH];
+static uint32_t rand_state;
+
+/* xorshift32: the same sequence on every run. */
+static uint32_t bench_rand(void)
+{
+	uint32_t x = rand_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return rand_state = x;
+}
+
+static struct kmem_cache *bench_cache(void)
+{
+	return kmem_cache_create("bench-64", 64, 0, 0, NULL);
+}
+
+/*
+ * A cache in use: one object stays allocated, so the pair neither empties
+ * nor fills its slab and both calls take the fast path.  (With nothing
+ * else live, every free would empty the slab and every allocation revive
+ * it: two list moves a pair, on the slow paths.)
+ */
+KBENCH(slab_alloc_free)
+{
+	struct kmem_cache *c = bench_cache();
+	void *keep;
+	uint64_t t;
+
+	if (!c)
+		return;
+	keep = kmem_cache_alloc(c, GFP_KERNEL);
+	t = bench_start();
+	for (unsigned i = 0; i < PAIRS; i++)
+		kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
+	bench_report("slab_alloc_free", bench_stop(t), 2 * PAIRS, "insn/op");
+	kmem_cache_free(c, keep);
+	kmem_cache_destroy(c);
+}
+
+/* 4096 objects (64 slabs) allocated, then freed in objs[] order. */
+static uint64_t batch_round(struct kmem_cache *c)
+{
+	uint64_t t = bench_start();
+
+	for (unsigned i = 0; i < BATCH; i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	for (unsigned i = 0; i < BATCH; i++)
+		kmem_cache_free(c, objs[i]);
+	return bench_stop(t);
+}
+
+KBENCH(slab_alloc_free_batch)
+{
+	struct kmem_cache *c = bench_cache();
+
+	if (!c)
+		return;
+	bench_report("slab_alloc_free_batch", batch_round(c), 2 * BATCH,
+		     "insn/op");
+	kmem_cache_destroy(c);
+}
+
+/* The same, the frees in a seeded random order (Fisher-Yates between the
+ * two halves, kept out of the count). */
+KBENCH(slab_alloc_free_batch_random)
+{
+	struct kmem_cache *c = bench_cache();
+	uint64_t t, total;
+
+	if (!c)
+		return;
+	rand_state = BENCH_SEED;
+	t = bench_start();
+	for (unsigned i = 0; i < BATCH; i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	total = bench_stop(t);
+	for (unsigned i = BATCH - 1; i > 0; i--) {
+		unsigned j = bench_rand() % (i + 1);
+		void *tmp = objs[i];
+		objs[i] = objs[j];
+		objs[j] = tmp;
+	}
+	t = bench_start();
+	for (unsigned i = 0; i < BATCH; i++)
+		kmem_cache_free(c, objs[i]);
+	total += bench_stop(t);
+	bench_report("slab_alloc_free_batch_random", total, 2 * BATCH, "insn/op");
+	kmem_cache_destroy(c);
+}
+
+static void kmalloc_pairs(const char *name, size_t size)
+{
+	void *keep = kmalloc(size, GFP_KERNEL); /* as in slab_alloc_free */
+	uint64_t t = bench_start();
+
+	for (unsigned i = 0; i < PAIRS; i++)
+		kfree(kmalloc(size, GFP_KERNEL));
+	bench_report(name, bench_stop(t), 2 * PAIRS, "insn/op");
+	kfree(keep);
+}
+
+KBENCH(kmalloc_free_64)
+{
+	kmalloc_pairs("kmalloc_free_64", 64);
+}
+
+KBENCH(kmalloc_free_4096)
+{
+	kmalloc_pairs("kmalloc_free_4096", 4096);
+}
+
+KBENCH(task_create_destroy)
+{
+	unsigned n = 1000;
+	uint64_t t;
+
+	task_destroy(task_create("warm"));
+	t = bench_start();
+	for (unsigned i = 0; i < n; i++)
+		task_destroy(task_create("bench"));
+	bench_report("task_create_destroy", bench_stop(t), 2 * n, "insn/op");
+}
+
+/* A request size: mostly small, some medium, a few near a page. */
+static size_t waste_size(void)
+{
+	uint32_t r = bench_rand() % 100;
+
+	if (r < 50)
+		return 1 + bench_rand() % 64;
+	if (r < 75)
+		return 65 + bench_rand() % 192;
+	if (r < 90)
+		return 257 + bench_rand() % 768;
+	return 1025 + bench_rand() % 3072;
+}
+
+/* Bytes of slab memory in the kmalloc classes, and bytes their live
+ * objects fill at their class size. */
+static unsigned long kmalloc_slab_bytes(unsigned long *objects)
+{
+	unsigned long slab = 0;
+	struct slab_info si;
+
+	*objects = 0;
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		kmem_cache_info(kmalloc_cache(i), &si);
+		slab += si.slabs * si.pages_per_slab * (unsigned long)MM_PAGE_SIZE;
+		*objects += si.active_objs * si.object_size;
+	}
+	return slab;
+}
+
+/*
+ * Fragmentation as Bonwick measured it: after a seeded random trace of
+ * kmalloc and kfree over mixed sizes (each step frees the slot it picks if
+ * it is full, else fills it), the share of the kmalloc slabs' bytes that
+ * do not hold requested bytes -- rounding up to a size class, free slots
+ * in partial slabs and the slabs' leftover all count as waste.
+ */
+KBENCH(slab_waste)
+{
+	static void *slot[WASTE_SLOTS];
+	static size_t req[WASTE_SLOTS];
+	unsigned long slab, before, objects, held = 0;
+
+	kmem_shrink_all();
+	kmalloc_slab_bytes(&before); /* objects not ours count as held */
+	rand_state = BENCH_SEED;
+	for (unsigned i = 0; i < WASTE_STEPS; i++) {
+		unsigned s = bench_rand() % WASTE_SLOTS;
+		if (slot[s]) {
+			kfree(slot[s]);
+			slot[s] = NULL;
+			held -= req[s];
+		} else {
+			req[s] = waste_size();
+			slot[s] = kmalloc(req[s], GFP_KERNEL);
+			held += slot[s] ? req[s] : 0;
+		}
+	}
+	slab = kmalloc_slab_bytes(&objects);
+	printk("slab_waste: %lu slab bytes, %lu in objects, %lu requested\n",
+	       slab, objects, before + held);
+	bench_report("slab_waste", (uint64_t)(slab - before - held) * 100, slab,
+		     "pct");
+	for (unsigned s = 0; s < WASTE_SLOTS; s++)
+		kfree(slot[s]);
+	kmem_shrink_all();
+}
