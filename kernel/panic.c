@@ -57,9 +57,18 @@ int backtrace_print(uintptr_t ebp, uintptr_t eip, int max_frames)
 	printk("  #0 %08x %s\n", (unsigned)eip, sym);
 	n = backtrace_collect(ebp, pcs, max_frames - 1);
 	for (int i = 0; i < n; i++) {
+		int same = 0;
+		/* Deep recursion: one line for a run of identical frames. */
+		while (i + same + 1 < n && pcs[i + same + 1] == pcs[i])
+			same++;
 		/* pcs[i] is a return address: name the call instruction. */
 		ksym_format(pcs[i] - 1, sym, sizeof(sym));
-		printk("  #%d %08x %s\n", i + 1, (unsigned)pcs[i], sym);
+		if (same)
+			printk("  #%d-#%d %08x %s (the same frame %d times)\n", i + 1,
+			       i + same + 1, (unsigned)pcs[i], sym, same + 1);
+		else
+			printk("  #%d %08x %s\n", i + 1, (unsigned)pcs[i], sym);
+		i += same;
 	}
 	return n + 1;
 }

@@ -3,6 +3,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
+#include "kernel/task.h"
 
 static __noinline int crash_null_deref(volatile int *p)
 {
@@ -31,6 +32,29 @@ static __noinline void crash_panic_inner(void)
 	panic("deliberate panic (crash=panic)");
 }
 
+static void crash_recurse_forever(void)
+{
+	crash_recurse(0, 1u << 30);
+}
+
+/* Moves onto a fresh task's vmalloc'ed kernel stack and overflows it. */
+static __noinline void crash_task_stack(void)
+{
+	struct task *t = task_create("overflow");
+
+	if (!t) {
+		printk("crash: no task\n");
+		return;
+	}
+	__asm__ volatile("mov %0, %%esp\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "call *%1"
+			 :
+			 : "r"((uintptr_t)t->t_kstack + TASK_KSTACK_SIZE),
+			   "r"(crash_recurse_forever)
+			 : "memory");
+}
+
 void crash_run(const char *name)
 {
 	printk("crash: running '%s' on purpose\n", name);
@@ -42,5 +66,7 @@ void crash_run(const char *name)
 		crash_write_text();
 	else if (!strcmp(name, "panic"))
 		crash_panic_inner();
-	printk("crash: unknown crash '%s' (null, stack, text, panic)\n", name);
+	else if (!strcmp(name, "taskstack"))
+		crash_task_stack();
+	printk("crash: unknown crash '%s' (null, stack, taskstack, text, panic)\n", name);
 }

@@ -7,6 +7,7 @@
  *                       double-fault task reports a kernel stack overflow
  *   crash=text          a write to kernel text: a protection-violation
  *                       report with the page walk down to the read-only PTE
+ *   crash=taskstack     the same on a task's vmalloc'ed stack: its guard page
  *   crash=panic         panic() with a backtrace naming its callers
  */
 #ifndef TESTS_CRASH_H
