@@ -223,22 +223,22 @@ static void __kfree(const void *p, uintptr_t caller)
 }
 
 /*
- * The common case first: the start of an object of a kmalloc slab goes
- * straight to its cache.  Anything else -- NULL, a large block, a pointer
- * to diagnose -- takes the full look-up.
+ * The common case first: the start of an object in the first frame of a
+ * kmalloc slab goes straight onto its cache's array.  Anything else --
+ * NULL, a large block, a full array, a debug cache, a pointer to diagnose
+ * -- takes the full look-up.
  */
 void kfree(const void *p)
 {
-	struct page *page;
+	struct page *page = slab_fast_page(p);
+	struct kmem_cache *c;
 
-	if (likely(virt_addr_managed(p))) {
-		page = compound_head(virt_to_page(p));
-		if (likely(page_is_slab(page) &&
-			   (page->s_cache->c_flags & SLAB_KMALLOC) &&
-			   slab_obj_index(page->s_cache, page, p) >= 0)) {
-			__kmem_cache_free(page->s_cache, (void *)p, MM_CALLER());
+	if (likely(page && ((c = page->s_cache)->c_flags & SLAB_KMALLOC) &&
+		   slab_fast_obj_start(c, page, p))) {
+		if (likely(slab_mag_push(c, (void *)p)))
 			return;
-		}
+		slab_free_no_room(c, (void *)p, MM_CALLER());
+		return;
 	}
 	__kfree(p, MM_CALLER());
 }

@@ -41,12 +41,27 @@
  *    (c_colour_step), so that the same object index in different slabs
  *    falls on different cache lines.
  *
- * 6. Fast path.  kmem_cache_alloc pops the first free object of the first
- *    partial slab, kmem_cache_free pushes the object back on its slab's
- *    list: a handful of instructions with interrupts disabled (the lock on
- *    one CPU; per-CPU lists can replace it later).  Everything else --
- *    list moves, new slabs, debugging, diagnosis of a bad free -- is on
- *    out-of-line slow paths.
+ * 6. Fast path: an array of free objects in front of the slabs (Bonwick's
+ *    magazine, the per-CPU array cache of Linux's SLAB; one array per
+ *    cache on one CPU, ready to become per-CPU).  c_mag[1..c_mag_avail]
+ *    holds up to SLAB_MAG_SIZE free objects; kmem_cache_alloc pops the
+ *    top, kmem_cache_free pushes on it, each with interrupts off.  An empty
+ *    array is refilled with SLAB_MAG_BATCH objects from partial slabs (a
+ *    free list walked once); a full one sends its SLAB_MAG_BATCH oldest
+ *    objects back to their slabs.  Objects in the array are free, but
+ *    their slabs count them as in use: c_active counts the objects off the
+ *    slabs' free lists, so slabinfo's active count is c_active -
+ *    c_mag_avail; kmem_cache_drain empties the array into the slabs, and
+ *    shrink and destroy drain first, so that empty slabs really go back.
+ *    Debug caches have no array (c_mag_limit 0): every object goes
+ *    through the checks of 8.
+ *
+ *    Before a push, the free path checks without a division that obj is
+ *    the start of an object in a slab of this cache (slab_fast_page,
+ *    slab_fast_obj_start: one multiplication and a rotation) and not
+ *    obviously free already.  A later frame of a multi-frame slab, a full
+ *    array and anything that looks wrong go to out-of-line slow paths,
+ *    which diagnose.
  *
  * 7. Locking: interrupts off (mm_irq_save) around every change to a
  *    cache's lists and counters.  New slabs are built, constructors run and
@@ -60,9 +75,11 @@
  *    a double free, a free to the wrong cache, an interior or foreign
  *    pointer, an overwritten red zone, a write after free -- is a named
  *    report through mm_report with the object, the cache and the caller.
- *    Without debugging, a foreign pointer, the wrong cache and the most
- *    common double free (the object at the head of its slab's free list,
- *    or a slab with nothing in use) are still caught.
+ *    Without debugging, a foreign pointer, the wrong cache, an interior
+ *    pointer and the most common double frees are still caught: the
+ *    object on top of the array (freed last), at the head of its slab's
+ *    free list, or in a slab with nothing in use; and an object that went
+ *    on the array twice anyway is reported when the array is flushed.
  */
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
@@ -90,6 +107,20 @@ static inline void **free_ptr(const struct kmem_cache *c, void *obj)
 
 /* --- cache set-up --------------------------------------------------------- */
 
+/* The constants of slab_fast_obj_start: stride = odd * 2^shift, and the
+ * inverse of odd modulo 2^32 (Newton's iteration doubles the correct low
+ * bits each step: 3, 6, 12, 24, 48). */
+static void set_divisor(struct kmem_cache *c)
+{
+	unsigned shift = (unsigned)__builtin_ctz(c->c_stride);
+	uint32_t odd = c->c_stride >> shift, inv = odd;
+
+	for (int i = 0; i < 4; i++)
+		inv *= 2 - odd * inv;
+	c->c_div_shift = shift;
+	c->c_div_inv = inv;
+}
+
 /* Where the object, its free pointer and its debug record go in a slot. */
 static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
 {
@@ -111,6 +142,8 @@ static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
 		end = MAX(size, sizeof(void *));
 	}
 	c->c_stride = ALIGN_UP(c->c_obj_off + end, c->c_align);
+	set_divisor(c);
+	c->c_mag_limit = cache_debug(c) ? 0 : SLAB_MAG_SIZE;
 }
 
 /* Bytes of a slab of `order` that hold no object slot. */
@@ -333,21 +366,108 @@ static __always_inline void *slab_pop(struct kmem_cache *c)
 }
 
 /*
- * The fast path: no debugging, no zeroing, a partial slab at hand -- a
- * pop with interrupts off.  Everything else is out of line.
+ * Moves free objects of the first partial slab onto the array until it
+ * holds `want` (lock held); the number moved, 0 if there is no partial
+ * slab.  The slab's free list is walked once and cut.
+ */
+static unsigned __mag_take(struct kmem_cache *c, unsigned want)
+{
+	struct page *page = list_first_entry(&c->c_partial, struct page, lru);
+	unsigned k = 0;
+	void *obj;
+
+	if (&page->lru == &c->c_partial)
+		return 0;
+	for (obj = page->s_freelist; obj && c->c_mag_avail < want; k++) {
+		c->c_mag[++c->c_mag_avail] = obj;
+		obj = *free_ptr(c, obj);
+	}
+	page->s_freelist = obj;
+	page->s_inuse = (uint16_t)(page->s_inuse + k);
+	c->c_active += k;
+	if (!obj)
+		__slab_now_full(c, page);
+	return k;
+}
+
+/* Fills the array up to SLAB_MAG_BATCH objects from partial slabs. */
+static void mag_fill(struct kmem_cache *c)
+{
+	mm_irqflags_t flags = mm_irq_save();
+
+	while (c->c_mag_avail < SLAB_MAG_BATCH &&
+	       __mag_take(c, SLAB_MAG_BATCH))
+		;
+	mm_irq_restore(flags);
+}
+
+static __always_inline void *mag_pop(struct kmem_cache *c);
+
+/*
+ * The array is empty: fill it from partial slabs and pop; failing that,
+ * revive an empty slab or make a new one (alloc_refill), and fill the
+ * array from it.  NULL when out of memory.
+ */
+static __noinline void *mag_refill(struct kmem_cache *c)
+{
+	void *obj;
+
+	mag_fill(c);
+	obj = mag_pop(c);
+	if (obj)
+		return obj;
+	obj = alloc_refill(c);
+	if (obj)
+		mag_fill(c);
+	return obj;
+}
+
+/* Pops an object off the array with interrupts off; NULL if it is empty
+ * (always, for a debug cache). */
+static __always_inline void *mag_pop(struct kmem_cache *c)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	unsigned n = c->c_mag_avail;
+	void *obj = c->c_mag[n]; /* c_mag[0] is NULL */
+
+	if (likely(n))
+		c->c_mag_avail = n - 1;
+	mm_irq_restore(flags);
+	return obj;
+}
+
+/*
+ * The fast path: no zeroing, an object in the array -- a pop with
+ * interrupts off.  Debug caches never have one; they, an empty array and
+ * __GFP_ZERO go out of line.
  */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	if (unlikely(cache_debug(c) || (gfp & __GFP_ZERO)))
-		return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
-	return slab_pop(c);
+	mm_irqflags_t flags;
+	unsigned n;
+	void *obj;
+
+	if (likely(!(gfp & __GFP_ZERO))) {
+		flags = mm_irq_save();
+		n = c->c_mag_avail;
+		if (likely(n)) {
+			obj = c->c_mag[n];
+			c->c_mag_avail = n - 1;
+			mm_irq_restore(flags);
+			return obj;
+		}
+		mm_irq_restore(flags);
+	}
+	return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
 }
 
 __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				    size_t req, uintptr_t caller)
 {
-	void *obj = slab_pop(c);
+	void *obj = cache_debug(c) ? slab_pop(c) : mag_pop(c);
 
+	if (!obj && !cache_debug(c))
+		obj = mag_refill(c);
 	if (unlikely(!obj))
 		return NULL;
 	if (cache_debug(c))
@@ -432,8 +552,8 @@ static bool free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 		mm_report(REPORT_INTERIOR_POINTER, (uintptr_t)obj,
 			  "not the start of an object of cache %s (%u bytes; nearest object %p)",
 			  c->c_name, c->c_size, start);
-	} else if (!cache_debug(c) &&
-		   (obj == page->s_freelist || !page->s_inuse)) {
+	} else if (!cache_debug(c) && (obj == page->s_freelist ||
+				       !page->s_inuse || slab_mag_holds(c, obj))) {
 		mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
 			  "object of cache %s is already free", c->c_name);
 	} else {
@@ -442,6 +562,61 @@ static bool free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 	return false;
 }
 
+/* An object went on the array twice between two flushes (the fast path
+ * only sees the top of the array): the second copy is dropped. */
+static __noinline void report_twice_free(struct kmem_cache *c, void *obj)
+{
+	mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
+		  "object of cache %s was freed twice (found on flushing its array)",
+		  c->c_name);
+}
+
+bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
+{
+	for (unsigned i = 1; i <= c->c_mag_avail && i <= SLAB_MAG_SIZE; i++)
+		if (c->c_mag[i] == obj)
+			return true;
+	return false;
+}
+
+/*
+ * Moves the oldest objects of the array (up to SLAB_MAG_BATCH) back onto
+ * their slabs' free lists, in one critical section so that the counts
+ * stay exact; slabs that this empties beyond SLAB_EMPTY_MAX go back to
+ * the buddy afterwards.  The number of objects moved.
+ */
+static unsigned mag_flush(struct kmem_cache *c)
+{
+	struct page *dead[SLAB_MAG_BATCH];
+	unsigned n, nr_dead = 0;
+	mm_irqflags_t flags = mm_irq_save();
+
+	n = MIN(c->c_mag_avail, (unsigned)SLAB_MAG_BATCH);
+	for (unsigned i = 1; i <= n; i++) {
+		void *obj = c->c_mag[i];
+		struct page *page = compound_head(virt_to_page(obj));
+		if (unlikely(obj == page->s_freelist || !page->s_inuse))
+			report_twice_free(c, obj);
+		else if ((page = __slab_push(c, page, obj)) != NULL)
+			dead[nr_dead++] = page;
+	}
+	c->c_mag_avail -= n;
+	for (unsigned i = 1; i <= c->c_mag_avail; i++)
+		c->c_mag[i] = c->c_mag[i + n];
+	mm_irq_restore(flags);
+	while (nr_dead)
+		release_slab(c, dead[--nr_dead]);
+	return n;
+}
+
+void kmem_cache_drain(struct kmem_cache *c)
+{
+	while (mag_flush(c))
+		;
+}
+
+/* Not the fast path's case: diagnose, then push on the array (flushing
+ * it when full) or, for a debug cache, on the slab. */
 static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 				      uintptr_t caller)
 {
@@ -453,7 +628,12 @@ static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 	page = slab_page_of(obj);
 	if (!free_allowed(c, page, obj))
 		return;
-	if (cache_debug(c) && !debug_on_free(c, obj, caller))
+	if (!cache_debug(c)) {
+		while (!slab_mag_push(c, obj))
+			mag_flush(c);
+		return;
+	}
+	if (!debug_on_free(c, obj, caller))
 		return;
 	flags = mm_irq_save();
 	page = __slab_push(c, page, obj);
@@ -462,42 +642,38 @@ static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		release_slab(c, page);
 }
 
+__noinline void slab_free_no_room(struct kmem_cache *c, void *obj,
+				  uintptr_t caller)
+{
+	if (cache_debug(c) || c->c_mag[c->c_mag_avail] == obj) {
+		slab_free_slow(c, obj, caller);
+		return;
+	}
+	while (!slab_mag_push(c, obj))
+		mag_flush(c);
+}
+
 /*
- * The fast path: obj is in a slab of this (non-debug) cache that stays
- * partial -- a push with interrupts off.  Everything that changes a list,
- * and everything that looks wrong (a foreign pointer, another cache, the
- * head of the free list, an empty slab), goes to slab_free_slow, which
- * diagnoses it.  NULL goes there too and is ignored.
+ * The fast path: obj is the start of an object in the first frame of a
+ * slab of this cache and the array has room -- a push with interrupts
+ * off.  Everything else (a debug cache, a full array, a later frame of a
+ * multi-frame slab, and everything that looks wrong: a foreign pointer,
+ * another cache, an interior pointer, the object on top of the array)
+ * goes to slab_free_slow, which diagnoses it.  NULL goes there too and is
+ * ignored.
  */
 static __always_inline void slab_free(struct kmem_cache *c, void *obj,
 				      uintptr_t caller)
 {
-	struct page *page;
-	mm_irqflags_t flags;
-	void *head;
+	struct page *page = slab_fast_page(obj);
 
-	if (unlikely(!virt_addr_managed(obj)))
-		goto slow;
-	page = compound_head(virt_to_page(obj));
-	if (unlikely(page->s_cache != c || !page_is_slab(page) ||
-		     cache_debug(c)))
-		goto slow;
-	flags = mm_irq_save();
-	head = page->s_freelist;
-	/* A full slab (no head) and the last object out change lists; the
-	 * object at the head, or any object of an empty slab, is a double
-	 * free. */
-	if (unlikely(!head || obj == head || page->s_inuse <= 1)) {
-		mm_irq_restore(flags);
-		goto slow;
+	if (likely(page && page->s_cache == c &&
+		   slab_fast_obj_start(c, page, obj))) {
+		if (likely(slab_mag_push(c, obj)))
+			return;
+		slab_free_no_room(c, obj, caller);
+		return;
 	}
-	*free_ptr(c, obj) = head;
-	page->s_freelist = obj;
-	page->s_inuse--;
-	c->c_active--;
-	mm_irq_restore(flags);
-	return;
-slow:
 	slab_free_slow(c, obj, caller);
 }
 
@@ -517,6 +693,7 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
 	unsigned long frames = 0;
 
+	kmem_cache_drain(c);
 	for (;;) {
 		mm_irqflags_t flags = mm_irq_save();
 		struct page *page;

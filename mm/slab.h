@@ -73,6 +73,11 @@ void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
  */
 void kmem_cache_free(struct kmem_cache *cache, void *obj);
 
+/* Gives the free objects cached in front of the slabs back to their slabs,
+ * so that the slab lists say exactly which slabs are empty (shrink and
+ * destroy do it first). */
+void kmem_cache_drain(struct kmem_cache *cache);
+
 /* Returns every empty slab of the cache to the buddy; the number of frames
  * released.  kmem_shrink_all does it for every cache. */
 unsigned long kmem_cache_shrink(struct kmem_cache *cache);

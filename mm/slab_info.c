@@ -32,7 +32,7 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 
 	out->cache = c;
 	out->name = c->c_name;
-	out->active_objs = c->c_active;
+	out->active_objs = c->c_active - c->c_mag_avail; /* the array's are free */
 	out->total_objs = c->c_slabs * c->c_per_slab;
 	out->object_size = c->c_size;
 	out->stride = c->c_stride;
@@ -179,6 +179,31 @@ static unsigned check_list(struct kmem_cache *c, struct list_node *list,
 	return problems;
 }
 
+/* The array holds at most c_mag_limit distinct starts of objects of this
+ * cache's slabs (their slabs count them as in use), above a NULL guard. */
+static unsigned check_array(struct kmem_cache *c)
+{
+	unsigned n = c->c_mag_avail;
+	const char *what = NULL;
+
+	if (c->c_mag[0] || n > c->c_mag_limit)
+		what = "guard or count overwritten";
+	for (unsigned i = 1; !what && i <= n; i++) {
+		struct page *page = slab_page_of(c->c_mag[i]);
+		if (!page || page->s_cache != c ||
+		    slab_obj_index(c, page, c->c_mag[i]) < 0 || !page->s_inuse)
+			what = "holds something that is not an object of its slabs";
+		for (unsigned j = 1; !what && j < i; j++)
+			if (c->c_mag[j] == c->c_mag[i])
+				what = "holds an object twice";
+	}
+	if (!what)
+		return 0;
+	mm_report(REPORT_CORRUPTION, (uintptr_t)c, "cache %s: array of %u free objects %s",
+		  c->c_name, n, what);
+	return 1;
+}
+
 unsigned kmem_cache_check(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_irq_save();
@@ -188,6 +213,7 @@ unsigned kmem_cache_check(struct kmem_cache *c)
 	problems = check_list(c, &c->c_empty, 0, 0, &empty, &inuse);
 	problems += check_list(c, &c->c_partial, 1, n - 1, &slabs, &inuse);
 	problems += check_list(c, &c->c_full, n, n, &slabs, &inuse);
+	problems += check_array(c);
 	if (empty != c->c_nr_empty || slabs + empty != c->c_slabs ||
 	    inuse != c->c_active) {
 		mm_report(REPORT_CORRUPTION, (uintptr_t)c,
@@ -218,6 +244,8 @@ bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
 
 	if (!page || page->s_cache != c)
 		return false;
+	if (slab_mag_holds(c, obj))
+		return true;
 	for (p = page->s_freelist; p && n <= c->c_per_slab; n++) {
 		if (p == obj)
 			return true;

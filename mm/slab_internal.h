@@ -7,14 +7,24 @@
 
 #include "mm/slab.h"
 
+/* The per-cache array of free objects (see mm/slab.c, 6). */
+#define SLAB_MAG_SIZE 16 /* objects it holds at most */
+#define SLAB_MAG_BATCH 8 /* objects moved at once between it and the slabs */
+
 struct kmem_cache {
-	/* The fast path reads these first. */
-	struct list_node c_partial; /* slabs with some objects free */
+	/* The fast paths read these first. */
+	unsigned c_mag_avail; /* free objects in c_mag[1..c_mag_avail] */
+	unsigned c_mag_limit; /* SLAB_MAG_SIZE; 0 (never used) when debugging */
+	uint32_t c_div_inv; /* inverse of the stride's odd part, mod 2^32 */
+	unsigned c_div_shift; /* the stride's power of two */
+	unsigned c_per_slab; /* objects in a slab */
+	void *c_mag[SLAB_MAG_SIZE + 1]; /* c_mag[0] stays NULL, a guard */
+	unsigned long c_active; /* objects off their slabs' free lists:
+				 * handed out or in c_mag */
 	unsigned c_flags; /* SLAB_* */
 	unsigned c_fp; /* offset of the free pointer from an object */
 	unsigned c_size; /* object size as created */
-	unsigned c_per_slab; /* objects in a slab */
-	unsigned long c_active; /* objects handed out */
+	struct list_node c_partial; /* slabs with some objects free */
 
 	struct list_node c_full; /* slabs with no free object */
 	struct list_node c_empty; /* slabs with every object free */
@@ -88,6 +98,76 @@ struct page *slab_page_of(const void *addr);
  * not the start of an object slot of that slab. */
 long slab_obj_index(const struct kmem_cache *c, const struct page *page,
 		    const void *obj);
+
+/*
+ * The fast paths' look-up.  The head page of a slab when obj lies in the
+ * first frame of one (a pointer into a later frame of a multi-frame slab,
+ * or anything that is not in a slab, gives NULL: the slow path sorts it
+ * out).
+ */
+static __always_inline struct page *slab_fast_page(const void *obj)
+{
+	paddr_t pa = mm_virt_to_phys(obj);
+	pfn_t pfn = (pfn_t)((uintptr_t)pa >> MM_PAGE_SHIFT); /* if pa is direct */
+	struct page *page;
+
+	if (unlikely(pa >= mm_direct_end() || !pfn_valid(pfn)))
+		return NULL;
+	page = pfn_to_page(pfn);
+	if (unlikely((page->flags & (SLAB_PAGE_MASK | PG_TAIL)) != SLAB_PAGE_BITS))
+		return NULL;
+	return page;
+}
+
+/*
+ * Whether obj, in the first frame of slab `page` of a cache without
+ * debugging, is the start of an object slot that its slab does not hold
+ * as free (see below) -- without a division: the
+ * offset from the first object times the inverse of the stride's odd part,
+ * rotated right by the stride's power of two, is the slot's index when the
+ * offset is a multiple of the stride, and at least 2^32 / stride when it
+ * is not (or is negative).
+ */
+static __always_inline bool slab_fast_obj_start(const struct kmem_cache *c,
+						const struct page *page,
+						const void *obj)
+{
+	uint32_t off = ((uintptr_t)obj & (MM_PAGE_SIZE - 1)) - page->s_colour;
+	uint32_t q = off * c->c_div_inv;
+
+	q = (q >> c->c_div_shift) | (q << (-c->c_div_shift & 31));
+	/* and not obviously free already: at the head of the slab's free
+	 * list, or in a slab with nothing in use */
+	return q < c->c_per_slab && obj != page->s_freelist && page->s_inuse;
+}
+
+/*
+ * Pushes a free object on the cache's array with interrupts off; false,
+ * with nothing changed, when the array is full (always, for a debug cache)
+ * or obj is already on top of it (a double free).
+ */
+static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	unsigned n = c->c_mag_avail;
+
+	if (unlikely(n >= c->c_mag_limit || c->c_mag[n] == obj)) {
+		mm_irq_restore(flags);
+		return false;
+	}
+	c->c_mag[n + 1] = obj;
+	c->c_mag_avail = n + 1;
+	mm_irq_restore(flags);
+	return true;
+}
+
+/* The slow half of a free that passed the fast checks (slab_fast_page,
+ * the cache, slab_fast_obj_start) but that slab_mag_push refused: a full
+ * array is flushed, anything else diagnosed. */
+void slab_free_no_room(struct kmem_cache *c, void *obj, uintptr_t caller);
+
+/* Whether obj is in the cache's array (lock held, or a racy look). */
+bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
 
 /* --- mm/slab_debug.c ---------------------------------------------------- */
 

@@ -49,6 +49,34 @@ KTEST(slab, "no debug: freeing the object at the head of the free list is a doub
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
+KTEST(slab, "no debug: objects in the cache's array are free, and misuse still caught")
+{
+	struct kmem_cache *c = kmem_cache_create("test-array", 40, 0, SLAB_NO_DEBUG, NULL);
+	uint8_t *p, *q;
+	struct slab_info si;
+
+	ASSERT_NOT_NULL(c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, p); /* onto the array, not the slab */
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(1, si.active_objs);
+	EXPECT_TRUE(kmem_object_is_free(c, p));
+	EXPECT_FALSE(kmem_object_is_free(c, q));
+	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 2,
+		       kmem_cache_free(c, q + 8); kmem_cache_free(c, q + 20));
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
+	kmem_cache_drain(c); /* p goes back to its slab */
+	EXPECT_TRUE(kmem_object_is_free(c, p));
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
+	kmem_cache_free(c, q);
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(0, si.active_objs);
+	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
 KTEST(slab, "freeing to the wrong cache is reported and refused")
 {
 	struct kmem_cache *a = kmem_cache_create("test-a", 64, 0, 0, NULL);

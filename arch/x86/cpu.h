@@ -102,7 +102,7 @@ static inline uint32_t irq_save(void)
 
 static inline void irq_restore(uint32_t flags)
 {
-	if (flags & EFLAGS_IF)
+	if (likely(flags & EFLAGS_IF)) /* interrupts are mostly on */
 		cpu_sti();
 }
 

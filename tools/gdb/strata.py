@@ -262,7 +262,10 @@ def slab_row(c):
     """name, active, total, object size, objects per slab, pages, slabs."""
     per = int(c["c_per_slab"])
     slabs = int(c["c_slabs"])
-    return (c["c_name"].string(), int(c["c_active"]), per * slabs, int(c["c_size"]),
+    # c_active counts objects off the slabs' free lists; those in the
+    # cache's array (c_mag) are free, as the kernel's slabinfo says.
+    active = int(c["c_active"]) - int(c["c_mag_avail"])
+    return (c["c_name"].string(), active, per * slabs, int(c["c_size"]),
             per, 1 << int(c["c_order"]), slabs)
 
 
