@@ -233,7 +233,7 @@ static void hot_refill(struct zone *z, unsigned n)
 }
 
 /* Gives up to n hot pages back to the buddy. */
-static void hot_drain(struct zone *z, unsigned n)
+static __noinline void hot_drain(struct zone *z, unsigned n)
 {
 	while (n-- && z->hot) {
 		struct page *page = z->hot;
