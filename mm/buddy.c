@@ -38,9 +38,10 @@
  * singly linked stack in front of the buddy (PG_HOT), as Linux's per-CPU
  * page lists do: alloc_page pops, __free_page pushes, a few instructions
  * each.  The stack is refilled from, and drained to, the buddy
- * HOT_LIST_BATCH pages at a time.  Hot pages count as free; every function
- * that reports on the free lists drains the hot lists first, so the hot
- * list is invisible to callers and statistics alike.
+ * HOT_LIST_BATCH pages at a time.  Hot pages count as free (zone->free_pages
+ * counts the free lists, zone_free_pages() adds the hot list); every
+ * function that reports on the free lists drains the hot lists first, so the
+ * hot list is invisible to callers and statistics alike.
  *
  * Locking: one CPU, so disabling interrupts (mm_irq_save) is the lock; it is
  * held for the whole of each operation, including splits and merges.
@@ -228,7 +229,6 @@ static void hot_refill(struct zone *z, unsigned n)
 		page->lru.next = (struct list_node *)z->hot;
 		z->hot = page;
 		z->hot_count++;
-		z->free_pages++;
 	}
 }
 
@@ -239,6 +239,7 @@ static __noinline void hot_drain(struct zone *z, unsigned n)
 		struct page *page = z->hot;
 		z->hot = (struct page *)page->lru.next;
 		z->hot_count--;
+		z->free_pages++;
 		page->flags &= ~PG_HOT;
 		__free_one(z, page_to_pfn(page), 0);
 	}
@@ -251,7 +252,6 @@ static inline struct page *hot_pop(struct zone *z)
 	if (page) {
 		z->hot = (struct page *)page->lru.next;
 		z->hot_count--;
-		z->free_pages--;
 		page->flags ^= PG_HOT | PG_ALLOCATED;
 	}
 	return page;
@@ -433,7 +433,6 @@ void __free_pages(struct page *page, unsigned order)
 			page->flags = (f ^ (PG_ALLOCATED | PG_HOT)) & ~PG_OWNER_MASK;
 			page->lru.next = (struct list_node *)z->hot;
 			z->hot = page;
-			z->free_pages++;
 			if (unlikely(++z->hot_count > HOT_LIST_HIGH))
 				hot_drain(z, HOT_LIST_BATCH);
 			mm_irq_restore(flags);

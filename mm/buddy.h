@@ -17,16 +17,26 @@ struct free_area {
 	unsigned long nr_free; /* blocks on the list */
 };
 
+/*
+ * A zone.  Aligned to 256 bytes so that the fast paths find a page's zone
+ * from the zone bits of its flags with a shift, not a multiplication.
+ */
 struct zone {
+	struct page *hot; /* hot list: order-0 pages, linked by lru.next */
+	unsigned hot_count;
 	const char *name;
 	enum zone_id id;
 	pfn_t start_pfn, end_pfn; /* the span [start, end); may contain holes */
 	unsigned long managed_pages; /* frames given to the buddy */
-	unsigned long free_pages; /* free frames, hot list included */
+	unsigned long free_pages; /* free frames on the free lists (not hot) */
 	struct free_area free_area[MAX_ORDER];
-	struct page *hot; /* hot list: order-0 pages, linked by lru.next */
-	unsigned hot_count;
-};
+} __aligned(256);
+
+/* Free frames of a zone, those on its hot list included. */
+static inline unsigned long zone_free_pages(const struct zone *z)
+{
+	return z->free_pages + z->hot_count;
+}
 
 extern struct zone zones[MAX_NR_ZONES];
 

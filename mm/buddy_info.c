@@ -10,7 +10,7 @@ unsigned long buddy_free_pages(void)
 	unsigned long n = 0;
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
-		n += zones[i].free_pages;
+		n += zone_free_pages(&zones[i]);
 	return n;
 }
 
@@ -63,7 +63,7 @@ void buddy_print_zones(void)
 			continue;
 		mm_printf("%-8s %#09x-%#09x %7lu KiB %7lu KiB\n", zn->name,
 			  zn->start_pfn, zn->end_pfn, zn->managed_pages * 4,
-			  zn->free_pages * 4);
+			  zone_free_pages(zn) * 4);
 	}
 }
 
@@ -203,12 +203,12 @@ unsigned buddy_check(void)
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		const struct zone *z = &zones[i];
 		unsigned long pages = 0, blocks = check_lists(z, &pages);
-		unsigned long hot = check_hot(z);
+		check_hot(z);
 		check_page_array(z, blocks);
-		if (pages + hot != z->free_pages)
-			bad(z->start_pfn, "%s: %lu pages on lists + %lu hot, free_pages says %lu",
-			    z->name, pages, hot, z->free_pages);
-		if (z->free_pages > z->managed_pages)
+		if (pages != z->free_pages)
+			bad(z->start_pfn, "%s: %lu pages on the free lists, free_pages says %lu",
+			    z->name, pages, z->free_pages);
+		if (zone_free_pages(z) > z->managed_pages)
 			bad(z->start_pfn, "%s: more free pages than managed", z->name);
 	}
 	mm_irq_restore(flags);
