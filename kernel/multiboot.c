@@ -190,7 +190,7 @@ static int parse_mb1_mmap(struct boot_info *bi, const struct boot_mem_reader *r,
 	paddr_t end = addr + length;
 	unsigned index = 0;
 
-	while (addr + 4 <= end) {
+	while (addr + sizeof(struct mb1_mmap_entry) <= end) {
 		struct mb1_mmap_entry e;
 		if (rd(r, addr, &e, sizeof(e))) {
 			warn(bi, r, "memory map entry %u at %#llx is unreadable",
@@ -238,6 +238,12 @@ static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 				break;
 			}
 			add_module(bi, r, m.start, m.end, m.string);
+			if (bi->module_count == BOOT_MODULES_MAX &&
+			    i + 1 < mb.mods_count) {
+				warn(bi, r, "%u modules; only the first %d are used",
+				     mb.mods_count, BOOT_MODULES_MAX);
+				break;
+			}
 		}
 	}
 	if (mb.flags & MB1_INFO_MEM_MAP)

@@ -30,10 +30,15 @@ struct shell_alloc {
 
 static struct shell_alloc allocs[SHELL_ALLOCS];
 
+/* Parses a number no larger than a 32-bit address or size. */
 static int parse_number(const char *s, uint64_t *v)
 {
 	if (parse_u64(s, v)) {
 		printk("error: '%s' is not a number (decimal or 0x hex)\n", s);
+		return -1;
+	}
+	if (*v > UINT32_MAX) {
+		printk("error: %s does not fit in 32 bits\n", s);
 		return -1;
 	}
 	return 0;
@@ -137,22 +142,20 @@ static int cmd_alloc(int argc, char **argv)
 static int cmd_free(int argc, char **argv)
 {
 	uint64_t v;
-	paddr_t pa;
+	bool by_pfn = !strncmp(argv[1], "pfn:", 4);
 	(void)argc;
 
-	if (!strncmp(argv[1], "pfn:", 4)) {
-		if (parse_number(argv[1] + 4, &v))
-			return -1;
-		pa = v << 12;
-	} else {
-		if (parse_number(argv[1], &v))
-			return -1;
-		pa = v >= KERNEL_VBASE ? v - KERNEL_VBASE : v;
-	}
+	if (parse_number(argv[1] + (by_pfn ? 4 : 0), &v))
+		return -1;
 	for (int i = 0; i < SHELL_ALLOCS; i++) {
-		if (allocs[i].page && page_to_phys(allocs[i].page) == pa) {
-			__free_pages(allocs[i].page, allocs[i].order);
-			printk("freed order %u at phys %#llx\n", allocs[i].order, pa);
+		struct page *pg = allocs[i].page;
+		/* A physical address, a pfn, or the block's direct-map address. */
+		if (pg && (by_pfn ? page_to_pfn(pg) == v
+				  : (page_to_phys(pg) == v ||
+				     (uintptr_t)page_address(pg) == v))) {
+			__free_pages(pg, allocs[i].order);
+			printk("freed order %u at phys %#llx\n", allocs[i].order,
+			       page_to_phys(pg));
 			allocs[i].page = NULL;
 			return 0;
 		}
@@ -216,10 +219,6 @@ static int cmd_pt(int argc, char **argv)
 
 	if (parse_number(argv[1], &va))
 		return -1;
-	if (va > 0xFFFFFFFFu) {
-		printk("error: %s is not a 32-bit virtual address\n", argv[1]);
-		return -1;
-	}
 	fault_print_walk((vaddr_t)va);
 	return 0;
 }

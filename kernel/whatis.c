@@ -54,12 +54,12 @@ static void describe_allocated(struct page *head, paddr_t pa, char *buf,
 
 void whatis_phys(paddr_t pa, char *buf, size_t size)
 {
-	pfn_t pfn = (pfn_t)(pa >> 12), head;
+	pfn_t pfn = (pfn_t)(pa >> PAGE_SHIFT), head;
 	unsigned order;
 	struct page *p;
 	const struct mem_region *r = memmap_find_reserved(&boot_memmap, pa);
 
-	if (pa >= (paddr_t)max_pfn << 12 || !pfn_valid(pfn)) {
+	if (pa >= (paddr_t)max_pfn << PAGE_SHIFT || !pfn_valid(pfn)) {
 		snprintf(buf, size, "%#llx is beyond the memory the kernel manages",
 			 pa);
 		return;

@@ -47,7 +47,9 @@
  * held for the whole of each operation, including splits and merges.
  *
  * Misuse: __free_pages checks the head's state in one comparison (it must
- * be PG_ALLOCATED with the same order).  Anything else is diagnosed --
+ * be PG_ALLOCATED with the same order and no owner: a slab, a page table
+ * or a large kmalloc block must go back through its own allocator, which
+ * clears the owner before it frees the frames).  Anything else is diagnosed --
  * double free, free of a reserved or never-allocated frame, wrong order,
  * misaligned or out-of-range block -- reported by name through mm_report,
  * and the block is left alone.  buddy_check() sweeps every list and the
@@ -210,8 +212,8 @@ static struct page *__rmqueue(struct zone *z, unsigned order)
 			list_add(&upper->lru, &z->free_area[k].list);
 			z->free_area[k].nr_free++;
 		}
-		page->flags = (page->flags & ~STATE_ORDER) | PG_ALLOCATED |
-			      order_bits(order);
+		page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+			      PG_ALLOCATED | order_bits(order);
 		z->free_pages -= 1u << order;
 		return page;
 	}
@@ -285,13 +287,17 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
 	return NULL;
 }
 
-static void zero_block(struct page *page, unsigned order)
+/* Zeroes a block; false if a frame could not be mapped (kmap window full). */
+static bool zero_block(struct page *page, unsigned order)
 {
 	for (unsigned long i = 0; i < (1ul << order); i++) {
 		void *va = mm_map_frame(page_to_phys(page + i));
+		if (!va)
+			return false;
 		memset(va, 0, MM_PAGE_SIZE);
 		mm_unmap_frame(va);
 	}
+	return true;
 }
 
 static struct page *alloc_pages_slow(gfp_t gfp, unsigned order)
@@ -317,8 +323,10 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 	struct page *page = alloc_pages_slow(gfp, order);
 
 	mm_irq_restore(flags);
-	if (page && (gfp & __GFP_ZERO))
-		zero_block(page, order);
+	if (page && (gfp & __GFP_ZERO) && !zero_block(page, order)) {
+		__free_pages(page, order);
+		return NULL;
+	}
 	return page;
 }
 
@@ -385,6 +393,10 @@ static void report_bad_free(struct page *page, unsigned order)
 		mm_report(REPORT_DOUBLE_FREE, pa,
 			  "pfn %#x order %u: already free, inside the free block at pfn %#x of order %u",
 			  pfn, order, head, free_order);
+	else if ((page->flags & PG_ALLOCATED) && page_owner(page) != OWNER_NONE)
+		mm_report(REPORT_NOT_ALLOCATED, pa,
+			  "pfn %#x belongs to the %s allocator: free it through that allocator",
+			  pfn, page_owner_name(page_owner(page)));
 	else if (page->flags & PG_ALLOCATED)
 		mm_report(REPORT_WRONG_ORDER, pa,
 			  "pfn %#x was allocated with order %u, freed with order %u",
@@ -408,7 +420,8 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 		return;
 	}
 	flags = mm_irq_save();
-	if ((page->flags & STATE_ORDER) != (PG_ALLOCATED | order_bits(order)) ||
+	if ((page->flags & (STATE_ORDER | PG_OWNER_MASK)) !=
+		    (PG_ALLOCATED | order_bits(order)) ||
 	    (page_to_pfn(page) & ((1u << order) - 1))) {
 		report_bad_free(page, order);
 	} else {
@@ -428,7 +441,7 @@ void __free_pages(struct page *page, unsigned order)
 	if (likely(order == 0 && page >= mem_map && page < mem_map_end)) {
 		mm_irqflags_t flags = mm_irq_save();
 		uint32_t f = page->flags;
-		if (likely((f & STATE_ORDER) == PG_ALLOCATED)) {
+		if (likely((f & (STATE_ORDER | PG_OWNER_MASK)) == PG_ALLOCATED)) {
 			struct zone *z = page_zone(page);
 			page->flags = (f ^ (PG_ALLOCATED | PG_HOT)) & ~PG_OWNER_MASK;
 			page->lru.next = (struct list_node *)z->hot;
@@ -481,9 +494,14 @@ void buddy_drain_hot(void)
 
 /* --- private zones (see buddy.h) ----------------------------------------- */
 
-void buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
+bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
 {
 	pfn_t pfn = page_to_pfn(head);
+
+	/* A smaller block's buddy lives in the real zone, which could merge
+	 * with it: only whole largest blocks can be adopted. */
+	if (order != MAX_ORDER - 1)
+		return false;
 
 	z->name = "private";
 	z->id = page_zone_id(head);
@@ -491,6 +509,7 @@ void buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
 	z->managed_pages = z->free_pages = 1u << order;
 	head->flags &= ~(STATE_ORDER | PG_OWNER_MASK);
 	__free_one(z, pfn, order);
+	return true;
 }
 
 bool buddy_zone_release(struct zone *z, struct page *head, unsigned order)

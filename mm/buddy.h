@@ -124,9 +124,12 @@ unsigned buddy_check(void);
  * buddy_zone_adopt turns the allocated block [head, head + 2^order) into
  * the zone's only free block; buddy_zone_release hands it back, whole, to
  * the caller as an allocated block of that order again (false if the zone
- * is not entirely free).  No locking, no misuse checks: the caller owns it.
+ * is not entirely free).  Only blocks of order MAX_ORDER-1 can be adopted
+ * (false otherwise): a smaller block's buddy could merge with it.  While a
+ * private zone is open, buddy_check counts its free block as the real
+ * zone's.  No locking, no misuse checks: the caller owns it.
  */
-void buddy_zone_adopt(struct zone *z, struct page *head, unsigned order);
+bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order);
 bool buddy_zone_release(struct zone *z, struct page *head, unsigned order);
 struct page *buddy_zone_alloc(struct zone *z, unsigned order);
 void buddy_zone_free(struct zone *z, struct page *page, unsigned order);

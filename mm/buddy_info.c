@@ -62,8 +62,9 @@ void buddy_print_zones(void)
 		if (zn->end_pfn == zn->start_pfn)
 			continue;
 		mm_printf("%-8s %#09x-%#09x %7lu KiB %7lu KiB\n", zn->name,
-			  zn->start_pfn, zn->end_pfn, zn->managed_pages * 4,
-			  zone_free_pages(zn) * 4);
+			  zn->start_pfn, zn->end_pfn,
+			  zn->managed_pages * (MM_PAGE_SIZE / 1024),
+			  zone_free_pages(zn) * (MM_PAGE_SIZE / 1024));
 	}
 }
 

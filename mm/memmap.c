@@ -160,17 +160,17 @@ int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 	if (end > UINT64_MAX - PAGE_MASK64)
 		return ERR_RANGE;
 	end = (end + PAGE_MASK64) & ~PAGE_MASK64;
+	/* Out of the usable ranges first: whatever else fails, the range
+	 * must never be handed out. */
+	err = subtract(m, start, end);
 	if (m->nr_reserved == MEMMAP_MAX)
 		return ERR_NO_MEMORY;
-	err = subtract(m, start, end);
-	if (err)
-		return err;
 	m->reserved[m->nr_reserved].start = start;
 	m->reserved[m->nr_reserved].end = end;
 	m->reserved[m->nr_reserved].name = name;
 	m->reserved[m->nr_reserved].owner = owner;
 	m->nr_reserved++;
-	return 0;
+	return err;
 }
 
 uint64_t memmap_usable_bytes(const struct memmap *m)

@@ -64,7 +64,7 @@ const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa
 /*
  * bootmem: the allocator before the buddy.  Takes `size` bytes aligned to
  * `align` (a power of two, at least a page) from the top of the highest
- * usable range that lies entirely below `limit`, and reserves them under
+ * usable range that reaches below `limit` (the part below it), and reserves them under
  * `name` (owner OWNER_BOOTMEM), so that the buddy never sees them.
  * Returns the physical address, or 0 when nothing fits (frame 0 is never
  * handed out, so 0 is unambiguous).

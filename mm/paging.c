@@ -24,8 +24,8 @@
  * Kernel entries get the global bit where CPUID reports PGE (CR4.PGE is set
  * after the switch), so switching address spaces keeps them in the TLB.
  * The boot directory and tables are left in .bss, unused; the early page
- * tables bootmem gave the no-PSE direct map stay reserved (16 KiB per
- * 64 MiB of low memory).
+ * tables bootmem gave the no-PSE direct map stay reserved (one 4 KiB table per
+ * 4 MiB of low memory).
  */
 #include "mm/paging.h"
 #include "mm/vmm.h"

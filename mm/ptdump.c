@@ -4,6 +4,7 @@
  * and for the outside witness (tests/witness.c), which QEMU's "info mem"
  * must agree with.
  */
+#include "mm/memmap.h"
 #include "mm/paging.h"
 #include "mm/platform.h"
 
@@ -105,6 +106,6 @@ static void print_run(const struct pt_range *r, void *ctx)
 void ptdump_print_kernel(const pde_t *pgdir)
 {
 	mm_printf("paging: kernel half (virtual, size, physical, permissions):\n");
-	ptdump_walk(pgdir, KERNEL_VBASE, 0x100000000ULL, false, print_run, NULL);
+	ptdump_walk(pgdir, KERNEL_VBASE, MEMMAP_LIMIT, false, print_run, NULL);
 	mm_printf("  (not listed: not mapped; page 0 and the user half are empty)\n");
 }

@@ -379,8 +379,10 @@ static unsigned __mag_take(struct kmem_cache *c, unsigned want)
 	if (&page->lru == &c->c_partial)
 		return 0;
 	for (obj = page->s_freelist; obj && c->c_mag_avail < want; k++) {
+		void *next = *free_ptr(c, obj);
 		c->c_mag[++c->c_mag_avail] = obj;
-		obj = *free_ptr(c, obj);
+		*slab_mag_mark_word(c, obj) = (uintptr_t)obj ^ SLAB_MAG_MARK;
+		obj = next;
 	}
 	page->s_freelist = obj;
 	page->s_inuse = (uint16_t)(page->s_inuse + k);
@@ -430,8 +432,10 @@ static __always_inline void *mag_pop(struct kmem_cache *c)
 	unsigned n = c->c_mag_avail;
 	void *obj = c->c_mag[n]; /* c_mag[0] is NULL */
 
-	if (likely(n))
+	if (likely(n)) {
 		c->c_mag_avail = n - 1;
+		*slab_mag_mark_word(c, obj) = 0; /* handed out: unmarked */
+	}
 	mm_irq_restore(flags);
 	return obj;
 }
@@ -453,6 +457,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 		if (likely(n)) {
 			obj = c->c_mag[n];
 			c->c_mag_avail = n - 1;
+			*slab_mag_mark_word(c, obj) = 0; /* handed out: unmarked */
 			mm_irq_restore(flags);
 			return obj;
 		}
@@ -629,6 +634,9 @@ static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 	if (!free_allowed(c, page, obj))
 		return;
 	if (!cache_debug(c)) {
+		/* Not in the array (free_allowed looked): a mark-like word is
+		 * the caller's data, not a mark. */
+		*slab_mag_mark_word(c, obj) = 0;
 		while (!slab_mag_push(c, obj))
 			mag_flush(c);
 		return;
@@ -645,7 +653,7 @@ static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 __noinline void slab_free_no_room(struct kmem_cache *c, void *obj,
 				  uintptr_t caller)
 {
-	if (cache_debug(c) || c->c_mag[c->c_mag_avail] == obj) {
+	if (cache_debug(c) || slab_mag_marked(c, obj)) {
 		slab_free_slow(c, obj, caller);
 		return;
 	}

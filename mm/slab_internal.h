@@ -144,17 +144,41 @@ static __always_inline bool slab_fast_obj_start(const struct kmem_cache *c,
 /*
  * Pushes a free object on the cache's array with interrupts off; false,
  * with nothing changed, when the array is full (always, for a debug cache)
- * or obj is already on top of it (a double free).
+ * or obj is already in it (its mark says so: a double free).
  */
+/*
+ * An object in the array carries a mark in its free-pointer word (outside
+ * the object when the cache has a constructor): its own address scrambled
+ * with SLAB_MAG_MARK.  A free of a marked object is a double free caught
+ * before it can enter the array twice; the slow path confirms it against
+ * the array itself, so user data that happens to look like a mark costs a
+ * detour, never a false report.
+ */
+#define SLAB_MAG_MARK ((uintptr_t)0xA5C3A5C3u)
+
+static inline uintptr_t *slab_mag_mark_word(const struct kmem_cache *c,
+					    void *obj)
+{
+	return (uintptr_t *)((uintptr_t)obj + c->c_fp);
+}
+
+static inline bool slab_mag_marked(const struct kmem_cache *c, void *obj)
+{
+	return *slab_mag_mark_word(c, obj) == ((uintptr_t)obj ^ SLAB_MAG_MARK);
+}
+
 static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	unsigned n = c->c_mag_avail;
+	uintptr_t *mark = slab_mag_mark_word(c, obj);
 
-	if (unlikely(n >= c->c_mag_limit || c->c_mag[n] == obj)) {
+	if (unlikely(n >= c->c_mag_limit ||
+		     *mark == ((uintptr_t)obj ^ SLAB_MAG_MARK))) {
 		mm_irq_restore(flags);
 		return false;
 	}
+	*mark = (uintptr_t)obj ^ SLAB_MAG_MARK;
 	c->c_mag[n + 1] = obj;
 	c->c_mag_avail = n + 1;
 	mm_irq_restore(flags);

@@ -9,8 +9,8 @@
  *    fixmap) before the first space exists: after that a kernel-half change
  *    writes a table entry, never a directory entry, and all spaces see it
  *    through the shared table.  (Linux/i386 instead copies directory
- *    entries lazily in its vmalloc fault path; preallocation costs 30
- *    tables, 120 KiB, and has no fault path to get wrong.)
+ *    entries lazily in its vmalloc fault path; preallocation costs 29
+ *    tables, 116 KiB, and has no fault path to get wrong.)
  *
  * 2. Ownership.  Each user-half table entry says whether the space owns its
  *    frame (PTE_OWNED, a bit the CPU ignores).  Owned frames come from
@@ -34,6 +34,7 @@
  *    instruction runs again.
  */
 #include "mm/vmm.h"
+#include "mm/memmap.h"
 #include "mm/buddy.h"
 #include "arch/x86/cpu.h"
 #include "kernel/errno.h"
@@ -152,6 +153,16 @@ static paddr_t alloc_owned(struct addr_space *as, gfp_t gfp)
 
 /* Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
  * On failure the pages this call mapped are unmapped again. */
+/* Clears the present entries of [va, va + size), freeing owned frames. */
+static void unmap_pages(struct addr_space *as, vaddr_t va, size_t size)
+{
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
+		if (p && pte_present(*p))
+			replace_pte(as, p, va + off, (pte_t){ 0 });
+	}
+}
+
 static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 		     unsigned prot, paddr_t pa, bool own, gfp_t gfp)
 {
@@ -164,8 +175,7 @@ static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 		if (p && own)
 			frame = alloc_owned(as, gfp);
 		if (!p || frame == NO_FRAME) {
-			if (off)
-				vmm_unmap(as, va, off);
+			unmap_pages(as, va, off); /* demand-zero regions stay */
 			return ERR_NO_MEMORY;
 		}
 		replace_pte(as, p, va + off, make_pte(frame, flags));
@@ -182,7 +192,7 @@ int vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size,
 		return err;
 	if (!IS_ALIGNED(pa, PAGE_SIZE))
 		return ERR_INVALID_ARGS;
-	if (range_wraps_u64(pa, size) || pa + size > 0x100000000ULL)
+	if (range_wraps_u64(pa, size) || pa + size > MEMMAP_LIMIT)
 		return ERR_RANGE;
 	return map_range(as, va, size, prot, pa, false, 0);
 }
@@ -262,11 +272,7 @@ int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
 
 	if (err)
 		return err;
-	for (size_t off = 0; off < size; off += PAGE_SIZE) {
-		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
-		if (p && pte_present(*p))
-			replace_pte(as, p, va + off, (pte_t){ 0 });
-	}
+	unmap_pages(as, va, size);
 	drop_regions(as, va, size);
 	return 0;
 }

@@ -174,6 +174,19 @@ KTEST(bootinfo, "a map entry with a short size field stops the walk safely")
 	EXPECT_EQ(1, bi.warnings);
 }
 
+KTEST(bootinfo, "a huge module count stops at the table's size with one warning")
+{
+	mb1_build(1, MB1_ALL);
+	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
+	put32(20, 20); /* mods_count: 20 identical modules, at offset 2048 */
+	put32(24, FAKE_BASE + 2048);
+	for (uint32_t i = 0; i < 20; i++)
+		memcpy(fake + 2048 + i * 16, fake + MB1_MODS, 16);
+	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_EQ(BOOT_MODULES_MAX, bi.module_count);
+	EXPECT_EQ(1, bi.warnings);
+}
+
 KTEST(bootinfo, "information outside readable memory is an error")
 {
 	EXPECT_EQ(ERR_INVALID_ARGS, bootinfo_parse(MB1_BOOTLOADER_MAGIC,

@@ -10,6 +10,8 @@
 #include "tests/ktest.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
+#include "mm/kmalloc.h"
+#include "mm/slab.h"
 #include "kernel/string.h"
 
 #define BOX_ORDER (MAX_ORDER - 1)
@@ -352,6 +354,23 @@ KTEST(buddy, "misaligned, reserved, never-allocated and out-of-range frees are e
 	EXPECT_EQ(nal + 1, report_count(REPORT_NOT_ALLOCATED)); /* p + 2 */
 	EXPECT_EQ(oor + 3, report_count(REPORT_OUT_OF_RANGE));
 	__free_pages(p, 2);
+}
+
+KTEST(buddy, "frames of a slab are refused by __free_pages: they go back through the slab")
+{
+	unsigned long n = report_count(REPORT_NOT_ALLOCATED);
+	void *obj = kmalloc(64, GFP_KERNEL);
+	struct page *head;
+
+	ASSERT_NOT_NULL(obj);
+	head = compound_head(virt_to_page(obj));
+	EXPECT_EQ(OWNER_SLAB, page_owner(head));
+	report_expect(2);
+	__free_pages(head, page_order(head));
+	free_pages((uintptr_t)page_address(head), page_order(head));
+	EXPECT_EQ(n + 2, report_count(REPORT_NOT_ALLOCATED));
+	EXPECT_EQ(0, slab_check());
+	kfree(obj);
 }
 
 KTEST(buddy, "an impossible order returns NULL and leaves everything intact")

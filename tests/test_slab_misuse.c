@@ -77,6 +77,29 @@ KTEST(slab, "no debug: objects in the cache's array are free, and misuse still c
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
+KTEST(slab, "no debug: a double free below the top of the array is caught, never handed out twice")
+{
+	struct kmem_cache *c = kmem_cache_create("test-deep", 48, 0, SLAB_NO_DEBUG, NULL);
+	void *a, *b, *x, *p[3];
+
+	ASSERT_NOT_NULL(c);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b); /* a is no longer on top */
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, a));
+	for (int i = 0; i < 3; i++)
+		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	EXPECT_TRUE(p[0] != p[1] && p[1] != p[2] && p[0] != p[2]);
+	EXPECT_TRUE(p[0] != x && p[1] != x && p[2] != x);
+	EXPECT_EQ(0, kmem_cache_check(c));
+	for (int i = 0; i < 3; i++)
+		kmem_cache_free(c, p[i]);
+	kmem_cache_free(c, x);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
 KTEST(slab, "freeing to the wrong cache is reported and refused")
 {
 	struct kmem_cache *a = kmem_cache_create("test-a", 64, 0, 0, NULL);

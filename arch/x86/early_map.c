@@ -1,5 +1,6 @@
 /* Early physical reads through the boot map or the fixmap (see early_map.h). */
 #include "arch/x86/early_map.h"
+#include "mm/memmap.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/cpu.h"
@@ -36,7 +37,7 @@ int early_phys_read(paddr_t addr, void *dst, size_t len)
 {
 	uint8_t *out = dst;
 
-	if (range_wraps_u64(addr, len) || addr + len > 0x100000000ULL)
+	if (range_wraps_u64(addr, len) || addr + len > MEMMAP_LIMIT)
 		return ERR_RANGE;
 	while (len) {
 		size_t off = addr & (PAGE_SIZE - 1);

@@ -84,8 +84,9 @@ static void set_tss(unsigned index, struct tss *tss)
 }
 
 /*
- * The double-fault task runs on its own stack with the boot page directory,
- * so it works even when the faulting task's stack or page tables are bad.
+ * The double-fault task runs on its own stack with a page directory of its
+ * own (the boot directory at first, the kernel's once paging_init switches:
+ * gdt_set_df_cr3), so it works even when the faulting task's stack is bad.
  */
 static void init_df_tss(void)
 {

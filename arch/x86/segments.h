@@ -1,6 +1,7 @@
 /*
- * The GDT layout.  Selectors are index * 8 | RPL; entry.asm and the trap
- * entry code use these through the generated NASM include.
+ * The GDT layout.  A selector is its slot's index * 8 plus the requested
+ * privilege level; entry.asm and the trap entry code use these through the
+ * generated NASM include.
  */
 #ifndef ARCH_X86_SEGMENTS_H
 #define ARCH_X86_SEGMENTS_H
@@ -16,13 +17,14 @@
 #define GDT_TEST1 8
 #define GDT_ENTRIES 9
 
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
-#define USER_CS 0x1B
-#define USER_DS 0x23
-#define TSS_SEL 0x28
-#define DF_TSS_SEL 0x30
-#define TEST0_SEL 0x38
-#define TEST1_SEL 0x40
+#define SEL_RPL3 3 /* requested privilege level of a ring-3 selector */
+#define KERNEL_CS (GDT_KERNEL_CODE * 8)
+#define KERNEL_DS (GDT_KERNEL_DATA * 8)
+#define USER_CS (GDT_USER_CODE * 8 + SEL_RPL3)
+#define USER_DS (GDT_USER_DATA * 8 + SEL_RPL3)
+#define TSS_SEL (GDT_TSS * 8)
+#define DF_TSS_SEL (GDT_DF_TSS * 8)
+#define TEST0_SEL (GDT_TEST0 * 8)
+#define TEST1_SEL (GDT_TEST1 * 8)
 
 #endif

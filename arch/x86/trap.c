@@ -13,6 +13,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/io.h"
 #include "arch/x86/mmu.h"
+#include "arch/x86/layout.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/errno.h"
@@ -265,7 +266,7 @@ __noreturn void double_fault_report(uint32_t error)
 	ksym_format(kernel_tss.eip, sym, sizeof(sym));
 	printk("\nDOUBLE FAULT (error %u) at eip %08x <%s>, esp %08x, cr2 %08x\n",
 	       error, kernel_tss.eip, sym, esp, read_cr2());
-	if (esp >= guard && esp < guard + 2 * 4096)
+	if (esp >= guard && esp < guard + 2 * PAGE_SIZE)
 		printk("  kernel stack overflow: esp %08x ran into the guard page at %08x\n",
 		       esp, guard);
 	else if (kernel_stack_guard_hit(esp, read_cr2()))

@@ -37,6 +37,7 @@ trap_stub_%1:
 
 trap_common:
 	pusha
+	cld				; C expects the direction flag clear; ring 3 may have set it
 	push ds
 	push es
 	push fs
