@@ -40,6 +40,7 @@ GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
 KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso
 
+.DELETE_ON_ERROR:
 .PHONY: all run iso run-iso test debug gdb clean help deps-build deps-run \
 	deps-iso deps-test host-tests bench memmap
 .DEFAULT_GOAL := all
@@ -68,13 +69,13 @@ deps-iso:
 deps-test:
 	@tools/ensure-deps.sh build run iso test fuzz
 
-$(B)/gen/%.inc: arch/x86/%.h | deps-build
+$(B)/gen/%.inc: arch/x86/%.h tools/gen_asm_include.sh | deps-build
 	@mkdir -p $(dir $@)
 	sh tools/gen_asm_include.sh nasm $< > $@
-$(B)/gen/multiboot.inc: boot/multiboot.h | deps-build
+$(B)/gen/multiboot.inc: boot/multiboot.h tools/gen_asm_include.sh | deps-build
 	@mkdir -p $(dir $@)
 	sh tools/gen_asm_include.sh nasm $< > $@
-$(B)/gen/layout.ld: arch/x86/layout.h | deps-build
+$(B)/gen/layout.ld: arch/x86/layout.h tools/gen_asm_include.sh | deps-build
 	@mkdir -p $(dir $@)
 	sh tools/gen_asm_include.sh ld $< > $@
 
@@ -117,7 +118,8 @@ $(KERNEL): $(B)/kernel.pass1.elf $(B)/gen/ksyms.o
 		{ echo "ksyms: text moved between the two links" >&2; rm -f $@; exit 1; }
 
 compile_commands.json: $(C_SRCS) Makefile tools/gen_compile_commands.py
-	@$(PYTHON) tools/gen_compile_commands.py "$(CC)" "$(CFLAGS)" $(C_SRCS) > $@
+	@$(PYTHON) tools/gen_compile_commands.py "$(CC)" "$(CFLAGS)" $(C_SRCS) > $@.tmp
+	@mv $@.tmp $@
 
 # --- running -----------------------------------------------------------------
 
@@ -156,9 +158,10 @@ test: $(KERNEL) $(ISO) host-tests | deps-test
 		--build $(B) $(HOST_TEST_ARGS) $(NO_PSE_ARGS)
 
 # Benchmarks: instruction counts under -icount shift=0 (see tests/kbench.h).
+QEMU_TIMEOUT ?= 300
 BENCH_MEM ?= 128M
 bench: $(KERNEL) | deps-run
-	@$(QEMU) $(QEMU_FLAGS) -m $(BENCH_MEM) -icount shift=0 -serial stdio \
+	@timeout $(QEMU_TIMEOUT) $(QEMU) $(QEMU_FLAGS) -m $(BENCH_MEM) -icount shift=0 -serial stdio \
 		-kernel $(KERNEL) -append "bench$(if $(BENCH),=$(BENCH))" > $(B)/bench.log; \
 		status=$$?; grep '^BENCH ' $(B)/bench.log; \
 		if [ $$status -ne 33 ]; then echo "bench: QEMU exit status $$status, see $(B)/bench.log" >&2; exit 1; fi
@@ -167,9 +170,10 @@ bench: $(KERNEL) | deps-run
 # A picture of physical memory: every frame's state, drawn as SVG.
 MEMMAP_MEM ?= 1G
 memmap: $(KERNEL) | deps-run
-	@$(QEMU) $(QEMU_FLAGS) -m $(MEMMAP_MEM) -serial stdio \
-		-kernel $(KERNEL) -append "memdump" > $(B)/memmap.log || \
-		[ $$? -eq 33 ] || { echo "memmap: QEMU failed, see $(B)/memmap.log" >&2; exit 1; }
+	@timeout $(QEMU_TIMEOUT) $(QEMU) $(QEMU_FLAGS) -m $(MEMMAP_MEM) -serial stdio \
+		-kernel $(KERNEL) -append "memdump" > $(B)/memmap.log; \
+		status=$$?; if [ $$status -ne 33 ]; then \
+		echo "memmap: QEMU exit status $$status (33 is a clean finish), see $(B)/memmap.log" >&2; exit 1; fi
 	@$(PYTHON) tools/memmap_render.py $(B)/memmap.log $(B)/memmap.svg
 
 clean:

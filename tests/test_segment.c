@@ -53,14 +53,23 @@ static uint32_t seg_limit(uint16_t sel)
 /*
  * QEMU's TCG emulation does not check data segment limits (KVM and real
  * CPUs do), so the tests that expect #GP past a limit skip themselves there
- * rather than pass or fail for the wrong reason.
+ * rather than pass or fail for the wrong reason.  The probe builds its
+ * one-byte segment from raw descriptor bits (SDM 3.4.5: access byte 0x92 =
+ * present, ring 0, read/write data; flags 0x4 = 32-bit, byte granular), not
+ * with gdt_set_data_segment, so that a broken encoder cannot make the tests
+ * that check it skip themselves.
  */
 static bool limits_enforced(void)
 {
-	uint32_t v;
+	uint32_t base = lin(seg_mem), v;
+	uint32_t low = (base & 0xFFFF) << 16; /* limit 0: one byte */
+	uint32_t high = ((base >> 16) & 0xFF) | (0x92u << 8) | (0x4u << 20) |
+			(base & 0xFF000000);
 	bool faulted;
 
-	gdt_set_data_segment(GDT_TEST1, lin(seg_mem), 0, false, false, 0);
+	gdt_set_raw(GDT_TEST1, low, high);
+	if (seg_limit(TEST1_SEL) != 0)
+		return true; /* the raw descriptor itself is wrong: run, and fail */
 	faulted = probe_read_seg(TEST1_SEL, 0x100, &v) == ERR_FAULT;
 	gdt_set_data_segment(GDT_TEST1, 0, 0, false, false, 0);
 	return faulted;

@@ -22,7 +22,15 @@ for group in "$@"; do
 	test)
 		need+=("qemu-system-i386 qemu-system-x86" "gdb gdb" "gcc gcc" "clang clang" "valgrind valgrind") ;;
 	fuzz)
-		need+=("clang clang" "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev") ;;
+		# clang and libFuzzer's runtime (libclang-rt-dev follows Debian's
+		# default clang; it is not pulled in without recommends).
+		need+=("clang clang")
+		rt=/nonexistent/libclang_rt.fuzzer
+		if command -v clang >/dev/null 2>&1; then
+			rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)
+			[ "${rt#/}" != "$rt" ] || rt=/nonexistent/libclang_rt.fuzzer
+		fi
+		need+=("$rt libclang-rt-dev") ;;
 	*)
 		echo "ensure-deps: unknown group '$group'" >&2; exit 2 ;;
 	esac
@@ -45,6 +53,9 @@ done
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "Installing missing packages: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# One installer at a time: make -j may run several of these at once.
+	exec 9>/tmp/strata-ensure-deps.lock
+	command -v flock >/dev/null 2>&1 && flock 9
 	apt-get update -qq >/dev/null &&
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 		{ echo "ensure-deps: apt-get could not install: ${missing[*]}" >&2; exit 1; }

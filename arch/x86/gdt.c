@@ -77,6 +77,12 @@ void gdt_set_code_segment(unsigned index, uint32_t base, uint32_t limit,
 		  SEG_32BIT | (page_granular ? SEG_GRAN_4K : 0));
 }
 
+void gdt_set_raw(unsigned index, uint32_t low, uint32_t high)
+{
+	memcpy(&gdt[index], &low, 4);
+	memcpy((char *)&gdt[index] + 4, &high, 4);
+}
+
 static void set_tss(unsigned index, struct tss *tss)
 {
 	set_entry(index, (uint32_t)(uintptr_t)tss, sizeof(*tss) - 1,

@@ -117,6 +117,10 @@ void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,
 /* The directory the double-fault task runs on: it must map the task's
  * stack (mm/paging sets its own kernel directory here). */
 void gdt_set_df_cr3(uint32_t cr3);
+/* Writes the two raw words of a descriptor into GDT slot `index` (for
+ * tests that must not depend on the encoders above). */
+void gdt_set_raw(unsigned index, uint32_t low, uint32_t high);
+
 /* Installs a code segment descriptor in GDT slot `index`. */
 void gdt_set_code_segment(unsigned index, uint32_t base, uint32_t limit,
 			  bool page_granular, unsigned dpl);

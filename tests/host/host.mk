@@ -11,10 +11,10 @@
 HB := $(B)/host
 HOST_CC ?= gcc
 FUZZ_CC ?= clang
-HOST_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -Wall -Wextra -Werror \
+HOST_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra -Werror \
 	-Wno-unused-function -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -Wall -Wextra \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra \
 	-Wno-unused-function -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 
@@ -67,7 +67,7 @@ host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
 # --- host benchmarks: instruction counts under callgrind ---------------------
 # Built without sanitizers; tests/host/bench_host.sh runs each benchmark under
 # valgrind (installed by ensure-deps' test group) and prints BENCH lines.
-HOST_BENCH_CFLAGS := -std=gnu11 -O2 -g -DSTRATA_HOST -I. -Wall -Wextra -Werror \
+HOST_BENCH_CFLAGS := -std=gnu11 -O2 -g -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra -Werror \
 	-Wno-unused-function
 HOST_BENCH_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
 
@@ -79,3 +79,6 @@ $(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) | deps-test
 
 bench-host: $(HB)/bench_buddy | deps-test
 	@sh tests/host/bench_host.sh $(HB)/bench_buddy $(HB)/bench
+
+# Each program's header dependencies (-MMD writes build/host/NAME.d).
+-include $(wildcard $(HB)/*.d)
