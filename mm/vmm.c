@@ -44,7 +44,6 @@
 STATIC_ASSERT(sizeof(struct addr_space) <= PAGE_SIZE,
 	      "an address space lives in one page until slab exists");
 
-#define NO_FRAME (~(paddr_t)0)
 
 struct addr_space kernel_as;
 static struct addr_space *current_as = &kernel_as;
@@ -140,19 +139,6 @@ static void replace_pte(struct addr_space *as, pte_t *p, vaddr_t va, pte_t val)
 	as->as_owned_pages--;
 }
 
-static paddr_t alloc_owned(struct addr_space *as, gfp_t gfp)
-{
-	struct page *pg = alloc_page(gfp | __GFP_NOWARN);
-
-	if (!pg)
-		return NO_FRAME;
-	page_set_owner(pg, as->as_kernel ? OWNER_VMALLOC : OWNER_USER);
-	as->as_owned_pages++;
-	return page_to_phys(pg);
-}
-
-/* Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
- * On failure the pages this call mapped are unmapped again. */
 /* Clears the present entries of [va, va + size), freeing owned frames. */
 static void unmap_pages(struct addr_space *as, vaddr_t va, size_t size)
 {
@@ -163,22 +149,53 @@ static void unmap_pages(struct addr_space *as, vaddr_t va, size_t size)
 	}
 }
 
+/* Takes n frames from the buddy onto `frames` (linked through page->lru,
+ * which an allocated frame's owner may use); all or nothing. */
+static bool take_frames(struct list_node *frames, size_t n, gfp_t gfp)
+{
+	while (n--) {
+		struct page *pg = alloc_page(gfp | __GFP_NOWARN);
+		if (!pg) {
+			while (!list_empty(frames)) {
+				pg = list_first_entry(frames, struct page, lru);
+				list_del(&pg->lru);
+				__free_page(pg);
+			}
+			return false;
+		}
+		list_add_tail(&pg->lru, frames);
+	}
+	return true;
+}
+
+/*
+ * Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
+ * Out of memory changes no mapping: the page tables come first (a table
+ * left empty maps nothing and goes with the space), then every frame, and
+ * only then are entries written -- a step that cannot fail.
+ */
 static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 		     unsigned prot, paddr_t pa, bool own, gfp_t gfp)
 {
 	uint32_t flags = prot_to_pte(as, prot) | (own ? PTE_OWNED : 0);
+	struct list_node frames = LIST_HEAD_INIT(frames);
 
-	for (size_t off = 0; off < size; off += PAGE_SIZE) {
-		pte_t *p = table_entry(as, va + off);
-		paddr_t frame = own ? NO_FRAME : pa + off;
-
-		if (p && own)
-			frame = alloc_owned(as, gfp);
-		if (!p || frame == NO_FRAME) {
-			unmap_pages(as, va, off); /* demand-zero regions stay */
+	for (size_t off = 0; off < size; off += PAGE_SIZE)
+		if (!table_entry(as, va + off))
 			return ERR_NO_MEMORY;
+	if (own && !take_frames(&frames, size / PAGE_SIZE, gfp))
+		return ERR_NO_MEMORY;
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		paddr_t frame = pa + off;
+		if (own) {
+			struct page *pg = list_first_entry(&frames, struct page, lru);
+			list_del(&pg->lru);
+			page_set_owner(pg, as->as_kernel ? OWNER_VMALLOC : OWNER_USER);
+			as->as_owned_pages++;
+			frame = page_to_phys(pg);
 		}
-		replace_pte(as, p, va + off, make_pte(frame, flags));
+		replace_pte(as, pgt_lookup(as->as_pgdir, va + off), va + off,
+			    make_pte(frame, flags));
 	}
 	return 0;
 }

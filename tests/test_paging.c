@@ -281,3 +281,49 @@ KTEST(paging, "accessed and dirty bits: a read sets A, a write sets D, cleared b
 	}
 	vmm_destroy(as);
 }
+
+/* Takes every free frame (blocks chained through page->lru). */
+static void take_everything(struct list_node *taken)
+{
+	for (int k = MAX_ORDER - 1; k >= 0; k--) {
+		struct page *p;
+		while ((p = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, (unsigned)k))) {
+			p->private_[0] = (uintptr_t)k;
+			list_add(&p->lru, taken);
+		}
+	}
+}
+
+static void give_everything_back(struct list_node *taken)
+{
+	while (!list_empty(taken)) {
+		struct page *p = list_first_entry(taken, struct page, lru);
+		list_del(&p->lru);
+		__free_pages(p, (unsigned)p->private_[0]);
+	}
+}
+
+KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped pages")
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	struct addr_space *as = vmm_create();
+	struct page *frame = alloc_page(GFP_KERNEL);
+	struct page *spare[2] = { alloc_page(GFP_KERNEL), alloc_page(GFP_KERNEL) };
+	paddr_t pa = 0;
+
+	ASSERT_NOT_NULL(as);
+	ASSERT_NOT_NULL(frame);
+	ASSERT_TRUE(spare[0] && spare[1]);
+	/* The table exists already, so only frames can run out. */
+	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(frame), PAGE_SIZE, VMM_WRITE));
+	take_everything(&taken);
+	__free_page(spare[0]); /* exactly two frames left: enough for half */
+	__free_page(spare[1]);
+	EXPECT_EQ(ERR_NO_MEMORY, vmm_alloc(as, TEST_VA, 4 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	give_everything_back(&taken);
+	EXPECT_EQ(0, vmm_translate(as, TEST_VA, &pa, NULL));
+	EXPECT_EQ(page_to_phys(frame), pa);
+	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, TEST_VA + PAGE_SIZE, &pa, NULL));
+	vmm_destroy(as);
+	__free_page(frame);
+}
