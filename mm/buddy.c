@@ -56,9 +56,9 @@
  * page array and verifies the invariants above.
  */
 #include "mm/buddy.h"
+#include "mm/buddy_internal.h"
 #include "mm/report.h"
 
-#define STATE_ORDER (PG_STATE_MASK | PG_ORDER_MASK)
 
 struct zone zones[MAX_NR_ZONES] = {
 	[ZONE_DMA] = { .name = "DMA", .id = ZONE_DMA },
@@ -69,11 +69,6 @@ struct zone zones[MAX_NR_ZONES] = {
 static pfn_t direct_end_pfn;
 static struct page *mem_map_end; /* mem_map + max_pfn */
 
-static inline uint32_t order_bits(unsigned order)
-{
-	return (uint32_t)order << PG_ORDER_SHIFT;
-}
-
 static inline struct zone *page_zone(const struct page *page)
 {
 	return &zones[page_zone_id(page)];
@@ -81,7 +76,7 @@ static inline struct zone *page_zone(const struct page *page)
 
 /* --- set-up ----------------------------------------------------------- */
 
-static void init_zone_span(struct zone *z, pfn_t start, pfn_t end)
+void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end)
 {
 	z->start_pfn = start;
 	z->end_pfn = end > start ? end : start;
@@ -107,9 +102,9 @@ void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
 	max_pfn = nr_pfns;
 	mem_map_end = map + nr_pfns;
 	direct_end_pfn = direct_end;
-	init_zone_span(&zones[ZONE_DMA], 0, dma_end);
-	init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
-	init_zone_span(&zones[ZONE_HIGHMEM], normal_end, nr_pfns);
+	buddy_init_zone_span(&zones[ZONE_DMA], 0, dma_end);
+	buddy_init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
+	buddy_init_zone_span(&zones[ZONE_HIGHMEM], normal_end, nr_pfns);
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		uint32_t f = PG_RESERVED | ((uint32_t)z << PG_ZONE_SHIFT) |
 			     ((uint32_t)OWNER_FIRMWARE << PG_OWNER_SHIFT);
@@ -119,7 +114,7 @@ void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
 }
 
 /* Puts a block on its free list, merging with free buddies (lock held). */
-static void __free_one(struct zone *z, pfn_t pfn, unsigned order)
+void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 {
 	uint32_t zbits = pfn_to_page(pfn)->flags & PG_ZONE_MASK;
 	struct page *head;
@@ -170,7 +165,7 @@ static void add_zone_range(struct zone *z, pfn_t start, pfn_t end)
 	z->free_pages += end - start;
 	while (start < end) {
 		unsigned order = fit_order(start, end);
-		__free_one(z, start, order);
+		__buddy_free_one(z, start, order);
 		start += 1u << order;
 	}
 }
@@ -192,7 +187,7 @@ void buddy_add_range(pfn_t start, pfn_t end)
 /* --- allocation --------------------------------------------------------- */
 
 /* Takes a block of `order` from z, splitting a larger one (lock held). */
-static struct page *__rmqueue(struct zone *z, unsigned order)
+struct page *__buddy_rmqueue(struct zone *z, unsigned order)
 {
 	for (unsigned k = order; k < MAX_ORDER; k++) {
 		struct free_area *area = &z->free_area[k];
@@ -224,7 +219,7 @@ static struct page *__rmqueue(struct zone *z, unsigned order)
 static void hot_refill(struct zone *z, unsigned n)
 {
 	while (n--) {
-		struct page *page = __rmqueue(z, 0);
+		struct page *page = __buddy_rmqueue(z, 0);
 		if (!page)
 			break;
 		page->flags = (page->flags & ~PG_ALLOCATED) | PG_HOT;
@@ -243,7 +238,7 @@ static __noinline void hot_drain(struct zone *z, unsigned n)
 		z->hot_count--;
 		z->free_pages++;
 		page->flags &= ~PG_HOT;
-		__free_one(z, page_to_pfn(page), 0);
+		__buddy_free_one(z, page_to_pfn(page), 0);
 	}
 }
 
@@ -279,7 +274,7 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
 				hot_refill(z, HOT_LIST_BATCH);
 			page = hot_pop(z);
 		} else {
-			page = __rmqueue(z, order);
+			page = __buddy_rmqueue(z, order);
 		}
 		if (page)
 			return page;
@@ -427,7 +422,7 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 	} else {
 		struct zone *z = page_zone(page);
 		z->free_pages += 1u << order;
-		__free_one(z, page_to_pfn(page), order);
+		__buddy_free_one(z, page_to_pfn(page), order);
 	}
 	mm_irq_restore(flags);
 }
@@ -490,48 +485,4 @@ void buddy_drain_hot(void)
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		hot_drain(&zones[i], ~0u);
 	mm_irq_restore(flags);
-}
-
-/* --- private zones (see buddy.h) ----------------------------------------- */
-
-bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
-{
-	pfn_t pfn = page_to_pfn(head);
-
-	/* A smaller block's buddy lives in the real zone, which could merge
-	 * with it: only whole largest blocks can be adopted. */
-	if (order != MAX_ORDER - 1)
-		return false;
-
-	z->name = "private";
-	z->id = page_zone_id(head);
-	init_zone_span(z, pfn, pfn + (1u << order));
-	z->managed_pages = z->free_pages = 1u << order;
-	head->flags &= ~(STATE_ORDER | PG_OWNER_MASK);
-	__free_one(z, pfn, order);
-	return true;
-}
-
-bool buddy_zone_release(struct zone *z, struct page *head, unsigned order)
-{
-	if (z->free_area[order].nr_free != 1 ||
-	    (head->flags & STATE_ORDER) != (PG_BUDDY | order_bits(order)))
-		return false;
-	list_del(&head->lru);
-	z->free_area[order].nr_free = 0;
-	z->free_pages = 0;
-	head->flags = (head->flags & ~STATE_ORDER) | PG_ALLOCATED | order_bits(order);
-	return true;
-}
-
-struct page *buddy_zone_alloc(struct zone *z, unsigned order)
-{
-	return order < MAX_ORDER ? __rmqueue(z, order) : NULL;
-}
-
-void buddy_zone_free(struct zone *z, struct page *page, unsigned order)
-{
-	page->flags &= ~STATE_ORDER;
-	z->free_pages += 1u << order;
-	__free_one(z, page_to_pfn(page), order);
 }

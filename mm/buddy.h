@@ -126,14 +126,16 @@ unsigned buddy_check(void);
  * the caller as an allocated block of that order again (false if the zone
  * is not entirely free).  Only blocks of order MAX_ORDER-1 can be adopted
  * (false otherwise): a smaller block's buddy could merge with it.  While a
- * private zone is open, buddy_check counts its free block as the real
- * zone's.  No locking, no misuse checks: the caller owns it.
+ * private zone is open, buddy_check leaves its frames alone (at most 8 are
+ * tracked).  No locking, no misuse checks: the caller owns it.
  */
 bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order);
 bool buddy_zone_release(struct zone *z, struct page *head, unsigned order);
 struct page *buddy_zone_alloc(struct zone *z, unsigned order);
 void buddy_zone_free(struct zone *z, struct page *page, unsigned order);
 unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order);
+/* The open private zone holding pfn, or NULL. */
+const struct zone *buddy_private_zone_at(pfn_t pfn);
 
 /* Which free block contains pfn: its head and order, or false. */
 bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order);

@@ -182,7 +182,13 @@ static void check_page_array(const struct zone *z, unsigned long listed)
 
 	for (pfn_t pfn = z->start_pfn; pfn < z->end_pfn; pfn++) {
 		const struct page *p = pfn_to_page(pfn);
+		const struct zone *private = buddy_private_zone_at(pfn);
 		uint32_t s = p->flags & PG_STATE_MASK;
+
+		if (private) { /* its blocks are its own business */
+			pfn = private->end_pfn - 1;
+			continue;
+		}
 		if (page_zone_id(p) != z->id)
 			bad(pfn, "zone bits say %d, the frame lies in %s",
 			    page_zone_id(p), z->name);

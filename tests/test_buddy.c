@@ -57,6 +57,7 @@ KTEST(buddy, "one frame from a 4 MiB block: the lowest frame, one block left on 
 	for (unsigned k = 0; k < BOX_ORDER; k++)
 		EXPECT_EQ(B + (1u << k), box_only_block(k)); /* the upper halves */
 	EXPECT_EQ(0, box.free_area[BOX_ORDER].nr_free);
+	EXPECT_EQ(0, buddy_check()); /* the open private zone is left alone */
 	buddy_zone_free(&box, p, 0);
 	EXPECT_EQ(B, box_only_block(BOX_ORDER)); /* merged all the way up */
 	EXPECT_TRUE(box_close());

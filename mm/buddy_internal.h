@@ -1,0 +1,24 @@
+/*
+ * What mm/buddy.c shares with its companions (buddy_zone.c): the split and
+ * merge primitives, called with the zone's lock held (or on a private zone).
+ */
+#ifndef MM_BUDDY_INTERNAL_H
+#define MM_BUDDY_INTERNAL_H
+
+#include "mm/buddy.h"
+
+#define STATE_ORDER (PG_STATE_MASK | PG_ORDER_MASK)
+
+static inline uint32_t order_bits(unsigned order)
+{
+	return (uint32_t)order << PG_ORDER_SHIFT;
+}
+
+/* Empties z and gives it the span [start, end). */
+void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end);
+/* Takes a block of `order` from z, splitting a larger one; NULL if none. */
+struct page *__buddy_rmqueue(struct zone *z, unsigned order);
+/* Puts the block at pfn on z's free lists, merging with free buddies. */
+void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order);
+
+#endif
