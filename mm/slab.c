@@ -86,167 +86,9 @@
 #include "mm/report.h"
 #include "kernel/errno.h"
 
-struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
-static bool debug_default;
-static struct kmem_cache cache_cache; /* the cache of struct kmem_cache */
-
-void slab_set_debug(bool on)
-{
-	debug_default = on;
-}
-
-bool slab_debug_enabled(void)
-{
-	return debug_default;
-}
-
 static inline void **free_ptr(const struct kmem_cache *c, void *obj)
 {
 	return (void **)((uintptr_t)obj + c->c_fp);
-}
-
-/* --- cache set-up --------------------------------------------------------- */
-
-/* The constants of slab_fast_obj_start: stride = odd * 2^shift, and the
- * inverse of odd modulo 2^32 (Newton's iteration doubles the correct low
- * bits each step: 3, 6, 12, 24, 48). */
-static void set_divisor(struct kmem_cache *c)
-{
-	unsigned shift = (unsigned)__builtin_ctz(c->c_stride);
-	uint32_t odd = c->c_stride >> shift, inv = odd;
-
-	for (int i = 0; i < 4; i++)
-		inv *= 2 - odd * inv;
-	c->c_div_shift = shift;
-	c->c_div_inv = inv;
-}
-
-/* Where the object, its free pointer and its debug record go in a slot. */
-static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
-{
-	size_t end;
-
-	c->c_align = (unsigned)align;
-	if (cache_debug(c)) {
-		c->c_obj_off = ALIGN_UP(SLAB_RED_ZONE, c->c_align);
-		c->c_track = ALIGN_UP(size, sizeof(void *)) + SLAB_RED_ZONE;
-		c->c_fp = c->c_track + offsetof(struct slab_track, t_next);
-		end = c->c_track + sizeof(struct slab_track);
-	} else if (c->c_ctor) {
-		c->c_obj_off = 0;
-		c->c_fp = ALIGN_UP(size, sizeof(void *));
-		end = c->c_fp + sizeof(void *);
-	} else {
-		c->c_obj_off = 0;
-		c->c_fp = 0;
-		end = MAX(size, sizeof(void *));
-	}
-	c->c_stride = ALIGN_UP(c->c_obj_off + end, c->c_align);
-	set_divisor(c);
-	c->c_mag_limit = cache_debug(c) ? 0 : SLAB_MAG_SIZE;
-}
-
-/* Bytes of a slab of `order` that hold no object slot. */
-static unsigned long slab_leftover(const struct kmem_cache *c, unsigned order,
-				   unsigned long *objs)
-{
-	unsigned long bytes = (unsigned long)MM_PAGE_SIZE << order;
-
-	*objs = MIN(bytes / c->c_stride, 0xFFFFul);
-	return bytes - *objs * c->c_stride;
-}
-
-/* The smallest order wasting at most 1/8, else the least wasteful one. */
-static bool choose_order(struct kmem_cache *c)
-{
-	unsigned long objs, waste, best_waste = 0;
-	int best = -1;
-
-	for (unsigned k = 0; k < MAX_ORDER; k++) {
-		waste = slab_leftover(c, k, &objs);
-		if (!objs)
-			continue;
-		if (waste * 8 <= ((unsigned long)MM_PAGE_SIZE << k)) {
-			best = (int)k;
-			break;
-		}
-		/* waste/2^k < best_waste/2^best, without division */
-		if (best < 0 || waste < best_waste << (k - (unsigned)best)) {
-			best = (int)k;
-			best_waste = waste;
-		}
-		if (k >= SLAB_MAX_ORDER)
-			break;
-	}
-	if (best < 0)
-		return false;
-	c->c_order = (unsigned)best;
-	waste = slab_leftover(c, c->c_order, &objs);
-	c->c_per_slab = (unsigned)objs;
-	c->c_colour_step = MAX(c->c_align, (unsigned)SLAB_CACHE_LINE);
-	c->c_colours = (unsigned)MIN(waste, 0xFFFFul) / c->c_colour_step + 1;
-	return true;
-}
-
-static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
-		       size_t align, unsigned flags, void (*ctor)(void *))
-{
-	size_t i;
-
-	memset(c, 0, sizeof(*c));
-	if (!name || !size || (align & (align - 1)) || align > MM_PAGE_SIZE ||
-	    size > ((size_t)MM_PAGE_SIZE << (MAX_ORDER - 1)))
-		return -1;
-	if (((flags & SLAB_DEBUG) || debug_default) && !(flags & SLAB_NO_DEBUG))
-		flags |= SLAB_DEBUG;
-	else
-		flags &= ~SLAB_DEBUG;
-	align = MAX(align, SLAB_MIN_ALIGN);
-	if (flags & SLAB_HWCACHE_ALIGN)
-		align = MAX(align, (size_t)SLAB_CACHE_LINE);
-	c->c_flags = flags;
-	c->c_size = (unsigned)size;
-	c->c_ctor = ctor;
-	c->c_gfp = (flags & SLAB_CACHE_DMA) ? GFP_DMA : GFP_KERNEL;
-	list_init(&c->c_partial);
-	list_init(&c->c_full);
-	list_init(&c->c_empty);
-	for (i = 0; i + 1 < SLAB_NAME_MAX && name[i]; i++)
-		c->c_name[i] = name[i];
-	compute_layout(c, size, align);
-	return choose_order(c) ? 0 : -1;
-}
-
-static void cache_link(struct kmem_cache *c)
-{
-	mm_irqflags_t flags = mm_irq_save();
-
-	list_add_tail(&c->c_link, &slab_caches);
-	mm_irq_restore(flags);
-}
-
-void slab_init(bool debug)
-{
-	debug_default = debug;
-	if (cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
-			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
-		cache_link(&cache_cache);
-}
-
-struct kmem_cache *kmem_cache_create(const char *name, size_t size,
-				     size_t align, unsigned flags,
-				     void (*ctor)(void *obj))
-{
-	struct kmem_cache *c = kmem_cache_alloc(&cache_cache, GFP_KERNEL);
-
-	if (!c)
-		return NULL;
-	if (cache_setup(c, name, size, align, flags, ctor)) {
-		kmem_cache_free(&cache_cache, c);
-		return NULL;
-	}
-	cache_link(c);
-	return c;
 }
 
 /* --- slabs ---------------------------------------------------------------- */
@@ -734,7 +576,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 {
 	mm_irqflags_t flags;
 
-	if (!c || c == &cache_cache)
+	if (!c || c == &slab_cache_cache)
 		return ERR_INVALID_ARGS;
 	kmem_cache_shrink(c);
 	flags = mm_irq_save();
@@ -748,6 +590,6 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	}
 	list_del(&c->c_link);
 	mm_irq_restore(flags);
-	kmem_cache_free(&cache_cache, c);
+	kmem_cache_free(&slab_cache_cache, c);
 	return 0;
 }

@@ -62,6 +62,8 @@ struct slab_track {
 #define SLAB_RED_ZONE 8 /* bytes of red zone on each side, at least */
 
 extern struct list_node slab_caches;
+/* The cache that struct kmem_cache objects come from (mm/slab_cache.c). */
+extern struct kmem_cache slab_cache_cache;
 
 static inline bool cache_debug(const struct kmem_cache *c)
 {
