@@ -182,11 +182,12 @@ static void check_page_array(const struct zone *z, unsigned long listed)
 
 	for (pfn_t pfn = z->start_pfn; pfn < z->end_pfn; pfn++) {
 		const struct page *p = pfn_to_page(pfn);
-		const struct zone *private = buddy_private_zone_at(pfn);
 		uint32_t s = p->flags & PG_STATE_MASK;
 
-		if (private) { /* its blocks are its own business */
-			pfn = private->end_pfn - 1;
+		/* An open private zone's blocks are its own business; its
+		 * only block head as the real zone sees it is a BUDDY one. */
+		if ((s & PG_BUDDY) && buddy_private_zone_at(pfn)) {
+			pfn = buddy_private_zone_at(pfn)->end_pfn - 1;
 			continue;
 		}
 		if (page_zone_id(p) != z->id)

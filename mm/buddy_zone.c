@@ -10,12 +10,14 @@
 /* Open private zones, so that buddy_check can tell their blocks apart. */
 #define PRIVATE_ZONES_MAX 8
 static const struct zone *private_zones[PRIVATE_ZONES_MAX];
+static unsigned nr_private_zones;
 
 static void private_zone_track(const struct zone *z, bool open)
 {
 	for (int i = 0; i < PRIVATE_ZONES_MAX; i++) {
 		if (private_zones[i] == (open ? NULL : z)) {
 			private_zones[i] = open ? z : NULL;
+			nr_private_zones += open ? 1 : -1u;
 			return;
 		}
 	}
@@ -23,6 +25,8 @@ static void private_zone_track(const struct zone *z, bool open)
 
 const struct zone *buddy_private_zone_at(pfn_t pfn)
 {
+	if (!nr_private_zones)
+		return NULL;
 	for (int i = 0; i < PRIVATE_ZONES_MAX; i++) {
 		const struct zone *z = private_zones[i];
 		if (z && pfn >= z->start_pfn && pfn < z->end_pfn)
