@@ -42,7 +42,7 @@ ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
 .PHONY: all run iso run-iso test debug gdb clean help deps-build deps-run \
-	deps-iso deps-test host-tests bench memmap
+	deps-iso deps-test deps-gdb host-tests bench memmap
 .DEFAULT_GOAL := all
 
 all: $(KERNEL) compile_commands.json
@@ -68,6 +68,8 @@ deps-iso:
 	@tools/ensure-deps.sh build iso
 deps-test:
 	@tools/ensure-deps.sh build run iso test fuzz
+deps-gdb:
+	@tools/ensure-deps.sh build gdb
 
 $(B)/gen/%.inc: arch/x86/%.h tools/gen_asm_include.sh | deps-build
 	@mkdir -p $(dir $@)
@@ -142,7 +144,7 @@ debug: $(KERNEL) | deps-run
 	@echo "QEMU is paused with its gdbstub on localhost:1234; run 'make gdb' in another terminal."
 	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
 
-gdb: $(KERNEL) | deps-test
+gdb: $(KERNEL) | deps-gdb
 	$(GDB) -q -x tools/gdb/strata.gdb $(KERNEL)
 
 # --- testing -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the tools a make target needs are installed.
-#   tools/ensure-deps.sh GROUP...     groups: build run iso test
+#   tools/ensure-deps.sh GROUP...     groups: build run iso gdb test fuzz
 # Missing tools are installed with apt-get when running as root on a Debian
 # system; otherwise the script names the packages to install and fails.
 set -u
@@ -19,6 +19,8 @@ for group in "$@"; do
 		need+=("qemu-system-i386 qemu-system-x86") ;;
 	iso)
 		need+=("grub-mkrescue grub-common" "/usr/lib/grub/i386-pc grub-pc-bin" "xorriso xorriso" "mformat mtools") ;;
+	gdb)
+		need+=("gdb gdb") ;;
 	test)
 		need+=("qemu-system-i386 qemu-system-x86" "gdb gdb" "gcc gcc" "clang clang" "valgrind valgrind") ;;
 	fuzz)
