@@ -8,6 +8,7 @@
  * for leaked frames, unexpected reports and broken invariants.
  */
 #include "tests/ktest.h"
+#include "tests/frames_util.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "mm/kmalloc.h"
@@ -139,34 +140,6 @@ KTEST(buddy, "every block is aligned to its size")
 	}
 }
 
-/* Allocates blocks of decreasing order until nothing is left, chaining
- * them through page->lru (an allocated block's links are the owner's). */
-static unsigned long exhaust(gfp_t gfp, struct list_node *taken)
-{
-	unsigned long frames = 0;
-
-	for (int k = MAX_ORDER - 1; k >= 0; k--) {
-		struct page *p;
-		while ((p = alloc_pages(gfp | __GFP_NOWARN, (unsigned)k))) {
-			p->private_[0] = (uintptr_t)k;
-			list_add(&p->lru, taken);
-			frames += 1ul << k;
-		}
-	}
-	return frames;
-}
-
-static void give_back(struct list_node *taken)
-{
-	struct list_node *n, *tmp;
-
-	list_for_each_safe(n, tmp, taken) {
-		struct page *p = list_entry(n, struct page, lru);
-		list_del(n);
-		__free_pages(p, (unsigned)p->private_[0]);
-	}
-}
-
 KTEST(buddy, "allocate until NULL, free everything: the exact initial buddyinfo")
 {
 	unsigned long before[MAX_NR_ZONES][MAX_ORDER], after[MAX_ORDER];
@@ -175,13 +148,13 @@ KTEST(buddy, "allocate until NULL, free everything: the exact initial buddyinfo"
 
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		buddy_zone_info((enum zone_id)z, before[z]);
-	got = exhaust(GFP_KERNEL | __GFP_HIGHMEM, &taken);
+	got = frames_take_all(GFP_KERNEL | __GFP_HIGHMEM, &taken);
 	EXPECT_EQ(free, got);
 	EXPECT_EQ(0, buddy_free_pages());
 	EXPECT_NULL(alloc_page(GFP_KERNEL | __GFP_HIGHMEM));
 	EXPECT_NULL(alloc_page(GFP_DMA));
 	EXPECT_EQ(0, buddy_check()); /* out of memory broke nothing */
-	give_back(&taken);
+	frames_give_back(&taken);
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		buddy_zone_info((enum zone_id)z, after);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
@@ -200,7 +173,7 @@ KTEST(buddy, "GFP_DMA memory lies below 16 MiB even when DMA is all that is left
 	__free_pages(p, 3);
 	/* Exhaust DMA: the next GFP_DMA request fails although other zones
 	 * still have memory. */
-	exhaust(GFP_DMA, &taken);
+	frames_take_all(GFP_DMA, &taken);
 	EXPECT_NULL(alloc_page(GFP_DMA));
 	p = alloc_page(GFP_KERNEL);
 	if (zones[ZONE_NORMAL].managed_pages) {
@@ -208,7 +181,7 @@ KTEST(buddy, "GFP_DMA memory lies below 16 MiB even when DMA is all that is left
 		if (p)
 			__free_page(p);
 	}
-	give_back(&taken);
+	frames_give_back(&taken);
 }
 
 KTEST(buddy, "GFP_KERNEL never returns HIGHMEM; __GFP_HIGHMEM prefers it")

@@ -4,6 +4,7 @@
  * probe_write fault or not) rather than against our own bookkeeping.
  */
 #include "tests/ktest.h"
+#include "tests/frames_util.h"
 #include "tests/paging_util.h"
 #include "mm/vmm.h"
 #include "mm/paging.h"
@@ -282,27 +283,6 @@ KTEST(paging, "accessed and dirty bits: a read sets A, a write sets D, cleared b
 	vmm_destroy(as);
 }
 
-/* Takes every free frame (blocks chained through page->lru). */
-static void take_everything(struct list_node *taken)
-{
-	for (int k = MAX_ORDER - 1; k >= 0; k--) {
-		struct page *p;
-		while ((p = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, (unsigned)k))) {
-			p->private_[0] = (uintptr_t)k;
-			list_add(&p->lru, taken);
-		}
-	}
-}
-
-static void give_everything_back(struct list_node *taken)
-{
-	while (!list_empty(taken)) {
-		struct page *p = list_first_entry(taken, struct page, lru);
-		list_del(&p->lru);
-		__free_pages(p, (unsigned)p->private_[0]);
-	}
-}
-
 KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped pages")
 {
 	struct list_node taken = LIST_HEAD_INIT(taken);
@@ -316,11 +296,11 @@ KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped p
 	ASSERT_TRUE(spare[0] && spare[1]);
 	/* The table exists already, so only frames can run out. */
 	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(frame), PAGE_SIZE, VMM_WRITE));
-	take_everything(&taken);
+	frames_take_all(GFP_HIGHUSER, &taken);
 	__free_page(spare[0]); /* exactly two frames left: enough for half */
 	__free_page(spare[1]);
 	EXPECT_EQ(ERR_NO_MEMORY, vmm_alloc(as, TEST_VA, 4 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
-	give_everything_back(&taken);
+	frames_give_back(&taken);
 	EXPECT_EQ(0, vmm_translate(as, TEST_VA, &pa, NULL));
 	EXPECT_EQ(page_to_phys(frame), pa);
 	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, TEST_VA + PAGE_SIZE, &pa, NULL));

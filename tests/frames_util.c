@@ -1,0 +1,26 @@
+/* Self-test helpers (see frames_util.h). */
+#include "tests/frames_util.h"
+
+unsigned long frames_take_all(gfp_t gfp, struct list_node *taken)
+{
+	unsigned long frames = 0;
+
+	for (int k = MAX_ORDER - 1; k >= 0; k--) {
+		struct page *p;
+		while ((p = alloc_pages(gfp | __GFP_NOWARN, (unsigned)k))) {
+			p->private_[0] = (uintptr_t)k;
+			list_add(&p->lru, taken);
+			frames += 1ul << k;
+		}
+	}
+	return frames;
+}
+
+void frames_give_back(struct list_node *taken)
+{
+	while (!list_empty(taken)) {
+		struct page *p = list_first_entry(taken, struct page, lru);
+		list_del(&p->lru);
+		__free_pages(p, (unsigned)p->private_[0]);
+	}
+}

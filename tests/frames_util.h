@@ -1,0 +1,16 @@
+/* Self-test helpers: running the buddy allocator dry and refilling it. */
+#ifndef TESTS_FRAMES_UTIL_H
+#define TESTS_FRAMES_UTIL_H
+
+#include "mm/buddy.h"
+
+/*
+ * Allocates blocks of decreasing order until nothing is left for gfp,
+ * chaining them on `taken` through page->lru (an allocated block's links are
+ * its owner's).  Returns the number of frames taken.
+ */
+unsigned long frames_take_all(gfp_t gfp, struct list_node *taken);
+/* Frees every block frames_take_all put on `taken`. */
+void frames_give_back(struct list_node *taken);
+
+#endif
