@@ -42,7 +42,7 @@ ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
 .PHONY: all run iso run-iso test debug gdb clean help deps-build deps-run \
-	deps-iso deps-test deps-gdb host-tests bench memmap
+	deps-iso deps-test deps-gdb host-tests fuzz bench memmap
 .DEFAULT_GOAL := all
 
 all: $(KERNEL) compile_commands.json
@@ -54,6 +54,7 @@ help:
 	@echo "make run-iso    boot the ISO through GRUB"
 	@echo "make test       host tests, kernel self-tests at 16M..4G, GRUB ISO, GDB session"
 	@echo "make bench      benchmarks (instruction counts under -icount shift=0)"
+	@echo "make fuzz       fuzz each host target FUZZ_SECONDS=300 from a random seed"
 	@echo "make memmap     draw physical memory into $(B)/memmap.svg (MEMMAP_MEM=1G)"
 	@echo "make debug      start QEMU paused with its gdbstub on :1234"
 	@echo "make gdb        attach GDB to 'make debug', symbols loaded"
@@ -158,6 +159,16 @@ NO_PSE_ARGS := --extra-kernel "kernel -m 1G, no PSE/PGE:1G:-cpu pentium2,-pse,-p
 test: $(KERNEL) $(ISO) host-tests | deps-test
 	$(PYTHON) tests/runner.py --kernel $(KERNEL)\
 		--build $(B) $(HOST_TEST_ARGS) $(NO_PSE_ARGS)
+
+# Open-ended fuzzing (make test runs each target a fixed, seeded number of
+# times instead): FUZZ_SECONDS per target from a random seed, keeping the
+# corpus in $(B)/fuzz-corpus-explore.  A crashing input lands in
+# $(B)/fuzz-artifacts/<target>/; once fixed, add it to
+# tests/host/corpus/<target>/ so every `make test` replays it.
+FUZZ_SECONDS ?= 300
+fuzz: host-tests | deps-test
+	$(PYTHON) tests/runner.py --kernel $(KERNEL) --build $(B) --only fuzz \
+		--fuzz-seconds $(FUZZ_SECONDS) $(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
 
 # Benchmarks: instruction counts under -icount shift=0 (see tests/kbench.h).
 QEMU_TIMEOUT ?= 300

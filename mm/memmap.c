@@ -125,6 +125,9 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 			m->ignored_above_limit += end - MAX(start, MEMMAP_LIMIT);
 			end = MEMMAP_LIMIT;
 		}
+		/* wholly above the limit: rounding its start up could wrap */
+		if (start >= end)
+			continue;
 		start = (start + PAGE_MASK64) & ~PAGE_MASK64;
 		end &= ~PAGE_MASK64;
 		if (start < end) {

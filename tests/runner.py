@@ -3,7 +3,8 @@
 
 Jobs (each reports `N passed, M failed`):
   host     host test programs of the portable allocators (TAP on stdout)
-  fuzz     libFuzzer targets, bounded in time
+  fuzz     libFuzzer targets: their regression inputs, then a fixed number of
+           seeded runs (or, for `make fuzz`, a timed search)
   kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
   witness  the kernel's account of its page tables against QEMU's "info mem"
@@ -508,24 +509,42 @@ def host_job(args, path):
     return r
 
 
-def fuzz_job(args, path):
-    name = "fuzz " + os.path.basename(path)
+def fuzz_job(args, spec):
+    """One libFuzzer target: first every input in its regression corpus
+    (tests/host/corpus/<target>/, inputs that once found a bug), then either
+    a fixed number of runs from seed 1 and an empty corpus -- the same inputs
+    on every machine, so `make test` gives the same answer everywhere, and
+    bounded in time as well -- or,
+    with --fuzz-seconds, an open-ended search from a random seed that keeps
+    its corpus between runs (`make fuzz`)."""
+    path, _, runs = spec.partition(":")
+    target = os.path.basename(path)
+    name = "fuzz " + target
     t0 = time.time()
-    corpus = os.path.join(args.build, "fuzz-corpus", os.path.basename(path))
-    artifacts = os.path.join(args.build, "fuzz-artifacts", "")
-    shutil.rmtree(corpus, ignore_errors=True)  # every run starts the same way
-    os.makedirs(corpus)
+    regress = os.path.join(ROOT, "tests", "host", "corpus", target)
+    artifacts = os.path.join(args.build, "fuzz-artifacts", target, "")
     os.makedirs(artifacts, exist_ok=True)
-    status, out = run([path, "-max_total_time=%d" % args.fuzz_seconds, "-seed=1",
-                       "-print_final_stats=1", "-artifact_prefix=" + artifacts, corpus],
-                      args.fuzz_seconds + 120)
+    if args.fuzz_seconds:
+        corpus = os.path.join(args.build, "fuzz-corpus-explore", target)
+        limits, limit_secs = ["-max_total_time=%d" % args.fuzz_seconds, "-seed=0"], args.fuzz_seconds
+    else:
+        corpus = os.path.join(args.build, "fuzz-corpus", target)
+        shutil.rmtree(corpus, ignore_errors=True)  # every run starts the same way
+        # the time limit only guards a machine far slower than this one
+        limits = ["-runs=%d" % int(runs or args.fuzz_runs), "-seed=1", "-max_total_time=%d" % args.timeout]
+        limit_secs = args.timeout
+    os.makedirs(corpus, exist_ok=True)
+    dirs = [corpus] + ([regress] if os.path.isdir(regress) else [])
+    status, out = run([path] + limits + ["-print_final_stats=1", "-artifact_prefix=" + artifacts]
+                      + dirs, limit_secs + 120)
     r = Result(name, secs=time.time() - t0)
     r.log = save_log(args, name, out)
     if status == 0 and "Done " in out:
         r.passed = 1
     else:
         r.failed = 1
-        r.notes.append("libFuzzer exit status %s; see %s" % (status, r.log))
+        r.notes.append("libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
+                       % (status, artifacts, os.path.relpath(regress, ROOT)))
     return r
 
 
@@ -536,8 +555,11 @@ def main():
     ap.add_argument("--mem", default="16M,128M,1G,4G")
     ap.add_argument("--only", default="host,fuzz,kernel,crash,iso,gdb,shell,memmap")
     ap.add_argument("--host-test", action="append", default=[])
-    ap.add_argument("--fuzz", action="append", default=[])
-    ap.add_argument("--fuzz-seconds", type=int, default=20)
+    ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
+    ap.add_argument("--fuzz-runs", type=int, default=20000,
+                    help="inputs per fuzz target in the reproducible run")
+    ap.add_argument("--fuzz-seconds", type=int, default=0,
+                    help="fuzz each target this long from a random seed instead")
     ap.add_argument("--timeout", type=int, default=180)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--extra-kernel", action="append", default=[],

@@ -4,7 +4,7 @@
 # mm/platform.h) are compiled for the host with AddressSanitizer and
 # UndefinedBehaviorSanitizer, together with tests/host/platform_host.c.
 # Each test program prints TAP; tests/runner.py runs them (HOST_TEST_ARGS)
-# along with the libFuzzer targets (FUZZ_ARGS), which clang builds.
+# along with the libFuzzer targets, which clang builds.
 #
 # To add a host test: list its program in HOST_TESTS with a rule below.
 
@@ -58,8 +58,15 @@ $(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) | deps-test
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS)
 
+# `make test` runs each fuzz target a fixed number of times from seed 1, so
+# every machine tries the same inputs; FUZZ_RUNS_<target> sets the count
+# (about 10 s of one core each here).  `make fuzz` searches for longer.
+FUZZ_RUNS_fuzz_memmap ?= 20000
+FUZZ_RUNS_fuzz_buddy_ops ?= 15000
+FUZZ_RUNS_fuzz_slab ?= 100000
+FUZZ_RUNS_fuzz_freelist ?= 300000
 HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
-	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t))
+	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t):$(FUZZ_RUNS_$(notdir $(t))))
 
 host-tests: $(HOST_TESTS) $(FUZZ_TARGETS)
 

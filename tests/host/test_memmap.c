@@ -76,6 +76,11 @@ static void test_adversarial_maps(void)
 		AV(3 * GIB + GIB / 2, GIB), AV(5 * GIB, GIB), RS(0xFEC00000, 0x1000),
 		AV(16 * MIB, 16 * MIB), RS(0xFFFFF000ull, 0x2000),
 	};
+	/* found by fuzz_memmap: rounding this start up to a page wrapped to
+	 * 0 and made all of [0, 4 GiB) usable */
+	static const struct memmap_entry last_page[] = {
+		AV(0xFFFFFFFFFFFFFE00ull, 0x11), RS(0x323232, 0x1232000),
+	};
 	static const struct memmap_entry only_reserved[] = {
 		RS(0, 4 * GIB), AV(0x10, 0xFF0), AV(5 * GIB, 0x1000),
 	};
@@ -85,6 +90,9 @@ static void test_adversarial_maps(void)
 	check_map("wrapping entries", wrapping, ARRAY_SIZE(wrapping));
 	check_map("reserved holes inside available, unaligned", holes, ARRAY_SIZE(holes));
 	check_map("entries crossing and above 4 GiB", high, ARRAY_SIZE(high));
+	check_map("unaligned entry in the last page of the 64-bit space", last_page,
+		  ARRAY_SIZE(last_page));
+	tap_ok(map.nr_usable == 0, "memmap: an entry in the last page of the 64-bit space adds no usable range");
 	check_map("no whole available page", only_reserved, ARRAY_SIZE(only_reserved));
 	tap_ok(map.nr_usable == 0, "memmap: a map without a whole available page gives no usable range");
 }
