@@ -23,12 +23,11 @@ QEMU_FLAGS := -display none -no-reboot \
 CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mno-sse -mno-mmx \
-	-mno-80387 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-mno-80387 -mregparm=3 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -I. -MMD -MP
 NASMFLAGS := -f elf32 -g -F dwarf -I $(B)/gen/ -w+all
 LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -z max-page-size=4096 \
 	-L $(B)/gen -T linker.ld
-LIBGCC = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 KERNEL_DIRS := arch/x86 kernel mm tests
 C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
@@ -41,7 +40,7 @@ KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
-.PHONY: all run iso run-iso test debug gdb clean help deps-build deps-run \
+.PHONY: FORCE all run iso run-iso test debug gdb clean help deps-build deps-run \
 	deps-iso deps-test deps-gdb host-tests fuzz bench memmap
 .DEFAULT_GOAL := all
 
@@ -82,7 +81,16 @@ $(B)/gen/layout.ld: arch/x86/layout.h tools/gen_asm_include.sh | deps-build
 	@mkdir -p $(dir $@)
 	sh tools/gen_asm_include.sh ld $< > $@
 
-$(B)/%.o: %.c | deps-build
+# Objects are rebuilt when the flags change (a -mregparm change, say, must
+# not leave objects of both conventions linked together).
+FLAGS_STAMP := $(B)/flags.stamp
+FLAGS_NOW := $(CC) $(CFLAGS) | $(NASM) $(NASMFLAGS) | $(LD) $(LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+FORCE:
+
+$(B)/%.o: %.c $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
@@ -90,11 +98,11 @@ $(B)/%.o: %.c | deps-build
 # Tests run in the order they are written in their file.
 $(B)/tests/%.o: CFLAGS += -fno-toplevel-reorder
 
-$(B)/gen/%.o: $(B)/gen/%.c
+$(B)/gen/%.o: $(B)/gen/%.c $(FLAGS_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(B)/%.o: %.asm $(GEN_INC) | deps-build
+$(B)/%.o: %.asm $(GEN_INC) $(FLAGS_STAMP) | deps-build
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) $(NASMFLAGS) $< -o $@
@@ -108,14 +116,14 @@ $(B)/gen/ksyms_empty.c: tools/gen_ksyms.py | deps-build
 	$(PYTHON) tools/gen_ksyms.py $(B)/gen/empty.nm $@
 
 $(B)/kernel.pass1.elf: $(OBJS) $(B)/gen/ksyms_empty.o linker.ld $(GEN_INC)
-	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/gen/ksyms_empty.o $(LIBGCC)
+	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/gen/ksyms_empty.o
 
 $(B)/gen/ksyms.c: $(B)/kernel.pass1.elf tools/gen_ksyms.py
 	$(NM) -n $< > $(B)/gen/pass1.nm
 	$(PYTHON) tools/gen_ksyms.py $(B)/gen/pass1.nm $@
 
 $(KERNEL): $(B)/kernel.pass1.elf $(B)/gen/ksyms.o
-	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/gen/ksyms.o $(LIBGCC)
+	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(B)/gen/ksyms.o
 	@$(NM) -n $@ | grep -i ' t ' > $(B)/gen/pass2.text.nm
 	@grep -i ' t ' $(B)/gen/pass1.nm | cmp -s - $(B)/gen/pass2.text.nm || \
 		{ echo "ksyms: text moved between the two links" >&2; rm -f $@; exit 1; }

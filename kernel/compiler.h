@@ -34,6 +34,18 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/*
+ * The kernel passes the first three arguments in eax, edx and ecx
+ * (-mregparm=3, as Linux on i386 does).  Functions that assembly calls, or
+ * that are written in assembly and called from C, keep the stack
+ * convention: mark their declarations __asmlinkage.
+ */
+#if defined(__i386__) && !defined(STRATA_HOST)
+#define __asmlinkage __attribute__((regparm(0)))
+#else
+#define __asmlinkage
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

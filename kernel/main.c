@@ -62,9 +62,9 @@ static __noreturn void idle(void)
 }
 
 /* Called from boot/entry.asm. */
-void kmain(uint32_t magic, uint32_t info_phys);
+__asmlinkage void kmain(uint32_t magic, uint32_t info_phys);
 
-void kmain(uint32_t magic, uint32_t info_phys)
+__asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 {
 	serial_init();
 	printk_set_sink(serial_putc);

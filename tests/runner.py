@@ -323,7 +323,7 @@ ARGS_MEMMAP_CLASSES = ["reserved", "kernel", "bootmem", "free-o10", "slab", "kma
                         "pagetable", "stack", "highmem"]
 
 
-GDB_CHECKS = 17  # tests/gdb/session.py's own checks; a lost one is a failure
+GDB_CHECKS = 18  # tests/gdb/session.py's own checks; a lost one is a failure
 
 
 def free_port():

@@ -63,3 +63,39 @@ KTEST(string, "parse_u64 accepts decimal and hex, rejects junk and overflow")
 	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("0x", &v));
 	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("12a", &v));
 }
+
+/*
+ * kernel/div64.c: gcc's 64-bit division helpers, built for -mregparm=3.
+ * Known quotients, then the defining property q * d + r == n, r < d over
+ * divisors below and above 2^32 (volatile, so gcc cannot fold them).
+ */
+KTEST(string, "64-bit division: known quotients, and q * d + r == n with r < d")
+{
+	static const uint64_t ns[] = {
+		0, 1, 9, 0xFFFFFFFFull, 0x100000000ull, 0x123456789ABCDEF0ull,
+		0x8000000000000000ull, 0xFFFFFFFFFFFFFFFFull,
+	};
+	static const uint64_t ds[] = {
+		1, 3, 10, 4096, 0xFFFFFFFFull, 0x100000000ull, 0x100000001ull,
+		0x123456789ull, 0x8000000000000000ull, 0xFFFFFFFFFFFFFFFFull,
+	};
+	volatile uint64_t n = 0xFFFFFFFFFFFFFFFFull, d = 10;
+
+	EXPECT_EQ(1844674407370955161ull, n / d);
+	EXPECT_EQ(5, n % d);
+	n = 0x123456789ABCDEF0ull;
+	d = 0x100000001ull;
+	EXPECT_EQ(0x12345678ull, n / d);
+	EXPECT_EQ(0x88888878ull, n % d);
+	for (unsigned i = 0; i < ARRAY_SIZE(ns); i++) {
+		for (unsigned j = 0; j < ARRAY_SIZE(ds); j++) {
+			n = ns[i];
+			d = ds[j];
+			uint64_t q = n / d, r = n % d;
+			ktest_check(q * ds[j] + r == ns[i] && r < ds[j], __FILE__, __LINE__,
+				    "%#llx / %#llx gave %#llx remainder %#llx",
+				    (unsigned long long)ns[i], (unsigned long long)ds[j],
+				    (unsigned long long)q, (unsigned long long)r);
+		}
+	}
+}

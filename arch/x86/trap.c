@@ -227,7 +227,7 @@ static bool default_breakpoint(struct trap_frame *tf)
 	return true;
 }
 
-void trap_dispatch(struct trap_frame *tf)
+__asmlinkage void trap_dispatch(struct trap_frame *tf)
 {
 	trap_handler_t *h = handlers[tf->vector & 0xFF];
 
@@ -257,7 +257,7 @@ extern uint8_t boot_stack_bottom[];
  * overflowed into its guard page, so that the page fault could not push its
  * frame; say so when ESP points into or just above a guard page.
  */
-__noreturn void double_fault_report(uint32_t error)
+__asmlinkage __noreturn void double_fault_report(uint32_t error)
 {
 	uint32_t esp = kernel_tss.esp;
 	uint32_t guard = (uint32_t)(uintptr_t)boot_stack_guard;

@@ -86,12 +86,12 @@ extern struct fault_info last_fixed_fault;
  * the access faulted (last_fixed_fault then says how).  Callable anywhere,
  * including on unmapped and read-only addresses.
  */
-int probe_read(const volatile void *addr, uint32_t *out);
-int probe_write(volatile void *addr, uint32_t val);
+__asmlinkage int probe_read(const volatile void *addr, uint32_t *out);
+__asmlinkage int probe_write(volatile void *addr, uint32_t val);
 /* Reads with the segment selector `sel` loaded into FS: fs:[offset]. */
-int probe_read_seg(uint16_t sel, uint32_t offset, uint32_t *out);
+__asmlinkage int probe_read_seg(uint16_t sel, uint32_t offset, uint32_t *out);
 /* Writes with the segment selector `sel` loaded into FS: fs:[offset]. */
-int probe_write_seg(uint16_t sel, uint32_t offset, uint32_t val);
+__asmlinkage int probe_write_seg(uint16_t sel, uint32_t offset, uint32_t val);
 
 /* Task state segment, as the CPU lays it out (SDM 7.2.1). */
 struct tss {
@@ -130,14 +130,14 @@ void gdt_set_code_segment(unsigned index, uint32_t base, uint32_t limit,
  * value in EAX) and stores that value.  Returns 0, or ERR_FAULT when the
  * call faults (an offset past the segment's limit raises #GP).
  */
-int probe_far_call(uint16_t sel, uint32_t offset, uint32_t *result);
+__asmlinkage int probe_far_call(uint16_t sel, uint32_t offset, uint32_t *result);
 /* Code for the segmentation tests: returns 0x2A with a far return. */
 extern const char seg_demo_routine[];
 
 
 /* Entry points called from trapentry.asm. */
-void trap_dispatch(struct trap_frame *tf);
-__noreturn void double_fault_report(uint32_t error);
+__asmlinkage void trap_dispatch(struct trap_frame *tf);
+__asmlinkage __noreturn void double_fault_report(uint32_t error);
 
 void trap_set_fatal_hook(void (*hook)(const struct trap_frame *tf));
 /*

@@ -12,9 +12,9 @@
  * current address space) in ring 3, until a trap handler calls user_return;
  * returns the code given to it.  Uses kernel_tss.esp0 for the way back.
  */
-int user_enter(uint32_t eip, uint32_t esp);
+__asmlinkage int user_enter(uint32_t eip, uint32_t esp);
 /* From a trap handler (ring 3 trapped): resume after user_enter. */
-__noreturn void user_return(int code);
+__asmlinkage __noreturn void user_return(int code);
 
 /* The probe program; see usermode.asm for its stack protocol. */
 extern const uint8_t user_probe_code[], user_probe_code_end[];

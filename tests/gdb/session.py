@@ -51,6 +51,14 @@ def session():
                           to_string=True)
     check("the kmem_cache pretty-printer shows the cache's slabinfo line",
           "struct kmem_cache kmem_cache {objects" in printed, printed)
+    # whatis names owners from mm/page.c's table: the page array is bootmem,
+    # a cache made at run time sits in a slab page
+    said = gdb.execute("strata-whatis (unsigned)mem_map", to_string=True)
+    dynamic = [c for c in strata.caches() if int(c.address) >= int(value("(unsigned)&__kernel_end"))]
+    if dynamic:
+        said += gdb.execute("strata-whatis %d" % int(dynamic[0].address), to_string=True)
+    check("strata-whatis names the page array bootmem and a cache's own memory slab",
+          "reserved (bootmem)" in said and "slab: allocated block" in said, said)
     printed = gdb.execute("print mem_map[0]", to_string=True)
     check("the struct page pretty-printer decodes page 0 as reserved",
           "state=RESERVED" in printed, printed)

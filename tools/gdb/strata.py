@@ -146,8 +146,12 @@ ZONES = ["DMA", "Normal", "HighMem", "?"]
 
 
 def owner_name(owner):
+    """mm/page.c's name for an owner id, read from its table (no call into
+    the kernel: the kernel passes arguments in registers, -mregparm=3)."""
     try:
-        return gdb.parse_and_eval("page_owner_name(%d)" % owner).string()
+        if owner >= int(gdb.parse_and_eval("OWNER_COUNT")):
+            return str(owner)
+        return gdb.parse_and_eval("'mm/page.c'::owners[%d].name" % owner).string()
     except gdb.error:
         return str(owner)
 
