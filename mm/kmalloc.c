@@ -234,12 +234,9 @@ void kfree(const void *p)
 	struct kmem_cache *c;
 
 	if (likely(page && ((c = page->s_cache)->c_flags & SLAB_KMALLOC) &&
-		   slab_fast_obj_start(c, page, p))) {
-		if (likely(slab_mag_push(c, (void *)p)))
-			return;
-		slab_free_no_room(c, (void *)p, MM_CALLER());
+		   slab_fast_obj_start(c, page, p)) &&
+	    likely(slab_mag_push(c, (void *)p)))
 		return;
-	}
 	__kfree(p, MM_CALLER());
 }
 

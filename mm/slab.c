@@ -492,8 +492,11 @@ static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
 		release_slab(c, page);
 }
 
-__noinline void slab_free_no_room(struct kmem_cache *c, void *obj,
-				  uintptr_t caller)
+/* A free that passed the fast checks (slab_fast_page, the cache,
+ * slab_fast_obj_start) but that slab_mag_push refused: a full array is
+ * flushed, anything else diagnosed. */
+static __noinline void slab_free_no_room(struct kmem_cache *c, void *obj,
+					 uintptr_t caller)
 {
 	if (cache_debug(c) || slab_mag_marked(c, obj)) {
 		slab_free_slow(c, obj, caller);
@@ -504,37 +507,36 @@ __noinline void slab_free_no_room(struct kmem_cache *c, void *obj,
 }
 
 /*
- * The fast path: obj is the start of an object in the first frame of a
- * slab of this cache and the array has room -- a push with interrupts
- * off.  Everything else (a debug cache, a full array, a later frame of a
- * multi-frame slab, and everything that looks wrong: a foreign pointer,
- * another cache, an interior pointer, the object on top of the array)
- * goes to slab_free_slow, which diagnoses it.  NULL goes there too and is
- * ignored.
+ * Everything but the fast path (slab_free_fast in slab_internal.h): a full
+ * array is flushed; a debug cache, and everything that looks wrong -- a
+ * foreign pointer, another cache, an interior pointer, an object already
+ * free -- goes to slab_free_slow, which diagnoses it.  NULL goes there too
+ * and is ignored.
  */
-static __always_inline void slab_free(struct kmem_cache *c, void *obj,
-				      uintptr_t caller)
+__noinline void slab_free_rest(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
 	struct page *page = slab_fast_page(obj);
 
-	if (likely(page && page->s_cache == c &&
-		   slab_fast_obj_start(c, page, obj))) {
-		if (likely(slab_mag_push(c, obj)))
-			return;
+	if (page && page->s_cache == c && slab_fast_obj_start(c, page, obj))
 		slab_free_no_room(c, obj, caller);
-		return;
-	}
-	slab_free_slow(c, obj, caller);
+	else
+		slab_free_slow(c, obj, caller);
 }
 
+/* The caller's address is read only off the fast path: on it, nothing
+ * needs it, and reading it early costs a saved register. */
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	slab_free(c, obj, MM_CALLER());
+	if (likely(slab_free_fast(c, obj)))
+		return;
+	slab_free_rest(c, obj, MM_CALLER());
 }
 
 void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
-	slab_free(c, obj, caller);
+	if (likely(slab_free_fast(c, obj)))
+		return;
+	slab_free_rest(c, obj, caller);
 }
 
 /* --- shrinking and destruction -------------------------------------------- */

@@ -187,10 +187,24 @@ static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
 	return true;
 }
 
-/* The slow half of a free that passed the fast checks (slab_fast_page,
- * the cache, slab_fast_obj_start) but that slab_mag_push refused: a full
- * array is flushed, anything else diagnosed. */
-void slab_free_no_room(struct kmem_cache *c, void *obj, uintptr_t caller);
+/*
+ * The fast path of a free: obj is the start of an object in the first
+ * frame of a slab of this cache, not obviously free, and the array has
+ * room -- a push with interrupts off.  False, with nothing changed, for
+ * anything else (a debug cache, a full array, a later frame of a
+ * multi-frame slab, a pointer to diagnose): then slab_free_rest.
+ */
+static __always_inline bool slab_free_fast(struct kmem_cache *c, void *obj)
+{
+	struct page *page = slab_fast_page(obj);
+
+	return likely(page && page->s_cache == c && slab_fast_obj_start(c, page, obj)) &&
+	       likely(slab_mag_push(c, obj));
+}
+
+/* Everything slab_free_fast refused: flushes a full array, diagnoses the
+ * rest (NULL is ignored). */
+void slab_free_rest(struct kmem_cache *c, void *obj, uintptr_t caller);
 
 /* Whether obj is in the cache's array (lock held, or a racy look). */
 bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
