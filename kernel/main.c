@@ -16,6 +16,7 @@
 #include "mm/paging.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
+#include "mm/vmm.h"
 #include "kernel/task.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
@@ -78,6 +79,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	mm_init(&boot_info);
 	paging_init();
 	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
+	vmm_cache_init();
 	task_init();
 	slab_print_info();
 

@@ -32,20 +32,22 @@
  *    not-present fault; if the address is in a region of the running space
  *    and the access is allowed, one zeroed frame is mapped and the faulting
  *    instruction runs again.
+ *
+ * 5. The structure itself comes from its own slab cache, "addr_space"
+ *    (Linux's mm_struct cache), made by vmm_cache_init once slab is up;
+ *    the kernel's space is static.
  */
 #include "mm/vmm.h"
 #include "mm/memmap.h"
 #include "mm/buddy.h"
+#include "mm/slab.h"
 #include "arch/x86/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/string.h"
 
-STATIC_ASSERT(sizeof(struct addr_space) <= PAGE_SIZE,
-	      "an address space lives in one page until slab exists");
-
-
 struct addr_space kernel_as;
+static struct kmem_cache *as_cachep;
 static struct addr_space *current_as = &kernel_as;
 static bool global_kernel_pages;
 unsigned long vmm_demand_faults;
@@ -57,6 +59,11 @@ void vmm_init(pde_t *kernel_pgdir, bool global_pages)
 	kernel_as.as_kernel = true;
 	global_kernel_pages = global_pages;
 	current_as = &kernel_as;
+}
+
+void vmm_cache_init(void)
+{
+	as_cachep = kmem_cache_create("addr_space", sizeof(struct addr_space), 0, 0, NULL);
 }
 
 struct addr_space *vmm_current(void)
@@ -350,15 +357,14 @@ int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va)
 
 struct addr_space *vmm_create(void)
 {
-	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	struct addr_space *as;
+	struct addr_space *as = as_cachep ? kmem_cache_alloc(as_cachep, GFP_KERNEL | __GFP_ZERO)
+					  : NULL;
 
-	if (!pg)
+	if (!as)
 		return NULL;
-	as = page_address(pg);
 	as->as_pgdir = pgt_alloc_table();
 	if (!as->as_pgdir) {
-		__free_page(pg);
+		kmem_cache_free(as_cachep, as);
 		return NULL;
 	}
 	as->as_pgdir_phys = mm_virt_to_phys(as->as_pgdir);
@@ -390,5 +396,5 @@ void vmm_destroy(struct addr_space *as)
 	}
 	ASSERT(as->as_owned_pages == 0 && as->as_table_pages == 0);
 	pgt_free_table(as->as_pgdir);
-	__free_page(virt_to_page(as));
+	kmem_cache_free(as_cachep, as);
 }

@@ -48,7 +48,11 @@ extern struct addr_space kernel_as;
 /* Called once by paging_init with the kernel directory. */
 void vmm_init(pde_t *kernel_pgdir, bool global_pages);
 
-/* A new space sharing the kernel half; NULL when out of memory. */
+/* Makes the cache address spaces come from; after kmem_init, before the
+ * first vmm_create. */
+void vmm_cache_init(void);
+/* A new space sharing the kernel half; NULL when out of memory (or before
+ * vmm_cache_init). */
 struct addr_space *vmm_create(void);
 /* Returns every table and owned frame, then the space itself.  The kernel
  * space is switched to first if `as` is running. */

@@ -3,6 +3,7 @@
 #include "tests/kbench.h"
 #include "tests/paging_util.h"
 #include "tests/ktest.h"
+#include "tests/frames_util.h"
 #include "mm/vmm.h"
 #include "mm/buddy.h"
 #include "arch/x86/cpu.h"
@@ -81,11 +82,11 @@ KBENCH(demand_zero_fault)
 
 KTEST(paging, "the paging benchmarks run and give back every page")
 {
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0 = frames_free_settled();
 
 	EXPECT_NE(0, bench_map_unmap_4k(4));
 	EXPECT_NE(0, bench_as_create_destroy(4));
 	EXPECT_NE(0, bench_demand_zero_fault(4));
-	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_EQ(free0, frames_free_settled());
 	EXPECT_PTR_EQ(&kernel_as, vmm_current());
 }

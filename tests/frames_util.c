@@ -1,5 +1,6 @@
 /* Self-test helpers (see frames_util.h). */
 #include "tests/frames_util.h"
+#include "mm/slab.h"
 
 unsigned long frames_take_all(gfp_t gfp, struct list_node *taken)
 {
@@ -23,4 +24,10 @@ void frames_give_back(struct list_node *taken)
 		list_del(&p->lru);
 		__free_pages(p, (unsigned)p->private_[0]);
 	}
+}
+
+unsigned long frames_free_settled(void)
+{
+	kmem_shrink_all();
+	return buddy_free_pages();
 }

@@ -12,5 +12,9 @@
 unsigned long frames_take_all(gfp_t gfp, struct list_node *taken);
 /* Frees every block frames_take_all put on `taken`. */
 void frames_give_back(struct list_node *taken);
+/* Free frames once every slab cache has given back its empty slabs: what a
+ * test compares before and after, so that a cache's spare slab (an address
+ * space's, a task's) is not mistaken for a leak. */
+unsigned long frames_free_settled(void);
 
 #endif

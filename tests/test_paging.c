@@ -48,7 +48,7 @@ KTEST(paging, "the kernel runs on its own tables: NULL unmapped, text read-only,
 
 KTEST(paging, "translate agrees with what was mapped, page by page")
 {
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0 = frames_free_settled();
 	struct addr_space *as = vmm_create();
 	struct page *pg = alloc_pages(GFP_KERNEL, 2);
 	uint32_t flags;
@@ -75,7 +75,7 @@ KTEST(paging, "translate agrees with what was mapped, page by page")
 	/* The caller's frames survived the destroy: they are ours to free. */
 	EXPECT_TRUE(pg->flags & PG_ALLOCATED);
 	__free_pages(pg, 2);
-	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_EQ(free0, frames_free_settled());
 }
 
 KTEST(paging, "protect takes effect at once: a write faults when read-only, succeeds after")
@@ -197,7 +197,7 @@ KTEST(paging, "the same user address holds different data in two spaces; the ker
 
 KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pages, the space")
 {
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0 = frames_free_settled();
 	struct addr_space *as = vmm_create();
 	uint32_t v;
 
@@ -214,7 +214,7 @@ KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pag
 	EXPECT_EQ(9, as->as_table_pages);
 	EXPECT_LT(buddy_free_pages(), free0);
 	vmm_destroy(as);
-	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_EQ(free0, frames_free_settled());
 }
 
 KTEST(paging, "demand-zero pages appear on first touch and not before")
