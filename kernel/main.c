@@ -17,6 +17,7 @@
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/vmm.h"
+#include "mm/vmalloc.h"
 #include "kernel/task.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
@@ -80,6 +81,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	paging_init();
 	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
 	vmm_cache_init();
+	vmalloc_init();
 	task_init();
 	slab_print_info();
 

@@ -1,33 +1,41 @@
 /*
  * vmalloc: theory of operation.
  *
- * The address range [VMALLOC_START, VMALLOC_END) is handed out first-fit
- * from a table of areas kept sorted by address.  Each area takes its pages
- * plus one more, left unmapped, so that running off the end of one area
- * faults instead of landing in the next (the range below VMALLOC_START is
- * unmapped too).  The frames come from alloc_page one at a time, HIGHMEM
- * allowed, and are mapped through kernel_as with vmm_alloc, so the kernel
- * space owns them and vmm_unmap frees them: vfree needs no list of frames.
- * The page tables already exist (paging_init), so every address space sees
- * an area the moment it is mapped.
- *
- * The area table is static (VMALLOC_MAX_AREAS) until kmalloc exists; a full
- * table makes vmalloc return NULL.
+ * The address range [VMALLOC_START, VMALLOC_END) is handed out first-fit.
+ * Each live area is a struct vm_area from the "vm_area" slab cache, on a
+ * list kept sorted by address, so the gaps between neighbours are the free
+ * ranges (Linux kept its areas on such a list, vmlist, for years before it
+ * moved to trees).  Each area takes its pages plus one more, left unmapped,
+ * so that running off the end of one area faults instead of landing in the
+ * next (the range below VMALLOC_START is unmapped too).  The frames come
+ * from alloc_page one at a time, HIGHMEM allowed, and are mapped through
+ * kernel_as with vmm_alloc, so the kernel space owns them and vmm_unmap
+ * frees them: vfree needs no list of frames.  The page tables already exist
+ * (paging_init), so every address space sees an area the moment it is
+ * mapped.  There is no limit on the number of areas but the address range
+ * and memory for their descriptors.
  */
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
+#include "mm/slab.h"
 #include "mm/report.h"
+#include "kernel/list.h"
 #include "kernel/string.h"
-
-#define VMALLOC_MAX_AREAS 1024
 
 struct vm_area {
 	vaddr_t va_start;
 	size_t va_pages; /* mapped pages; the guard page follows */
+	struct list_node va_link; /* on `areas`, by address */
 };
 
-static struct vm_area areas[VMALLOC_MAX_AREAS];
+static struct list_node areas = LIST_HEAD_INIT(areas);
 static unsigned nr_areas;
+static struct kmem_cache *area_cachep;
+
+void vmalloc_init(void)
+{
+	area_cachep = kmem_cache_create("vm_area", sizeof(struct vm_area), 0, 0, NULL);
+}
 
 unsigned vmalloc_nr_areas(void)
 {
@@ -40,42 +48,48 @@ static vaddr_t area_end(const struct vm_area *a)
 }
 
 /* First fit: the lowest gap that holds pages + a guard page.  Returns the
- * table slot the new area goes to, or -1; *va receives its address. */
-static int find_gap(size_t pages, vaddr_t *va)
+ * node the new area goes before (the list head: at the end), or NULL when
+ * no gap is big enough; *va receives its address. */
+static struct list_node *find_gap(size_t pages, vaddr_t *va)
 {
 	uint64_t need = ((uint64_t)pages + 1) * PAGE_SIZE;
-	vaddr_t start = VMALLOC_START;
-	unsigned i;
+	uint64_t start = VMALLOC_START;
+	struct list_node *pos;
 
-	if (nr_areas == VMALLOC_MAX_AREAS)
-		return -1;
-	for (i = 0; i < nr_areas; i++) {
-		if (start + need <= areas[i].va_start)
+	list_for_each(pos, &areas) {
+		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
+		if (start + need <= a->va_start)
 			break;
-		start = area_end(&areas[i]);
+		start = area_end(a);
 	}
 	if (start + need > VMALLOC_END)
-		return -1;
-	*va = start;
-	return (int)i;
+		return NULL;
+	*va = (vaddr_t)start;
+	return pos;
 }
 
 static void *__vmalloc(size_t size, gfp_t gfp)
 {
 	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
+	struct list_node *next;
+	struct vm_area *a;
 	vaddr_t va;
-	int slot;
 
-	if (!size || size > VMALLOC_END - VMALLOC_START)
+	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
 		return NULL;
-	slot = find_gap(pages, &va);
-	if (slot < 0)
+	next = find_gap(pages, &va);
+	if (!next)
 		return NULL;
-	if (vmm_alloc(&kernel_as, va, pages * PAGE_SIZE, VMM_WRITE, gfp))
+	a = kmem_cache_alloc(area_cachep, GFP_KERNEL);
+	if (!a)
 		return NULL;
-	memmove(&areas[slot + 1], &areas[slot],
-		(nr_areas - (unsigned)slot) * sizeof(areas[0]));
-	areas[slot] = (struct vm_area){ va, pages };
+	if (vmm_alloc(&kernel_as, va, pages * PAGE_SIZE, VMM_WRITE, gfp)) {
+		kmem_cache_free(area_cachep, a);
+		return NULL;
+	}
+	a->va_start = va;
+	a->va_pages = pages;
+	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
 	return (void *)va;
 }
@@ -93,14 +107,16 @@ void *vzalloc(size_t size)
 void vfree(const void *addr)
 {
 	vaddr_t va = (vaddr_t)addr;
+	struct list_node *pos;
 
 	if (!addr)
 		return;
-	for (unsigned i = 0; i < nr_areas; i++) {
-		struct vm_area *a = &areas[i];
+	list_for_each(pos, &areas) {
+		struct vm_area *a = list_entry(pos, struct vm_area, va_link);
 		if (va == a->va_start) {
 			vmm_unmap(&kernel_as, va, a->va_pages * PAGE_SIZE);
-			memmove(a, a + 1, (nr_areas - i - 1) * sizeof(*a));
+			list_del(&a->va_link);
+			kmem_cache_free(area_cachep, a);
 			nr_areas--;
 			return;
 		}
@@ -110,6 +126,8 @@ void vfree(const void *addr)
 				  (unsigned)a->va_start, (unsigned)a->va_pages);
 			return;
 		}
+		if (va < a->va_start)
+			break; /* sorted: no later area can hold it */
 	}
 	mm_report(REPORT_NOT_ALLOCATED, va, "vfree of an address vmalloc never returned");
 }

@@ -7,6 +7,10 @@
 
 #include "kernel/types.h"
 
+/* Makes the cache of area descriptors; after kmem_init, before the first
+ * vmalloc (which returns NULL until then). */
+void vmalloc_init(void);
+
 /*
  * Allocates size bytes (rounded up to whole pages), page-aligned, mapped
  * writable in the kernel half of every address space, from frames that may

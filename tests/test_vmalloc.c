@@ -3,6 +3,7 @@
  * kmap of HIGHMEM frames.
  */
 #include "tests/ktest.h"
+#include "tests/frames_util.h"
 #include "mm/vmalloc.h"
 #include "mm/highmem.h"
 #include "mm/vmm.h"
@@ -29,7 +30,7 @@ static void scatter_free_frames(struct page **keep, unsigned n)
 KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault")
 {
 	static struct page *keep[SCATTER_PAGES];
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0 = frames_free_settled();
 	unsigned breaks = 0;
 	uint32_t *a, *b, v;
 	paddr_t pa, prev = 0;
@@ -63,12 +64,12 @@ KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault
 		if (keep[i])
 			__free_page(keep[i]);
 	EXPECT_EQ(0, vmalloc_nr_areas());
-	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_EQ(free0, frames_free_settled());
 }
 
 KTEST(paging, "vzalloc returns zeroed memory; vfree refuses foreign and interior pointers")
 {
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0 = frames_free_settled();
 	unsigned long bad0 = report_count(REPORT_NOT_ALLOCATED);
 	unsigned long interior0 = report_count(REPORT_INTERIOR_POINTER);
 	uint8_t *p = vmalloc(3 * PAGE_SIZE);
@@ -93,12 +94,50 @@ KTEST(paging, "vzalloc returns zeroed memory; vfree refuses foreign and interior
 	vfree(NULL);
 	EXPECT_NULL(vmalloc(0));
 	EXPECT_NULL(vmalloc(VMALLOC_END - VMALLOC_START + PAGE_SIZE));
-	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_EQ(free0, frames_free_settled());
+}
+
+/* More live areas than the old fixed table (1024) held, and first fit:
+ * the lowest gap that holds a request is the one it gets. */
+#define MANY_AREAS 1100
+
+KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is reused first")
+{
+	static void *v[MANY_AREAS];
+	unsigned long free0 = frames_free_settled();
+	unsigned areas0 = vmalloc_nr_areas(), out_of_order = 0;
+	void *again, *big;
+
+	for (unsigned i = 0; i < MANY_AREAS; i++) {
+		v[i] = vmalloc(PAGE_SIZE);
+		ASSERT_NOT_NULL(v[i]);
+		out_of_order += i && v[i] <= v[i - 1];
+	}
+	EXPECT_EQ(0, out_of_order);
+	EXPECT_EQ(areas0 + MANY_AREAS, vmalloc_nr_areas());
+	/* one page and its guard: the gap left by v[500] and nothing lower */
+	vfree(v[500]);
+	again = vmalloc(PAGE_SIZE);
+	EXPECT_PTR_EQ(v[500], again);
+	v[500] = again;
+	/* two pages need three with the guard: not in that gap of two, but
+	 * three pages fit the gap of four that v[500] and v[501] leave */
+	vfree(v[500]);
+	big = vmalloc(2 * PAGE_SIZE);
+	EXPECT_TRUE(big && big != v[500]);
+	vfree(v[501]);
+	v[501] = vmalloc(3 * PAGE_SIZE);
+	EXPECT_PTR_EQ(v[500], v[501]);
+	v[500] = big;
+	for (unsigned i = 0; i < MANY_AREAS; i++)
+		vfree(v[i]);
+	EXPECT_EQ(areas0, vmalloc_nr_areas());
+	EXPECT_EQ(free0, frames_free_settled());
 }
 
 KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it away")
 {
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0 = frames_free_settled();
 	struct page *pg[4];
 	uint32_t *va[4], v;
 
@@ -129,5 +168,5 @@ KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it aw
 		kunmap(p);
 		__free_page(pg[i]);
 	}
-	EXPECT_EQ(free0, buddy_free_pages());
+	EXPECT_EQ(free0, frames_free_settled());
 }
