@@ -13,6 +13,8 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+/* The first occurrence of needle in haystack, or NULL. */
+char *strstr(const char *haystack, const char *needle);
 /* Copies at most size-1 characters and always terminates (if size > 0);
  * returns strlen(src), so truncation shows as a result >= size. */
 size_t strlcpy(char *dst, const char *src, size_t size);

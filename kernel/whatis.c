@@ -4,6 +4,7 @@
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/slab.h"
+#include "mm/platform.h"
 #include "arch/x86/layout.h"
 
 extern const char __text_start[], __text_end[], __rodata_start[],
@@ -35,10 +36,22 @@ static bool describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
 			 head->s_cache ? kmem_cache_name(head->s_cache) : "?");
 		return true;
 	}
-	snprintf(buf, size, "slab: %s object of cache %s (%u bytes) at %p, offset %u",
-		 kmem_object_is_free(c, start) ? "a free" : "an allocated",
-		 kmem_cache_name(c), kmem_cache_size(c), start,
-		 (unsigned)((uintptr_t)va - (uintptr_t)start));
+	bool is_free = kmem_object_is_free(c, start);
+	uintptr_t alloc_by, free_by;
+	int n = snprintf(buf, size, "slab: %s object of cache %s (%u bytes) at %p, offset %u",
+			 is_free ? "a free" : "an allocated", kmem_cache_name(c),
+			 kmem_cache_size(c), start, (unsigned)((uintptr_t)va - (uintptr_t)start));
+
+	/* a debug cache remembers who allocated and freed it */
+	if (n > 0 && (size_t)n < size && kmem_object_callers(c, start, &alloc_by, &free_by)) {
+		char by[MM_SYMBOL_LEN], freed[MM_SYMBOL_LEN];
+		if (alloc_by)
+			n += snprintf(buf + n, size - (size_t)n, ", allocated by %s",
+				      mm_symbol(alloc_by, by, sizeof(by)));
+		if (is_free && free_by && (size_t)n < size)
+			snprintf(buf + n, size - (size_t)n, ", freed by %s",
+				 mm_symbol(free_by, freed, sizeof(freed)));
+	}
 	return true;
 }
 

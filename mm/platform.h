@@ -97,4 +97,10 @@ int mm_printf(const char *fmt, ...) __printf(1, 2);
 /* The return address of the caller's caller, for "allocated by" records. */
 #define MM_CALLER() ((uintptr_t)__builtin_return_address(0))
 
+/* Names a code address for a report, into buf: "task_create+0x2a" in the
+ * kernel (from its symbol table), the address in hex where no symbol is
+ * known and on the host.  Returns buf. */
+#define MM_SYMBOL_LEN 64
+const char *mm_symbol(uintptr_t addr, char *buf, size_t size);
+
 #endif

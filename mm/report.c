@@ -18,6 +18,7 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_CORRUPTION] = "allocator corruption",
 };
 
+static char last[200];
 static unsigned long counts[REPORT_KIND_COUNT];
 static unsigned long total;
 static unsigned long test_start_total;
@@ -30,17 +31,21 @@ const char *report_kind_name(enum report_kind kind)
 
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 {
-	char msg[200];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(last, sizeof(last), fmt, ap);
 	va_end(ap);
 	if (kind < REPORT_KIND_COUNT)
 		counts[kind]++;
 	total++;
 	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
-		  (unsigned long)addr, msg);
+		  (unsigned long)addr, last);
+}
+
+const char *report_last(void)
+{
+	return last;
 }
 
 unsigned long report_count(enum report_kind kind)

@@ -42,6 +42,8 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	__printf(3, 4);
 
 const char *report_kind_name(enum report_kind kind);
+/* The message of the latest report (empty before the first), for tests. */
+const char *report_last(void);
 unsigned long report_count(enum report_kind kind);
 unsigned long report_total(void);
 

@@ -123,6 +123,11 @@ unsigned slab_check(void);
 struct kmem_cache *slab_find_object(const void *addr, void **start);
 /* Whether the object starting at obj is free (on its slab's free list). */
 bool kmem_object_is_free(const struct kmem_cache *c, const void *obj);
+/* The callers of the last allocation and free of the object starting at
+ * obj (0 where there was none); false if the cache keeps no records (it
+ * is not a debug cache). */
+bool kmem_object_callers(const struct kmem_cache *c, const void *obj,
+			 uintptr_t *alloc_by, uintptr_t *free_by);
 
 /* --- for kmalloc (mm/kmalloc.c) ------------------------------------------ */
 

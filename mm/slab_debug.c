@@ -69,22 +69,23 @@ static unsigned check_red_zones(struct kmem_cache *c, void *obj, size_t req)
 	uint8_t *right = (uint8_t *)obj + req;
 	size_t right_len = c->c_track - req, off;
 	unsigned problems = 0;
+	char by[MM_SYMBOL_LEN];
 
 	off = first_diff(left_zone(c, obj), c->c_obj_off, SLAB_RED_BYTE);
 	if (off < c->c_obj_off) {
 		mm_report(REPORT_REDZONE, (uintptr_t)obj,
-			  "object of cache %s: red zone before the object overwritten at offset -%lu (allocated by %#lx)",
+			  "object of cache %s: red zone before the object overwritten at offset -%lu (allocated by %s)",
 			  c->c_name, (unsigned long)(c->c_obj_off - off),
-			  (unsigned long)t->t_alloc_by);
+			  mm_symbol(t->t_alloc_by, by, sizeof(by)));
 		memset(left_zone(c, obj), SLAB_RED_BYTE, c->c_obj_off);
 		problems++;
 	}
 	off = first_diff(right, right_len, SLAB_RED_BYTE);
 	if (off < right_len) {
 		mm_report(REPORT_REDZONE, (uintptr_t)obj,
-			  "object of cache %s (%lu of %u bytes in use): red zone after the object overwritten at offset %lu (allocated by %#lx)",
+			  "object of cache %s (%lu of %u bytes in use): red zone after the object overwritten at offset %lu (allocated by %s)",
 			  c->c_name, (unsigned long)req, c->c_size,
-			  (unsigned long)(req + off), (unsigned long)t->t_alloc_by);
+			  (unsigned long)(req + off), mm_symbol(t->t_alloc_by, by, sizeof(by)));
 		memset(right, SLAB_RED_BYTE, right_len);
 		problems++;
 	}
@@ -95,6 +96,7 @@ static unsigned check_red_zones(struct kmem_cache *c, void *obj, size_t req)
 static unsigned check_poison(struct kmem_cache *c, void *obj)
 {
 	struct slab_track *t = obj_track(c, obj);
+	char by[MM_SYMBOL_LEN], freed[MM_SYMBOL_LEN];
 	size_t off;
 
 	if (c->c_ctor)
@@ -103,9 +105,9 @@ static unsigned check_poison(struct kmem_cache *c, void *obj)
 	if (off == c->c_size)
 		return 0;
 	mm_report(REPORT_USE_AFTER_FREE, (uintptr_t)obj,
-		  "free object of cache %s written at offset %lu (allocated by %#lx, freed by %#lx)",
-		  c->c_name, (unsigned long)off, (unsigned long)t->t_alloc_by,
-		  (unsigned long)t->t_free_by);
+		  "free object of cache %s written at offset %lu (allocated by %s, freed by %s)",
+		  c->c_name, (unsigned long)off, mm_symbol(t->t_alloc_by, by, sizeof(by)),
+		  mm_symbol(t->t_free_by, freed, sizeof(freed)));
 	memset(obj, SLAB_POISON_FREE, c->c_size);
 	return 1;
 }
@@ -137,10 +139,12 @@ bool debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 	struct slab_track *t = obj_track(c, obj);
 
 	if (t->t_state == TRACK_FREE) {
+		char by[MM_SYMBOL_LEN], freed[MM_SYMBOL_LEN], again[MM_SYMBOL_LEN];
 		mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
-			  "object of cache %s is already free (allocated by %#lx, freed by %#lx, freed again by %#lx)",
-			  c->c_name, (unsigned long)t->t_alloc_by,
-			  (unsigned long)t->t_free_by, (unsigned long)caller);
+			  "object of cache %s is already free (allocated by %s, freed by %s, freed again by %s)",
+			  c->c_name, mm_symbol(t->t_alloc_by, by, sizeof(by)),
+			  mm_symbol(t->t_free_by, freed, sizeof(freed)),
+			  mm_symbol(caller, again, sizeof(again)));
 		return false;
 	}
 	if (t->t_state != TRACK_LIVE) {

@@ -253,3 +253,16 @@ bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
 	}
 	return false;
 }
+
+bool kmem_object_callers(const struct kmem_cache *c, const void *obj,
+			 uintptr_t *alloc_by, uintptr_t *free_by)
+{
+	const struct slab_track *t;
+
+	if (!cache_debug(c))
+		return false;
+	t = obj_track(c, obj);
+	*alloc_by = t->t_alloc_by;
+	*free_by = t->t_free_by;
+	return true;
+}

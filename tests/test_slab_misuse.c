@@ -9,6 +9,7 @@
 #include "mm/buddy.h"
 #include "kernel/string.h"
 #include "kernel/errno.h"
+#include "kernel/whatis.h"
 
 static struct kmem_cache *debug_cache(const char *name, size_t size)
 {
@@ -31,6 +32,48 @@ KTEST(slab, "debug: a double free is reported and the object stays free once")
 	kmem_cache_free(c, q);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+/* Out of line (and out of gcc's interprocedural reach, so the names stay
+ * as written), and not tail calls (the empty asm after the call), so that
+ * the return address the slab records is inside them: the callers the
+ * debug records must name. */
+static __attribute__((noipa)) void *misuse_alloc_site(struct kmem_cache *c)
+{
+	void *p = kmem_cache_alloc(c, GFP_KERNEL);
+
+	__asm__ volatile("" : : "r"(p) : "memory");
+	return p;
+}
+
+static __attribute__((noipa)) void misuse_free_site(struct kmem_cache *c, void *p)
+{
+	kmem_cache_free(c, p);
+	__asm__ volatile("" : : : "memory");
+}
+
+KTEST(slab, "debug: whatis and a double free report name the allocating and freeing functions")
+{
+	struct kmem_cache *c = debug_cache("test-dfree-who", 48);
+	void *p;
+
+	char what[160];
+
+	ASSERT_NOT_NULL(c);
+	p = misuse_alloc_site(c);
+	ASSERT_NOT_NULL(p);
+	whatis_virt((uintptr_t)p, what, sizeof(what));
+	EXPECT_TRUE(strstr(what, "an allocated object of cache test-dfree-who") != NULL);
+	EXPECT_TRUE(strstr(what, ", allocated by misuse_alloc_site+0x") != NULL);
+	misuse_free_site(c, p);
+	whatis_virt((uintptr_t)p, what, sizeof(what));
+	EXPECT_TRUE(strstr(what, "a free object") != NULL);
+	EXPECT_TRUE(strstr(what, ", freed by misuse_free_site+0x") != NULL);
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, misuse_free_site(c, p));
+	EXPECT_TRUE(strstr(report_last(), "allocated by misuse_alloc_site+0x") != NULL);
+	EXPECT_TRUE(strstr(report_last(), "freed by misuse_free_site+0x") != NULL);
+	EXPECT_TRUE(strstr(report_last(), "freed again by misuse_free_site+0x") != NULL);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 

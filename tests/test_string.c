@@ -39,6 +39,18 @@ KTEST(string, "strlen, strcmp, strncmp, strchr")
 	EXPECT_STREQ("c", strchr("abc", 'c'));
 }
 
+KTEST(string, "strstr finds the first occurrence, or NULL")
+{
+	static const char s[] = "allocated by f+0x1, freed by g+0x2";
+
+	EXPECT_PTR_EQ(s + 13, strstr(s, "f+0x"));
+	EXPECT_PTR_EQ(s + 20, strstr(s, "freed"));
+	EXPECT_PTR_EQ(s, strstr(s, ""));
+	EXPECT_NULL(strstr(s, "h+0x"));
+	EXPECT_NULL(strstr("", "a"));
+	EXPECT_NULL(strstr(s, "0x2!"));
+}
+
 KTEST(string, "strlcpy truncates and terminates")
 {
 	char d[4];

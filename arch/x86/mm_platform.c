@@ -12,6 +12,7 @@
 #include "arch/x86/mmu.h"
 #include "arch/x86/cpu.h"
 #include "kernel/panic.h"
+#include "kernel/ksyms.h"
 
 #define FIXMAP_SLOT_FRAME0 1 /* slots 1..MM_MAP_FRAME_SLOTS */
 
@@ -55,4 +56,16 @@ void mm_unmap_frame(void *va)
 	ASSERT(frame_slots_used > 0);
 	ASSERT(v == FIXMAP_BASE + (FIXMAP_SLOT_FRAME0 + frame_slots_used - 1) * PAGE_SIZE);
 	fixmap_clear(FIXMAP_SLOT_FRAME0 + --frame_slots_used);
+}
+
+const char *mm_symbol(uintptr_t addr, char *buf, size_t size)
+{
+	uint32_t off;
+	const char *name = addr ? ksym_lookup(addr, &off) : NULL;
+
+	if (name)
+		snprintf(buf, size, "%s+%#x", name, (unsigned)off);
+	else
+		snprintf(buf, size, "%#lx", (unsigned long)addr);
+	return buf;
 }

@@ -120,3 +120,9 @@ int tap_done(void)
 	printf("%d passed, %d failed\n", tap_count - tap_failed, tap_failed);
 	return tap_failed ? 1 : 0;
 }
+
+const char *mm_symbol(uintptr_t addr, char *buf, size_t size)
+{
+	snprintf(buf, size, "%#lx", (unsigned long)addr);
+	return buf;
+}
