@@ -23,7 +23,7 @@ QEMU_FLAGS := -display none -no-reboot \
 CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -mgeneral-regs-only -mno-sse -mno-mmx \
-	-mno-80387 -mregparm=3 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-mno-80387 -mregparm=3 -freg-struct-return -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -I. -MMD -MP
 NASMFLAGS := -f elf32 -g -F dwarf -I $(B)/gen/ -w+all
 LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -z max-page-size=4096 \

@@ -63,6 +63,15 @@ pte_t pgt_set(pte_t *p, pte_t val, vaddr_t va, bool live)
 	return old;
 }
 
+void pgt_clear_pde(pde_t *d, vaddr_t va, bool live)
+{
+	d->pde = 0;
+	if (live) {
+		invlpg(va);
+		pgt_invlpg_count++;
+	}
+}
+
 void pgt_walk(const pde_t *pgdir, vaddr_t va, struct pgt_walk *w)
 {
 	w->w_pde = pgdir[pde_index(va)];

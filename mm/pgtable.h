@@ -77,6 +77,15 @@ pte_t *pgt_lookup_alloc(pde_t *pgdir, vaddr_t va, uint32_t pde_flags);
  */
 pte_t pgt_set(pte_t *p, pte_t val, vaddr_t va, bool live);
 
+/*
+ * Clears the directory entry *d (covering va), whose table is about to be
+ * freed.  When live, an invlpg of va also drops the paging-structure
+ * caches' copy of the entry (SDM 4.10.4.1), so the CPU cannot walk the
+ * freed table; the table's own entries must already be clear and
+ * invalidated.
+ */
+void pgt_clear_pde(pde_t *d, vaddr_t va, bool live);
+
 /* invlpg instructions issued by pgt_set since boot (for the tests). */
 extern unsigned long pgt_invlpg_count;
 

@@ -27,6 +27,11 @@
  *    Changing a space that is not running needs nothing either: its entries
  *    were flushed when CR3 last changed (user entries are never global).
  *
+ *    A user-half table counts its present entries in its struct page;
+ *    when an unmap (or a failed map) leaves one with none, the table goes
+ *    back to the buddy at once, with its directory entry, instead of
+ *    waiting for destroy.
+ *
  * 4. Demand zero.  A region is a range with a protection and no frames.
  *    The page-fault handler (mm/fault.c) calls vmm_demand_fault for a
  *    not-present fault; if the address is in a region of the running space
@@ -116,6 +121,13 @@ static uint32_t prot_to_pte(const struct addr_space *as, unsigned prot)
 	return f;
 }
 
+/* Present entries of the user-half table holding entry p (kept in the
+ * table's struct page; kernel tables are never counted nor freed). */
+static uintptr_t *table_used(const pte_t *p)
+{
+	return &virt_to_page((const void *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE))->private_[0];
+}
+
 /* The entry for va, creating its page table in a user space.  A user-half
  * directory entry allows everything (RW, USER): the table entries decide. */
 static pte_t *table_entry(struct addr_space *as, vaddr_t va)
@@ -126,33 +138,65 @@ static pte_t *table_entry(struct addr_space *as, vaddr_t va)
 		return p;
 	ASSERT(!as->as_kernel); /* paging_init made every kernel table */
 	p = pgt_lookup_alloc(as->as_pgdir, va, PTE_RW | PTE_USER);
-	if (p)
+	if (p) {
+		*table_used(p) = 0;
 		as->as_table_pages++;
+	}
 	return p;
 }
 
 /* Replaces the entry for va; an owned frame under it is freed only after
- * the TLB has forgotten it. */
-static void replace_pte(struct addr_space *as, pte_t *p, vaddr_t va, pte_t val)
+ * the TLB has forgotten it.  True when that left a user table empty. */
+static bool replace_pte(struct addr_space *as, pte_t *p, vaddr_t va, pte_t val)
 {
 	pte_t old = pgt_set(p, val, va, is_live(as, va));
+	bool emptied = false;
 	struct page *pg;
 
+	if (!as->as_kernel && pte_present(old) != pte_present(val)) {
+		if (pte_present(val))
+			++*table_used(p);
+		else
+			emptied = --*table_used(p) == 0;
+	}
 	if (!pte_present(old) || !(old.pte & PTE_OWNED))
-		return;
+		return emptied;
 	pg = phys_to_page(pte_phys(old));
 	page_set_owner(pg, OWNER_NONE);
 	__free_page(pg);
 	as->as_owned_pages--;
+	return emptied;
 }
 
-/* Clears the present entries of [va, va + size), freeing owned frames. */
-static void unmap_pages(struct addr_space *as, vaddr_t va, size_t size)
+/* Clears the present entries of [va, va + size), freeing owned frames;
+ * true when a user table was left empty. */
+static bool unmap_pages(struct addr_space *as, vaddr_t va, size_t size)
 {
+	bool emptied = false;
+
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
 		if (p && pte_present(*p))
-			replace_pte(as, p, va + off, (pte_t){ 0 });
+			emptied |= replace_pte(as, p, va + off, (pte_t){ 0 });
+	}
+	return emptied;
+}
+
+/* Frees the user-half tables over [va, va + size) that map nothing any
+ * more, with their directory entries. */
+static void free_empty_tables(struct addr_space *as, vaddr_t va, size_t size)
+{
+	if (as->as_kernel)
+		return;
+	for (unsigned i = pde_index(va); i <= pde_index(va + size - 1); i++) {
+		pde_t *d = &as->as_pgdir[i];
+		pte_t *table;
+		if (!pde_present(*d) || *table_used(pde_table(*d)))
+			continue;
+		table = pde_table(*d);
+		pgt_clear_pde(d, (vaddr_t)i << PGDIR_SHIFT, is_live(as, (vaddr_t)i << PGDIR_SHIFT));
+		pgt_free_table(table);
+		as->as_table_pages--;
 	}
 }
 
@@ -187,11 +231,16 @@ static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 	uint32_t flags = prot_to_pte(as, prot) | (own ? PTE_OWNED : 0);
 	struct list_node frames = LIST_HEAD_INIT(frames);
 
-	for (size_t off = 0; off < size; off += PAGE_SIZE)
-		if (!table_entry(as, va + off))
+	for (size_t off = 0; off < size; off += PAGE_SIZE) {
+		if (!table_entry(as, va + off)) {
+			free_empty_tables(as, va, size);
 			return ERR_NO_MEMORY;
-	if (own && !take_frames(&frames, size / PAGE_SIZE, gfp))
+		}
+	}
+	if (own && !take_frames(&frames, size / PAGE_SIZE, gfp)) {
+		free_empty_tables(as, va, size);
 		return ERR_NO_MEMORY;
+	}
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		paddr_t frame = pa + off;
 		if (own) {
@@ -296,7 +345,8 @@ int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
 
 	if (err)
 		return err;
-	unmap_pages(as, va, size);
+	if (unmap_pages(as, va, size))
+		free_empty_tables(as, va, size);
 	drop_regions(as, va, size);
 	return 0;
 }

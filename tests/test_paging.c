@@ -147,10 +147,12 @@ KTEST(paging, "invlpg only when needed: not for a new entry, not for a space not
 	vmm_switch(as);
 	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0));
 	EXPECT_EQ(inv0, pgt_invlpg_count); /* not present before */
+	/* one for the entry, one for the directory entry of the table that
+	 * the unmap emptied and freed */
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
-	EXPECT_EQ(inv0 + 1, pgt_invlpg_count);
+	EXPECT_EQ(inv0 + 2, pgt_invlpg_count);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE)); /* already gone */
-	EXPECT_EQ(inv0 + 1, pgt_invlpg_count);
+	EXPECT_EQ(inv0 + 2, pgt_invlpg_count);
 	vmm_destroy(as);
 	__free_page(pg);
 }
@@ -213,6 +215,41 @@ KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pag
 	EXPECT_EQ(8 * 5 + 2, as->as_owned_pages);
 	EXPECT_EQ(9, as->as_table_pages);
 	EXPECT_LT(buddy_free_pages(), free0);
+	vmm_destroy(as);
+	EXPECT_EQ(free0, frames_free_settled());
+}
+
+KTEST(paging, "an unmap that empties a page table frees it at once; the rest of the space lives on")
+{
+	unsigned long free0 = frames_free_settled();
+	struct addr_space *as = vmm_create();
+	struct pgt_walk w;
+	uint32_t v;
+
+	ASSERT_NOT_NULL(as);
+	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, 2 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	ASSERT_EQ(0, vmm_alloc(as, TEST_VA + PGDIR_SIZE, PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	EXPECT_EQ(2, as->as_table_pages);
+	vmm_switch(as);
+	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
+	EXPECT_EQ(2, as->as_table_pages); /* one entry left in the first */
+	EXPECT_EQ(0, probe_write((void *)(TEST_VA + PAGE_SIZE), 7));
+	EXPECT_EQ(0, vmm_unmap(as, TEST_VA + PAGE_SIZE, PAGE_SIZE));
+	EXPECT_EQ(1, as->as_table_pages);
+	pgt_walk(as->as_pgdir, TEST_VA + PAGE_SIZE, &w);
+	EXPECT_EQ(0, w.w_level); /* the directory entry is gone too */
+	EXPECT_EQ(ERR_FAULT, probe_read((void *)(TEST_VA + PAGE_SIZE), &v));
+	EXPECT_EQ(0, probe_write((void *)(TEST_VA + PGDIR_SIZE), 8)); /* the other table */
+	EXPECT_EQ(0, probe_read((void *)(TEST_VA + PGDIR_SIZE), &v));
+	EXPECT_EQ(8, v);
+	/* the space maps its first table again on demand */
+	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	EXPECT_EQ(2, as->as_table_pages);
+	EXPECT_EQ(0, probe_write((void *)TEST_VA, 9));
+	vmm_switch(&kernel_as);
+	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PGDIR_SIZE + PAGE_SIZE));
+	EXPECT_EQ(0, as->as_table_pages); /* not running: freed all the same */
+	EXPECT_EQ(0, as->as_owned_pages);
 	vmm_destroy(as);
 	EXPECT_EQ(free0, frames_free_settled());
 }
@@ -283,7 +320,7 @@ KTEST(paging, "accessed and dirty bits: a read sets A, a write sets D, cleared b
 	vmm_destroy(as);
 }
 
-KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped pages")
+KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped pages, and keeps no new table")
 {
 	struct list_node taken = LIST_HEAD_INIT(taken);
 	struct addr_space *as = vmm_create();
@@ -300,6 +337,10 @@ KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped p
 	__free_page(spare[0]); /* exactly two frames left: enough for half */
 	__free_page(spare[1]);
 	EXPECT_EQ(ERR_NO_MEMORY, vmm_alloc(as, TEST_VA, 4 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	/* where a table had to be made first, it goes back with the failure */
+	EXPECT_EQ(ERR_NO_MEMORY, vmm_alloc(as, TEST_VA + PGDIR_SIZE, 4 * PAGE_SIZE, VMM_WRITE,
+					   GFP_KERNEL));
+	EXPECT_EQ(1, as->as_table_pages);
 	frames_give_back(&taken);
 	EXPECT_EQ(0, vmm_translate(as, TEST_VA, &pa, NULL));
 	EXPECT_EQ(page_to_phys(frame), pa);
