@@ -325,16 +325,22 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 	return page;
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned order)
+/* The common case: one frame, any lowmem zone, from the hot list. */
+struct page *alloc_page_kernel(void)
 {
-	/* The common case: one frame, any lowmem zone, from the hot list. */
-	if (likely(order == 0 && gfp == GFP_KERNEL)) {
-		mm_irqflags_t flags = mm_irq_save();
-		struct page *page = hot_pop(&zones[ZONE_NORMAL]);
-		mm_irq_restore(flags);
-		if (likely(page))
-			return page;
-	}
+	mm_irqflags_t flags = mm_irq_save();
+	struct page *page = hot_pop(&zones[ZONE_NORMAL]);
+
+	mm_irq_restore(flags);
+	if (likely(page))
+		return page;
+	return alloc_pages_locked(GFP_KERNEL, 0);
+}
+
+struct page *alloc_pages_any(gfp_t gfp, unsigned order)
+{
+	if (likely(order == 0 && gfp == GFP_KERNEL))
+		return alloc_page_kernel();
 	return alloc_pages_locked(gfp, order);
 }
 
@@ -427,13 +433,12 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 	mm_irq_restore(flags);
 }
 
-void __free_pages(struct page *page, unsigned order)
+/* The common case: a single allocated frame goes on its zone's hot list.
+ * One comparison of the flags proves it was allocated, with order 0; the
+ * range check comes first so a stray pointer is never dereferenced. */
+void free_page_hot(struct page *page)
 {
-	/* The common case: a single allocated frame goes on its zone's hot
-	 * list.  One comparison of the flags proves it was allocated, with
-	 * order 0; the range check comes first so a stray pointer is never
-	 * dereferenced. */
-	if (likely(order == 0 && page >= mem_map && page < mem_map_end)) {
+	if (likely(page >= mem_map && page < mem_map_end)) {
 		mm_irqflags_t flags = mm_irq_save();
 		uint32_t f = page->flags;
 		if (likely((f & (STATE_ORDER | PG_OWNER_MASK)) == PG_ALLOCATED)) {
@@ -448,7 +453,15 @@ void __free_pages(struct page *page, unsigned order)
 		}
 		mm_irq_restore(flags);
 	}
-	free_pages_slow(page, order);
+	free_pages_slow(page, 0);
+}
+
+void free_pages_any(struct page *page, unsigned order)
+{
+	if (likely(order == 0))
+		free_page_hot(page);
+	else
+		free_pages_slow(page, order);
 }
 
 uintptr_t __get_free_pages(gfp_t gfp, unsigned order)

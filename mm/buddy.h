@@ -63,7 +63,19 @@ void buddy_add_range(pfn_t start, pfn_t end);
  * zone the flags allow has such a block, or order >= MAX_ORDER.
  * Interrupt-safe; callable from any context.
  */
-struct page *alloc_pages(gfp_t gfp, unsigned order);
+struct page *alloc_pages_any(gfp_t gfp, unsigned order);
+/* The same for one frame, GFP_KERNEL: the hot list, no argument to test. */
+struct page *alloc_page_kernel(void);
+/* Most callers ask for a frame with constant flags: they go straight to
+ * alloc_page_kernel, the rest to alloc_pages_any. */
+static __always_inline struct page *alloc_pages(gfp_t gfp, unsigned order)
+{
+	if (__builtin_constant_p(gfp) && __builtin_constant_p(order) &&
+	    gfp == GFP_KERNEL && order == 0)
+		return alloc_page_kernel();
+	return alloc_pages_any(gfp, order);
+}
+
 static inline struct page *alloc_page(gfp_t gfp)
 {
 	return alloc_pages(gfp, 0);
@@ -75,7 +87,17 @@ static inline struct page *alloc_page(gfp_t gfp)
  * or out of range) is reported through mm_report and the block is left
  * alone.
  */
-void __free_pages(struct page *page, unsigned order);
+void free_pages_any(struct page *page, unsigned order);
+/* The same for order 0 (the hot list), no order to test. */
+void free_page_hot(struct page *page);
+static __always_inline void __free_pages(struct page *page, unsigned order)
+{
+	if (__builtin_constant_p(order) && order == 0)
+		free_page_hot(page);
+	else
+		free_pages_any(page, order);
+}
+
 static inline void __free_page(struct page *page)
 {
 	__free_pages(page, 0);
