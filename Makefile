@@ -51,7 +51,7 @@ help:
 	@echo "make run        boot it in QEMU, console on this terminal (Ctrl-A X quits)"
 	@echo "make iso        build $(ISO), a GRUB rescue image"
 	@echo "make run-iso    boot the ISO through GRUB"
-	@echo "make test       host tests, kernel self-tests at 16M..4G, GRUB ISO, GDB session"
+	@echo "make test       host tests, kernel self-tests at 4M..4G, GRUB ISO, GDB session"
 	@echo "make bench      benchmarks (instruction counts under -icount shift=0)"
 	@echo "make fuzz       fuzz each host target FUZZ_SECONDS=300 from a random seed"
 	@echo "make memmap     draw physical memory into $(B)/memmap.svg (MEMMAP_MEM=1G)"

@@ -17,4 +17,13 @@ void frames_give_back(struct list_node *taken);
  * space's, a task's) is not mistaken for a leak. */
 unsigned long frames_free_settled(void);
 
+/*
+ * The test matrix starts at 16 MiB.  A few tests need more than a smaller
+ * machine has -- a free 4 MiB block, a thousand frames -- and skip there
+ * with this reason (tests/runner.py allows it); on 16 MiB and more they
+ * must run.
+ */
+#define SMALL_MACHINE_REASON "under 16 MiB of RAM: too small for this test"
+bool frames_machine_small(void);
+
 #endif

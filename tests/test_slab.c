@@ -150,9 +150,11 @@ KTEST(slab, "__GFP_ZERO zeroes the whole object")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
 	memset(p, 0xff, 100);
 	kmem_cache_free(c, p);
 	q = kmem_cache_alloc(c, GFP_KERNEL | __GFP_ZERO);
+	ASSERT_NOT_NULL(q);
 	EXPECT_PTR_EQ(p, q);
 	for (int i = 0; i < 100; i++)
 		EXPECT_EQ(0, q[i]);
