@@ -23,6 +23,13 @@ static inline bool range_wraps_u64(uint64_t base, uint64_t size)
 	return size != 0 && base + size - 1 < base;
 }
 
+/* Whether all of [base, base + size) lies below limit -- also when the
+ * range ends exactly at 2^64, where base + size is 0. */
+static inline bool range_below_u64(uint64_t base, uint64_t size, uint64_t limit)
+{
+	return size <= limit && base <= limit - size;
+}
+
 static inline bool range_wraps_u32(uint32_t base, uint32_t size)
 {
 	return size != 0 && base + size - 1 < base;

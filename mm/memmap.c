@@ -34,14 +34,20 @@ static void sort_ranges(struct mem_range *r, unsigned n)
 	}
 }
 
-/* Sorts and merges overlapping or touching ranges in place. */
-static unsigned merge_ranges(struct mem_range *r, unsigned n)
+/*
+ * Sorts and merges overlapping or touching ranges in place.  Here `end` is
+ * the LAST byte of a range (closed intervals): an entry may end exactly at
+ * 2^64, which a 64-bit exclusive end cannot express.
+ */
+static unsigned merge_closed(struct mem_range *r, unsigned n)
 {
 	unsigned out = 0;
 
 	sort_ranges(r, n);
 	for (unsigned i = 0; i < n; i++) {
-		if (out && r[i].start <= r[out - 1].end) {
+		/* touching: the next range starts at most one byte after the last
+		 * one ends (a last byte of 2^64 - 1 swallows everything after) */
+		if (out && (r[out - 1].end == UINT64_MAX || r[i].start <= r[out - 1].end + 1)) {
 			if (r[i].end > r[out - 1].end)
 				r[out - 1].end = r[i].end;
 		} else {
@@ -88,7 +94,8 @@ static int subtract(struct memmap *m, paddr_t start, paddr_t end)
 	return 0;
 }
 
-/* The union of the available entries, exactly (not yet rounded or clipped). */
+/* The union of the available entries, exactly (not yet rounded or clipped),
+ * as closed intervals [start, last byte]. */
 static unsigned available_union(struct memmap *m, const struct memmap_entry *e,
 				unsigned n, struct mem_range *out)
 {
@@ -102,10 +109,10 @@ static unsigned available_union(struct memmap *m, const struct memmap_entry *e,
 			continue;
 		}
 		out[count].start = e[i].base;
-		out[count].end = e[i].base + e[i].length;
+		out[count].end = e[i].base + (e[i].length - 1);
 		count++;
 	}
-	return merge_ranges(out, count);
+	return merge_closed(out, count);
 }
 
 void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
@@ -120,10 +127,12 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 	 * make that page usable. */
 	na = available_union(m, e, n, avail);
 	for (unsigned i = 0; i < na; i++) {
-		uint64_t start = avail[i].start, end = avail[i].end;
-		if (end > MEMMAP_LIMIT) {
-			m->ignored_above_limit += end - MAX(start, MEMMAP_LIMIT);
+		uint64_t start = avail[i].start, last = avail[i].end, end;
+		if (last >= MEMMAP_LIMIT) {
+			m->ignored_above_limit += last - MAX(start, MEMMAP_LIMIT) + 1;
 			end = MEMMAP_LIMIT;
+		} else {
+			end = last + 1;
 		}
 		/* wholly above the limit: rounding its start up could wrap */
 		if (start >= end)
@@ -141,10 +150,12 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 		uint64_t start, end;
 		if (e[i].available || !e[i].length || e[i].base >= MEMMAP_LIMIT)
 			continue;
-		if (range_wraps_u64(e[i].base, e[i].length))
+		/* by its last byte: an entry may end exactly at 2^64 */
+		if (range_wraps_u64(e[i].base, e[i].length) ||
+		    e[i].base + (e[i].length - 1) >= MEMMAP_LIMIT)
 			end = MEMMAP_LIMIT;
 		else
-			end = MIN(e[i].base + e[i].length, MEMMAP_LIMIT);
+			end = e[i].base + e[i].length;
 		start = e[i].base & ~PAGE_MASK64;
 		end = (end + PAGE_MASK64) & ~PAGE_MASK64;
 		if (subtract(m, start, end))

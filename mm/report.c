@@ -18,7 +18,9 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_CORRUPTION] = "allocator corruption",
 };
 
-static char last[200];
+#define REPORT_MSG_LEN 320
+
+static char last[REPORT_MSG_LEN];
 static unsigned long counts[REPORT_KIND_COUNT];
 static unsigned long total;
 static unsigned long test_start_total;
@@ -31,16 +33,19 @@ const char *report_kind_name(enum report_kind kind)
 
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 {
+	char msg[REPORT_MSG_LEN]; /* on the stack: a report from an interrupt
+				   * cannot garble one being written */
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last, sizeof(last), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (kind < REPORT_KIND_COUNT)
 		counts[kind]++;
 	total++;
 	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
-		  (unsigned long)addr, last);
+		  (unsigned long)addr, msg);
+	memcpy(last, msg, sizeof(last));
 }
 
 const char *report_last(void)

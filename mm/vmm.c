@@ -222,8 +222,8 @@ static bool take_frames(struct list_node *frames, size_t n, gfp_t gfp)
 /*
  * Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
  * Out of memory changes no mapping: the page tables come first (a table
- * left empty maps nothing and goes with the space), then every frame, and
- * only then are entries written -- a step that cannot fail.
+ * this call made and left empty is freed again on failure), then every
+ * frame, and only then are entries written -- a step that cannot fail.
  */
 static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 		     unsigned prot, paddr_t pa, bool own, gfp_t gfp)
@@ -265,7 +265,7 @@ int vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size,
 		return err;
 	if (!IS_ALIGNED(pa, PAGE_SIZE))
 		return ERR_INVALID_ARGS;
-	if (range_wraps_u64(pa, size) || pa + size > MEMMAP_LIMIT)
+	if (!range_below_u64(pa, size, MEMMAP_LIMIT))
 		return ERR_RANGE;
 	return map_range(as, va, size, prot, pa, false, 0);
 }

@@ -71,6 +71,9 @@ KTEST(paging, "translate agrees with what was mapped, page by page")
 	EXPECT_EQ(ERR_RANGE, vmm_map(as, 0, 0, PAGE_SIZE, 0));
 	EXPECT_EQ(ERR_INVALID_ARGS, vmm_map(as, TEST_VA + 1, 0, PAGE_SIZE, 0));
 	EXPECT_EQ(ERR_RANGE, vmm_map(as, 0xBFFFF000, 0, 2 * PAGE_SIZE, 0));
+	/* frames that end exactly at 2^64 (pa + size is 0) or pass 4 GiB */
+	EXPECT_EQ(ERR_RANGE, vmm_map(as, TEST_VA, 0 - (paddr_t)PAGE_SIZE, PAGE_SIZE, 0));
+	EXPECT_EQ(ERR_RANGE, vmm_map(as, TEST_VA, 0x100000000ull - PAGE_SIZE, 2 * PAGE_SIZE, 0));
 	vmm_destroy(as);
 	/* The caller's frames survived the destroy: they are ours to free. */
 	EXPECT_TRUE(pg->flags & PG_ALLOCATED);

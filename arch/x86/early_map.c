@@ -37,7 +37,7 @@ int early_phys_read(paddr_t addr, void *dst, size_t len)
 {
 	uint8_t *out = dst;
 
-	if (range_wraps_u64(addr, len) || addr + len > MEMMAP_LIMIT)
+	if (!range_below_u64(addr, len, MEMMAP_LIMIT))
 		return ERR_RANGE;
 	while (len) {
 		size_t off = addr & (PAGE_SIZE - 1);

@@ -2,9 +2,10 @@
  * libFuzzer target: firmware memory maps decoded from the input.
  *
  * Each entry takes 9 bytes: flags (available; base near 0, near 4 GiB or
- * near the top of the address space; length small, page-sized or huge and
- * wrapping), a 32-bit base and a 32-bit length.  The sanitised map must
- * pass memmap_verify (shape, soundness, completeness); a few bootmem
+ * near the top of the address space; length small, page-sized, huge and
+ * wrapping, or reaching exactly 2^64), a 32-bit base and a 32-bit length.
+ * The sanitised map must pass memmap_verify (shape, soundness,
+ * completeness); a few bootmem
  * allocations from the remaining bytes must pass bootmem_verify; then a
  * buddy allocator built over the usable frames below FUZZ_MAX_PFNS must be
  * the exact buddy decomposition of them, pass buddy_check, and come back
@@ -40,7 +41,9 @@ static struct memmap_entry decode_entry(struct input *in)
 	default:
 		e.base = b % LOW_WINDOW;
 	}
-	if (f & 8)
+	if ((f & 40) == 40)
+		e.length = 0 - e.base; /* ends exactly at 2^64 */
+	else if (f & 8)
 		e.length = UINT64_MAX - l;
 	else if (f & 16)
 		e.length = (uint64_t)(l % 8192) * MM_PAGE_SIZE;

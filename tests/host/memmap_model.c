@@ -39,11 +39,12 @@ static bool wraps(const struct memmap_entry *e)
  * Returns false when there are none. */
 static bool entry_bytes(const struct memmap_entry *e, struct ival *out)
 {
-	uint64_t end = wraps(e) || e->base + e->length > FOUR_GIB ?
-			       FOUR_GIB : e->base + e->length;
+	uint64_t end;
 
 	if (!e->length || e->base >= FOUR_GIB)
 		return false;
+	/* by the last byte: an entry may end exactly at 2^64 */
+	end = wraps(e) || e->base + (e->length - 1) >= FOUR_GIB ? FOUR_GIB : e->base + e->length;
 	out->lo = e->base;
 	out->hi = end;
 	return true;

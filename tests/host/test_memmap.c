@@ -81,6 +81,15 @@ static void test_adversarial_maps(void)
 	static const struct memmap_entry last_page[] = {
 		AV(0xFFFFFFFFFFFFFE00ull, 0x11), RS(0x323232, 0x1232000),
 	};
+	/* entries ending exactly at 2^64: an exclusive end of base + length
+	 * is 0, which once made the first unusable and the second reserve
+	 * nothing */
+	static const struct memmap_entry to_top[] = {
+		AV(0x100000, 0 - 0x100000ull),
+	};
+	static const struct memmap_entry reserved_to_top[] = {
+		AV(0, 16 * MIB), RS(MIB, 0 - MIB),
+	};
 	static const struct memmap_entry only_reserved[] = {
 		RS(0, 4 * GIB), AV(0x10, 0xFF0), AV(5 * GIB, 0x1000),
 	};
@@ -93,6 +102,14 @@ static void test_adversarial_maps(void)
 	check_map("unaligned entry in the last page of the 64-bit space", last_page,
 		  ARRAY_SIZE(last_page));
 	tap_ok(map.nr_usable == 0, "memmap: an entry in the last page of the 64-bit space adds no usable range");
+	check_map("an available entry ending exactly at 2^64", to_top, ARRAY_SIZE(to_top));
+	tap_ok(map.nr_usable == 1 && map.usable[0].start == MIB && map.usable[0].end == 4 * GIB &&
+		       map.ignored_above_limit == memmap_ref_above_limit(to_top, ARRAY_SIZE(to_top)),
+	       "memmap: an available entry ending at 2^64 gives [1 MiB, 4 GiB) and counts the rest above");
+	check_map("a reserved entry ending exactly at 2^64", reserved_to_top,
+		  ARRAY_SIZE(reserved_to_top));
+	tap_ok(map.nr_usable == 1 && map.usable[0].end == MIB,
+	       "memmap: a reserved entry ending at 2^64 takes everything above its start");
 	check_map("no whole available page", only_reserved, ARRAY_SIZE(only_reserved));
 	tap_ok(map.nr_usable == 0, "memmap: a map without a whole available page gives no usable range");
 }
