@@ -4,6 +4,7 @@
 
 #include "tests/ktest.h"
 #include "mm/report.h"
+#include "mm/slab.h"
 
 /*
  * Runs `stmt` and expects it to cause exactly n reports of `kind`; announces
@@ -17,6 +18,29 @@
 		EXPECT_EQ((unsigned long)(n), report_count(kind) - before_); \
 		EXPECT_EQ((unsigned long)(n), report_total() - total_);    \
 		report_expect(n);                                          \
+	} while (0)
+
+/*
+ * A test's way out when an allocation fails part way (on a machine with
+ * little memory): gives objs[0..n) back to c, then destroys c, so that the
+ * failed test leaves nothing behind.  NULL entries are skipped.
+ */
+static inline void slab_test_release(struct kmem_cache *c, void *const *objs,
+				     int n)
+{
+	while (n-- > 0)
+		kmem_cache_free(c, objs[n]);
+	kmem_cache_destroy(c);
+}
+
+/* ASSERT_NOT_NULL(objs[i]), where objs[0..i) came from cache c: on failure
+ * they and c are released first. */
+#define ASSERT_OBJ(c, objs, i)                                             \
+	do {                                                               \
+		if (!EXPECT_NOT_NULL(objs[i])) {                           \
+			slab_test_release(c, (void *const *)(objs), i);    \
+			return;                                            \
+		}                                                          \
 	} while (0)
 
 #endif

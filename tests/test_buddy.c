@@ -259,8 +259,11 @@ KTEST(buddy, "__get_free_pages and free_pages work by direct-map address")
 	uintptr_t a = __get_free_pages(GFP_KERNEL, 1);
 	uintptr_t z = get_zeroed_page(GFP_KERNEL);
 
-	ASSERT_NE(0, a);
-	ASSERT_NE(0, z);
+	if (!EXPECT_NE(0, a) || !EXPECT_NE(0, z)) {
+		free_pages(a, 1);
+		free_pages(z, 0);
+		return;
+	}
 	EXPECT_EQ(0, a & (2 * MM_PAGE_SIZE - 1));
 	EXPECT_EQ(0, *(volatile uint32_t *)(z + 100));
 	EXPECT_PTR_EQ(virt_to_page((void *)a), virt_to_page_checked((void *)a));
@@ -271,15 +274,17 @@ KTEST(buddy, "__get_free_pages and free_pages work by direct-map address")
 KTEST(buddy, "the hot list serves order 0 and is invisible to buddyinfo")
 {
 	unsigned long before[MAX_ORDER], after[MAX_ORDER];
-	struct page *p;
+	struct page *p, *again;
 
 	buddy_zone_info(ZONE_NORMAL, before);
 	p = alloc_page(GFP_KERNEL);
 	ASSERT_NOT_NULL(p);
 	__free_page(p);
 	EXPECT_EQ(PG_HOT, p->flags & PG_STATE_MASK);
-	EXPECT_PTR_EQ(p, alloc_page(GFP_KERNEL)); /* LIFO: cache-warm */
-	__free_page(p);
+	again = alloc_page(GFP_KERNEL);
+	ASSERT_NOT_NULL(again);
+	EXPECT_PTR_EQ(p, again); /* LIFO: cache-warm */
+	__free_page(again);
 	buddy_zone_info(ZONE_NORMAL, after); /* drains first */
 	for (unsigned k = 0; k < MAX_ORDER; k++)
 		EXPECT_EQ(before[k], after[k]);
@@ -292,8 +297,13 @@ KTEST(buddy, "double free is reported, on the hot list and in a merged block")
 	unsigned long n = report_count(REPORT_DOUBLE_FREE);
 	struct page *p = alloc_page(GFP_KERNEL), *q = alloc_pages(GFP_KERNEL, 3);
 
-	ASSERT_NOT_NULL(p);
-	ASSERT_NOT_NULL(q);
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
+		if (p)
+			__free_page(p);
+		if (q)
+			__free_pages(q, 3);
+		return;
+	}
 	report_expect(3);
 	__free_page(p);
 	__free_page(p); /* on the hot list */

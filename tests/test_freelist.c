@@ -137,6 +137,7 @@ KTEST(freelist, "an exact fit hands out the whole chunk and leaves no sliver")
 
 	example_build(&ex, FREELIST_BEST_FIT, units, 2);
 	p = freelist_alloc(&ex.heap, REQ(10));
+	ASSERT_NOT_NULL(p);
 	EXPECT_EQ(REQ(10), freelist_usable_size(p));
 	EXPECT_FREE_LIST(&ex.heap, 30);
 	freelist_free(&ex.heap, p);
@@ -406,18 +407,20 @@ KTEST(freelist, "destroy gives every page back and counts the chunks left")
 
 /* --- misuse ----------------------------------------------------------------- */
 
-/* A heap with two allocated chunks a, b and a free tail, for misuse tests. */
+/* A heap with two allocated chunks a, b and a free tail, for misuse tests;
+ * false if either allocation failed. */
 struct victim {
 	struct freelist heap;
 	uint8_t *a, *b;
 };
 
-static void victim_build(struct victim *v)
+static bool victim_build(struct victim *v)
 {
 	freelist_init(&v->heap, "victim", FREELIST_FIRST_FIT, NULL);
 	freelist_add_buffer(&v->heap, arena, sizeof(arena));
 	v->a = freelist_alloc(&v->heap, 64);
 	v->b = freelist_alloc(&v->heap, 64);
+	return v->a && v->b;
 }
 
 /* Frees ptr, expecting exactly one report of `kind` and no change. */
@@ -446,7 +449,7 @@ KTEST(freelist, "a double free is reported and changes nothing")
 {
 	struct victim v;
 
-	victim_build(&v);
+	ASSERT_TRUE(victim_build(&v));
 	freelist_free(&v.heap, v.a);
 	expect_refused(&v, v.a, REPORT_DOUBLE_FREE);
 	v.a = NULL;
@@ -457,7 +460,7 @@ KTEST(freelist, "a double free is recognised after the chunk has merged")
 {
 	struct victim v;
 
-	victim_build(&v);
+	ASSERT_TRUE(victim_build(&v));
 	freelist_free(&v.heap, v.a);
 	freelist_free(&v.heap, v.b); /* merges into a's chunk and the tail */
 	expect_refused(&v, v.b, REPORT_DOUBLE_FREE);
@@ -469,7 +472,7 @@ KTEST(freelist, "a pointer into the middle of a chunk is reported")
 {
 	struct victim v;
 
-	victim_build(&v);
+	ASSERT_TRUE(victim_build(&v));
 	expect_refused(&v, v.b + 8, REPORT_INTERIOR_POINTER);
 	expect_refused(&v, v.b - 4, REPORT_INTERIOR_POINTER); /* its header */
 	expect_refused(&v, arena, REPORT_INTERIOR_POINTER); /* region record */
@@ -481,7 +484,7 @@ KTEST(freelist, "a pointer outside the heap is reported")
 	struct victim v;
 	uint32_t local;
 
-	victim_build(&v);
+	ASSERT_TRUE(victim_build(&v));
 	expect_refused(&v, &local, REPORT_OUT_OF_RANGE);
 	expect_refused(&v, arena + sizeof(arena), REPORT_OUT_OF_RANGE);
 	victim_free(&v);
@@ -492,7 +495,7 @@ KTEST(freelist, "an overwritten magic number is reported; the chunk stays alloca
 	struct victim v;
 	uint32_t *magic;
 
-	victim_build(&v);
+	ASSERT_TRUE(victim_build(&v));
 	magic = (uint32_t *)v.b - 1; /* the header's second word */
 	*magic ^= 0x00010000;
 	expect_refused(&v, v.b, REPORT_BAD_MAGIC);
@@ -507,7 +510,7 @@ KTEST(freelist, "the checker finds a wrong counter and a corrupted header")
 	uint32_t *size;
 	unsigned n;
 
-	victim_build(&v);
+	ASSERT_TRUE(victim_build(&v));
 	v.heap.fl_bytes_free += 8;
 	n = freelist_check(&v.heap);
 	report_expect(n);
@@ -602,7 +605,11 @@ KTEST(freelist, "a heap backed by the buddy allocator grows by whole pages and g
 	EXPECT_EQ(OWNER_FREELIST, page_owner(virt_to_page(a)));
 	EXPECT_LT(buddy_free_pages(), free0);
 	big = freelist_alloc(&heap, 3 * MM_PAGE_SIZE); /* needs another region */
-	ASSERT_NOT_NULL(big);
+	if (!EXPECT_NOT_NULL(big)) {
+		freelist_free(&heap, a);
+		freelist_destroy(&heap);
+		return;
+	}
 	EXPECT_EQ(OWNER_FREELIST, page_owner(virt_to_page(big)));
 	EXPECT_EQ(0, freelist_check(&heap));
 	freelist_free(&heap, big);

@@ -92,16 +92,30 @@ KTEST(kmalloc, "krealloc keeps the contents, grows in place when it fits")
 	for (int i = 0; i < 20; i++)
 		p[i] = (uint8_t)i;
 	q = krealloc(p, 30, GFP_KERNEL); /* still the 32-byte class */
+	if (!EXPECT_NOT_NULL(q)) { /* a failed krealloc leaves p alone */
+		kfree(p);
+		return;
+	}
 	EXPECT_PTR_EQ(p, q);
 	q[29] = 29; /* no red zone report: the object grew */
 	p = krealloc(q, 1000, GFP_KERNEL);
-	ASSERT_NOT_NULL(p);
+	if (!EXPECT_NOT_NULL(p)) {
+		kfree(q);
+		return;
+	}
 	for (int i = 0; i < 20; i++)
 		EXPECT_EQ(i, p[i]);
 	q = krealloc(p, 10000, GFP_KERNEL); /* to a large block */
-	ASSERT_NOT_NULL(q);
+	if (!EXPECT_NOT_NULL(q)) {
+		kfree(p);
+		return;
+	}
 	EXPECT_EQ(19, q[19]);
 	p = krealloc(q, 16, GFP_KERNEL); /* shrinking stays in place */
+	if (!EXPECT_NOT_NULL(p)) {
+		kfree(q);
+		return;
+	}
 	EXPECT_PTR_EQ(q, p);
 	EXPECT_NULL(krealloc(p, 0, GFP_KERNEL)); /* frees */
 }
@@ -117,12 +131,15 @@ KTEST(kmalloc, "debug: kmalloc(18) from the 32-byte class treats bytes 18..31 as
 	p[17] = 1; /* the last byte asked for: fine */
 	EXPECT_REPORTS(REPORT_REDZONE, 0, kfree(p));
 	p = kmalloc(18, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
 	p[18] = 1;
 	EXPECT_REPORTS(REPORT_REDZONE, 1, kfree(p));
 	p = kmalloc(18, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
 	p[31] = 1;
 	EXPECT_REPORTS(REPORT_REDZONE, 1, kfree(p));
 	p = kmalloc(18, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
 	EXPECT_EQ(32, ksize(p)); /* gives bytes 18..31 to the caller */
 	p[31] = 1;
 	EXPECT_REPORTS(REPORT_REDZONE, 0, kfree(p));
@@ -131,12 +148,22 @@ KTEST(kmalloc, "debug: kmalloc(18) from the 32-byte class treats bytes 18..31 as
 KTEST(kmalloc, "kfree of interior, foreign, non-kmalloc and twice-freed pointers is reported")
 {
 	struct kmem_cache *c = kmem_cache_create("test-notkmalloc", 32, 0, 0, NULL);
-	uint8_t *small = kmalloc(100, GFP_KERNEL), *large = kmalloc(20000, GFP_KERNEL);
-	void *obj = kmem_cache_alloc(c, GFP_KERNEL);
+	uint8_t *small, *large;
+	void *obj;
 	static int in_image;
 
-	ASSERT_NOT_NULL(small);
-	ASSERT_NOT_NULL(large);
+	ASSERT_NOT_NULL(c);
+	small = kmalloc(100, GFP_KERNEL);
+	large = kmalloc(20000, GFP_KERNEL);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(small) || !EXPECT_NOT_NULL(large) ||
+	    !EXPECT_NOT_NULL(obj)) {
+		kfree(small);
+		kfree(large);
+		kmem_cache_free(c, obj);
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 2, kfree(small + 4); kfree(large + 4096));
 	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 2, kfree(&in_image); kfree((void *)0x1000));
 	EXPECT_REPORTS(REPORT_WRONG_CACHE, 1, kfree(obj));

@@ -54,10 +54,15 @@ KTEST(paging, "translate agrees with what was mapped, page by page")
 	uint32_t flags;
 	paddr_t pa;
 
-	ASSERT_NOT_NULL(as);
-	ASSERT_NOT_NULL(pg);
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), 4 * PAGE_SIZE,
-			     VMM_WRITE | VMM_USER));
+	if (!EXPECT_NOT_NULL(as) || !EXPECT_NOT_NULL(pg) ||
+	    !EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), 4 * PAGE_SIZE,
+				  VMM_WRITE | VMM_USER))) {
+		if (as)
+			vmm_destroy(as);
+		if (pg)
+			__free_pages(pg, 2);
+		return;
+	}
 	for (unsigned i = 0; i < 4; i++) {
 		ASSERT_EQ(0, vmm_translate(as, TEST_VA + i * PAGE_SIZE + 0x123,
 					   &pa, &flags));
@@ -89,7 +94,10 @@ KTEST(paging, "protect takes effect at once: a write faults when read-only, succ
 
 	ASSERT_NOT_NULL(as);
 	vmm_switch(as);
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL))) {
+		vmm_destroy(as);
+		return;
+	}
 	EXPECT_EQ(0, probe_write(p, 1));
 	inv0 = pgt_invlpg_count;
 	EXPECT_EQ(0, vmm_protect(as, TEST_VA, PAGE_SIZE, 0));
@@ -115,12 +123,24 @@ KTEST(paging, "after remapping to a new frame a read returns the new frame's con
 	struct page *a = alloc_page(GFP_KERNEL), *b = alloc_page(GFP_KERNEL);
 	uint32_t v = 0;
 
-	ASSERT_NOT_NULL(as);
-	ASSERT_TRUE(a && b);
+	if (!EXPECT_NOT_NULL(as) || !EXPECT_TRUE(a && b)) {
+		if (as)
+			vmm_destroy(as);
+		if (a)
+			__free_page(a);
+		if (b)
+			__free_page(b);
+		return;
+	}
 	*(uint32_t *)page_address(a) = 0xAAAA0001;
 	*(uint32_t *)page_address(b) = 0xBBBB0002;
 	vmm_switch(as);
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(a), PAGE_SIZE, 0));
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(a), PAGE_SIZE, 0))) {
+		vmm_destroy(as);
+		__free_page(a);
+		__free_page(b);
+		return;
+	}
 	EXPECT_EQ(0, probe_read((void *)TEST_VA, &v)); /* the TLB now holds a */
 	EXPECT_EQ(0xAAAA0001, v);
 	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(b), PAGE_SIZE, 0));
@@ -141,14 +161,28 @@ KTEST(paging, "invlpg only when needed: not for a new entry, not for a space not
 	struct page *pg = alloc_page(GFP_KERNEL);
 	unsigned long inv0;
 
-	ASSERT_TRUE(as && pg);
+	if (!EXPECT_TRUE(as && pg)) {
+		if (as)
+			vmm_destroy(as);
+		if (pg)
+			__free_page(pg);
+		return;
+	}
 	inv0 = pgt_invlpg_count;
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0));
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0))) {
+		vmm_destroy(as);
+		__free_page(pg);
+		return;
+	}
 	EXPECT_EQ(0, vmm_protect(as, TEST_VA, PAGE_SIZE, VMM_WRITE));
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
 	EXPECT_EQ(inv0, pgt_invlpg_count); /* `as` is not in CR3 */
 	vmm_switch(as);
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0));
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0))) {
+		vmm_destroy(as);
+		__free_page(pg);
+		return;
+	}
 	EXPECT_EQ(inv0, pgt_invlpg_count); /* not present before */
 	/* one for the entry, one for the directory entry of the table that
 	 * the unmap emptied and freed */
@@ -180,9 +214,15 @@ KTEST(paging, "the same user address holds different data in two spaces; the ker
 	volatile uint32_t *p = (volatile uint32_t *)TEST_VA;
 	static volatile uint32_t kernel_word = 0x4B4B;
 
-	ASSERT_TRUE(a && b);
-	ASSERT_EQ(0, vmm_alloc(a, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER));
-	ASSERT_EQ(0, vmm_alloc(b, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER));
+	if (!EXPECT_TRUE(a && b) ||
+	    !EXPECT_EQ(0, vmm_alloc(a, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER)) ||
+	    !EXPECT_EQ(0, vmm_alloc(b, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER))) {
+		if (a)
+			vmm_destroy(a);
+		if (b)
+			vmm_destroy(b);
+		return;
+	}
 	vmm_switch(a);
 	*p = 0xA;
 	vmm_switch(b);
@@ -208,10 +248,18 @@ KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pag
 
 	ASSERT_NOT_NULL(as);
 	/* Spread over several page tables, some frames from HIGHMEM. */
-	for (unsigned i = 0; i < 8; i++)
-		ASSERT_EQ(0, vmm_alloc(as, TEST_VA + i * 0x01000000u, 5 * PAGE_SIZE,
-				       VMM_WRITE, i & 1 ? GFP_HIGHUSER : GFP_KERNEL));
-	ASSERT_EQ(0, vmm_demand_zero(as, 0x20000000, 16 * PAGE_SIZE, VMM_WRITE));
+	for (unsigned i = 0; i < 8; i++) {
+		if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA + i * 0x01000000u,
+					    5 * PAGE_SIZE, VMM_WRITE,
+					    i & 1 ? GFP_HIGHUSER : GFP_KERNEL))) {
+			vmm_destroy(as);
+			return;
+		}
+	}
+	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x20000000, 16 * PAGE_SIZE, VMM_WRITE))) {
+		vmm_destroy(as);
+		return;
+	}
 	vmm_switch(as);
 	EXPECT_EQ(0, probe_read((void *)0x20003000, &v));
 	EXPECT_EQ(0, probe_write((void *)0x20007000, 1));
@@ -230,8 +278,12 @@ KTEST(paging, "an unmap that empties a page table frees it at once; the rest of 
 	uint32_t v;
 
 	ASSERT_NOT_NULL(as);
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, 2 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA + PGDIR_SIZE, PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, 2 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL)) ||
+	    !EXPECT_EQ(0, vmm_alloc(as, TEST_VA + PGDIR_SIZE, PAGE_SIZE, VMM_WRITE,
+				    GFP_KERNEL))) {
+		vmm_destroy(as);
+		return;
+	}
 	EXPECT_EQ(2, as->as_table_pages);
 	vmm_switch(as);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
@@ -246,7 +298,10 @@ KTEST(paging, "an unmap that empties a page table frees it at once; the rest of 
 	EXPECT_EQ(0, probe_read((void *)(TEST_VA + PGDIR_SIZE), &v));
 	EXPECT_EQ(8, v);
 	/* the space maps its first table again on demand */
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL))) {
+		vmm_destroy(as);
+		return;
+	}
 	EXPECT_EQ(2, as->as_table_pages);
 	EXPECT_EQ(0, probe_write((void *)TEST_VA, 9));
 	vmm_switch(&kernel_as);
@@ -265,7 +320,10 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	uint32_t v = 1;
 
 	ASSERT_NOT_NULL(as);
-	ASSERT_EQ(0, vmm_demand_zero(as, r, 4 * PAGE_SIZE, VMM_WRITE));
+	if (!EXPECT_EQ(0, vmm_demand_zero(as, r, 4 * PAGE_SIZE, VMM_WRITE))) {
+		vmm_destroy(as);
+		return;
+	}
 	EXPECT_EQ(ERR_EXISTS, vmm_demand_zero(as, r + PAGE_SIZE, PAGE_SIZE, 0));
 	vmm_switch(as);
 	faults0 = vmm_demand_faults;
@@ -285,7 +343,10 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	EXPECT_EQ(ERR_FAULT, probe_read((void *)(r + 4 * PAGE_SIZE), &v));
 	EXPECT_EQ(faults0 + 1, vmm_demand_faults);
 	/* A read-only region gives a page to a read, refuses a write. */
-	ASSERT_EQ(0, vmm_demand_zero(as, 0x31000000, PAGE_SIZE, 0));
+	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x31000000, PAGE_SIZE, 0))) {
+		vmm_destroy(as);
+		return;
+	}
 	EXPECT_EQ(ERR_FAULT, probe_write((void *)0x31000000, 1));
 	EXPECT_EQ(0, probe_read((void *)0x31000000, &v));
 	EXPECT_EQ(faults0 + 2, vmm_demand_faults);
@@ -308,7 +369,10 @@ KTEST(paging, "accessed and dirty bits: a read sets A, a write sets D, cleared b
 	uint32_t v;
 
 	ASSERT_NOT_NULL(as);
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL))) {
+		vmm_destroy(as);
+		return;
+	}
 	vmm_switch(as);
 	for (int round = 0; round < 2; round++) {
 		/* Round 1 after the kernel cleared both: the CPU sets them
@@ -331,11 +395,20 @@ KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped p
 	struct page *spare[2] = { alloc_page(GFP_KERNEL), alloc_page(GFP_KERNEL) };
 	paddr_t pa = 0;
 
-	ASSERT_NOT_NULL(as);
-	ASSERT_NOT_NULL(frame);
-	ASSERT_TRUE(spare[0] && spare[1]);
-	/* The table exists already, so only frames can run out. */
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(frame), PAGE_SIZE, VMM_WRITE));
+	/* Once mapped, the table exists already, so only frames can run out. */
+	if (!EXPECT_NOT_NULL(as) || !EXPECT_NOT_NULL(frame) ||
+	    !EXPECT_TRUE(spare[0] && spare[1]) ||
+	    !EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(frame), PAGE_SIZE,
+				  VMM_WRITE))) {
+		if (as)
+			vmm_destroy(as);
+		if (frame)
+			__free_page(frame);
+		for (int i = 0; i < 2; i++)
+			if (spare[i])
+				__free_page(spare[i]);
+		return;
+	}
 	frames_take_all(GFP_HIGHUSER, &taken);
 	__free_page(spare[0]); /* exactly two frames left: enough for half */
 	__free_page(spare[1]);

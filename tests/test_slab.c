@@ -32,7 +32,7 @@ KTEST(slab, "objects are distinct, aligned and inside a slab of their cache")
 	for (int i = 0; i < MANY; i++) {
 		void *start = NULL;
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
-		ASSERT_NOT_NULL(objs[i]);
+		ASSERT_OBJ(c, objs, i);
 		EXPECT_EQ(0, (uintptr_t)objs[i] % 16);
 		EXPECT_PTR_EQ(c, slab_find_object(objs[i], &start));
 		EXPECT_PTR_EQ(objs[i], start);
@@ -58,6 +58,12 @@ KTEST(slab, "SLAB_HWCACHE_ALIGN puts every object on a 64-byte line")
 	ASSERT_NOT_NULL(c);
 	a = kmem_cache_alloc(c, GFP_KERNEL);
 	b = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b)) {
+		kmem_cache_free(c, a);
+		kmem_cache_free(c, b);
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_EQ(0, (uintptr_t)a % SLAB_CACHE_LINE);
 	EXPECT_EQ(0, (uintptr_t)b % SLAB_CACHE_LINE);
 	kmem_cache_free(c, a);
@@ -120,7 +126,10 @@ static void ctor_case(unsigned flags)
 	ASSERT_NOT_NULL(c);
 	ctor_calls = 0;
 	o = kmem_cache_alloc(c, GFP_KERNEL);
-	ASSERT_NOT_NULL(o);
+	if (!EXPECT_NOT_NULL(o)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	info_of(c, &si);
 	EXPECT_EQ(si.objs_per_slab, ctor_calls); /* the whole slab, at once */
 	EXPECT_EQ(0xC0FFEE, o->magic);
@@ -128,6 +137,10 @@ static void ctor_case(unsigned flags)
 	o->generation = 7; /* state the next user will find */
 	kmem_cache_free(c, o);
 	again = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(again)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_PTR_EQ(o, again);
 	EXPECT_EQ(0xC0FFEE, again->magic);
 	EXPECT_EQ(7, again->generation);
@@ -150,11 +163,17 @@ KTEST(slab, "__GFP_ZERO zeroes the whole object")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	ASSERT_NOT_NULL(p);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	memset(p, 0xff, 100);
 	kmem_cache_free(c, p);
 	q = kmem_cache_alloc(c, GFP_KERNEL | __GFP_ZERO);
-	ASSERT_NOT_NULL(q);
+	if (!EXPECT_NOT_NULL(q)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_PTR_EQ(p, q);
 	for (int i = 0; i < 100; i++)
 		EXPECT_EQ(0, q[i]);
@@ -172,15 +191,19 @@ KTEST(slab, "slabs move between empty, partial and full lists")
 	info_of(c, &si);
 	ASSERT_EQ(8, si.objs_per_slab);
 	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT_OBJ(c, objs, 0);
 	info_of(c, &si);
 	EXPECT_EQ(1, si.partial_slabs);
 	EXPECT_EQ(0, si.full_slabs);
-	for (int i = 1; i < 8; i++)
+	for (int i = 1; i < 8; i++) {
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_OBJ(c, objs, i);
+	}
 	info_of(c, &si);
 	EXPECT_EQ(0, si.partial_slabs);
 	EXPECT_EQ(1, si.full_slabs);
 	objs[8] = kmem_cache_alloc(c, GFP_KERNEL); /* a second slab */
+	ASSERT_OBJ(c, objs, 8);
 	info_of(c, &si);
 	EXPECT_EQ(1, si.partial_slabs);
 	EXPECT_EQ(1, si.full_slabs);
@@ -194,6 +217,11 @@ KTEST(slab, "slabs move between empty, partial and full lists")
 	EXPECT_EQ(1, si.empty_slabs);
 	/* Allocation prefers the partial slab over the empty one. */
 	objs[9] = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(objs[9])) {
+		objs[3] = NULL; /* freed above */
+		slab_test_release(c, objs, 8);
+		return;
+	}
 	EXPECT_PTR_EQ(objs[3], objs[9]);
 	info_of(c, &si);
 	EXPECT_EQ(1, si.full_slabs);
@@ -215,8 +243,10 @@ KTEST(slab, "shrink gives empty slabs back: buddy free count rises by their fram
 	unsigned long free0;
 
 	ASSERT_NOT_NULL(c);
-	for (int i = 0; i < 10; i++) /* 5 per slab of 4 frames: 2 slabs */
-		ASSERT_NOT_NULL(objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
+	for (int i = 0; i < 10; i++) { /* 5 per slab of 4 frames: 2 slabs */
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_OBJ(c, objs, i);
+	}
 	for (int i = 0; i < 10; i++)
 		kmem_cache_free(c, objs[i]);
 	info_of(c, &si);
@@ -236,8 +266,10 @@ KTEST(slab, "a cache keeps at most SLAB_EMPTY_MAX empty slabs")
 	struct slab_info si;
 
 	ASSERT_NOT_NULL(c);
-	for (int i = 0; i < 6; i++)
-		ASSERT_NOT_NULL(objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
+	for (int i = 0; i < 6; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_OBJ(c, objs, i);
+	}
 	for (int i = 0; i < 6; i++)
 		kmem_cache_free(c, objs[i]);
 	info_of(c, &si);
@@ -254,8 +286,10 @@ KTEST(slab, "colouring: successive slabs start their objects at different lines"
 	unsigned seen = 0;
 
 	ASSERT_NOT_NULL(c);
-	for (int i = 0; i < 13 * 4; i++)
-		ASSERT_NOT_NULL(objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
+	for (int i = 0; i < 13 * 4; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_OBJ(c, objs, i);
+	}
 	for (int i = 0; i < 13 * 4; i++) {
 		uintptr_t off = (uintptr_t)objs[i] & (MM_PAGE_SIZE - 1);
 		if (off < 300)
@@ -276,6 +310,10 @@ KTEST(slab, "debug: the allocating caller is remembered")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	fn = ksym_lookup(obj_track(c, p)->t_alloc_by, &off);
 	EXPECT_EQ(0, strncmp(fn ? fn : "", "ktest_fn_", 9));
 	kmem_cache_free(c, p);

@@ -25,6 +25,12 @@ KTEST(slab, "debug: a double free is reported and the object stays free once")
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
+		kmem_cache_free(c, p);
+		kmem_cache_free(c, q);
+		kmem_cache_destroy(c);
+		return;
+	}
 	kmem_cache_free(c, p);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	kmem_cache_info(c, &si);
@@ -62,7 +68,10 @@ KTEST(slab, "debug: whatis and a double free report name the allocating and free
 
 	ASSERT_NOT_NULL(c);
 	p = misuse_alloc_site(c);
-	ASSERT_NOT_NULL(p);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	whatis_virt((uintptr_t)p, what, sizeof(what));
 	EXPECT_TRUE(strstr(what, "an allocated object of cache test-dfree-who") != NULL);
 	EXPECT_TRUE(strstr(what, ", allocated by misuse_alloc_site+0x") != NULL);
@@ -85,6 +94,12 @@ KTEST(slab, "no debug: freeing the object at the head of the free list is a doub
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
+		kmem_cache_free(c, p);
+		kmem_cache_free(c, q);
+		kmem_cache_destroy(c);
+		return;
+	}
 	kmem_cache_free(c, p);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	kmem_cache_free(c, q);
@@ -101,6 +116,12 @@ KTEST(slab, "no debug: objects in the cache's array are free, and misuse still c
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
+		kmem_cache_free(c, p);
+		kmem_cache_free(c, q);
+		kmem_cache_destroy(c);
+		return;
+	}
 	kmem_cache_free(c, p); /* onto the array, not the slab */
 	kmem_cache_info(c, &si);
 	EXPECT_EQ(1, si.active_objs);
@@ -129,11 +150,24 @@ KTEST(slab, "no debug: a double free below the top of the array is caught, never
 	a = kmem_cache_alloc(c, GFP_KERNEL);
 	b = kmem_cache_alloc(c, GFP_KERNEL);
 	x = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b) || !EXPECT_NOT_NULL(x)) {
+		kmem_cache_free(c, a);
+		kmem_cache_free(c, b);
+		kmem_cache_free(c, x);
+		kmem_cache_destroy(c);
+		return;
+	}
 	kmem_cache_free(c, a);
 	kmem_cache_free(c, b); /* a is no longer on top */
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, a));
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		if (!EXPECT_NOT_NULL(p[i])) {
+			kmem_cache_free(c, x);
+			slab_test_release(c, p, i);
+			return;
+		}
+	}
 	EXPECT_TRUE(p[0] != p[1] && p[1] != p[2] && p[0] != p[2]);
 	EXPECT_TRUE(p[0] != x && p[1] != x && p[2] != x);
 	EXPECT_EQ(0, kmem_cache_check(c));
@@ -149,9 +183,17 @@ KTEST(slab, "freeing to the wrong cache is reported and refused")
 	struct kmem_cache *b = kmem_cache_create("test-b", 64, 0, SLAB_NO_DEBUG, NULL);
 	void *p;
 
-	ASSERT_NOT_NULL(a);
-	ASSERT_NOT_NULL(b);
+	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b)) {
+		kmem_cache_destroy(a);
+		kmem_cache_destroy(b);
+		return;
+	}
 	p = kmem_cache_alloc(a, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(a);
+		kmem_cache_destroy(b);
+		return;
+	}
 	EXPECT_REPORTS(REPORT_WRONG_CACHE, 1, kmem_cache_free(b, p));
 	kmem_cache_free(a, p);
 	EXPECT_EQ(0, kmem_cache_destroy(a));
@@ -165,6 +207,10 @@ KTEST(slab, "an interior pointer is reported and refused")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 1, kmem_cache_free(c, p + 8));
 	kmem_cache_free(c, p);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
@@ -177,8 +223,11 @@ KTEST(slab, "a foreign pointer (stack, kernel image, a buddy page) is reported")
 	uint8_t on_stack[64];
 	uintptr_t page = __get_free_pages(GFP_KERNEL, 0);
 
-	ASSERT_NOT_NULL(c);
-	ASSERT_NE(0, page);
+	if (!EXPECT_NOT_NULL(c) || !EXPECT_NE(0, page)) {
+		free_pages(page, 0);
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 3,
 		       kmem_cache_free(c, on_stack);
 		       kmem_cache_free(c, in_image);
@@ -194,9 +243,17 @@ KTEST(slab, "debug: a write one byte past an object hits the red zone")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	p[40] = 1;
 	EXPECT_REPORTS(REPORT_REDZONE, 1, kmem_cache_free(c, p));
 	p = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	p[-1] = 1; /* and one byte before */
 	EXPECT_REPORTS(REPORT_REDZONE, 1, kmem_cache_free(c, p));
 	EXPECT_EQ(0, kmem_cache_check(c));
@@ -210,11 +267,19 @@ KTEST(slab, "debug: a write to a freed object is caught by its poison")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	kmem_cache_free(c, p);
 	EXPECT_EQ(SLAB_POISON_FREE, p[0]);
 	p[20] = 0;
 	/* Next allocation hands out the same object and checks it. */
 	EXPECT_REPORTS(REPORT_USE_AFTER_FREE, 1, q = kmem_cache_alloc(c, GFP_KERNEL));
+	if (!EXPECT_NOT_NULL(q)) {
+		kmem_cache_destroy(c);
+		return;
+	}
 	EXPECT_PTR_EQ(p, q);
 	kmem_cache_free(c, q);
 	/* ... and the sweep finds it too. */
@@ -233,6 +298,12 @@ KTEST(slab, "destroying a cache with live objects reports the count and frees no
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
+		kmem_cache_free(c, p);
+		kmem_cache_free(c, q);
+		kmem_cache_destroy(c);
+		return;
+	}
 	memset(p, 0x77, 128);
 	EXPECT_REPORTS(REPORT_CACHE_BUSY, 1, EXPECT_EQ(ERR_BUSY, kmem_cache_destroy(c)));
 	kmem_cache_info(c, &si);

@@ -19,8 +19,11 @@ KTEST(task, "a task has a pid, its name, an address space and constructed links"
 {
 	struct task *a = task_create("init"), *b = task_create("a-rather-long-task-name");
 
-	ASSERT_NOT_NULL(a);
-	ASSERT_NOT_NULL(b);
+	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b)) {
+		task_destroy(a);
+		task_destroy(b);
+		return;
+	}
 	EXPECT_EQ(TASK_MAGIC, a->t_magic);
 	EXPECT_NE(a->t_pid, b->t_pid);
 	EXPECT_STREQ("init", a->t_name);
@@ -74,8 +77,14 @@ KTEST(task, "creating and destroying 10,000 tasks leaks nothing")
 	kmem_shrink_all();
 	free0 = buddy_free_pages();
 	for (int round = 0; round < 10000 / BATCH; round++) {
-		for (int i = 0; i < BATCH; i++)
-			ASSERT_NOT_NULL(live[i] = task_create("worker"));
+		for (int i = 0; i < BATCH; i++) {
+			live[i] = task_create("worker");
+			if (!EXPECT_NOT_NULL(live[i])) {
+				while (i-- > 0)
+					task_destroy(live[i]);
+				return;
+			}
+		}
 		EXPECT_EQ(objs0 + BATCH, task_objects());
 		for (int i = BATCH; i-- > 0;)
 			task_destroy(live[i]);

@@ -91,7 +91,10 @@ KTEST(paging, "ring 3 touches user pages and faults on supervisor pages with the
 
 	ASSERT_NOT_NULL(as);
 	vmm_switch(as);
-	ASSERT_EQ(0, setup_user(as));
+	if (!EXPECT_EQ(0, setup_user(as))) {
+		vmm_destroy(as); /* switches back to the kernel's space */
+		return;
+	}
 	idt_set_user_gate(T_SYSCALL);
 	ASSERT_EQ(0, trap_register(T_SYSCALL, user_syscall));
 	ASSERT_EQ(0, trap_register(T_PAGE_FAULT, user_fault));

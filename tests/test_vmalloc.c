@@ -15,16 +15,24 @@
 #define SCATTER_PAGES 64
 
 /* Frees every other page of 2n, so that the next n order-0 allocations
- * get frames that are not neighbours. */
+ * get frames that are not neighbours.  keep[] gets the n pages kept (NULL
+ * where an allocation failed). */
 static void scatter_free_frames(struct page **keep, unsigned n)
 {
 	for (unsigned i = 0; i < 2 * n; i++) {
 		struct page *pg = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
-		if (i % 2 == 0 && pg)
+		if (i % 2 == 0)
 			keep[i / 2] = pg;
 		else if (pg)
 			__free_page(pg);
 	}
+}
+
+static void scatter_give_back(struct page **keep, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (keep[i])
+			__free_page(keep[i]);
 }
 
 KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault")
@@ -38,7 +46,12 @@ KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault
 	scatter_free_frames(keep, SCATTER_PAGES);
 	a = vmalloc(SCATTER_PAGES * PAGE_SIZE);
 	b = vmalloc(PAGE_SIZE);
-	ASSERT_TRUE(a && b);
+	if (!EXPECT_TRUE(a && b)) {
+		vfree(a);
+		vfree(b);
+		scatter_give_back(keep, SCATTER_PAGES);
+		return;
+	}
 	EXPECT_GE((vaddr_t)a, VMALLOC_START);
 	for (unsigned i = 0; i < SCATTER_PAGES; i++) {
 		uint32_t *p = a + i * (PAGE_SIZE / 4);
@@ -60,9 +73,7 @@ KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault
 	vfree(a);
 	vfree(b);
 	EXPECT_EQ(ERR_FAULT, probe_read(a, &v));
-	for (unsigned i = 0; i < SCATTER_PAGES; i++)
-		if (keep[i])
-			__free_page(keep[i]);
+	scatter_give_back(keep, SCATTER_PAGES);
 	EXPECT_EQ(0, vmalloc_nr_areas());
 	EXPECT_EQ(free0, frames_free_settled());
 }
@@ -151,7 +162,13 @@ KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it aw
 		KTEST_SKIP("no HIGHMEM at this memory size");
 	for (unsigned i = 0; i < 4; i++) {
 		pg[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO); /* zeroed via kmap */
-		ASSERT_NOT_NULL(pg[i]);
+		if (!EXPECT_NOT_NULL(pg[i])) {
+			while (i-- > 0) {
+				kunmap(va[i]);
+				__free_page(pg[i]);
+			}
+			return;
+		}
 		ASSERT_EQ(ZONE_HIGHMEM, page_zone_id(pg[i]));
 		EXPECT_NULL(page_address(pg[i]));
 		va[i] = kmap(pg[i]);
