@@ -24,6 +24,10 @@
 struct memmap boot_memmap;
 uint64_t buddy_init_ticks;
 unsigned long buddy_init_frames;
+unsigned long early_tables_freed;
+
+/* The no-PSE early page tables: bootmem until paging_init replaces them. */
+static paddr_t early_tables_start, early_tables_end;
 
 extern char __kernel_start[], __kernel_end[];
 
@@ -86,6 +90,26 @@ static void early_tables_reserve(struct early_tables *t, paddr_t direct_end)
 					BOOT_MAP_SIZE, "early page tables");
 		t->end = t->next ? t->next + n * PAGE_SIZE : 0;
 	}
+	early_tables_start = t->next;
+	early_tables_end = t->end;
+}
+
+void mm_free_early_tables(void)
+{
+	pfn_t start = (pfn_t)(early_tables_start >> PAGE_SHIFT);
+	pfn_t end = (pfn_t)(early_tables_end >> PAGE_SHIFT);
+
+	if (start == end)
+		return;
+	if (memmap_release(&boot_memmap, early_tables_start)) {
+		printk("mm: the early page tables stay reserved (the memory map is full)\n");
+		return;
+	}
+	buddy_add_range(start, end);
+	early_tables_freed = end - start;
+	early_tables_start = early_tables_end = 0;
+	printk("mm: early page tables freed: %lu KiB back to the buddy\n",
+	       early_tables_freed * (PAGE_SIZE / 1024));
 }
 
 /* Gives the reserved regions' frames their owner, for whatis and pictures. */

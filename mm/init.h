@@ -12,6 +12,15 @@
  */
 void mm_init(const struct boot_info *bi);
 
+/*
+ * Without PSE, mm_init maps low memory through page tables from bootmem;
+ * once paging_init runs on its own tables they are garbage.  This gives
+ * their frames to the buddy and drops their reserved region (called by
+ * paging_init after the switch).  early_tables_freed says how many.
+ */
+void mm_free_early_tables(void);
+extern unsigned long early_tables_freed;
+
 /* The sanitised map and reserved regions of this boot. */
 extern struct memmap boot_memmap;
 

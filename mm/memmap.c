@@ -187,6 +187,42 @@ int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 	return err;
 }
 
+int memmap_release(struct memmap *m, paddr_t start)
+{
+	unsigned i, j;
+	struct mem_range r;
+
+	for (i = 0; i < m->nr_reserved && m->reserved[i].start != start; i++)
+		;
+	if (i == m->nr_reserved)
+		return ERR_NOT_FOUND;
+	if (m->nr_usable == MEMMAP_MAX)
+		return ERR_NO_MEMORY;
+	r.start = m->reserved[i].start;
+	r.end = m->reserved[i].end;
+	for (; i + 1 < m->nr_reserved; i++)
+		m->reserved[i] = m->reserved[i + 1];
+	m->nr_reserved--;
+	/* insert in order, then merge with the neighbours it touches */
+	for (j = m->nr_usable; j > 0 && m->usable[j - 1].start > r.start; j--)
+		m->usable[j] = m->usable[j - 1];
+	m->usable[j] = r;
+	m->nr_usable++;
+	if (j + 1 < m->nr_usable && m->usable[j].end == m->usable[j + 1].start) {
+		m->usable[j].end = m->usable[j + 1].end;
+		for (unsigned k = j + 1; k + 1 < m->nr_usable; k++)
+			m->usable[k] = m->usable[k + 1];
+		m->nr_usable--;
+	}
+	if (j > 0 && m->usable[j - 1].end == m->usable[j].start) {
+		m->usable[j - 1].end = m->usable[j].end;
+		for (unsigned k = j; k + 1 < m->nr_usable; k++)
+			m->usable[k] = m->usable[k + 1];
+		m->nr_usable--;
+	}
+	return 0;
+}
+
 uint64_t memmap_usable_bytes(const struct memmap *m)
 {
 	uint64_t total = 0;

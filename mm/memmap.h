@@ -54,6 +54,15 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n);
 int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 		   const char *name, int owner);
 
+/*
+ * Gives back the reserved region that starts at `start`: its record goes and
+ * its pages become usable again (merged with touching usable ranges), for
+ * bootmem that is no longer needed once the buddy runs.  Returns 0,
+ * ERR_NOT_FOUND if no region starts there, or ERR_NO_MEMORY if the usable
+ * table is full (the region is then kept, unchanged).
+ */
+int memmap_release(struct memmap *m, paddr_t start);
+
 /* Total usable bytes, and the end of the highest usable range. */
 uint64_t memmap_usable_bytes(const struct memmap *m);
 paddr_t memmap_top(const struct memmap *m);

@@ -24,13 +24,14 @@
  * Kernel entries get the global bit where CPUID reports PGE (CR4.PGE is set
  * after the switch), so switching address spaces keeps them in the TLB.
  * The boot directory and tables are left in .bss, unused; the early page
- * tables bootmem gave the no-PSE direct map stay reserved (one 4 KiB table per
- * 4 MiB of low memory).
+ * tables bootmem gave the no-PSE direct map (one 4 KiB table per 4 MiB of
+ * low memory) go back to the buddy once the switch is made.
  */
 #include "mm/paging.h"
 #include "mm/vmm.h"
 #include "mm/highmem.h"
 #include "mm/buddy.h"
+#include "mm/init.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "kernel/panic.h"
@@ -148,6 +149,7 @@ void paging_init(void)
 	map_direct(pgdir, mm_direct_end());
 	preallocate_kernel_tables(pgdir);
 	switch_to(pgdir);
+	mm_free_early_tables(); /* nothing walks them any more */
 	vmm_init(pgdir, use_pge);
 	fault_init();
 	kmap_init();

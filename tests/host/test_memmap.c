@@ -218,6 +218,39 @@ static void test_reserve_errors(void)
 	       "memmap_reserve of a wrapping or backwards range: ERR_RANGE, map unchanged");
 }
 
+/* Whether two maps have the same usable ranges and reserved regions. */
+static bool same_ranges(const struct memmap *a, const struct memmap *b)
+{
+	if (a->nr_usable != b->nr_usable || a->nr_reserved != b->nr_reserved)
+		return false;
+	for (unsigned i = 0; i < a->nr_usable; i++)
+		if (a->usable[i].start != b->usable[i].start || a->usable[i].end != b->usable[i].end)
+			return false;
+	for (unsigned i = 0; i < a->nr_reserved; i++)
+		if (a->reserved[i].start != b->reserved[i].start ||
+		    a->reserved[i].end != b->reserved[i].end)
+			return false;
+	return true;
+}
+
+/* Released bootmem is usable again, merged, as if never reserved. */
+static void test_release(void)
+{
+	paddr_t top, mid;
+	int err;
+
+	memmap_build(&map, qemu_128m, ARRAY_SIZE(qemu_128m));
+	before = map;
+	top = bootmem_alloc(&map, 8 * MM_PAGE_SIZE, MM_PAGE_SIZE, 8 * MIB, "top");
+	mid = bootmem_alloc(&map, MM_PAGE_SIZE, MM_PAGE_SIZE, 4 * MIB, "middle");
+	err = memmap_release(&map, top) | memmap_release(&map, mid);
+	tap_ok(top && mid && !err && same_ranges(&map, &before),
+	       "memmap_release: two bootmem blocks given back, the map is as before (%u usable ranges)",
+	       map.nr_usable);
+	tap_ok(memmap_release(&map, top) == ERR_NOT_FOUND && same_ranges(&map, &before),
+	       "memmap_release of a region that is not reserved: ERR_NOT_FOUND, map unchanged");
+}
+
 int main(void)
 {
 	host_set_quiet(true);
@@ -229,5 +262,6 @@ int main(void)
 	test_bootmem();
 	test_bootmem_at_zero();
 	test_reserve_errors();
+	test_release();
 	return tap_done();
 }
