@@ -259,14 +259,12 @@ KTEST(buddy, "__get_free_pages and free_pages work by direct-map address")
 	uintptr_t a = __get_free_pages(GFP_KERNEL, 1);
 	uintptr_t z = get_zeroed_page(GFP_KERNEL);
 
-	if (!EXPECT_NE(0, a) || !EXPECT_NE(0, z)) {
-		free_pages(a, 1);
-		free_pages(z, 0);
-		return;
-	}
+	if (!EXPECT_NE(0, a) || !EXPECT_NE(0, z))
+		goto out;
 	EXPECT_EQ(0, a & (2 * MM_PAGE_SIZE - 1));
 	EXPECT_EQ(0, *(volatile uint32_t *)(z + 100));
 	EXPECT_PTR_EQ(virt_to_page((void *)a), virt_to_page_checked((void *)a));
+out:
 	free_pages(a, 1);
 	free_pages(z, 0);
 }

@@ -601,18 +601,17 @@ KTEST(freelist, "a heap backed by the buddy allocator grows by whole pages and g
 	freelist_init(&heap, "buddy-backed", FREELIST_FIRST_FIT,
 		      &freelist_buddy_source);
 	a = freelist_alloc(&heap, 100);
-	ASSERT_NOT_NULL(a);
+	if (!EXPECT_NOT_NULL(a))
+		goto out;
 	EXPECT_EQ(OWNER_FREELIST, page_owner(virt_to_page(a)));
 	EXPECT_LT(buddy_free_pages(), free0);
 	big = freelist_alloc(&heap, 3 * MM_PAGE_SIZE); /* needs another region */
-	if (!EXPECT_NOT_NULL(big)) {
-		freelist_free(&heap, a);
-		freelist_destroy(&heap);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(big))
+		goto out;
 	EXPECT_EQ(OWNER_FREELIST, page_owner(virt_to_page(big)));
 	EXPECT_EQ(0, freelist_check(&heap));
 	freelist_free(&heap, big);
+out:
 	freelist_free(&heap, a);
 	EXPECT_EQ(0, freelist_destroy(&heap));
 	EXPECT_EQ(free0, buddy_free_pages());

@@ -92,32 +92,27 @@ KTEST(kmalloc, "krealloc keeps the contents, grows in place when it fits")
 	for (int i = 0; i < 20; i++)
 		p[i] = (uint8_t)i;
 	q = krealloc(p, 30, GFP_KERNEL); /* still the 32-byte class */
-	if (!EXPECT_NOT_NULL(q)) { /* a failed krealloc leaves p alone */
-		kfree(p);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(q))
+		goto out;
 	EXPECT_PTR_EQ(p, q);
 	q[29] = 29; /* no red zone report: the object grew */
 	p = krealloc(q, 1000, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kfree(q);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	for (int i = 0; i < 20; i++)
 		EXPECT_EQ(i, p[i]);
 	q = krealloc(p, 10000, GFP_KERNEL); /* to a large block */
-	if (!EXPECT_NOT_NULL(q)) {
-		kfree(p);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(q))
+		goto out;
 	EXPECT_EQ(19, q[19]);
 	p = krealloc(q, 16, GFP_KERNEL); /* shrinking stays in place */
-	if (!EXPECT_NOT_NULL(p)) {
-		kfree(q);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	EXPECT_PTR_EQ(q, p);
-	EXPECT_NULL(krealloc(p, 0, GFP_KERNEL)); /* frees */
+out:
+	/* A failed krealloc left the block where it was: in q if p is the
+	 * NULL it returned, else in p. */
+	EXPECT_NULL(krealloc(p ? p : q, 0, GFP_KERNEL)); /* frees */
 }
 
 KTEST(kmalloc, "debug: kmalloc(18) from the 32-byte class treats bytes 18..31 as red zone")
@@ -158,11 +153,9 @@ KTEST(kmalloc, "kfree of interior, foreign, non-kmalloc and twice-freed pointers
 	obj = kmem_cache_alloc(c, GFP_KERNEL);
 	if (!EXPECT_NOT_NULL(small) || !EXPECT_NOT_NULL(large) ||
 	    !EXPECT_NOT_NULL(obj)) {
-		kfree(small);
+		kfree(small); /* the test frees them itself */
 		kfree(large);
-		kmem_cache_free(c, obj);
-		kmem_cache_destroy(c);
-		return;
+		goto out;
 	}
 	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 2, kfree(small + 4); kfree(large + 4096));
 	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 2, kfree(&in_image); kfree((void *)0x1000));
@@ -172,6 +165,7 @@ KTEST(kmalloc, "kfree of interior, foreign, non-kmalloc and twice-freed pointers
 	kfree(small);
 	if (slab_debug_enabled())
 		EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kfree(small));
+out:
 	kmem_cache_free(c, obj);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }

@@ -56,16 +56,12 @@ KTEST(paging, "translate agrees with what was mapped, page by page")
 
 	if (!EXPECT_NOT_NULL(as) || !EXPECT_NOT_NULL(pg) ||
 	    !EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), 4 * PAGE_SIZE,
-				  VMM_WRITE | VMM_USER))) {
-		if (as)
-			vmm_destroy(as);
-		if (pg)
-			__free_pages(pg, 2);
-		return;
-	}
+				  VMM_WRITE | VMM_USER)))
+		goto out;
 	for (unsigned i = 0; i < 4; i++) {
-		ASSERT_EQ(0, vmm_translate(as, TEST_VA + i * PAGE_SIZE + 0x123,
-					   &pa, &flags));
+		if (!EXPECT_EQ(0, vmm_translate(as, TEST_VA + i * PAGE_SIZE + 0x123,
+						&pa, &flags)))
+			goto out;
 		EXPECT_EQ(page_to_phys(pg) + i * PAGE_SIZE + 0x123, pa);
 		EXPECT_EQ(PTE_PRESENT | PTE_RW | PTE_USER,
 			  flags & (PTE_PRESENT | PTE_RW | PTE_USER));
@@ -79,10 +75,14 @@ KTEST(paging, "translate agrees with what was mapped, page by page")
 	/* frames that end exactly at 2^64 (pa + size is 0) or pass 4 GiB */
 	EXPECT_EQ(ERR_RANGE, vmm_map(as, TEST_VA, 0 - (paddr_t)PAGE_SIZE, PAGE_SIZE, 0));
 	EXPECT_EQ(ERR_RANGE, vmm_map(as, TEST_VA, 0x100000000ull - PAGE_SIZE, 2 * PAGE_SIZE, 0));
-	vmm_destroy(as);
-	/* The caller's frames survived the destroy: they are ours to free. */
-	EXPECT_TRUE(pg->flags & PG_ALLOCATED);
-	__free_pages(pg, 2);
+out:
+	if (as)
+		vmm_destroy(as);
+	if (pg) {
+		/* The caller's frames survived the destroy: they are ours to free. */
+		EXPECT_TRUE(pg->flags & PG_ALLOCATED);
+		__free_pages(pg, 2);
+	}
 	EXPECT_EQ(free0, frames_free_settled());
 }
 
@@ -94,10 +94,8 @@ KTEST(paging, "protect takes effect at once: a write faults when read-only, succ
 
 	ASSERT_NOT_NULL(as);
 	vmm_switch(as);
-	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL))) {
-		vmm_destroy(as);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL)))
+		goto out;
 	EXPECT_EQ(0, probe_write(p, 1));
 	inv0 = pgt_invlpg_count;
 	EXPECT_EQ(0, vmm_protect(as, TEST_VA, PAGE_SIZE, 0));
@@ -113,6 +111,7 @@ KTEST(paging, "protect takes effect at once: a write faults when read-only, succ
 	inv0 = pgt_invlpg_count;
 	EXPECT_EQ(0, vmm_protect(as, TEST_VA, PAGE_SIZE, VMM_WRITE));
 	EXPECT_EQ(inv0, pgt_invlpg_count);
+out:
 	vmm_destroy(as);
 	EXPECT_PTR_EQ(&kernel_as, vmm_current());
 }
@@ -123,36 +122,30 @@ KTEST(paging, "after remapping to a new frame a read returns the new frame's con
 	struct page *a = alloc_page(GFP_KERNEL), *b = alloc_page(GFP_KERNEL);
 	uint32_t v = 0;
 
-	if (!EXPECT_NOT_NULL(as) || !EXPECT_TRUE(a && b)) {
-		if (as)
-			vmm_destroy(as);
-		if (a)
-			__free_page(a);
-		if (b)
-			__free_page(b);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(as) || !EXPECT_TRUE(a && b))
+		goto out;
 	*(uint32_t *)page_address(a) = 0xAAAA0001;
 	*(uint32_t *)page_address(b) = 0xBBBB0002;
 	vmm_switch(as);
-	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(a), PAGE_SIZE, 0))) {
-		vmm_destroy(as);
-		__free_page(a);
-		__free_page(b);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(a), PAGE_SIZE, 0)))
+		goto out;
 	EXPECT_EQ(0, probe_read((void *)TEST_VA, &v)); /* the TLB now holds a */
 	EXPECT_EQ(0xAAAA0001, v);
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(b), PAGE_SIZE, 0));
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(b), PAGE_SIZE, 0)))
+		goto out;
 	EXPECT_EQ(0, probe_read((void *)TEST_VA, &v));
 	EXPECT_EQ(0xBBBB0002, v);
 	/* unmap, then the probe faults: not present */
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
 	EXPECT_EQ(ERR_FAULT, probe_read((void *)TEST_VA, &v));
 	EXPECT_EQ(0, last_fixed_fault.error & PF_ERR_PRESENT);
-	vmm_destroy(as);
-	__free_page(a);
-	__free_page(b);
+out:
+	if (as)
+		vmm_destroy(as);
+	if (a)
+		__free_page(a);
+	if (b)
+		__free_page(b);
 }
 
 KTEST(paging, "invlpg only when needed: not for a new entry, not for a space not running")
@@ -161,28 +154,17 @@ KTEST(paging, "invlpg only when needed: not for a new entry, not for a space not
 	struct page *pg = alloc_page(GFP_KERNEL);
 	unsigned long inv0;
 
-	if (!EXPECT_TRUE(as && pg)) {
-		if (as)
-			vmm_destroy(as);
-		if (pg)
-			__free_page(pg);
-		return;
-	}
+	if (!EXPECT_TRUE(as && pg))
+		goto out;
 	inv0 = pgt_invlpg_count;
-	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0))) {
-		vmm_destroy(as);
-		__free_page(pg);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0)))
+		goto out;
 	EXPECT_EQ(0, vmm_protect(as, TEST_VA, PAGE_SIZE, VMM_WRITE));
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
 	EXPECT_EQ(inv0, pgt_invlpg_count); /* `as` is not in CR3 */
 	vmm_switch(as);
-	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0))) {
-		vmm_destroy(as);
-		__free_page(pg);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, 0)))
+		goto out;
 	EXPECT_EQ(inv0, pgt_invlpg_count); /* not present before */
 	/* one for the entry, one for the directory entry of the table that
 	 * the unmap emptied and freed */
@@ -190,8 +172,11 @@ KTEST(paging, "invlpg only when needed: not for a new entry, not for a space not
 	EXPECT_EQ(inv0 + 2, pgt_invlpg_count);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE)); /* already gone */
 	EXPECT_EQ(inv0 + 2, pgt_invlpg_count);
-	vmm_destroy(as);
-	__free_page(pg);
+out:
+	if (as)
+		vmm_destroy(as);
+	if (pg)
+		__free_page(pg);
 }
 
 /* Directory entries of the kernel half that differ from the kernel's own.
@@ -216,13 +201,8 @@ KTEST(paging, "the same user address holds different data in two spaces; the ker
 
 	if (!EXPECT_TRUE(a && b) ||
 	    !EXPECT_EQ(0, vmm_alloc(a, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER)) ||
-	    !EXPECT_EQ(0, vmm_alloc(b, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER))) {
-		if (a)
-			vmm_destroy(a);
-		if (b)
-			vmm_destroy(b);
-		return;
-	}
+	    !EXPECT_EQ(0, vmm_alloc(b, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_HIGHUSER)))
+		goto out;
 	vmm_switch(a);
 	*p = 0xA;
 	vmm_switch(b);
@@ -236,8 +216,11 @@ KTEST(paging, "the same user address holds different data in two spaces; the ker
 	EXPECT_EQ(0, kernel_half_differences(a));
 	EXPECT_EQ(0, kernel_half_differences(b));
 	vmm_switch(&kernel_as);
-	vmm_destroy(a);
-	vmm_destroy(b);
+out:
+	if (a)
+		vmm_destroy(a);
+	if (b)
+		vmm_destroy(b);
 }
 
 KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pages, the space")
@@ -251,21 +234,18 @@ KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pag
 	for (unsigned i = 0; i < 8; i++) {
 		if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA + i * 0x01000000u,
 					    5 * PAGE_SIZE, VMM_WRITE,
-					    i & 1 ? GFP_HIGHUSER : GFP_KERNEL))) {
-			vmm_destroy(as);
-			return;
-		}
+					    i & 1 ? GFP_HIGHUSER : GFP_KERNEL)))
+			goto out;
 	}
-	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x20000000, 16 * PAGE_SIZE, VMM_WRITE))) {
-		vmm_destroy(as);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x20000000, 16 * PAGE_SIZE, VMM_WRITE)))
+		goto out;
 	vmm_switch(as);
 	EXPECT_EQ(0, probe_read((void *)0x20003000, &v));
 	EXPECT_EQ(0, probe_write((void *)0x20007000, 1));
 	EXPECT_EQ(8 * 5 + 2, as->as_owned_pages);
 	EXPECT_EQ(9, as->as_table_pages);
 	EXPECT_LT(buddy_free_pages(), free0);
+out:
 	vmm_destroy(as);
 	EXPECT_EQ(free0, frames_free_settled());
 }
@@ -280,10 +260,8 @@ KTEST(paging, "an unmap that empties a page table frees it at once; the rest of 
 	ASSERT_NOT_NULL(as);
 	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, 2 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL)) ||
 	    !EXPECT_EQ(0, vmm_alloc(as, TEST_VA + PGDIR_SIZE, PAGE_SIZE, VMM_WRITE,
-				    GFP_KERNEL))) {
-		vmm_destroy(as);
-		return;
-	}
+				    GFP_KERNEL)))
+		goto out;
 	EXPECT_EQ(2, as->as_table_pages);
 	vmm_switch(as);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
@@ -298,16 +276,15 @@ KTEST(paging, "an unmap that empties a page table frees it at once; the rest of 
 	EXPECT_EQ(0, probe_read((void *)(TEST_VA + PGDIR_SIZE), &v));
 	EXPECT_EQ(8, v);
 	/* the space maps its first table again on demand */
-	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL))) {
-		vmm_destroy(as);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL)))
+		goto out;
 	EXPECT_EQ(2, as->as_table_pages);
 	EXPECT_EQ(0, probe_write((void *)TEST_VA, 9));
 	vmm_switch(&kernel_as);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PGDIR_SIZE + PAGE_SIZE));
 	EXPECT_EQ(0, as->as_table_pages); /* not running: freed all the same */
 	EXPECT_EQ(0, as->as_owned_pages);
+out:
 	vmm_destroy(as);
 	EXPECT_EQ(free0, frames_free_settled());
 }
@@ -320,10 +297,8 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	uint32_t v = 1;
 
 	ASSERT_NOT_NULL(as);
-	if (!EXPECT_EQ(0, vmm_demand_zero(as, r, 4 * PAGE_SIZE, VMM_WRITE))) {
-		vmm_destroy(as);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_demand_zero(as, r, 4 * PAGE_SIZE, VMM_WRITE)))
+		goto out;
 	EXPECT_EQ(ERR_EXISTS, vmm_demand_zero(as, r + PAGE_SIZE, PAGE_SIZE, 0));
 	vmm_switch(as);
 	faults0 = vmm_demand_faults;
@@ -343,13 +318,12 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	EXPECT_EQ(ERR_FAULT, probe_read((void *)(r + 4 * PAGE_SIZE), &v));
 	EXPECT_EQ(faults0 + 1, vmm_demand_faults);
 	/* A read-only region gives a page to a read, refuses a write. */
-	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x31000000, PAGE_SIZE, 0))) {
-		vmm_destroy(as);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x31000000, PAGE_SIZE, 0)))
+		goto out;
 	EXPECT_EQ(ERR_FAULT, probe_write((void *)0x31000000, 1));
 	EXPECT_EQ(0, probe_read((void *)0x31000000, &v));
 	EXPECT_EQ(faults0 + 2, vmm_demand_faults);
+out:
 	vmm_destroy(as);
 }
 
@@ -369,10 +343,8 @@ KTEST(paging, "accessed and dirty bits: a read sets A, a write sets D, cleared b
 	uint32_t v;
 
 	ASSERT_NOT_NULL(as);
-	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL))) {
-		vmm_destroy(as);
-		return;
-	}
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, PAGE_SIZE, VMM_WRITE, GFP_KERNEL)))
+		goto out;
 	vmm_switch(as);
 	for (int round = 0; round < 2; round++) {
 		/* Round 1 after the kernel cleared both: the CPU sets them
@@ -384,6 +356,7 @@ KTEST(paging, "accessed and dirty bits: a read sets A, a write sets D, cleared b
 		EXPECT_EQ(PTE_ACCESSED | PTE_DIRTY, ad_bits(as));
 		EXPECT_EQ(0, vmm_clear_accessed_dirty(as, TEST_VA));
 	}
+out:
 	vmm_destroy(as);
 }
 
@@ -400,14 +373,11 @@ KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped p
 	    !EXPECT_TRUE(spare[0] && spare[1]) ||
 	    !EXPECT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(frame), PAGE_SIZE,
 				  VMM_WRITE))) {
-		if (as)
-			vmm_destroy(as);
-		if (frame)
-			__free_page(frame);
+		/* past this point the test frees the spares itself */
 		for (int i = 0; i < 2; i++)
 			if (spare[i])
 				__free_page(spare[i]);
-		return;
+		goto out;
 	}
 	frames_take_all(GFP_HIGHUSER, &taken);
 	__free_page(spare[0]); /* exactly two frames left: enough for half */
@@ -421,6 +391,9 @@ KTEST(paging, "out of memory in vmm_alloc changes no mapping, even over mapped p
 	EXPECT_EQ(0, vmm_translate(as, TEST_VA, &pa, NULL));
 	EXPECT_EQ(page_to_phys(frame), pa);
 	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, TEST_VA + PAGE_SIZE, &pa, NULL));
-	vmm_destroy(as);
-	__free_page(frame);
+out:
+	if (as)
+		vmm_destroy(as);
+	if (frame)
+		__free_page(frame);
 }

@@ -58,14 +58,11 @@ KTEST(slab, "SLAB_HWCACHE_ALIGN puts every object on a 64-byte line")
 	ASSERT_NOT_NULL(c);
 	a = kmem_cache_alloc(c, GFP_KERNEL);
 	b = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b)) {
-		kmem_cache_free(c, a);
-		kmem_cache_free(c, b);
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b))
+		goto out;
 	EXPECT_EQ(0, (uintptr_t)a % SLAB_CACHE_LINE);
 	EXPECT_EQ(0, (uintptr_t)b % SLAB_CACHE_LINE);
+out:
 	kmem_cache_free(c, a);
 	kmem_cache_free(c, b);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
@@ -126,10 +123,8 @@ static void ctor_case(unsigned flags)
 	ASSERT_NOT_NULL(c);
 	ctor_calls = 0;
 	o = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(o)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(o))
+		goto out;
 	info_of(c, &si);
 	EXPECT_EQ(si.objs_per_slab, ctor_calls); /* the whole slab, at once */
 	EXPECT_EQ(0xC0FFEE, o->magic);
@@ -137,16 +132,15 @@ static void ctor_case(unsigned flags)
 	o->generation = 7; /* state the next user will find */
 	kmem_cache_free(c, o);
 	again = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(again)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(again))
+		goto out;
 	EXPECT_PTR_EQ(o, again);
 	EXPECT_EQ(0xC0FFEE, again->magic);
 	EXPECT_EQ(7, again->generation);
 	EXPECT_EQ(0x5a, again->payload[0]);
 	EXPECT_EQ(si.objs_per_slab, ctor_calls); /* not on allocation */
 	kmem_cache_free(c, again);
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -163,21 +157,18 @@ KTEST(slab, "__GFP_ZERO zeroes the whole object")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	memset(p, 0xff, 100);
 	kmem_cache_free(c, p);
 	q = kmem_cache_alloc(c, GFP_KERNEL | __GFP_ZERO);
-	if (!EXPECT_NOT_NULL(q)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(q))
+		goto out;
 	EXPECT_PTR_EQ(p, q);
 	for (int i = 0; i < 100; i++)
 		EXPECT_EQ(0, q[i]);
 	kmem_cache_free(c, q);
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -310,12 +301,11 @@ KTEST(slab, "debug: the allocating caller is remembered")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	fn = ksym_lookup(obj_track(c, p)->t_alloc_by, &off);
 	EXPECT_EQ(0, strncmp(fn ? fn : "", "ktest_fn_", 9));
 	kmem_cache_free(c, p);
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }

@@ -26,10 +26,9 @@ KTEST(slab, "debug: a double free is reported and the object stays free once")
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
 	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p);
+		kmem_cache_free(c, p); /* the test frees them itself */
 		kmem_cache_free(c, q);
-		kmem_cache_destroy(c);
-		return;
+		goto out;
 	}
 	kmem_cache_free(c, p);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
@@ -38,6 +37,7 @@ KTEST(slab, "debug: a double free is reported and the object stays free once")
 	kmem_cache_free(c, q);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	EXPECT_EQ(0, kmem_cache_check(c));
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -68,10 +68,8 @@ KTEST(slab, "debug: whatis and a double free report name the allocating and free
 
 	ASSERT_NOT_NULL(c);
 	p = misuse_alloc_site(c);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	whatis_virt((uintptr_t)p, what, sizeof(what));
 	EXPECT_TRUE(strstr(what, "an allocated object of cache test-dfree-who") != NULL);
 	EXPECT_TRUE(strstr(what, ", allocated by misuse_alloc_site+0x") != NULL);
@@ -83,6 +81,7 @@ KTEST(slab, "debug: whatis and a double free report name the allocating and free
 	EXPECT_TRUE(strstr(report_last(), "allocated by misuse_alloc_site+0x") != NULL);
 	EXPECT_TRUE(strstr(report_last(), "freed by misuse_free_site+0x") != NULL);
 	EXPECT_TRUE(strstr(report_last(), "freed again by misuse_free_site+0x") != NULL);
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -95,15 +94,15 @@ KTEST(slab, "no debug: freeing the object at the head of the free list is a doub
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
 	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p);
+		kmem_cache_free(c, p); /* the test frees them itself */
 		kmem_cache_free(c, q);
-		kmem_cache_destroy(c);
-		return;
+		goto out;
 	}
 	kmem_cache_free(c, p);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	kmem_cache_free(c, q);
 	EXPECT_EQ(0, kmem_cache_check(c));
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -117,10 +116,9 @@ KTEST(slab, "no debug: objects in the cache's array are free, and misuse still c
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
 	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p);
+		kmem_cache_free(c, p); /* the test frees them itself */
 		kmem_cache_free(c, q);
-		kmem_cache_destroy(c);
-		return;
+		goto out;
 	}
 	kmem_cache_free(c, p); /* onto the array, not the slab */
 	kmem_cache_info(c, &si);
@@ -138,39 +136,36 @@ KTEST(slab, "no debug: objects in the cache's array are free, and misuse still c
 	kmem_cache_info(c, &si);
 	EXPECT_EQ(0, si.active_objs);
 	EXPECT_EQ(0, kmem_cache_check(c));
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
 KTEST(slab, "no debug: a double free below the top of the array is caught, never handed out twice")
 {
 	struct kmem_cache *c = kmem_cache_create("test-deep", 48, 0, SLAB_NO_DEBUG, NULL);
-	void *a, *b, *x, *p[3];
+	void *a, *b, *x, *p[3] = { NULL, NULL, NULL };
 
 	ASSERT_NOT_NULL(c);
 	a = kmem_cache_alloc(c, GFP_KERNEL);
 	b = kmem_cache_alloc(c, GFP_KERNEL);
 	x = kmem_cache_alloc(c, GFP_KERNEL);
 	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b) || !EXPECT_NOT_NULL(x)) {
-		kmem_cache_free(c, a);
+		kmem_cache_free(c, a); /* the test frees them itself */
 		kmem_cache_free(c, b);
-		kmem_cache_free(c, x);
-		kmem_cache_destroy(c);
-		return;
+		goto out;
 	}
 	kmem_cache_free(c, a);
 	kmem_cache_free(c, b); /* a is no longer on top */
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, a));
 	for (int i = 0; i < 3; i++) {
 		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
-		if (!EXPECT_NOT_NULL(p[i])) {
-			kmem_cache_free(c, x);
-			slab_test_release(c, p, i);
-			return;
-		}
+		if (!EXPECT_NOT_NULL(p[i]))
+			goto out;
 	}
 	EXPECT_TRUE(p[0] != p[1] && p[1] != p[2] && p[0] != p[2]);
 	EXPECT_TRUE(p[0] != x && p[1] != x && p[2] != x);
 	EXPECT_EQ(0, kmem_cache_check(c));
+out:
 	for (int i = 0; i < 3; i++)
 		kmem_cache_free(c, p[i]);
 	kmem_cache_free(c, x);
@@ -183,21 +178,18 @@ KTEST(slab, "freeing to the wrong cache is reported and refused")
 	struct kmem_cache *b = kmem_cache_create("test-b", 64, 0, SLAB_NO_DEBUG, NULL);
 	void *p;
 
-	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b)) {
-		kmem_cache_destroy(a);
-		kmem_cache_destroy(b);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(a) || !EXPECT_NOT_NULL(b))
+		goto out;
 	p = kmem_cache_alloc(a, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(a);
-		kmem_cache_destroy(b);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	EXPECT_REPORTS(REPORT_WRONG_CACHE, 1, kmem_cache_free(b, p));
 	kmem_cache_free(a, p);
-	EXPECT_EQ(0, kmem_cache_destroy(a));
-	EXPECT_EQ(0, kmem_cache_destroy(b));
+out:
+	if (a)
+		EXPECT_EQ(0, kmem_cache_destroy(a));
+	if (b)
+		EXPECT_EQ(0, kmem_cache_destroy(b));
 }
 
 KTEST(slab, "an interior pointer is reported and refused")
@@ -207,12 +199,11 @@ KTEST(slab, "an interior pointer is reported and refused")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 1, kmem_cache_free(c, p + 8));
 	kmem_cache_free(c, p);
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -223,17 +214,16 @@ KTEST(slab, "a foreign pointer (stack, kernel image, a buddy page) is reported")
 	uint8_t on_stack[64];
 	uintptr_t page = __get_free_pages(GFP_KERNEL, 0);
 
-	if (!EXPECT_NOT_NULL(c) || !EXPECT_NE(0, page)) {
-		free_pages(page, 0);
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(c) || !EXPECT_NE(0, page))
+		goto out;
 	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 3,
 		       kmem_cache_free(c, on_stack);
 		       kmem_cache_free(c, in_image);
 		       kmem_cache_free(c, (void *)page));
+out:
 	free_pages(page, 0);
-	EXPECT_EQ(0, kmem_cache_destroy(c));
+	if (c)
+		EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
 KTEST(slab, "debug: a write one byte past an object hits the red zone")
@@ -243,20 +233,17 @@ KTEST(slab, "debug: a write one byte past an object hits the red zone")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	p[40] = 1;
 	EXPECT_REPORTS(REPORT_REDZONE, 1, kmem_cache_free(c, p));
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	p[-1] = 1; /* and one byte before */
 	EXPECT_REPORTS(REPORT_REDZONE, 1, kmem_cache_free(c, p));
 	EXPECT_EQ(0, kmem_cache_check(c));
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -267,25 +254,22 @@ KTEST(slab, "debug: a write to a freed object is caught by its poison")
 
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p))
+		goto out;
 	kmem_cache_free(c, p);
 	EXPECT_EQ(SLAB_POISON_FREE, p[0]);
 	p[20] = 0;
 	/* Next allocation hands out the same object and checks it. */
 	EXPECT_REPORTS(REPORT_USE_AFTER_FREE, 1, q = kmem_cache_alloc(c, GFP_KERNEL));
-	if (!EXPECT_NOT_NULL(q)) {
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(q))
+		goto out;
 	EXPECT_PTR_EQ(p, q);
 	kmem_cache_free(c, q);
 	/* ... and the sweep finds it too. */
 	q[3] = 0;
 	EXPECT_REPORTS(REPORT_USE_AFTER_FREE, 1, kmem_cache_check(c));
 	EXPECT_EQ(0, kmem_cache_check(c)); /* repaired: one report per write */
+out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
@@ -298,18 +282,15 @@ KTEST(slab, "destroying a cache with live objects reports the count and frees no
 	ASSERT_NOT_NULL(c);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	q = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p);
-		kmem_cache_free(c, q);
-		kmem_cache_destroy(c);
-		return;
-	}
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q))
+		goto out;
 	memset(p, 0x77, 128);
 	EXPECT_REPORTS(REPORT_CACHE_BUSY, 1, EXPECT_EQ(ERR_BUSY, kmem_cache_destroy(c)));
 	kmem_cache_info(c, &si);
 	EXPECT_EQ(2, si.active_objs);
 	EXPECT_EQ(1, si.slabs);
 	EXPECT_EQ(0x77, p[127]);
+out:
 	kmem_cache_free(c, p);
 	kmem_cache_free(c, q);
 	EXPECT_EQ(0, kmem_cache_destroy(c));

@@ -91,13 +91,12 @@ KTEST(paging, "ring 3 touches user pages and faults on supervisor pages with the
 
 	ASSERT_NOT_NULL(as);
 	vmm_switch(as);
-	if (!EXPECT_EQ(0, setup_user(as))) {
-		vmm_destroy(as); /* switches back to the kernel's space */
-		return;
-	}
+	if (!EXPECT_EQ(0, setup_user(as)))
+		goto out;
 	idt_set_user_gate(T_SYSCALL);
-	ASSERT_EQ(0, trap_register(T_SYSCALL, user_syscall));
-	ASSERT_EQ(0, trap_register(T_PAGE_FAULT, user_fault));
+	if (!EXPECT_EQ(0, trap_register(T_SYSCALL, user_syscall)) ||
+	    !EXPECT_EQ(0, trap_register(T_PAGE_FAULT, user_fault)))
+		goto out;
 
 	/* User pages: write, read back, read another user page. */
 	EXPECT_EQ(BACK_SYSCALL, run_probe(USER_DATA, 0x1234, USER_DATA));
@@ -119,9 +118,11 @@ KTEST(paging, "ring 3 touches user pages and faults on supervisor pages with the
 	EXPECT_EQ(BACK_FAULT, run_probe(USER_DATA, 3, TEST_VA + 0x50000));
 	EXPECT_EQ(PF_ERR_USER, back.error & 7);
 
+out:
+	/* nothing to do for a handler not registered */
 	trap_unregister(T_PAGE_FAULT, user_fault);
 	trap_unregister(T_SYSCALL, user_syscall);
 	EXPECT_EQ(esp0, kernel_tss.esp0);
 	EXPECT_EQ(0x5EC, kernel_secret);
-	vmm_destroy(as);
+	vmm_destroy(as); /* switches back to the kernel's space */
 }

@@ -28,13 +28,6 @@ static void scatter_free_frames(struct page **keep, unsigned n)
 	}
 }
 
-static void scatter_give_back(struct page **keep, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (keep[i])
-			__free_page(keep[i]);
-}
-
 KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault")
 {
 	static struct page *keep[SCATTER_PAGES];
@@ -46,16 +39,13 @@ KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault
 	scatter_free_frames(keep, SCATTER_PAGES);
 	a = vmalloc(SCATTER_PAGES * PAGE_SIZE);
 	b = vmalloc(PAGE_SIZE);
-	if (!EXPECT_TRUE(a && b)) {
-		vfree(a);
-		vfree(b);
-		scatter_give_back(keep, SCATTER_PAGES);
-		return;
-	}
+	if (!EXPECT_TRUE(a && b))
+		goto out;
 	EXPECT_GE((vaddr_t)a, VMALLOC_START);
 	for (unsigned i = 0; i < SCATTER_PAGES; i++) {
 		uint32_t *p = a + i * (PAGE_SIZE / 4);
-		ASSERT_EQ(0, vmm_translate(&kernel_as, (vaddr_t)p, &pa, NULL));
+		if (!EXPECT_EQ(0, vmm_translate(&kernel_as, (vaddr_t)p, &pa, NULL)))
+			goto out;
 		if (i && pa != prev + PAGE_SIZE)
 			breaks++;
 		prev = pa;
@@ -70,10 +60,13 @@ KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault
 	EXPECT_EQ(0, last_fixed_fault.error & PF_ERR_PRESENT);
 	EXPECT_EQ(ERR_FAULT, probe_write(b + PAGE_SIZE / 4, 1));
 	EXPECT_EQ((vaddr_t)a + (SCATTER_PAGES + 1) * PAGE_SIZE, (vaddr_t)b);
+out:
 	vfree(a);
 	vfree(b);
 	EXPECT_EQ(ERR_FAULT, probe_read(a, &v));
-	scatter_give_back(keep, SCATTER_PAGES);
+	for (unsigned i = 0; i < SCATTER_PAGES; i++)
+		if (keep[i])
+			__free_page(keep[i]);
 	EXPECT_EQ(0, vmalloc_nr_areas());
 	EXPECT_EQ(free0, frames_free_settled());
 }
@@ -157,22 +150,22 @@ KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it aw
 	unsigned long free0 = frames_free_settled();
 	struct page *pg[4];
 	uint32_t *va[4], v;
+	unsigned n = 0, mapped = 0; /* pg[0..n) are ours, va[0..mapped) mapped */
 
 	if (!zones[ZONE_HIGHMEM].managed_pages)
 		KTEST_SKIP("no HIGHMEM at this memory size");
 	for (unsigned i = 0; i < 4; i++) {
 		pg[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO); /* zeroed via kmap */
-		if (!EXPECT_NOT_NULL(pg[i])) {
-			while (i-- > 0) {
-				kunmap(va[i]);
-				__free_page(pg[i]);
-			}
-			return;
-		}
-		ASSERT_EQ(ZONE_HIGHMEM, page_zone_id(pg[i]));
+		if (!EXPECT_NOT_NULL(pg[i]))
+			goto out;
+		n++;
+		if (!EXPECT_EQ(ZONE_HIGHMEM, page_zone_id(pg[i])))
+			goto out;
 		EXPECT_NULL(page_address(pg[i]));
 		va[i] = kmap(pg[i]);
-		ASSERT_NOT_NULL(va[i]);
+		if (!EXPECT_NOT_NULL(va[i]))
+			goto out;
+		mapped++;
 		EXPECT_GE((vaddr_t)va[i], KMAP_BASE);
 		EXPECT_LT((vaddr_t)va[i], FIXMAP_BASE);
 		EXPECT_EQ(0, va[i][7]);
@@ -181,15 +174,21 @@ KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it aw
 	EXPECT_EQ(4, kmap_slots_used());
 	for (unsigned i = 0; i < 4; i++)
 		kunmap(va[i]);
+	mapped = 0;
 	EXPECT_EQ(0, kmap_slots_used());
 	EXPECT_EQ(ERR_FAULT, probe_read(va[0], &v));
 	/* Mapped again (in another order, so other slots): the data stayed. */
 	for (unsigned i = 4; i-- > 0;) {
 		uint32_t *p = kmap(pg[i]);
-		ASSERT_NOT_NULL(p);
+		if (!EXPECT_NOT_NULL(p))
+			goto out;
 		EXPECT_EQ(0x4100 + i, p[7]);
 		kunmap(p);
-		__free_page(pg[i]);
 	}
+out:
+	for (unsigned i = 0; i < mapped; i++)
+		kunmap(va[i]);
+	while (n)
+		__free_page(pg[--n]);
 	EXPECT_EQ(free0, frames_free_settled());
 }
