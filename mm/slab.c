@@ -129,7 +129,7 @@ static struct page *new_slab(struct kmem_cache *c)
 }
 
 /* Gives a slab taken off its list back to the buddy. */
-static void release_slab(struct kmem_cache *c, struct page *page)
+void release_slab(struct kmem_cache *c, struct page *page)
 {
 	page->s_cache = NULL;
 	page->s_freelist = NULL;
@@ -326,29 +326,6 @@ __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 
 /* --- freeing -------------------------------------------------------------- */
 
-struct page *slab_page_of(const void *addr)
-{
-	struct page *page = virt_to_page_checked(addr);
-
-	if (!page)
-		return NULL;
-	page = compound_head(page);
-	return page_is_slab(page) ? page : NULL;
-}
-
-long slab_obj_index(const struct kmem_cache *c, const struct page *page,
-		    const void *obj)
-{
-	uintptr_t first = slab_first_obj(c, page), off;
-
-	if ((uintptr_t)obj < first)
-		return -1;
-	off = (uintptr_t)obj - first;
-	if (off % c->c_stride || off / c->c_stride >= c->c_per_slab)
-		return -1;
-	return (long)(off / c->c_stride);
-}
-
 /* A slab whose use count just reached 0, or left c_per_slab, changes
  * list; returns it if it must go back to the buddy (lock held). */
 static struct page *__slab_relist(struct kmem_cache *c, struct page *page)
@@ -537,61 +514,4 @@ void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 	if (likely(slab_free_fast(c, obj)))
 		return;
 	slab_free_rest(c, obj, caller);
-}
-
-/* --- shrinking and destruction -------------------------------------------- */
-
-unsigned long kmem_cache_shrink(struct kmem_cache *c)
-{
-	unsigned long frames = 0;
-
-	kmem_cache_drain(c);
-	for (;;) {
-		mm_irqflags_t flags = mm_irq_save();
-		struct page *page;
-
-		if (list_empty(&c->c_empty)) {
-			mm_irq_restore(flags);
-			return frames;
-		}
-		page = list_first_entry(&c->c_empty, struct page, lru);
-		list_del(&page->lru);
-		c->c_nr_empty--;
-		c->c_slabs--;
-		mm_irq_restore(flags);
-		release_slab(c, page);
-		frames += 1ul << c->c_order;
-	}
-}
-
-unsigned long kmem_shrink_all(void)
-{
-	struct list_node *pos;
-	unsigned long frames = 0;
-
-	list_for_each(pos, &slab_caches)
-		frames += kmem_cache_shrink(list_entry(pos, struct kmem_cache, c_link));
-	return frames;
-}
-
-int kmem_cache_destroy(struct kmem_cache *c)
-{
-	mm_irqflags_t flags;
-
-	if (!c || c == &slab_cache_cache)
-		return ERR_INVALID_ARGS;
-	kmem_cache_shrink(c);
-	flags = mm_irq_save();
-	if (c->c_active || c->c_slabs) {
-		unsigned long active = c->c_active, slabs = c->c_slabs;
-		mm_irq_restore(flags);
-		mm_report(REPORT_CACHE_BUSY, (uintptr_t)c,
-			  "cache %s still has %lu live object(s) in %lu slab(s): not destroyed",
-			  c->c_name, active, slabs);
-		return ERR_BUSY;
-	}
-	list_del(&c->c_link);
-	mm_irq_restore(flags);
-	kmem_cache_free(&slab_cache_cache, c);
-	return 0;
 }

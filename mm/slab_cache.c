@@ -1,8 +1,9 @@
 /*
- * Creating caches (see mm/slab.c for the theory of operation): the object
- * layout -- alignment, the free pointer, debug red zones and tracks -- the
- * slab order that keeps the waste within Bonwick's 1/8, colouring, and the
- * cache of caches that struct kmem_cache objects come from.
+ * The life of a cache (see mm/slab.c for the theory of operation):
+ * creating it -- the object layout (alignment, the free pointer, debug red
+ * zones and tracks), the slab order that keeps the waste within Bonwick's
+ * 1/8, colouring, and the cache of caches that struct kmem_cache objects
+ * come from -- then shrinking it and destroying it.
  */
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
@@ -167,3 +168,59 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	return c;
 }
 
+/* --- shrinking and destruction -------------------------------------------- */
+
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	unsigned long frames = 0;
+
+	kmem_cache_drain(c);
+	for (;;) {
+		mm_irqflags_t flags = mm_irq_save();
+		struct page *page;
+
+		if (list_empty(&c->c_empty)) {
+			mm_irq_restore(flags);
+			return frames;
+		}
+		page = list_first_entry(&c->c_empty, struct page, lru);
+		list_del(&page->lru);
+		c->c_nr_empty--;
+		c->c_slabs--;
+		mm_irq_restore(flags);
+		release_slab(c, page);
+		frames += 1ul << c->c_order;
+	}
+}
+
+unsigned long kmem_shrink_all(void)
+{
+	struct list_node *pos;
+	unsigned long frames = 0;
+
+	list_for_each(pos, &slab_caches)
+		frames += kmem_cache_shrink(list_entry(pos, struct kmem_cache, c_link));
+	return frames;
+}
+
+int kmem_cache_destroy(struct kmem_cache *c)
+{
+	mm_irqflags_t flags;
+
+	if (!c || c == &slab_cache_cache)
+		return ERR_INVALID_ARGS;
+	kmem_cache_shrink(c);
+	flags = mm_irq_save();
+	if (c->c_active || c->c_slabs) {
+		unsigned long active = c->c_active, slabs = c->c_slabs;
+		mm_irq_restore(flags);
+		mm_report(REPORT_CACHE_BUSY, (uintptr_t)c,
+			  "cache %s still has %lu live object(s) in %lu slab(s): not destroyed",
+			  c->c_name, active, slabs);
+		return ERR_BUSY;
+	}
+	list_del(&c->c_link);
+	mm_irq_restore(flags);
+	kmem_cache_free(&slab_cache_cache, c);
+	return 0;
+}

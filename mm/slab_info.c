@@ -266,3 +266,26 @@ bool kmem_object_callers(const struct kmem_cache *c, const void *obj,
 	*free_by = t->t_free_by;
 	return true;
 }
+
+struct page *slab_page_of(const void *addr)
+{
+	struct page *page = virt_to_page_checked(addr);
+
+	if (!page)
+		return NULL;
+	page = compound_head(page);
+	return page_is_slab(page) ? page : NULL;
+}
+
+long slab_obj_index(const struct kmem_cache *c, const struct page *page,
+		    const void *obj)
+{
+	uintptr_t first = slab_first_obj(c, page), off;
+
+	if ((uintptr_t)obj < first)
+		return -1;
+	off = (uintptr_t)obj - first;
+	if (off % c->c_stride || off / c->c_stride >= c->c_per_slab)
+		return -1;
+	return (long)(off / c->c_stride);
+}

@@ -92,8 +92,11 @@ static inline uintptr_t slab_first_obj(const struct kmem_cache *c,
 	return (uintptr_t)page_address(page) + page->s_colour + c->c_obj_off;
 }
 
+/* Gives a slab taken off its list back to the buddy (mm/slab.c). */
+void release_slab(struct kmem_cache *c, struct page *page);
+
 /* The head page of the slab holding addr, or NULL if addr is not in a
- * direct-mapped frame owned by the slab allocator. */
+ * direct-mapped frame owned by the slab allocator (mm/slab_info.c). */
 struct page *slab_page_of(const void *addr);
 
 /* The index of the object starting at obj in its slab, or -1 when obj is
