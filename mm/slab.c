@@ -283,6 +283,16 @@ static __always_inline void *mag_pop(struct kmem_cache *c)
 }
 
 /*
+ * kmem_cache_alloc's way out, a tail call (a jump: the fast path keeps no
+ * frame of its own for it), so the return address here is still the
+ * caller's -- the one the debug record names.
+ */
+static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
+{
+	return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
+}
+
+/*
  * The fast path: no zeroing, an object in the array -- a pop with
  * interrupts off.  Debug caches never have one; they, an empty array and
  * __GFP_ZERO go out of line.
@@ -305,7 +315,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 		}
 		mm_irq_restore(flags);
 	}
-	return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
+	return cache_alloc_slow(c, gfp);
 }
 
 __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
