@@ -18,9 +18,9 @@ void frames_give_back(struct list_node *taken);
 unsigned long frames_free_settled(void);
 
 /*
- * The test matrix starts at 16 MiB.  A few tests need more than a smaller
- * machine has -- a free 4 MiB block, a thousand frames -- and skip there
- * with this reason (tests/runner.py allows it); on 16 MiB and more they
+ * A few tests need more than a machine under 16 MiB has -- a free 4 MiB
+ * block, a thousand frames -- and skip there with this reason (the test
+ * matrix's 4 MiB run; tests/runner.py allows it); on 16 MiB and more they
  * must run.
  */
 #define SMALL_MACHINE_REASON "under 16 MiB of RAM: too small for this test"
