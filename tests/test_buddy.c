@@ -28,7 +28,10 @@ static bool box_open(void)
 	if (!box_block)
 		return false;
 	B = page_to_pfn(box_block);
-	buddy_zone_adopt(&box, box_block, BOX_ORDER);
+	if (!buddy_zone_adopt(&box, box_block, BOX_ORDER)) {
+		__free_pages(box_block, BOX_ORDER);
+		return false;
+	}
 	return true;
 }
 
