@@ -6,12 +6,12 @@
  * (usable size + FREELIST_HDR_SIZE).  A "request of 15" asks for
  * freelist_request_for(15 U) usable bytes.  Counted that way, splitting is
  * exact subtraction (20 - 15 leaves 5) and merging exact addition
- * (10 + 10 = 20), as on paper; see mm/freelist.h.
+ * (10 + 10 = 20), as on paper; see mm/freelist.h.  Misuse is in
+ * test_freelist_misuse.c.
  */
 #include "tests/ktest.h"
 #include "mm/freelist.h"
 #include "mm/buddy.h"
-#include "mm/report.h"
 #include "mm/platform.h"
 #include "kernel/string.h"
 
@@ -403,127 +403,6 @@ KTEST(freelist, "destroy gives every page back and counts the chunks left")
 	EXPECT_EQ(2, freelist_destroy(&heap));
 	EXPECT_EQ(0, pool_state.pages_out);
 	EXPECT_EQ(0, freelist_chunk_count(&heap));
-}
-
-/* --- misuse ----------------------------------------------------------------- */
-
-/* A heap with two allocated chunks a, b and a free tail, for misuse tests;
- * false if either allocation failed. */
-struct victim {
-	struct freelist heap;
-	uint8_t *a, *b;
-};
-
-static bool victim_build(struct victim *v)
-{
-	freelist_init(&v->heap, "victim", FREELIST_FIRST_FIT, NULL);
-	freelist_add_buffer(&v->heap, arena, sizeof(arena));
-	v->a = freelist_alloc(&v->heap, 64);
-	v->b = freelist_alloc(&v->heap, 64);
-	return v->a && v->b;
-}
-
-/* Frees ptr, expecting exactly one report of `kind` and no change. */
-static void expect_refused(struct victim *v, void *ptr, enum report_kind kind)
-{
-	unsigned long before = report_count(kind);
-	size_t free_before = freelist_bytes_free(&v->heap);
-	size_t chunks_before = freelist_chunk_count(&v->heap);
-
-	report_expect(1);
-	freelist_free(&v->heap, ptr);
-	EXPECT_EQ(before + 1, report_count(kind));
-	EXPECT_EQ(free_before, freelist_bytes_free(&v->heap));
-	EXPECT_EQ(chunks_before, freelist_chunk_count(&v->heap));
-}
-
-static void victim_free(struct victim *v)
-{
-	EXPECT_EQ(0, freelist_check(&v->heap));
-	freelist_free(&v->heap, v->a);
-	freelist_free(&v->heap, v->b);
-	EXPECT_EQ(1, freelist_chunk_count(&v->heap));
-}
-
-KTEST(freelist, "a double free is reported and changes nothing")
-{
-	struct victim v;
-
-	ASSERT_TRUE(victim_build(&v));
-	freelist_free(&v.heap, v.a);
-	expect_refused(&v, v.a, REPORT_DOUBLE_FREE);
-	v.a = NULL;
-	victim_free(&v);
-}
-
-KTEST(freelist, "a double free is recognised after the chunk has merged")
-{
-	struct victim v;
-
-	ASSERT_TRUE(victim_build(&v));
-	freelist_free(&v.heap, v.a);
-	freelist_free(&v.heap, v.b); /* merges into a's chunk and the tail */
-	expect_refused(&v, v.b, REPORT_DOUBLE_FREE);
-	v.a = v.b = NULL;
-	victim_free(&v);
-}
-
-KTEST(freelist, "a pointer into the middle of a chunk is reported")
-{
-	struct victim v;
-
-	ASSERT_TRUE(victim_build(&v));
-	expect_refused(&v, v.b + 8, REPORT_INTERIOR_POINTER);
-	expect_refused(&v, v.b - 4, REPORT_INTERIOR_POINTER); /* its header */
-	expect_refused(&v, arena, REPORT_INTERIOR_POINTER); /* region record */
-	victim_free(&v);
-}
-
-KTEST(freelist, "a pointer outside the heap is reported")
-{
-	struct victim v;
-	uint32_t local;
-
-	ASSERT_TRUE(victim_build(&v));
-	expect_refused(&v, &local, REPORT_OUT_OF_RANGE);
-	expect_refused(&v, arena + sizeof(arena), REPORT_OUT_OF_RANGE);
-	victim_free(&v);
-}
-
-KTEST(freelist, "an overwritten magic number is reported; the chunk stays allocated")
-{
-	struct victim v;
-	uint32_t *magic;
-
-	ASSERT_TRUE(victim_build(&v));
-	magic = (uint32_t *)v.b - 1; /* the header's second word */
-	*magic ^= 0x00010000;
-	expect_refused(&v, v.b, REPORT_BAD_MAGIC);
-	*magic ^= 0x00010000;
-	EXPECT_EQ(128, freelist_bytes_used(&v.heap));
-	victim_free(&v);
-}
-
-KTEST(freelist, "the checker finds a wrong counter and a corrupted header")
-{
-	struct victim v;
-	uint32_t *size;
-	unsigned n;
-
-	ASSERT_TRUE(victim_build(&v));
-	v.heap.fl_bytes_free += 8;
-	n = freelist_check(&v.heap);
-	report_expect(n);
-	EXPECT_EQ(1, n);
-	v.heap.fl_bytes_free -= 8;
-	size = (uint32_t *)v.a - 2; /* the header's first word */
-	*size += FREELIST_ALIGN; /* a's chunk now ends inside b's header */
-	n = freelist_check(&v.heap);
-	report_expect(n);
-	EXPECT_GE(n, 1);
-	*size -= FREELIST_ALIGN;
-	EXPECT_EQ(0, freelist_check(&v.heap));
-	victim_free(&v);
 }
 
 /* --- random stress ------------------------------------------------------------ */
