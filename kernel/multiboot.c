@@ -20,6 +20,9 @@
 #define MB2_INFO_MAX (1024 * 1024)
 #define MB2_MMAP_ENTRY_MIN 24
 
+/* 64-bit values for %llx/%llu, on the host (a fuzz target) as on i386. */
+#define ULL(x) ((unsigned long long)(x))
+
 struct boot_info boot_info;
 
 struct mb1_info {
@@ -109,12 +112,12 @@ static void add_mmap_entry(struct boot_info *bi,
 {
 	if (length == 0) {
 		warn(bi, r, "memory map entry %u at %#llx has zero length; ignored",
-		     index, base);
+		     index, ULL(base));
 		return;
 	}
 	if (range_wraps_u64(base, length)) {
 		warn(bi, r, "memory map entry %u at %#llx, length %#llx, wraps past the end of the address space; ignored",
-		     index, base, length);
+		     index, ULL(base), ULL(length));
 		return;
 	}
 	if (bi->mmap_count == BOOT_MMAP_MAX) {
@@ -161,7 +164,7 @@ static void check_overlaps(struct boot_info *bi, const struct boot_mem_reader *r
 				warn(bi, r, "memory map entries %u (%s) and %u (%s) overlap at %#llx; the reserved type wins",
 				     i, boot_mmap_type_name(a->type), j,
 				     boot_mmap_type_name(b->type),
-				     a->base > b->base ? a->base : b->base);
+				     ULL(a->base > b->base ? a->base : b->base));
 		}
 	}
 }
@@ -194,7 +197,7 @@ static int parse_mb1_mmap(struct boot_info *bi, const struct boot_mem_reader *r,
 		struct mb1_mmap_entry e;
 		if (rd(r, addr, &e, sizeof(e))) {
 			warn(bi, r, "memory map entry %u at %#llx is unreadable",
-			     index, addr);
+			     index, ULL(addr));
 			return ERR_INVALID_ARGS;
 		}
 		if (e.size < MB1_MMAP_ENTRY_MIN) {
@@ -214,7 +217,7 @@ static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 	struct mb1_info mb;
 
 	if (rd(r, info, &mb, sizeof(mb))) {
-		warn(bi, r, "Multiboot 1 information at %#llx is unreadable", info);
+		warn(bi, r, "Multiboot 1 information at %#llx is unreadable", ULL(info));
 		return ERR_INVALID_ARGS;
 	}
 	bi->version = 1;
@@ -259,7 +262,7 @@ static void parse_mb2_mmap(struct boot_info *bi, const struct boot_mem_reader *r
 
 	if (size < 16 || rd(r, tag + 8, hdr, sizeof(hdr)) ||
 	    hdr[0] < MB2_MMAP_ENTRY_MIN) {
-		warn(bi, r, "memory map tag at %#llx is malformed; ignored", tag);
+		warn(bi, r, "memory map tag at %#llx is malformed; ignored", ULL(tag));
 		return;
 	}
 	for (uint32_t off = 16; off + hdr[0] <= size; off += hdr[0]) {
@@ -313,7 +316,7 @@ static int parse_mb2(struct boot_info *bi, const struct boot_mem_reader *r,
 	if (rd(r, info, &total, sizeof(total)) || total < 16 ||
 	    total > MB2_INFO_MAX) {
 		warn(bi, r, "Multiboot 2 information at %#llx is unreadable or has a bad size",
-		     info);
+		     ULL(info));
 		return ERR_INVALID_ARGS;
 	}
 	bi->version = 2;
@@ -323,7 +326,7 @@ static int parse_mb2(struct boot_info *bi, const struct boot_mem_reader *r,
 		if (rd(r, tag, &t, sizeof(t)) || t.size < 8 ||
 		    t.size > info + total - tag) {
 			warn(bi, r, "tag at %#llx is unreadable or runs past the end; the rest is ignored",
-			     tag);
+			     ULL(tag));
 			break;
 		}
 		if (t.type == MB2_TAG_END) {
@@ -369,18 +372,18 @@ int bootinfo_parse(uint32_t magic, paddr_t info,
 static void print_size(uint64_t bytes)
 {
 	if (bytes >= (16ULL << 20) && !(bytes & ((1ULL << 20) - 1)))
-		printk("%7llu MiB", bytes >> 20);
+		printk("%7llu MiB", ULL(bytes >> 20));
 	else if (bytes >= 1024 && !(bytes & 1023))
-		printk("%7llu KiB", bytes >> 10);
+		printk("%7llu KiB", ULL(bytes >> 10));
 	else
-		printk("%7llu B  ", bytes);
+		printk("%7llu B  ", ULL(bytes));
 }
 
 void bootinfo_print(const struct boot_info *bi)
 {
 	printk("Boot information: Multiboot %d from %s, at %#llx-%#llx\n",
 	       bi->version, bi->loader[0] ? bi->loader : "(unnamed loader)",
-	       bi->info_start, bi->info_end);
+	       ULL(bi->info_start), ULL(bi->info_end));
 	printk("  command line: \"%s\"\n", bi->cmdline);
 	if (bi->has_meminfo)
 		printk("  basic memory: lower %u KiB, upper %u KiB\n",
@@ -389,8 +392,8 @@ void bootinfo_print(const struct boot_info *bi)
 	printk("    %-18s  %-18s  %-10s  %s\n", "start", "end", "size", "type");
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
 		const struct boot_mmap_entry *e = &bi->mmap[i];
-		printk("    0x%016llx  0x%016llx  ", e->base,
-		       e->base + e->length - 1);
+		printk("    0x%016llx  0x%016llx  ", ULL(e->base),
+		       ULL(e->base + e->length - 1));
 		print_size(e->length);
 		printk("  %s\n", boot_mmap_type_name(e->type));
 	}
@@ -398,7 +401,7 @@ void bootinfo_print(const struct boot_info *bi)
 		printk("  modules: none\n");
 	for (unsigned i = 0; i < bi->module_count; i++)
 		printk("  module %u: %#llx-%#llx \"%s\"\n", i,
-		       bi->modules[i].start, bi->modules[i].end,
+		       ULL(bi->modules[i].start), ULL(bi->modules[i].end),
 		       bi->modules[i].name);
 	if (bi->warnings)
 		printk("  %u warning(s); the last: %s\n", bi->warnings,

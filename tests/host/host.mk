@@ -46,6 +46,14 @@ HOST_MM_FILES += slab.c slab_cache.c slab_debug.c slab_info.c kmalloc.c
 HOST_TESTS += $(HB)/test_slab
 FUZZ_TARGETS += $(HB)/fuzz_slab
 
+# --- kernel/multiboot.c: the boot information parser --------------------
+# Kernel code, built for the host with a small shim (kernel_host.c) for
+# the kernel library functions it uses; a fuzz target only.
+MB_HOST_SRCS := kernel/multiboot.c tests/host/kernel_host.c
+FUZZ_TARGETS += $(HB)/fuzz_multiboot
+$(HB)/fuzz_multiboot: $(MB_HOST_SRCS) kernel/bootinfo.h boot/multiboot.h
+$(HB)/fuzz_multiboot: FUZZ_EXTRA_SRCS := $(MB_HOST_SRCS)
+
 # Pattern: a host test program from one tests/host/test_*.c file.
 $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
 	@mkdir -p $(dir $@)
@@ -56,7 +64,7 @@ $(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
 $(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS) $(FUZZ_EXTRA_SRCS)
 
 # `make test` runs each fuzz target a fixed number of times from seed 1, so
 # every machine tries the same inputs; FUZZ_RUNS_<target> sets the count
@@ -65,6 +73,7 @@ FUZZ_RUNS_fuzz_memmap ?= 20000
 FUZZ_RUNS_fuzz_buddy_ops ?= 15000
 FUZZ_RUNS_fuzz_slab ?= 50000
 FUZZ_RUNS_fuzz_freelist ?= 200000
+FUZZ_RUNS_fuzz_multiboot ?= 300000
 HOST_TEST_ARGS = $(foreach t,$(HOST_TESTS),--host-test $(t)) \
 	$(foreach t,$(FUZZ_TARGETS),--fuzz $(t):$(FUZZ_RUNS_$(notdir $(t))))
 

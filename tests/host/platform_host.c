@@ -44,6 +44,11 @@ void host_set_quiet(bool q)
 	quiet = q;
 }
 
+bool host_quiet(void)
+{
+	return quiet;
+}
+
 void *mm_phys_to_virt(paddr_t pa)
 {
 	if (pa >= arena_size) {

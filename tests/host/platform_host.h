@@ -16,6 +16,7 @@ size_t host_phys_size(void);
 
 /* mm_printf goes to stdout unless silenced (random tests print a lot). */
 void host_set_quiet(bool quiet);
+bool host_quiet(void);
 
 /* Minimal TAP helpers for host test programs. */
 void tap_ok(bool ok, const char *fmt, ...) __printf(2, 3);
