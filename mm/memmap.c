@@ -189,37 +189,43 @@ int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 
 int memmap_release(struct memmap *m, paddr_t start)
 {
-	unsigned i, j;
+	unsigned i, j, n = m->nr_usable;
 	struct mem_range r;
+	bool prev, next;
 
 	for (i = 0; i < m->nr_reserved && m->reserved[i].start != start; i++)
 		;
 	if (i == m->nr_reserved)
 		return ERR_NOT_FOUND;
-	if (m->nr_usable == MEMMAP_MAX)
-		return ERR_NO_MEMORY;
+	/* only bootmem is known to be RAM that nothing else claims */
+	if (m->reserved[i].owner != OWNER_BOOTMEM)
+		return ERR_INVALID_ARGS;
 	r.start = m->reserved[i].start;
 	r.end = m->reserved[i].end;
+	for (j = 0; j < n && m->usable[j].start < r.start; j++)
+		;
+	prev = j > 0 && m->usable[j - 1].end == r.start;
+	next = j < n && m->usable[j].start == r.end;
+	if (prev && next) { /* fills the gap between two ranges */
+		m->usable[j - 1].end = m->usable[j].end;
+		for (; j + 1 < n; j++)
+			m->usable[j] = m->usable[j + 1];
+		m->nr_usable--;
+	} else if (prev) {
+		m->usable[j - 1].end = r.end;
+	} else if (next) {
+		m->usable[j].start = r.start;
+	} else if (n == MEMMAP_MAX) {
+		return ERR_NO_MEMORY; /* a range of its own, and no slot */
+	} else {
+		for (unsigned k = n; k > j; k--)
+			m->usable[k] = m->usable[k - 1];
+		m->usable[j] = r;
+		m->nr_usable++;
+	}
 	for (; i + 1 < m->nr_reserved; i++)
 		m->reserved[i] = m->reserved[i + 1];
 	m->nr_reserved--;
-	/* insert in order, then merge with the neighbours it touches */
-	for (j = m->nr_usable; j > 0 && m->usable[j - 1].start > r.start; j--)
-		m->usable[j] = m->usable[j - 1];
-	m->usable[j] = r;
-	m->nr_usable++;
-	if (j + 1 < m->nr_usable && m->usable[j].end == m->usable[j + 1].start) {
-		m->usable[j].end = m->usable[j + 1].end;
-		for (unsigned k = j + 1; k + 1 < m->nr_usable; k++)
-			m->usable[k] = m->usable[k + 1];
-		m->nr_usable--;
-	}
-	if (j > 0 && m->usable[j - 1].end == m->usable[j].start) {
-		m->usable[j - 1].end = m->usable[j].end;
-		for (unsigned k = j; k + 1 < m->nr_usable; k++)
-			m->usable[k] = m->usable[k + 1];
-		m->nr_usable--;
-	}
 	return 0;
 }
 

@@ -55,11 +55,13 @@ int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 		   const char *name, int owner);
 
 /*
- * Gives back the reserved region that starts at `start`: its record goes and
+ * Gives back the bootmem region that starts at `start`: its record goes and
  * its pages become usable again (merged with touching usable ranges), for
  * bootmem that is no longer needed once the buddy runs.  Returns 0,
- * ERR_NOT_FOUND if no region starts there, or ERR_NO_MEMORY if the usable
- * table is full (the region is then kept, unchanged).
+ * ERR_NOT_FOUND if no region starts there, ERR_INVALID_ARGS if the region
+ * is not bootmem (only bootmem is known to be RAM nothing else claims), or
+ * ERR_NO_MEMORY if it touches no usable range and the table is full (the
+ * region is then kept, unchanged).
  */
 int memmap_release(struct memmap *m, paddr_t start);
 

@@ -283,13 +283,13 @@ static __always_inline void *mag_pop(struct kmem_cache *c)
 }
 
 /*
- * kmem_cache_alloc's way out, a tail call (a jump: the fast path keeps no
- * frame of its own for it), so the return address here is still the
- * caller's -- the one the debug record names.
+ * kmem_cache_alloc's way out.  Three arguments: with -mregparm=3 gcc makes
+ * the call a jump, so the fast path keeps no frame for it; where it cannot
+ * (no sibling calls at -O1), the caller is still the right one.
  */
-static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
+static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
-	return __kmem_cache_alloc(c, gfp, c->c_size, MM_CALLER());
+	return __kmem_cache_alloc(c, gfp, c->c_size, caller);
 }
 
 /*
@@ -315,7 +315,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 		}
 		mm_irq_restore(flags);
 	}
-	return cache_alloc_slow(c, gfp);
+	return cache_alloc_slow(c, gfp, MM_CALLER());
 }
 
 __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,

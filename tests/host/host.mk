@@ -54,14 +54,19 @@ FUZZ_TARGETS += $(HB)/fuzz_multiboot
 $(HB)/fuzz_multiboot: $(MB_HOST_SRCS) kernel/bootinfo.h boot/multiboot.h
 $(HB)/fuzz_multiboot: FUZZ_EXTRA_SRCS := $(MB_HOST_SRCS)
 
+# A program built from several sources in one compiler call gets a
+# dependency file for only one of them, so every host program depends on
+# every header it could include instead.
+HOST_HEADERS := $(wildcard mm/*.h kernel/*.h boot/*.h tests/host/*.h)
+
 # Pattern: a host test program from one tests/host/test_*.c file.
-$(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) | deps-test
+$(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) $(HOST_HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_MM_SRCS)
 
 # Pattern: a libFuzzer target from one tests/host/fuzz_*.c file.
-$(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) | deps-test
+$(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) $(HOST_HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS) $(FUZZ_EXTRA_SRCS)
@@ -88,7 +93,7 @@ HOST_BENCH_CFLAGS := -std=gnu11 -O2 -g -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra 
 HOST_BENCH_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
 
 .PHONY: bench-host
-$(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) | deps-test
+$(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) $(HOST_HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(HOST_CC) $(HOST_BENCH_CFLAGS) -o $@ $< $(HOST_BENCH_SRCS)

@@ -249,6 +249,27 @@ static void test_release(void)
 	       map.nr_usable);
 	tap_ok(memmap_release(&map, top) == ERR_NOT_FOUND && same_ranges(&map, &before),
 	       "memmap_release of a region that is not reserved: ERR_NOT_FOUND, map unchanged");
+	memmap_reserve(&map, 0, MIB, "first MiB", OWNER_FIRMWARE);
+	before = map;
+	tap_ok(memmap_release(&map, 0) == ERR_INVALID_ARGS && same_ranges(&map, &before),
+	       "memmap_release of a region that is not bootmem: ERR_INVALID_ARGS, map unchanged");
+}
+
+/* With the usable table full, a release that merges needs no new slot. */
+static void test_release_full_table(void)
+{
+	static struct memmap_entry e[MEMMAP_MAX];
+	paddr_t got;
+
+	for (unsigned i = 0; i < MEMMAP_MAX; i++)
+		e[i] = (struct memmap_entry)AV(MIB + i * 2 * MIB, MIB);
+	memmap_build(&map, e, MEMMAP_MAX);
+	before = map;
+	got = bootmem_alloc(&map, MM_PAGE_SIZE, MM_PAGE_SIZE, 4 * GIB, "tail");
+	tap_ok(got && map.nr_usable == MEMMAP_MAX && memmap_release(&map, got) == 0 &&
+		       same_ranges(&map, &before),
+	       "memmap_release with the usable table full (%u ranges): merges back, no slot needed",
+	       map.nr_usable);
 }
 
 int main(void)
@@ -263,5 +284,6 @@ int main(void)
 	test_bootmem_at_zero();
 	test_reserve_errors();
 	test_release();
+	test_release_full_table();
 	return tap_done();
 }
