@@ -43,4 +43,17 @@ static inline void slab_test_release(struct kmem_cache *c, void *const *objs,
 		}                                                          \
 	} while (0)
 
+/* Two objects from c into *a and *b; on failure (a machine with little
+ * memory) gives back the one it got, records the failure and says false. */
+static inline bool slab_test_alloc_pair(struct kmem_cache *c, void **a, void **b)
+{
+	*a = kmem_cache_alloc(c, GFP_KERNEL);
+	*b = kmem_cache_alloc(c, GFP_KERNEL);
+	if (EXPECT_NOT_NULL(*a) && EXPECT_NOT_NULL(*b))
+		return true;
+	kmem_cache_free(c, *a);
+	kmem_cache_free(c, *b);
+	return false;
+}
+
 #endif

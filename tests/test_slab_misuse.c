@@ -23,13 +23,8 @@ KTEST(slab, "debug: a double free is reported and the object stays free once")
 	struct slab_info si;
 
 	ASSERT_NOT_NULL(c);
-	p = kmem_cache_alloc(c, GFP_KERNEL);
-	q = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p); /* the test frees them itself */
-		kmem_cache_free(c, q);
+	if (!slab_test_alloc_pair(c, &p, &q))
 		goto out;
-	}
 	kmem_cache_free(c, p);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	kmem_cache_info(c, &si);
@@ -91,13 +86,8 @@ KTEST(slab, "no debug: freeing the object at the head of the free list is a doub
 	void *p, *q;
 
 	ASSERT_NOT_NULL(c);
-	p = kmem_cache_alloc(c, GFP_KERNEL);
-	q = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p); /* the test frees them itself */
-		kmem_cache_free(c, q);
+	if (!slab_test_alloc_pair(c, &p, &q))
 		goto out;
-	}
 	kmem_cache_free(c, p);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	kmem_cache_free(c, q);
@@ -109,17 +99,12 @@ out:
 KTEST(slab, "no debug: objects in the cache's array are free, and misuse still caught")
 {
 	struct kmem_cache *c = kmem_cache_create("test-array", 40, 0, SLAB_NO_DEBUG, NULL);
-	uint8_t *p, *q;
+	void *p, *q;
 	struct slab_info si;
 
 	ASSERT_NOT_NULL(c);
-	p = kmem_cache_alloc(c, GFP_KERNEL);
-	q = kmem_cache_alloc(c, GFP_KERNEL);
-	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q)) {
-		kmem_cache_free(c, p); /* the test frees them itself */
-		kmem_cache_free(c, q);
+	if (!slab_test_alloc_pair(c, &p, &q))
 		goto out;
-	}
 	kmem_cache_free(c, p); /* onto the array, not the slab */
 	kmem_cache_info(c, &si);
 	EXPECT_EQ(1, si.active_objs);
@@ -127,7 +112,8 @@ KTEST(slab, "no debug: objects in the cache's array are free, and misuse still c
 	EXPECT_FALSE(kmem_object_is_free(c, q));
 	EXPECT_EQ(0, kmem_cache_check(c));
 	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 2,
-		       kmem_cache_free(c, q + 8); kmem_cache_free(c, q + 20));
+		       kmem_cache_free(c, (uint8_t *)q + 8);
+		       kmem_cache_free(c, (uint8_t *)q + 20));
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, p));
 	kmem_cache_drain(c); /* p goes back to its slab */
 	EXPECT_TRUE(kmem_object_is_free(c, p));
