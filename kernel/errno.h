@@ -15,6 +15,4 @@
 #define ERR_BUSY (-7) /* still in use */
 #define ERR_NOT_SUPPORTED (-8) /* the hardware or build lacks it */
 
-const char *err_name(int err);
-
 #endif

@@ -66,9 +66,4 @@ static inline void list_move(struct list_node *n, struct list_node *head)
 #define list_for_each(pos, head) \
 	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
-/* Safe against removal of pos. */
-#define list_for_each_safe(pos, tmp, head)                                 \
-	for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head);   \
-	     (pos) = (tmp), (tmp) = (pos)->next)
-
 #endif

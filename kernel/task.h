@@ -24,7 +24,7 @@
 #define TASK_KSTACK_SIZE 8192 /* bytes of kernel stack, page-aligned */
 #define TASK_MAGIC 0x7a5c7a5cu
 
-enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_DEAD };
+enum task_state { TASK_UNUSED, TASK_RUNNABLE };
 
 struct addr_space;
 

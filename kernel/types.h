@@ -12,8 +12,6 @@ typedef uint64_t paddr_t; /* physical address */
 typedef uintptr_t vaddr_t; /* virtual address as an integer */
 typedef uint32_t pfn_t; /* physical frame number (paddr >> PAGE_SHIFT) */
 
-#define PADDR_FMT "%llx"
-
 /*
  * Overflow-safe range helpers: say whether [base, base + size) wraps past the
  * top of its type before anyone computes the end.

@@ -13,7 +13,6 @@
 #define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
 #define CPUID_EDX_PAE (1u << 6)
 #define CPUID_EDX_PGE (1u << 13) /* global pages */
-#define CPUID_EDX_PAT (1u << 16)
 
 static inline uint32_t read_cr0(void)
 {

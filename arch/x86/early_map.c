@@ -10,11 +10,6 @@
 extern uint32_t fixmap_page_table[PTRS_PER_TABLE];
 extern uint32_t boot_page_directory[PTRS_PER_TABLE];
 
-paddr_t boot_pgdir_phys(void)
-{
-	return (uintptr_t)boot_page_directory - KERNEL_VBASE;
-}
-
 void *fixmap_set(unsigned slot, paddr_t pa, uint32_t flags)
 {
 	uintptr_t va = FIXMAP_BASE + (uintptr_t)slot * PAGE_SIZE;

@@ -27,7 +27,4 @@ void fixmap_clear(unsigned slot);
 int early_map_lowmem(paddr_t end, paddr_t (*alloc_table)(void *ctx),
 		     void *ctx, bool *used_pse);
 
-/* The physical address of the boot page directory. */
-paddr_t boot_pgdir_phys(void);
-
 #endif

@@ -44,7 +44,6 @@ struct tss df_tss __aligned(128);
 uint8_t df_stack[DF_STACK_SIZE] __aligned(16);
 
 extern uint8_t boot_stack_top[];
-extern uint8_t boot_page_directory[];
 void double_fault_task(void);
 
 static void set_entry(unsigned i, uint32_t base, uint32_t limit,

@@ -1,22 +1,11 @@
 /*
  * x86 paging and control-register bits (Intel SDM Vol. 3A, 4.3 and 2.5).
- * Each bit is named once as a bit number and once as a mask.  Page-directory
+ * Each bit is named once, as a mask.  Page-directory
  * and page-table entries share the low bits; PDE_PS is only meaningful in a
  * directory entry, PTE_PAT only in a table entry.
  */
 #ifndef ARCH_X86_MMU_H
 #define ARCH_X86_MMU_H
-
-#define PTE_BIT_PRESENT 0 /* translation valid */
-#define PTE_BIT_RW 1 /* writable (also in ring 0 when CR0.WP=1) */
-#define PTE_BIT_USER 2 /* ring 3 may access */
-#define PTE_BIT_PWT 3 /* write-through caching */
-#define PTE_BIT_PCD 4 /* caching disabled */
-#define PTE_BIT_ACCESSED 5 /* set by the CPU on any access */
-#define PTE_BIT_DIRTY 6 /* set by the CPU on a write (leaf entries) */
-#define PTE_BIT_PS 7 /* in a PDE: 4 MiB page (needs CR4.PSE); in a PTE: PAT */
-#define PTE_BIT_GLOBAL 8 /* survives CR3 reloads (needs CR4.PGE) */
-#define PTE_BIT_OWNED 9 /* software (AVL): the address space owns the frame */
 
 #define PTE_PRESENT 0x001
 #define PTE_RW 0x002
@@ -33,7 +22,6 @@
 #define PTE_FRAME_MASK 0xFFFFF000
 #define PDE_4M_FRAME_MASK 0xFFC00000
 
-#define CR0_PE 0x00000001 /* protected mode */
 #define CR0_WP 0x00010000 /* ring 0 honours read-only pages */
 #define CR0_PG 0x80000000 /* paging */
 #define CR4_PSE 0x00000010 /* 4 MiB pages */

@@ -249,7 +249,6 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 }
 
 extern uint8_t boot_stack_guard[];
-extern uint8_t boot_stack_bottom[];
 
 /*
  * The double-fault task: the CPU saved the faulting task's registers in
@@ -273,11 +272,4 @@ __asmlinkage __noreturn void double_fault_report(uint32_t error)
 		printk("  kernel stack overflow: a task stack ran into its guard page (cr2 %08x)\n",
 		       read_cr2());
 	panic_from_frame(kernel_tss.ebp, kernel_tss.eip, "double fault");
-}
-
-__attribute__((weak)) bool kernel_stack_guard_hit(uint32_t esp, uint32_t cr2)
-{
-	(void)esp;
-	(void)cr2;
-	return false;
 }

@@ -141,8 +141,8 @@ __asmlinkage __noreturn void double_fault_report(uint32_t error);
 
 void trap_set_fatal_hook(void (*hook)(const struct trap_frame *tf));
 /*
- * Says whether cr2 lies in the guard page of a known kernel stack (the boot
- * stack or a task stack).  A weak default knows only the boot stack.
+ * Says whether cr2 or esp lies in the guard page of a task's kernel stack
+ * (kernel/task.c; the boot stack's guard is checked in trap.c).
  */
 bool kernel_stack_guard_hit(uint32_t esp, uint32_t cr2);
 
