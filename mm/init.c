@@ -78,14 +78,14 @@ static paddr_t early_table(void *ctx)
 	return t->next - PAGE_SIZE;
 }
 
-static void early_tables_reserve(struct early_tables *t, paddr_t direct_end)
+static void early_tables_reserve(struct early_tables *t, paddr_t direct_end, bool pse)
 {
 	uint64_t n = 0;
 
 	if (direct_end > BOOT_MAP_SIZE)
 		n = (direct_end - BOOT_MAP_SIZE + (1u << PGDIR_SHIFT) - 1) >> PGDIR_SHIFT;
 	t->next = t->end = 0;
-	if (n && !(cpu_features_edx() & CPUID_EDX_PSE)) {
+	if (n && !pse) {
 		t->next = bootmem_alloc(&boot_memmap, n * PAGE_SIZE, PAGE_SIZE,
 					BOOT_MAP_SIZE, "early page tables");
 		t->end = t->next ? t->next + n * PAGE_SIZE : 0;
@@ -140,8 +140,9 @@ void mm_init(const struct boot_info *bi)
 	if (!top)
 		panic("mm: the memory map has no usable RAM");
 	direct_end = MIN(top, (paddr_t)LOWMEM_LIMIT);
-	early_tables_reserve(&tables, direct_end);
-	if (early_map_lowmem(direct_end, early_table, &tables, &pse))
+	pse = (cpu_features_edx() & CPUID_EDX_PSE) != 0; /* decided once, here */
+	early_tables_reserve(&tables, direct_end, pse);
+	if (early_map_lowmem(direct_end, pse, early_table, &tables))
 		panic("mm: no memory for early page tables");
 	mm_set_direct_end(direct_end);
 

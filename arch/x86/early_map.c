@@ -51,14 +51,12 @@ int early_phys_read(paddr_t addr, void *dst, size_t len)
 	return 0;
 }
 
-int early_map_lowmem(paddr_t end, paddr_t (*alloc_table)(void *ctx),
-		     void *ctx, bool *used_pse)
+int early_map_lowmem(paddr_t end, bool pse, paddr_t (*alloc_table)(void *ctx),
+		     void *ctx)
 {
-	bool pse = (cpu_features_edx() & CPUID_EDX_PSE) != 0;
 	uint32_t first = BOOT_MAP_SIZE >> PGDIR_SHIFT;
 	uint32_t last = (uint32_t)((end + (1u << PGDIR_SHIFT) - 1) >> PGDIR_SHIFT);
 
-	*used_pse = pse;
 	if (pse)
 		write_cr4(read_cr4() | CR4_PSE);
 	for (uint32_t i = first; i < last; i++) {

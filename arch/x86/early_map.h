@@ -20,11 +20,11 @@ void fixmap_clear(unsigned slot);
 
 /*
  * Extends the boot page tables' direct map to cover [0, end): with 4 MiB
- * pages when the CPU has PSE, otherwise with page tables whose frames
- * alloc_table returns (physical, already mapped, zeroed by us).  Returns 0
- * or ERR_NO_MEMORY.  Says which it used in *used_pse.
+ * pages when `pse` (the CPU has PSE), otherwise with page tables whose
+ * frames alloc_table returns (physical, already mapped, zeroed by us).
+ * Returns 0 or ERR_NO_MEMORY.
  */
-int early_map_lowmem(paddr_t end, paddr_t (*alloc_table)(void *ctx),
-		     void *ctx, bool *used_pse);
+int early_map_lowmem(paddr_t end, bool pse, paddr_t (*alloc_table)(void *ctx),
+		     void *ctx);
 
 #endif
