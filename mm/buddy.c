@@ -66,7 +66,6 @@ struct zone zones[MAX_NR_ZONES] = {
 	[ZONE_HIGHMEM] = { .name = "HighMem", .id = ZONE_HIGHMEM },
 };
 
-static pfn_t direct_end_pfn;
 static struct page *mem_map_end; /* mem_map + max_pfn */
 
 static inline struct zone *page_zone(const struct page *page)
@@ -101,7 +100,6 @@ void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
 	mem_map = map;
 	max_pfn = nr_pfns;
 	mem_map_end = map + nr_pfns;
-	direct_end_pfn = direct_end;
 	buddy_init_zone_span(&zones[ZONE_DMA], 0, dma_end);
 	buddy_init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
 	buddy_init_zone_span(&zones[ZONE_HIGHMEM], normal_end, nr_pfns);
@@ -237,7 +235,6 @@ static __noinline void hot_drain(struct zone *z, unsigned n)
 		z->hot = (struct page *)page->lru.next;
 		z->hot_count--;
 		z->free_pages++;
-		page->flags &= ~PG_HOT;
 		__buddy_free_one(z, page_to_pfn(page), 0);
 	}
 }

@@ -48,7 +48,6 @@ bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
 	z->id = page_zone_id(head);
 	buddy_init_zone_span(z, pfn, pfn + (1u << order));
 	z->managed_pages = z->free_pages = 1u << order;
-	head->flags &= ~(STATE_ORDER | PG_OWNER_MASK);
 	__buddy_free_one(z, pfn, order);
 	private_zone_track(z, true);
 	return true;
@@ -74,7 +73,6 @@ struct page *buddy_zone_alloc(struct zone *z, unsigned order)
 
 void buddy_zone_free(struct zone *z, struct page *page, unsigned order)
 {
-	page->flags &= ~STATE_ORDER;
 	z->free_pages += 1u << order;
 	__buddy_free_one(z, page_to_pfn(page), order);
 }

@@ -44,7 +44,7 @@ static const char *const class_names[KMALLOC_NR_CLASSES] = {
 #define SMALL_LIMIT 192 /* classes up to here come from small_index */
 static uint8_t small_index[SMALL_LIMIT / 8];
 static struct kmem_cache *classes[KMALLOC_NR_CLASSES];
-static unsigned long large_blocks, large_frames;
+static unsigned long large_blocks;
 
 void kmem_init(bool debug)
 {
@@ -87,19 +87,13 @@ unsigned long kmalloc_large_blocks(void)
 	return large_blocks;
 }
 
-unsigned long kmalloc_large_frames(void)
-{
-	return large_frames;
-}
-
 /* --- large blocks --------------------------------------------------------- */
 
-static void count_large(long blocks, long frames)
+static void count_large(long blocks)
 {
 	mm_irqflags_t flags = mm_irq_save();
 
 	large_blocks += (unsigned long)blocks;
-	large_frames += (unsigned long)frames;
 	mm_irq_restore(flags);
 }
 
@@ -117,7 +111,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 		return NULL;
 	page_set_owner(page, OWNER_KMALLOC);
 	compound_set(page, order);
-	count_large(1, 1l << order);
+	count_large(1);
 	return page_address(page);
 }
 
@@ -127,7 +121,7 @@ static void kfree_large(struct page *head)
 
 	compound_clear(head, order);
 	page_set_owner(head, OWNER_NONE);
-	count_large(-1, -(1l << order));
+	count_large(-1);
 	__free_pages(head, order);
 }
 

@@ -64,8 +64,7 @@ struct kmem_cache *kmalloc_cache(unsigned i);
 unsigned kmalloc_class_size(unsigned i);
 int kmalloc_index(size_t size);
 
-/* Large blocks currently handed out, and the frames they hold. */
+/* Large blocks currently handed out. */
 unsigned long kmalloc_large_blocks(void);
-unsigned long kmalloc_large_frames(void);
 
 #endif

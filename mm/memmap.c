@@ -150,12 +150,9 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 		uint64_t start, end;
 		if (e[i].available || !e[i].length || e[i].base >= MEMMAP_LIMIT)
 			continue;
-		/* by its last byte: an entry may end exactly at 2^64 */
-		if (range_wraps_u64(e[i].base, e[i].length) ||
-		    e[i].base + (e[i].length - 1) >= MEMMAP_LIMIT)
-			end = MEMMAP_LIMIT;
-		else
-			end = e[i].base + e[i].length;
+		/* clipped at the limit (also when it wraps or ends at 2^64) */
+		end = range_below_u64(e[i].base, e[i].length, MEMMAP_LIMIT) ?
+			      e[i].base + e[i].length : MEMMAP_LIMIT;
 		start = e[i].base & ~PAGE_MASK64;
 		end = (end + PAGE_MASK64) & ~PAGE_MASK64;
 		if (subtract(m, start, end))

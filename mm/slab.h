@@ -28,12 +28,8 @@
 
 struct kmem_cache;
 
-/*
- * Turns debugging on or off for the caches created from now on (kmem_init
- * sets it from the boot options).  Caches created with SLAB_DEBUG or
- * SLAB_NO_DEBUG ignore it.
- */
-void slab_set_debug(bool on);
+/* Whether caches created without SLAB_DEBUG or SLAB_NO_DEBUG debug (set
+ * once by kmem_init from the boot options). */
 bool slab_debug_enabled(void);
 
 /*

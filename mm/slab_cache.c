@@ -14,11 +14,6 @@ struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
 static bool debug_default;
 struct kmem_cache slab_cache_cache; /* the cache of struct kmem_cache */
 
-void slab_set_debug(bool on)
-{
-	debug_default = on;
-}
-
 bool slab_debug_enabled(void)
 {
 	return debug_default;
