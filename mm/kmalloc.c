@@ -224,14 +224,15 @@ static void __kfree(const void *p, uintptr_t caller)
  */
 void kfree(const void *p)
 {
-	struct page *page = slab_fast_page(p);
 	struct kmem_cache *c;
+	enum slab_free_result how = slab_free_fast(NULL, true, (void *)p, &c);
 
-	if (likely(page && ((c = page->s_cache)->c_flags & SLAB_KMALLOC) &&
-		   slab_fast_obj_start(c, page, p)) &&
-	    likely(slab_mag_push(c, (void *)p)))
+	if (likely(how == SLAB_FREED))
 		return;
-	__kfree(p, MM_CALLER());
+	if (how == SLAB_FREE_NO_ROOM) /* a kmalloc object, already checked */
+		slab_free_finish(c, (void *)p, MM_CALLER(), how);
+	else
+		__kfree(p, MM_CALLER());
 }
 
 size_t ksize(const void *p)

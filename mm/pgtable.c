@@ -11,7 +11,7 @@ unsigned long pgt_invlpg_count;
 
 void *pgt_alloc_table(void)
 {
-	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
 
 	if (!pg)
 		return NULL;

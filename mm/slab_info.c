@@ -119,7 +119,7 @@ static unsigned check_freelist(struct kmem_cache *c, struct page *page)
 	unsigned long n = 0;
 	void *obj;
 
-	for (obj = page->s_freelist; obj; obj = *(void **)((uintptr_t)obj + c->c_fp)) {
+	for (obj = page->s_freelist; obj; obj = *slab_free_ptr(c, obj)) {
 		if (slab_obj_index(c, page, obj) < 0)
 			return corrupt(c, page, "free list leaves the slab");
 		if (++n > c->c_per_slab)
@@ -249,7 +249,7 @@ bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
 	for (p = page->s_freelist; p && n <= c->c_per_slab; n++) {
 		if (p == obj)
 			return true;
-		p = *(void *const *)((uintptr_t)p + c->c_fp);
+		p = *slab_free_ptr(c, p);
 	}
 	return false;
 }

@@ -92,6 +92,13 @@ static inline uintptr_t slab_first_obj(const struct kmem_cache *c,
 	return (uintptr_t)page_address(page) + page->s_colour + c->c_obj_off;
 }
 
+/* The free-pointer word of obj: the free list's link while obj is free
+ * on its slab, the mark while it is in the cache's array (below). */
+static inline void **slab_free_ptr(const struct kmem_cache *c, const void *obj)
+{
+	return (void **)((uintptr_t)obj + c->c_fp);
+}
+
 /* Gives a slab taken off its list back to the buddy (mm/slab.c). */
 void release_slab(struct kmem_cache *c, struct page *page);
 
@@ -112,6 +119,9 @@ long slab_obj_index(const struct kmem_cache *c, const struct page *page,
  */
 static __always_inline struct page *slab_fast_page(const void *obj)
 {
+	/* virt_to_page_checked, written for one register: a direct-mapped
+	 * pa fits a pointer (through the helper: one instruction more a
+	 * free, measured) */
 	paddr_t pa = mm_virt_to_phys(obj);
 	pfn_t pfn = (pfn_t)((uintptr_t)pa >> MM_PAGE_SHIFT); /* if pa is direct */
 	struct page *page;
@@ -164,7 +174,7 @@ static __always_inline bool slab_fast_obj_start(const struct kmem_cache *c,
 static inline uintptr_t *slab_mag_mark_word(const struct kmem_cache *c,
 					    void *obj)
 {
-	return (uintptr_t *)((uintptr_t)obj + c->c_fp);
+	return (uintptr_t *)slab_free_ptr(c, obj);
 }
 
 static inline bool slab_mag_marked(const struct kmem_cache *c, void *obj)
@@ -190,24 +200,41 @@ static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
 	return true;
 }
 
+/* What the fast path of a free did (slab_free_fast). */
+enum slab_free_result {
+	SLAB_FREED, /* pushed on the cache's array */
+	SLAB_FREE_NO_ROOM, /* an object of this cache, but the array refused it */
+	SLAB_FREE_SLOW, /* anything else: a pointer to look at closely */
+};
+
 /*
  * The fast path of a free: obj is the start of an object in the first
- * frame of a slab of this cache, not obviously free, and the array has
- * room -- a push with interrupts off.  False, with nothing changed, for
- * anything else (a debug cache, a full array, a later frame of a
- * multi-frame slab, a pointer to diagnose): then slab_free_rest.
+ * frame of a slab of `c` (with any_kmalloc, a constant at each call: of
+ * whatever kmalloc cache the slab belongs to, found in *cache), not
+ * obviously free, and the array has room -- a push with interrupts off.
+ * Anything else changes nothing and says which way on (slab_free_finish).
  */
-static __always_inline bool slab_free_fast(struct kmem_cache *c, void *obj)
+static __always_inline enum slab_free_result slab_free_fast(struct kmem_cache *c,
+							    bool any_kmalloc, void *obj,
+							    struct kmem_cache **cache)
 {
 	struct page *page = slab_fast_page(obj);
 
-	return likely(page && page->s_cache == c && slab_fast_obj_start(c, page, obj)) &&
-	       likely(slab_mag_push(c, obj));
+	if (unlikely(!page))
+		return SLAB_FREE_SLOW;
+	*cache = page->s_cache;
+	if (any_kmalloc ? !((*cache)->c_flags & SLAB_KMALLOC) : *cache != c)
+		return SLAB_FREE_SLOW;
+	if (unlikely(!slab_fast_obj_start(*cache, page, obj)))
+		return SLAB_FREE_SLOW;
+	return likely(slab_mag_push(*cache, obj)) ? SLAB_FREED : SLAB_FREE_NO_ROOM;
 }
 
-/* Everything slab_free_fast refused: flushes a full array, diagnoses the
- * rest (NULL is ignored). */
-void slab_free_rest(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* The rest of a free slab_free_fast did not finish: a full array is
+ * flushed (SLAB_FREE_NO_ROOM, the checks already made), anything else is
+ * diagnosed (NULL is ignored). */
+void slab_free_finish(struct kmem_cache *c, void *obj, uintptr_t caller,
+		      enum slab_free_result how);
 
 /* Whether obj is in the cache's array (lock held, or a racy look). */
 bool slab_mag_holds(const struct kmem_cache *c, const void *obj);

@@ -205,7 +205,7 @@ static void free_empty_tables(struct addr_space *as, vaddr_t va, size_t size)
 static bool take_frames(struct list_node *frames, size_t n, gfp_t gfp)
 {
 	while (n--) {
-		struct page *pg = alloc_page(gfp | __GFP_NOWARN);
+		struct page *pg = alloc_page(gfp);
 		if (!pg) {
 			while (!list_empty(frames)) {
 				pg = list_first_entry(frames, struct page, lru);
