@@ -1,9 +1,11 @@
 /*
  * The fragmentation comparison's common half: one seeded allocation trace
- * and the allocators it is replayed against (tests/frag.c).  The benchmark
+ * and the allocators it is replayed against (tests/frag_trace.c,
+ * tests/frag_alloc.c).  The benchmark
  * (tests/bench_frag.c) times and measures the replays; the suite `frag`
  * (tests/test_frag.c) checks what must hold for every one of them.  The
- * definitions of "used", "requested" and "largest" are given in frag.c.
+ * definitions of "used", "requested" and "largest" are given at the top of
+ * tests/bench_frag.c.
  */
 #ifndef TESTS_FRAG_H
 #define TESTS_FRAG_H

@@ -26,10 +26,6 @@ int ktest_failures(void)
 	return current_failures;
 }
 
-bool ktest_running(void)
-{
-	return current != NULL;
-}
 
 static void vfail(const char *file, int line, const char *fmt, va_list ap)
 {

@@ -54,7 +54,6 @@ int ktest_run(const char *suites);
 
 /* Number of the checks that failed in the running test. */
 int ktest_failures(void);
-bool ktest_running(void);
 
 bool ktest_check(bool ok, const char *file, int line, const char *fmt, ...)
 	__printf(4, 5);

@@ -52,7 +52,6 @@ EXIT_PASS, EXIT_FAIL = read_exit_codes()
 ALLOWED_SKIPS = [
     r"QEMU TCG\) does not check data segment limits",  # tests/test_segment.c
     r"no HIGHMEM at this memory size",  # below 896 MiB there is none
-    r"slab debugging is off",  # a debug-only kmalloc test, outside ktest boots
 ]
 # Allowed only on a run with less than 16 MiB (tests/frames_util.h): on a
 # bigger machine the same skip would hide a failure.
@@ -350,7 +349,7 @@ def gdb_job(args):
                                               "-S", "-gdb", "tcp:127.0.0.1:%d" % port]),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    env = dict(os.environ, STRATA_GDB_PORT=str(port), STRATA_ROOT=ROOT,
+    env = dict(os.environ, STRATA_GDB_PORT=str(port),
                PYTHONPATH=os.path.join(ROOT, "tools/gdb"))
     try:
         status, out = run(["gdb", "-nx", "-q", "-batch", "-x",

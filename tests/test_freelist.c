@@ -289,9 +289,9 @@ KTEST(freelist, "first fit on the same requests takes the 10 second")
 }
 
 /* --- growth ----------------------------------------------------------------
- * TODO: once mm/buddy.c is in, also grow from freelist_buddy_source and
- * check that its frames carry OWNER_FREELIST.  Until then the pages come
- * from a static pool with a first-fit map of its pages.
+ * The pages come from a static pool with a first-fit map of its pages, so
+ * that every request and return can be watched; the last test grows from
+ * freelist_buddy_source.
  */
 #define POOL_PAGES 16
 

@@ -21,7 +21,6 @@ def session():
     gdb.execute("set pagination off")
     gdb.execute("set confirm off")
     gdb.execute("set architecture i386")
-    gdb.execute("source %s/tools/gdb/strata.py" % os.environ["STRATA_ROOT"])
     gdb.execute("target remote 127.0.0.1:%s" % os.environ["STRATA_GDB_PORT"])
 
     # Stopped at the reset vector, before the firmware has run at all.

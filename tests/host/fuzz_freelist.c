@@ -8,6 +8,7 @@
 #include "mm/freelist.h"
 #include "mm/report.h"
 #include "tests/host/platform_host.h"
+#include "tests/host/fuzz_input.h"
 #include <stdlib.h>
 
 #define SLOTS 64
@@ -33,19 +34,6 @@ static void fz_put(void *ctx, void *addr, size_t pages)
 
 static const struct freelist_page_source fz_source = { fz_get, fz_put, NULL };
 
-struct prog {
-	const uint8_t *p;
-	size_t left;
-};
-
-static unsigned next(struct prog *pr)
-{
-	if (!pr->left)
-		return 0;
-	pr->left--;
-	return *pr->p++;
-}
-
 static void must(bool ok)
 {
 	if (!ok)
@@ -61,15 +49,15 @@ static void misuse(struct freelist *h, void *ptr, enum report_kind kind)
 	must(report_count(kind) == before + 1 && report_total() == total + 1);
 }
 
-static void step(struct freelist *h, struct prog *pr, uint8_t **slot)
+static void step(struct freelist *h, struct input *pr, uint8_t **slot)
 {
-	unsigned op = next(pr), i = next(pr) % SLOTS;
+	unsigned op = take(pr, 1), i = take(pr, 1) % SLOTS;
 
 	switch (op % 5) {
 	case 0:
 	case 1:
 		if (!slot[i]) {
-			size_t n = next(pr) | (next(pr) & 0x1F) << 8;
+			size_t n = take(pr, 1) | (take(pr, 1) & 0x1F) << 8;
 
 			slot[i] = freelist_alloc(h, n);
 			if (slot[i])
@@ -108,11 +96,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[8192] __aligned(8);
 	uint8_t *slot[SLOTS] = { 0 };
-	struct prog pr = { data, size };
+	struct input pr = { data, size };
 	struct freelist h;
 
 	host_set_quiet(true);
-	freelist_init(&h, "fuzz", (enum freelist_policy)(next(&pr) %
+	freelist_init(&h, "fuzz", (enum freelist_policy)(take(&pr, 1) %
 							 FREELIST_POLICY_COUNT),
 		      &fz_source);
 	freelist_add_buffer(&h, buf, sizeof(buf));
