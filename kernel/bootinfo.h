@@ -35,6 +35,7 @@ struct boot_info {
 	unsigned mmap_count;
 	struct boot_module modules[BOOT_MODULES_MAX];
 	unsigned module_count;
+	unsigned modules_ignored; /* listed past BOOT_MODULES_MAX */
 	unsigned warnings; /* problems found and worked around */
 	char last_warning[160];
 };

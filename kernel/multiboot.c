@@ -131,7 +131,9 @@ static void add_mmap_entry(struct boot_info *bi,
 	bi->mmap_count++;
 }
 
-static void add_module(struct boot_info *bi, const struct boot_mem_reader *r,
+/* Adds a module; false once the table is full (said once, however many
+ * more the boot loader lists). */
+static bool add_module(struct boot_info *bi, const struct boot_mem_reader *r,
 		       uint32_t start, uint32_t end, paddr_t name)
 {
 	struct boot_module *m;
@@ -139,17 +141,19 @@ static void add_module(struct boot_info *bi, const struct boot_mem_reader *r,
 	if (end < start) {
 		warn(bi, r, "module at %#x ends before it starts (%#x); ignored",
 		     start, end);
-		return;
+		return true;
 	}
 	if (bi->module_count == BOOT_MODULES_MAX) {
-		warn(bi, r, "more than %d modules; the rest are ignored",
-		     BOOT_MODULES_MAX);
-		return;
+		if (!bi->modules_ignored++)
+			warn(bi, r, "more than %d modules; the rest are ignored",
+			     BOOT_MODULES_MAX);
+		return false;
 	}
 	m = &bi->modules[bi->module_count++];
 	m->start = start;
 	m->end = end;
 	read_string(r, name, m->name, sizeof(m->name));
+	return true;
 }
 
 /* Two entries overlapping is legal but worth saying; memmap resolves it. */
@@ -240,13 +244,8 @@ static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 				warn(bi, r, "module %u is unreadable", i);
 				break;
 			}
-			add_module(bi, r, m.start, m.end, m.string);
-			if (bi->module_count == BOOT_MODULES_MAX &&
-			    i + 1 < mb.mods_count) {
-				warn(bi, r, "%u modules; only the first %d are used",
-				     mb.mods_count, BOOT_MODULES_MAX);
-				break;
-			}
+			if (!add_module(bi, r, m.start, m.end, m.string))
+				break; /* mods_count is untrusted: stop reading */
 		}
 	}
 	if (mb.flags & MB1_INFO_MEM_MAP)

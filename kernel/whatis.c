@@ -25,7 +25,7 @@ static struct page *allocated_head(pfn_t pfn)
 }
 
 /* A slab: which cache, which object, and whether it is free. */
-static bool describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
+static void describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
 {
 	void *start;
 	const void *va = page_address(head) ? mm_phys_to_virt(pa) : NULL;
@@ -34,7 +34,7 @@ static bool describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
 	if (!c) {
 		snprintf(buf, size, "slab: cache %s, outside every object (colour, padding or metadata)",
 			 head->s_cache ? kmem_cache_name(head->s_cache) : "?");
-		return true;
+		return;
 	}
 	bool is_free = kmem_object_is_free(c, start);
 	uintptr_t alloc_by, free_by;
@@ -52,14 +52,15 @@ static bool describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
 			snprintf(buf + n, size - (size_t)n, ", freed by %s",
 				 mm_symbol(free_by, freed, sizeof(freed)));
 	}
-	return true;
 }
 
 static void describe_allocated(struct page *head, paddr_t pa, char *buf,
 			       size_t size)
 {
-	if (page_owner(head) == OWNER_SLAB && describe_slab(head, pa, buf, size))
+	if (page_owner(head) == OWNER_SLAB) {
+		describe_slab(head, pa, buf, size);
 		return;
+	}
 	snprintf(buf, size, "%s: allocated block of order %u at pfn %#x (%s)",
 		 page_owner_name(page_owner(head)), page_order(head),
 		 page_to_pfn(head), zones[page_zone_id(head)].name);

@@ -263,6 +263,23 @@ KTEST(bootinfo, "Multiboot 2: tags for map, command line, loader, module")
 	EXPECT_EQ(FAKE_BASE + mb2_off, bi.info_end);
 }
 
+KTEST(bootinfo, "Multiboot 2: many module tags stop at the table's size with one warning")
+{
+	mb2_build(true, false); /* one module already */
+	for (unsigned i = 0; i < 20; i++) {
+		uint32_t t = mb2_tag(MB2_TAG_MODULE, 16 + 4);
+		put32(t + 8, 0x600000 + i * 0x1000);
+		put32(t + 12, 0x601000 + i * 0x1000);
+		put_str(t + 16, "m");
+	}
+	mb2_tag(MB2_TAG_END, 8);
+	put32(0, mb2_off);
+	ASSERT_EQ(0, bootinfo_parse(MB2_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_EQ(BOOT_MODULES_MAX, bi.module_count);
+	EXPECT_EQ(21 - BOOT_MODULES_MAX, bi.modules_ignored);
+	EXPECT_EQ(1, bi.warnings);
+}
+
 KTEST(bootinfo, "Multiboot 2 without a map tag uses the basic memory tag")
 {
 	mb2_build(false, true);

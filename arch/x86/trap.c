@@ -179,12 +179,12 @@ static bool apply_fixup(struct trap_frame *tf)
 
 static void print_pf_error(uint32_t err)
 {
-	printk("  error %#x: %s, %s, %s mode%s%s\n", err,
+	printk("  error %#x: %s, %s, %s mode%s\n", err,
 	       err & PF_ERR_PRESENT ? "protection violation" : "page not present",
 	       err & PF_ERR_FETCH ? "instruction fetch"
 				  : (err & PF_ERR_WRITE ? "write" : "read"),
 	       err & PF_ERR_USER ? "user" : "supervisor",
-	       err & PF_ERR_RSVD ? ", reserved bit set" : "", "");
+	       err & PF_ERR_RSVD ? ", reserved bit set" : "");
 }
 
 void trap_dump(const struct trap_frame *tf)
