@@ -6,24 +6,13 @@
 #define MAX_WORDS 32
 
 static char buffer[BOOT_CMDLINE_MAX];
-static const char *words[MAX_WORDS];
+static char *words[MAX_WORDS];
 static unsigned nwords;
 
 void cmdline_init(const char *cmdline)
 {
-	char *p = buffer;
-
 	strlcpy(buffer, cmdline, sizeof(buffer));
-	nwords = 0;
-	while (*p && nwords < MAX_WORDS) {
-		while (*p == ' ')
-			*p++ = '\0';
-		if (!*p)
-			break;
-		words[nwords++] = p;
-		while (*p && *p != ' ')
-			p++;
-	}
+	nwords = (unsigned)split_words(buffer, words, MAX_WORDS);
 }
 
 const char *cmdline_get(const char *key)

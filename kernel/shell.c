@@ -11,26 +11,10 @@
 #define MAX_ARGS 8
 #define PROMPT "strata> "
 
-static int split(char *line, char **argv)
-{
-	int argc = 0;
-
-	while (*line && argc < MAX_ARGS) {
-		while (*line == ' ' || *line == '\t')
-			*line++ = '\0';
-		if (!*line)
-			break;
-		argv[argc++] = line;
-		while (*line && *line != ' ' && *line != '\t')
-			line++;
-	}
-	return argc;
-}
-
 int shell_execute(char *line)
 {
 	char *argv[MAX_ARGS];
-	int argc = split(line, argv);
+	int argc = split_words(line, argv, MAX_ARGS);
 
 	if (argc == 0)
 		return 0;

@@ -157,3 +157,19 @@ int parse_u64(const char *s, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+int split_words(char *s, char **words, int max)
+{
+	int n = 0;
+
+	while (*s && n < max) {
+		while (*s == ' ' || *s == '\t')
+			*s++ = '\0';
+		if (!*s)
+			break;
+		words[n++] = s;
+		while (*s && *s != ' ' && *s != '\t')
+			s++;
+	}
+	return n;
+}

@@ -26,4 +26,9 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  */
 int parse_u64(const char *s, uint64_t *out);
 
+/* Splits s in place into at most max words separated by spaces or tabs
+ * (the separators become NULs); returns how many, pointers in words.  With
+ * more than max, the last word keeps the rest of s. */
+int split_words(char *s, char **words, int max);
+
 #endif

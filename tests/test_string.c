@@ -51,6 +51,20 @@ KTEST(string, "strstr finds the first occurrence, or NULL")
 	EXPECT_NULL(strstr(s, "0x2!"));
 }
 
+KTEST(string, "split_words splits on spaces and tabs, in place, up to its limit")
+{
+	char line[] = "  alloc\t 3  extra more";
+	char *w[3];
+
+	ASSERT_EQ(3, split_words(line, w, 3));
+	EXPECT_STREQ("alloc", w[0]);
+	EXPECT_STREQ("3", w[1]);
+	EXPECT_STREQ("extra more", w[2]); /* the last word keeps the rest */
+	EXPECT_EQ(0, split_words(line + 8 + 1, w, 0)); /* no room: no words */
+	char blank[] = " \t ";
+	EXPECT_EQ(0, split_words(blank, w, 3));
+}
+
 KTEST(string, "strlcpy truncates and terminates")
 {
 	char d[4];
