@@ -78,15 +78,7 @@ static int cmd_buddyinfo(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	buddy_print_info();
-	printk("fragmentation (per mille of free memory unusable for the order):\n");
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		if (!zones[z].managed_pages)
-			continue;
-		printk("%-8s", zones[z].name);
-		for (unsigned k = 0; k < MAX_ORDER; k++)
-			printk(" %6u", buddy_fragmentation((enum zone_id)z, k));
-		printk("\n");
-	}
+	buddy_print_fragmentation();
 	return 0;
 }
 

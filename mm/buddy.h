@@ -120,6 +120,8 @@ unsigned long buddy_managed_pages(void);
 void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER]);
 /* Prints /proc/buddyinfo's table: free blocks per order per zone. */
 void buddy_print_info(void);
+/* The fragmentation index of every order, a row per zone. */
+void buddy_print_fragmentation(void);
 /* Prints each zone's span, managed and free pages. */
 void buddy_print_zones(void);
 

@@ -85,6 +85,22 @@ static unsigned fragmentation(const unsigned long nr[MAX_ORDER], unsigned order)
 	return (unsigned)(((total - usable) * 1000) / total);
 }
 
+void buddy_print_fragmentation(void)
+{
+	unsigned long nr[MAX_ORDER];
+
+	mm_printf("fragmentation (per mille of free memory unusable for the order):\n");
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		if (!zones[z].managed_pages)
+			continue;
+		buddy_zone_info((enum zone_id)z, nr); /* one snapshot a zone */
+		mm_printf("%-8s", zones[z].name);
+		for (unsigned k = 0; k < MAX_ORDER; k++)
+			mm_printf(" %6u", fragmentation(nr, k));
+		mm_printf("\n");
+	}
+}
+
 unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
 {
 	unsigned long nr[MAX_ORDER];
