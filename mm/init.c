@@ -83,7 +83,7 @@ static void early_tables_reserve(struct early_tables *t, paddr_t direct_end, boo
 	uint64_t n = 0;
 
 	if (direct_end > BOOT_MAP_SIZE)
-		n = (direct_end - BOOT_MAP_SIZE + (1u << PGDIR_SHIFT) - 1) >> PGDIR_SHIFT;
+		n = (direct_end - BOOT_MAP_SIZE + PGDIR_SIZE - 1) >> PGDIR_SHIFT;
 	t->next = t->end = 0;
 	if (n && !pse) {
 		t->next = bootmem_alloc(&boot_memmap, n * PAGE_SIZE, PAGE_SIZE,

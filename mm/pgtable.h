@@ -23,8 +23,6 @@
 typedef struct { uint32_t pde; } pde_t;
 typedef struct { uint32_t pte; } pte_t;
 
-#define PGDIR_SIZE (1u << PGDIR_SHIFT) /* bytes one directory entry maps */
-
 static inline unsigned pde_index(vaddr_t va) { return va >> PGDIR_SHIFT; }
 static inline unsigned pte_index(vaddr_t va)
 {

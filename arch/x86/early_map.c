@@ -55,7 +55,7 @@ int early_map_lowmem(paddr_t end, bool pse, paddr_t (*alloc_table)(void *ctx),
 		     void *ctx)
 {
 	uint32_t first = BOOT_MAP_SIZE >> PGDIR_SHIFT;
-	uint32_t last = (uint32_t)((end + (1u << PGDIR_SHIFT) - 1) >> PGDIR_SHIFT);
+	uint32_t last = (uint32_t)((end + PGDIR_SIZE - 1) >> PGDIR_SHIFT);
 
 	if (pse)
 		write_cr4(read_cr4() | CR4_PSE);

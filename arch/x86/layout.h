@@ -19,17 +19,18 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE 4096
 #define PGDIR_SHIFT 22
+#define PGDIR_SIZE (1 << PGDIR_SHIFT) /* bytes one directory entry maps */
 #define PTRS_PER_TABLE 1024
 
 #define KERNEL_VBASE 0xC0000000
 #define KERNEL_PHYS_LOAD 0x00100000
-#define KERNEL_PDE_FIRST 768
+#define KERNEL_PDE_FIRST (KERNEL_VBASE >> PGDIR_SHIFT)
 
 /* The boot page tables map the first BOOT_MAP_SIZE bytes of physical memory
  * (minus page 0) both at 0 and at KERNEL_VBASE, using 4 KiB pages so that no
  * CPU feature is needed to get into the higher half. */
-#define BOOT_MAP_SIZE 0x01000000
 #define BOOT_MAP_TABLES 4
+#define BOOT_MAP_SIZE (BOOT_MAP_TABLES << PGDIR_SHIFT)
 
 /* Low memory that may be direct-mapped: the rest of the top gigabyte is kept
  * for vmalloc, kmap and the fixmap, as on Linux/i386. */
