@@ -9,6 +9,7 @@
 # To add a host test: list its program in HOST_TESTS with a rule below.
 
 HB := $(B)/host
+comma := ,
 HOST_CC ?= gcc
 FUZZ_CC ?= clang
 HOST_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra -Werror \
@@ -51,25 +52,36 @@ FUZZ_TARGETS += $(HB)/fuzz_slab
 # the kernel library functions it uses; a fuzz target only.
 MB_HOST_SRCS := kernel/multiboot.c tests/host/kernel_host.c
 FUZZ_TARGETS += $(HB)/fuzz_multiboot
-$(HB)/fuzz_multiboot: $(MB_HOST_SRCS) kernel/bootinfo.h boot/multiboot.h
-$(HB)/fuzz_multiboot: FUZZ_EXTRA_SRCS := $(MB_HOST_SRCS)
+$(HB)/fuzz_multiboot: FUZZ_EXTRA_OBJS = $(MB_HOST_SRCS:%.c=$(HB)/obj-fuzz/%.o)
+$(HB)/fuzz_multiboot: $(MB_HOST_SRCS:%.c=$(HB)/obj-fuzz/%.o)
 
-# A program built from several sources in one compiler call gets a
-# dependency file for only one of them, so every host program depends on
-# every header it could include instead.
-HOST_HEADERS := $(wildcard mm/*.h kernel/*.h boot/*.h tests/host/*.h)
+# The shared sources are compiled once per flag set (AddressSanitizer and
+# UBSan with gcc; the same plus libFuzzer's coverage with clang), each with
+# its own dependency file, and every program links them.
+HOST_MM_OBJS = $(HOST_MM_SRCS:%.c=$(HB)/obj-asan/%.o)
+FUZZ_MM_OBJS = $(HOST_MM_SRCS:%.c=$(HB)/obj-fuzz/%.o)
+# kept between runs (make would delete them as intermediates of a chain)
+.SECONDARY: $(HOST_MM_OBJS) $(FUZZ_MM_OBJS) $(MB_HOST_SRCS:%.c=$(HB)/obj-fuzz/%.o)
+$(HB)/obj-asan/%.o: %.c | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+$(HB)/obj-fuzz/%.o: %.c | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c $< -o $@
 
 # Pattern: a host test program from one tests/host/test_*.c file.
-$(HB)/test_%: tests/host/test_%.c $(HOST_MM_SRCS) $(HOST_HEADERS) | deps-test
+$(HB)/test_%: tests/host/test_%.c $(HOST_MM_OBJS) | deps-test
 	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	@$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_MM_SRCS)
+	@echo "  HOSTLD  $@"
+	@$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(HOST_MM_OBJS)
 
 # Pattern: a libFuzzer target from one tests/host/fuzz_*.c file.
-$(HB)/fuzz_%: tests/host/fuzz_%.c $(HOST_MM_SRCS) $(HOST_HEADERS) | deps-test
+$(HB)/fuzz_%: tests/host/fuzz_%.c $(FUZZ_MM_OBJS) | deps-test
 	@mkdir -p $(dir $@)
-	@echo "  FUZZCC  $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(HOST_MM_SRCS) $(FUZZ_EXTRA_SRCS)
+	@echo "  FUZZLD  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_MM_OBJS) $(FUZZ_EXTRA_OBJS)
 
 # `make test` runs each fuzz target a fixed number of times from seed 1, so
 # every machine tries the same inputs; FUZZ_RUNS_<target> sets the count
@@ -93,6 +105,9 @@ HOST_BENCH_CFLAGS := -std=gnu11 -O2 -g -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra 
 HOST_BENCH_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
 
 .PHONY: bench-host
+# (one compiler call for all sources: its dependency file covers only one
+# of them, so a benchmark depends on every header it could include)
+HOST_HEADERS := $(wildcard mm/*.h kernel/*.h boot/*.h tests/host/*.h)
 $(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) $(HOST_HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
@@ -102,4 +117,4 @@ bench-host: $(HB)/bench_buddy | deps-test
 	@sh tests/host/bench_host.sh $(HB)/bench_buddy $(HB)/bench
 
 # Each program's header dependencies (-MMD writes build/host/NAME.d).
--include $(wildcard $(HB)/*.d)
+-include $(wildcard $(HB)/*.d $(HB)/obj-*/*/*.d $(HB)/obj-*/*/*/*.d)
