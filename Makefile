@@ -29,7 +29,7 @@ NASMFLAGS := -f elf32 -g -F dwarf -I $(B)/gen/ -w+all
 LDFLAGS := -m elf_i386 -nostdlib -z noexecstack -z max-page-size=4096 \
 	-L $(B)/gen -T linker.ld
 
-KERNEL_DIRS := arch/x86 kernel mm tests
+KERNEL_DIRS := lib arch/x86 kernel mm tests
 C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)

@@ -6,7 +6,7 @@
 #ifndef KERNEL_BOOTINFO_H
 #define KERNEL_BOOTINFO_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define BOOT_MMAP_MAX 64
 #define BOOT_MODULES_MAX 8

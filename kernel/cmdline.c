@@ -1,6 +1,6 @@
 /* Command-line words (see cmdline.h). */
 #include "kernel/cmdline.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/bootinfo.h"
 
 #define MAX_WORDS 32

@@ -10,7 +10,7 @@
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 void cmdline_init(const char *cmdline);
 bool cmdline_has(const char *key);

@@ -1,7 +1,7 @@
 /* Symbol look-up over the sorted table that tools/gen_ksyms.py generates. */
 #include "kernel/ksyms.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/symbol.h"
+#include "lib/string.h"
 
 extern const char __text_start[], __text_end[];
 
@@ -24,15 +24,9 @@ const char *ksym_lookup(uintptr_t addr, uint32_t *offset)
 	return ksyms_names + ksyms_table[lo].name;
 }
 
-void ksym_format(uintptr_t addr, char *buf, size_t size)
+void ksyms_init(void)
 {
-	uint32_t off;
-	const char *name = ksym_lookup(addr, &off);
-
-	if (name)
-		snprintf(buf, size, "%s+%#x", name, off);
-	else
-		snprintf(buf, size, "?");
+	symbol_set_lookup(ksym_lookup);
 }
 
 uintptr_t ksym_address(const char *name)

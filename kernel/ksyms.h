@@ -7,7 +7,7 @@
 #ifndef KERNEL_KSYMS_H
 #define KERNEL_KSYMS_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 struct ksym {
 	uint32_t addr;
@@ -23,8 +23,9 @@ extern const uint32_t ksyms_count;
  * or NULL if addr is outside the kernel's text.
  */
 const char *ksym_lookup(uintptr_t addr, uint32_t *offset);
-/* Formats addr as "name+0xoff", or "?" when unknown. */
-void ksym_format(uintptr_t addr, char *buf, size_t size);
+/* Makes this table the base library's symbol look-up (lib/symbol.h), so
+ * that backtraces and reports below the kernel name functions. */
+void ksyms_init(void);
 /* The address of the function called name, or 0. */
 uintptr_t ksym_address(const char *name);
 

@@ -7,12 +7,17 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/early_map.h"
-#include "kernel/printk.h"
-#include "kernel/panic.h"
+#include "lib/printk.h"
+#include "lib/panic.h"
+#include "lib/panic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "mm/init.h"
+#include "mm/page.h"
+#include "boot/multiboot.h"
+#include "arch/x86/backtrace.h"
+#include "kernel/ksyms.h"
 #include "mm/paging.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
@@ -43,6 +48,29 @@ static void boot_info_init(uint32_t magic, uint32_t info_phys)
 	bootinfo_print(&boot_info);
 }
 
+/* Hands mm_init the memory map and the regions the boot loader used. */
+static void memory_init(const struct boot_info *bi)
+{
+	struct memmap_entry map[BOOT_MMAP_MAX];
+	struct mem_region in_use[1 + BOOT_MODULES_MAX];
+	struct mm_boot_desc boot = { map, bi->mmap_count, in_use, 0 };
+
+	for (unsigned i = 0; i < bi->mmap_count; i++) {
+		map[i].base = bi->mmap[i].base;
+		map[i].length = bi->mmap[i].length;
+		map[i].available = bi->mmap[i].type == MB_MEMORY_AVAILABLE;
+	}
+	in_use[boot.nr_in_use++] = (struct mem_region){
+		bi->info_start, bi->info_end, "Multiboot information", OWNER_FIRMWARE
+	};
+	for (unsigned i = 0; i < bi->module_count; i++)
+		in_use[boot.nr_in_use++] = (struct mem_region){
+			bi->modules[i].start, bi->modules[i].end,
+			"Multiboot module", OWNER_FIRMWARE
+		};
+	mm_init(&boot);
+}
+
 static void print_cpu(void)
 {
 	uint32_t edx = cpu_features_edx();
@@ -70,6 +98,8 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 {
 	serial_init();
 	printk_set_sink(serial_putc);
+	panic_machine_init();
+	ksyms_init();
 	printk("\nStrata: a kernel about memory\n");
 	gdt_init();
 	pic_init();
@@ -77,7 +107,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	print_cpu();
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
-	mm_init(&boot_info);
+	memory_init(&boot_info);
 	paging_init();
 	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
 	vmm_cache_init();

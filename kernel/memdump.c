@@ -1,11 +1,11 @@
 /* Frame-state dump for the memory picture (see memdump.h). */
 #include "kernel/memdump.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "mm/buddy.h"
 #include "mm/kmalloc.h"
 #include "mm/vmalloc.h"
 #include "kernel/task.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 struct run {
 	pfn_t start, count;

@@ -10,9 +10,9 @@
  * Layouts: Multiboot Specification 0.6.96 section 3.3, Multiboot2 section 3.6.
  */
 #include "kernel/bootinfo.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 #include "boot/multiboot.h"
 
 #define MB1_INFO_SIZE 88 /* through vbe_interface_len */

@@ -1,7 +1,7 @@
 /* Line editing over the serial port (see readline.h). */
 #include "kernel/readline.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "arch/x86/serial.h"
 
 #define KEY_CTRL_C 0x03

@@ -6,7 +6,7 @@
 #ifndef KERNEL_READLINE_H
 #define KERNEL_READLINE_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 #define READLINE_MAX 128
 #define READLINE_HISTORY 16

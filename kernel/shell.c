@@ -5,8 +5,8 @@
 #include "kernel/shell.h"
 #include "kernel/shell_cmds.h"
 #include "kernel/readline.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 #define MAX_ARGS 8
 #define PROMPT "strata> "

@@ -7,7 +7,7 @@
 #ifndef KERNEL_SHELL_H
 #define KERNEL_SHELL_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 __noreturn void shell_main(void);
 /* Runs one command line; returns 0, or -1 after printing an error. */

@@ -4,9 +4,9 @@
  * The shell keeps a table of what it allocated, and frees only from it.
  */
 #include "kernel/shell_cmds.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 #include "kernel/whatis.h"
 #include "kernel/memdump.h"
 #include "mm/buddy.h"

@@ -34,6 +34,7 @@ void task_init(void)
 	 * third of every slab. */
 	task_cachep = kmem_cache_create("task_struct", sizeof(struct task), 0, 0,
 					task_ctor);
+	trap_set_stack_guard_check(kernel_stack_guard_hit);
 }
 
 /* Says, frame by frame, that the vmalloc'ed stack is a kernel stack (for

@@ -18,7 +18,7 @@
 #ifndef KERNEL_TASK_H
 #define KERNEL_TASK_H
 
-#include "kernel/list.h"
+#include "lib/list.h"
 
 #define TASK_NAME_MAX 16
 #define TASK_KSTACK_SIZE 8192 /* bytes of kernel stack, page-aligned */
@@ -57,5 +57,9 @@ void task_destroy(struct task *t);
 
 /* Tasks alive now. */
 unsigned long task_count(void);
+
+/* Whether cr2 or esp lies in (or esp just above) the guard page of a
+ * task's kernel stack; the double-fault report asks. */
+bool kernel_stack_guard_hit(uint32_t esp, uint32_t cr2);
 
 #endif

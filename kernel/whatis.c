@@ -1,6 +1,6 @@
 /* whatis (see whatis.h). */
 #include "kernel/whatis.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/slab.h"

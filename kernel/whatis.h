@@ -8,7 +8,7 @@
 #ifndef KERNEL_WHATIS_H
 #define KERNEL_WHATIS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Describes physical address pa in buf (one line, no newline). */
 void whatis_phys(paddr_t pa, char *buf, size_t size);

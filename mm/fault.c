@@ -12,8 +12,8 @@
 #include "mm/platform.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 extern char boot_stack_guard[];
 

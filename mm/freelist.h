@@ -18,8 +18,8 @@
 #ifndef MM_FREELIST_H
 #define MM_FREELIST_H
 
-#include "kernel/types.h"
-#include "kernel/list.h"
+#include "lib/types.h"
+#include "lib/list.h"
 
 #define FREELIST_ALIGN 8u /* payloads and sizes are multiples of this */
 #define FREELIST_HDR_SIZE 8u /* the header before every chunk */

@@ -14,9 +14,8 @@
  */
 #include "mm/highmem.h"
 #include "mm/vmm.h"
-#include "arch/x86/mm_platform.h"
 #include "arch/x86/layout.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 
 #define KMAP_WORDS (KMAP_SLOTS / 32)
 

@@ -15,11 +15,9 @@
 #include "mm/page.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/early_map.h"
-#include "arch/x86/mm_platform.h"
 #include "arch/x86/cpu.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "boot/multiboot.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 
 struct memmap boot_memmap;
 uint64_t buddy_init_ticks;
@@ -31,35 +29,21 @@ static paddr_t early_tables_start, early_tables_end;
 
 extern char __kernel_start[], __kernel_end[];
 
-static void sanitise(const struct boot_info *bi)
-{
-	struct memmap_entry e[BOOT_MMAP_MAX];
-
-	for (unsigned i = 0; i < bi->mmap_count; i++) {
-		e[i].base = bi->mmap[i].base;
-		e[i].length = bi->mmap[i].length;
-		e[i].available = bi->mmap[i].type == MB_MEMORY_AVAILABLE;
-	}
-	memmap_build(&boot_memmap, e, bi->mmap_count);
-}
-
 static void reserve(paddr_t start, paddr_t end, const char *name, int owner)
 {
 	if (memmap_reserve(&boot_memmap, start, end, name, owner))
 		panic("mm: cannot reserve %s at %#llx-%#llx", name, start, end);
 }
 
-static void reserve_in_use(const struct boot_info *bi)
+static void reserve_in_use(const struct mm_boot_desc *boot)
 {
 	reserve(0, 0x100000, "first MiB (BIOS, page 0)", OWNER_FIRMWARE);
 	reserve((uintptr_t)__kernel_start - KERNEL_VBASE,
 		(uintptr_t)__kernel_end - KERNEL_VBASE, "kernel image",
 		OWNER_KERNEL_IMAGE);
-	reserve(bi->info_start, bi->info_end, "Multiboot information",
-		OWNER_FIRMWARE);
-	for (unsigned i = 0; i < bi->module_count; i++)
-		reserve(bi->modules[i].start, bi->modules[i].end,
-			"Multiboot module", OWNER_FIRMWARE);
+	for (unsigned i = 0; i < boot->nr_in_use; i++)
+		reserve(boot->in_use[i].start, boot->in_use[i].end,
+			boot->in_use[i].name, boot->in_use[i].owner);
 }
 
 /* Without PSE the direct map needs a table per 4 MiB: one bootmem block
@@ -126,7 +110,7 @@ static void mark_reserved_owners(void)
 	}
 }
 
-void mm_init(const struct boot_info *bi)
+void mm_init(const struct mm_boot_desc *boot)
 {
 	paddr_t top, direct_end, array;
 	pfn_t nr_pfns;
@@ -134,8 +118,8 @@ void mm_init(const struct boot_info *bi)
 	struct early_tables tables;
 	bool pse;
 
-	sanitise(bi);
-	reserve_in_use(bi);
+	memmap_build(&boot_memmap, boot->map, boot->map_count);
+	reserve_in_use(boot);
 	top = memmap_top(&boot_memmap);
 	if (!top)
 		panic("mm: the memory map has no usable RAM");

@@ -2,15 +2,27 @@
 #ifndef MM_INIT_H
 #define MM_INIT_H
 
-#include "kernel/bootinfo.h"
 #include "mm/memmap.h"
+
+/*
+ * What mm_init needs to know of this boot, in mm's own terms (the kernel
+ * fills it in from the boot loader's information): the firmware's memory
+ * map, and the regions the boot loader's structures and modules occupy,
+ * which must never reach the buddy allocator.
+ */
+struct mm_boot_desc {
+	const struct memmap_entry *map;
+	unsigned map_count;
+	const struct mem_region *in_use;
+	unsigned nr_in_use;
+};
 
 /*
  * Sanitises the boot memory map, reserves what is in use, extends the
  * direct map over low memory, allocates the page array with bootmem and
  * hands every usable frame to the buddy allocator.  Prints each step.
  */
-void mm_init(const struct boot_info *bi);
+void mm_init(const struct mm_boot_desc *boot);
 
 /*
  * Without PSE, mm_init maps low memory through page tables from bootmem;

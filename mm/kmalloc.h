@@ -7,7 +7,7 @@
 #define MM_KMALLOC_H
 
 #include "mm/gfp.h"
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 #define KMALLOC_MIN_SIZE 8
 #define KMALLOC_MAX_CACHE_SIZE 4096 /* larger requests go to the buddy */

@@ -17,7 +17,7 @@
  */
 #include "mm/memmap.h"
 #include "mm/page.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 #define PAGE_MASK64 ((uint64_t)MM_PAGE_SIZE - 1)
 

@@ -7,7 +7,7 @@
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MEMMAP_MAX 128
 #define MEMMAP_LIMIT 0x100000000ULL /* 4 GiB: no PAE yet */

@@ -23,8 +23,8 @@
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
 
-#include "kernel/types.h"
-#include "kernel/list.h"
+#include "lib/types.h"
+#include "lib/list.h"
 #include "mm/platform.h"
 
 #define MAX_ORDER 11 /* orders 0..10: blocks of 1 to 1024 frames (4 MiB) */

@@ -34,8 +34,8 @@
 #include "mm/init.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 
 extern char __text_start[], __data_start[], __ksyms_start[], __kernel_end[];
 extern char boot_stack_guard[];

@@ -16,7 +16,7 @@
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/mmu.h"
 

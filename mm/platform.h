@@ -1,7 +1,7 @@
 /*
  * The narrow interface between the portable allocators in mm/ and the
  * machine.  The same allocator source compiles into the kernel (implemented
- * by arch/x86/mm_platform.c) and into host test programs built with
+ * by mm/platform_kernel.c) and into host test programs built with
  * AddressSanitizer and UBSan (tests/host/platform_host.c), where "physical
  * memory" is an ordinary buffer.  Nothing else in mm/'s portable files may
  * touch the hardware.
@@ -9,15 +9,15 @@
 #ifndef MM_PLATFORM_H
 #define MM_PLATFORM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include <stdarg.h>
 
 #ifdef STRATA_HOST
 #include <stdio.h>
 #include <string.h>
 #else
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #endif
 
 #define MM_PAGE_SHIFT 12
@@ -40,7 +40,7 @@ paddr_t mm_direct_end(void);
 STATIC_ASSERT(LOWMEM_LIMIT <= 0x100000000ull - KERNEL_VBASE,
 	      "a user address must translate beyond the direct map");
 
-/* Set once by mm_set_direct_end (arch/x86/mm_platform.c); the direct map
+/* Set once by mm_set_direct_end (mm/platform_kernel.c); the direct map
  * lies below LOWMEM_LIMIT, so 32 bits hold it. */
 extern uint32_t mm_direct_limit;
 
@@ -60,6 +60,12 @@ static inline paddr_t mm_direct_end(void)
 {
 	return mm_direct_limit;
 }
+
+/* Kernel-only controls (mm/platform_kernel.c).  The direct map now covers
+ * [0, end). */
+void mm_set_direct_end(paddr_t end);
+/* mm/highmem's kmap takes over temporary frame mappings from the fixmap. */
+void mm_set_frame_mapper(void *(*map)(paddr_t), void (*unmap)(void *));
 #endif
 
 /* A short-lived mapping of any frame, direct-mapped or not (kmap_atomic).

@@ -17,7 +17,7 @@
 #ifndef MM_REPORT_H
 #define MM_REPORT_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 enum report_kind {
 	REPORT_DOUBLE_FREE, /* freeing what is already free */

@@ -8,7 +8,7 @@
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
 static bool debug_default;

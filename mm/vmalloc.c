@@ -19,8 +19,8 @@
 #include "mm/vmm.h"
 #include "mm/slab.h"
 #include "mm/report.h"
-#include "kernel/list.h"
-#include "kernel/string.h"
+#include "lib/list.h"
+#include "lib/string.h"
 
 struct vm_area {
 	vaddr_t va_start;

@@ -5,7 +5,7 @@
 #ifndef MM_VMALLOC_H
 #define MM_VMALLOC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Makes the cache of area descriptors; after kmem_init, before the first
  * vmalloc (which returns NULL until then). */

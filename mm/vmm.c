@@ -47,9 +47,9 @@
 #include "mm/buddy.h"
 #include "mm/slab.h"
 #include "arch/x86/cpu.h"
-#include "kernel/errno.h"
-#include "kernel/panic.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/string.h"
 
 struct addr_space kernel_as;
 static struct kmem_cache *as_cachep;

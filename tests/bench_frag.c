@@ -60,7 +60,7 @@
 #include "tests/frag.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define FRAG_BENCH_OBJECTS 3000
 #define FRAG_BENCH_SEED 0x5EED0F7Au

@@ -10,7 +10,7 @@
 #ifndef TESTS_BENCH_PAGING_H
 #define TESTS_BENCH_PAGING_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 uint64_t bench_map_unmap_4k(unsigned iters);
 uint64_t bench_as_create_destroy(unsigned iters);

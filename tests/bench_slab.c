@@ -8,7 +8,7 @@
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 #include "kernel/task.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define PAIRS 10000
 #define BATCH 4096

@@ -1,8 +1,8 @@
 /* Deliberate crashes for the host runner (see crash.h). */
 #include "tests/crash.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "kernel/task.h"
 
 static __noinline int crash_null_deref(volatile int *p)

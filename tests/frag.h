@@ -10,7 +10,7 @@
 #ifndef TESTS_FRAG_H
 #define TESTS_FRAG_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "mm/freelist.h"
 #include "mm/buddy.h"
 

@@ -17,7 +17,7 @@
 #include "tests/frag.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 /* --- the arena: a private buddy zone over one 4 MiB block ---------------- */
 

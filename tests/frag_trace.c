@@ -29,7 +29,7 @@
  * frag_measure does them with the bookkeeping of tests/bench_frag.c.
  */
 #include "tests/frag.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #define FRAG_PHASES 4
 #define FRAG_NEVER 0xFFFFu /* a permanent object's step of death */

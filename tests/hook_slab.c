@@ -11,7 +11,7 @@
 #include "tests/ktest.h"
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 #define HOOK_MAX_CACHES 64
 

@@ -1,6 +1,6 @@
 /* The benchmark runner (see kbench.h). */
 #include "tests/kbench.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/cmdline.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/qemu_exit.h"

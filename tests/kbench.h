@@ -16,7 +16,7 @@
 #ifndef TESTS_KBENCH_H
 #define TESTS_KBENCH_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 struct kbench {
 	const char *name;

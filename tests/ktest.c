@@ -3,10 +3,10 @@
  * between the hooks, and reports TAP over the console (see ktest.h).
  */
 #include "tests/ktest.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "kernel/cmdline.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "arch/x86/qemu_exit.h"
 
 #define FIRST_MSG_MAX 200

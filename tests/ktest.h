@@ -16,7 +16,7 @@
 #ifndef TESTS_KTEST_H
 #define TESTS_KTEST_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 struct ktest {
 	const char *suite;

@@ -7,7 +7,7 @@
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "mm/slab.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 static unsigned long free_before;
 

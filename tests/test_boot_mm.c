@@ -9,7 +9,7 @@
 #include "mm/paging.h"
 #include "mm/buddy.h"
 #include "arch/x86/layout.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 KTEST(paging, "the buddy manages exactly the usable ranges of the boot map, released bootmem included")
 {

@@ -6,8 +6,8 @@
  */
 #include "tests/ktest.h"
 #include "kernel/bootinfo.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 #include "boot/multiboot.h"
 
 #define FAKE_BASE 0x10000

@@ -13,7 +13,7 @@
 #include "mm/report.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #define BOX_ORDER (MAX_ORDER - 1)
 

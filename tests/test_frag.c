@@ -11,8 +11,8 @@
 #include "tests/ktest.h"
 #include "tests/frames_util.h"
 #include "tests/frag.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 #define SMALL_OBJECTS 400
 #define SMALL_SEED 0x7E57F4A6u

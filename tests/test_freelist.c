@@ -13,7 +13,7 @@
 #include "mm/freelist.h"
 #include "mm/buddy.h"
 #include "mm/platform.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #define U 16 /* bytes per textbook byte */
 #define REQ(units) freelist_request_for((units) * U)

@@ -8,7 +8,7 @@
 #include "mm/freelist.h"
 #include "mm/report.h"
 #include "mm/platform.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 static uint8_t arena[16384] __aligned(16);
 

@@ -8,7 +8,7 @@
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/buddy.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 KTEST(kmalloc, "each size goes to the smallest class that holds it (96 and 192 too)")
 {

@@ -11,8 +11,8 @@
 #include "mm/buddy.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 extern char __text_start[], __data_start[], boot_page_directory[];
 

@@ -1,7 +1,7 @@
 /* Suite printk: the formatter behind every line the kernel prints. */
 #include "tests/ktest.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 static char buf[128];
 

@@ -14,8 +14,8 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/segments.h"
 #include "arch/x86/layout.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 #define PATTERN 0x5E6A1234u
 

@@ -10,7 +10,7 @@
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "kernel/ksyms.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #define MANY 200
 

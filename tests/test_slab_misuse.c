@@ -7,8 +7,8 @@
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 #include "mm/buddy.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 #include "kernel/whatis.h"
 
 static struct kmem_cache *debug_cache(const char *name, size_t size)

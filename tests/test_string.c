@@ -1,7 +1,7 @@
 /* Suite string: the freestanding C library functions. */
 #include "tests/ktest.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 KTEST(string, "memcpy, memset and memcmp")
 {

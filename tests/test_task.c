@@ -5,13 +5,13 @@
  */
 #include "tests/ktest.h"
 #include "kernel/task.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/slab.h"
 #include "mm/buddy.h"
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
 #include "arch/x86/trap.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 #define BATCH 100
 

@@ -7,9 +7,10 @@
 #include "arch/x86/mmu.h"
 #include "arch/x86/layout.h"
 #include "kernel/ksyms.h"
-#include "kernel/panic.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/panic.h"
+#include "arch/x86/backtrace.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 static volatile int breakpoints_seen;
 static volatile uint32_t breakpoint_eip;

@@ -12,7 +12,7 @@
 #include "arch/x86/usermode.h"
 #include "arch/x86/segments.h"
 #include "arch/x86/cpu.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 STATIC_ASSERT(offsetof(struct tss, esp0) == 4,
 	      "arch/x86/usermode.asm writes kernel_tss.esp0 at offset 4");

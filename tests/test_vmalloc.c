@@ -10,7 +10,7 @@
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "arch/x86/trap.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 #define SCATTER_PAGES 64
 

@@ -13,7 +13,7 @@
 #include "mm/highmem.h"
 #include "mm/buddy.h"
 #include "arch/x86/cpu.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 
 extern char __text_start[], __data_start[], boot_stack_guard[];
 

@@ -7,7 +7,7 @@
 #ifndef TESTS_WITNESS_H
 #define TESTS_WITNESS_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 /* Prints the account, ends with "WITNESS ready" and halts forever. */
 __noreturn void witness_run(void);

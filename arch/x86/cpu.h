@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 #define EFLAGS_IF 0x00000200 /* interrupts enabled */
 

@@ -1,11 +1,13 @@
 /* Early physical reads through the boot map or the fixmap (see early_map.h). */
 #include "arch/x86/early_map.h"
-#include "mm/memmap.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/cpu.h"
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+
+/* Two-level paging reaches physical addresses below 4 GiB only. */
+#define PHYS_ADDR_LIMIT 0x100000000ULL
 
 extern uint32_t fixmap_page_table[PTRS_PER_TABLE];
 extern uint32_t boot_page_directory[PTRS_PER_TABLE];
@@ -32,7 +34,7 @@ int early_phys_read(paddr_t addr, void *dst, size_t len)
 {
 	uint8_t *out = dst;
 
-	if (!range_below_u64(addr, len, MEMMAP_LIMIT))
+	if (!range_below_u64(addr, len, PHYS_ADDR_LIMIT))
 		return ERR_RANGE;
 	while (len) {
 		size_t off = addr & (PAGE_SIZE - 1);

@@ -7,7 +7,7 @@
 #ifndef ARCH_X86_EARLY_MAP_H
 #define ARCH_X86_EARLY_MAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define FIXMAP_SLOT_EARLY 0 /* used by early_phys_read */
 

@@ -9,7 +9,7 @@
 #include "arch/x86/segments.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/cpu.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 /* Access byte. */
 #define SEG_PRESENT 0x80

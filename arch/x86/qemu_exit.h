@@ -12,7 +12,7 @@
 #define QEMU_EXIT_FAIL 0x11 /* QEMU exits with status 35 */
 
 #ifndef __ASSEMBLER__
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 /* Leave QEMU with `code`; on real hardware (no device) halt forever. */
 __noreturn void qemu_exit(unsigned code);
 #endif

@@ -2,7 +2,7 @@
 #ifndef ARCH_X86_SERIAL_H
 #define ARCH_X86_SERIAL_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 void serial_init(void);
 void serial_putc(char c);

@@ -14,10 +14,10 @@
 #include "arch/x86/io.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/layout.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/errno.h"
-#include "kernel/ksyms.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/errno.h"
+#include "lib/symbol.h"
 
 #define IDT_INTERRUPT_GATE 0x8E /* present, DPL 0, 32-bit, IF cleared */
 #define IDT_TASK_GATE 0x85 /* present, DPL 0, task gate */
@@ -191,7 +191,7 @@ void trap_dump(const struct trap_frame *tf)
 {
 	char sym[96];
 
-	ksym_format(tf->eip, sym, sizeof(sym));
+	symbol_format(tf->eip, sym, sizeof(sym));
 	printk("TRAP %u (%s) at eip %08x <%s>\n", tf->vector,
 	       trap_name(tf->vector), tf->eip, sym);
 	if (tf->vector == T_PAGE_FAULT) {
@@ -222,7 +222,7 @@ static bool default_breakpoint(struct trap_frame *tf)
 {
 	char sym[96];
 
-	ksym_format(tf->eip - 1, sym, sizeof(sym));
+	symbol_format(tf->eip - 1, sym, sizeof(sym));
 	printk("breakpoint at %08x <%s>, continuing\n", tf->eip - 1, sym);
 	return true;
 }
@@ -250,6 +250,13 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 
 extern uint8_t boot_stack_guard[];
 
+static bool (*stack_guard_hit)(uint32_t esp, uint32_t cr2);
+
+void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2))
+{
+	stack_guard_hit = hit;
+}
+
 /*
  * The double-fault task: the CPU saved the faulting task's registers in
  * kernel_tss before switching here.  The usual cause is a kernel stack that
@@ -262,13 +269,13 @@ __asmlinkage __noreturn void double_fault_report(uint32_t error)
 	uint32_t guard = (uint32_t)(uintptr_t)boot_stack_guard;
 	char sym[96];
 
-	ksym_format(kernel_tss.eip, sym, sizeof(sym));
+	symbol_format(kernel_tss.eip, sym, sizeof(sym));
 	printk("\nDOUBLE FAULT (error %u) at eip %08x <%s>, esp %08x, cr2 %08x\n",
 	       error, kernel_tss.eip, sym, esp, read_cr2());
 	if (esp >= guard && esp < guard + 2 * PAGE_SIZE)
 		printk("  kernel stack overflow: esp %08x ran into the guard page at %08x\n",
 		       esp, guard);
-	else if (kernel_stack_guard_hit(esp, read_cr2()))
+	else if (stack_guard_hit && stack_guard_hit(esp, read_cr2()))
 		printk("  kernel stack overflow: a task stack ran into its guard page (cr2 %08x)\n",
 		       read_cr2());
 	panic_from_frame(kernel_tss.ebp, kernel_tss.eip, "double fault");

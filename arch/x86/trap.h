@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_TRAP_H
 #define ARCH_X86_TRAP_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 #define T_DIVIDE 0
 #define T_DEBUG 1
@@ -141,9 +141,10 @@ __asmlinkage __noreturn void double_fault_report(uint32_t error);
 
 void trap_set_fatal_hook(void (*hook)(const struct trap_frame *tf));
 /*
- * Says whether cr2 or esp lies in the guard page of a task's kernel stack
- * (kernel/task.c; the boot stack's guard is checked in trap.c).
+ * The double-fault report asks this hook whether cr2 or esp lies in the
+ * guard page of a task's kernel stack (kernel/task.c installs it; the boot
+ * stack's guard is checked in trap.c).
  */
-bool kernel_stack_guard_hit(uint32_t esp, uint32_t cr2);
+void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2));
 
 #endif

@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_USERMODE_H
 #define ARCH_X86_USERMODE_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 /*
  * Runs user code at eip with stack esp (both mapped user-accessible in the

@@ -12,8 +12,8 @@
  * terminated.  Printing the result must not crash either.
  */
 #include "kernel/bootinfo.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 #include "boot/multiboot.h"
 #include "tests/host/platform_host.h"
 #include "tests/host/fuzz_input.h"

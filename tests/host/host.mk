@@ -43,7 +43,7 @@ HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
 # --- slab caches and kmalloc (they sit on the buddy allocator) ---------------
-HOST_MM_FILES += slab.c slab_cache.c slab_debug.c slab_info.c kmalloc.c
+HOST_MM_FILES += slab.c slab_free.c slab_cache.c slab_debug.c slab_info.c kmalloc.c
 HOST_TESTS += $(HB)/test_slab
 FUZZ_TARGETS += $(HB)/fuzz_slab
 
@@ -107,7 +107,7 @@ HOST_BENCH_SRCS = tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
 .PHONY: bench-host
 # (one compiler call for all sources: its dependency file covers only one
 # of them, so a benchmark depends on every header it could include)
-HOST_HEADERS := $(wildcard mm/*.h kernel/*.h boot/*.h tests/host/*.h)
+HOST_HEADERS := $(wildcard mm/*.h lib/*.h kernel/*.h boot/*.h tests/host/*.h)
 $(HB)/bench_%: tests/host/bench_%.c $(HOST_BENCH_SRCS) $(HOST_HEADERS) | deps-test
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -4,7 +4,7 @@
  * not used there).  It formats always and prints to stdout unless the run
  * is quiet.  See tests/host/host.mk.
  */
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "tests/host/platform_host.h"
 #include <stdio.h>
 

@@ -11,7 +11,7 @@
 #include "tests/host/memmap_model.h"
 #include "tests/host/platform_host.h"
 #include "mm/page.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 #define KIB 0x400ull
 #define MIB 0x100000ull

@@ -6,13 +6,12 @@
  * through fixmap slots.
  */
 #include "mm/platform.h"
-#include "arch/x86/mm_platform.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/early_map.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/cpu.h"
-#include "kernel/panic.h"
-#include "kernel/ksyms.h"
+#include "lib/panic.h"
+#include "lib/symbol.h"
 
 #define FIXMAP_SLOT_FRAME0 1 /* slots 1..MM_MAP_FRAME_SLOTS */
 
@@ -61,7 +60,7 @@ void mm_unmap_frame(void *va)
 const char *mm_symbol(uintptr_t addr, char *buf, size_t size)
 {
 	uint32_t off;
-	const char *name = addr ? ksym_lookup(addr, &off) : NULL;
+	const char *name = addr ? symbol_lookup(addr, &off) : NULL;
 
 	if (name)
 		snprintf(buf, size, "%s+%#x", name, (unsigned)off);

@@ -1,8 +1,8 @@
 /* The freestanding string and memory functions the kernel needs. */
-#ifndef KERNEL_STRING_H
-#define KERNEL_STRING_H
+#ifndef LIB_STRING_H
+#define LIB_STRING_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

@@ -3,8 +3,8 @@
  * memmove and memcmp itself even in freestanding code, so these four must
  * exist under exactly these names.
  */
-#include "kernel/string.h"
-#include "kernel/errno.h"
+#include "lib/string.h"
+#include "lib/errno.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

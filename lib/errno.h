@@ -3,8 +3,8 @@
  * (or a non-negative value) on success and one of these negative codes on
  * failure.  Allocation functions return NULL instead.
  */
-#ifndef KERNEL_ERRNO_H
-#define KERNEL_ERRNO_H
+#ifndef LIB_ERRNO_H
+#define LIB_ERRNO_H
 
 #define ERR_NO_MEMORY (-1) /* an allocation could not be satisfied */
 #define ERR_INVALID_ARGS (-2) /* a caller passed something malformed */

@@ -14,7 +14,7 @@
  * the low word.  A wider divisor leaves a quotient below 2^32, found a bit
  * at a time by shift and subtract.
  */
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 uint64_t __udivmoddi4(uint64_t n, uint64_t d, uint64_t *rem);
 uint64_t __udivdi3(uint64_t n, uint64_t d);

@@ -2,8 +2,8 @@
  * printk and vsnprintf.  One formatter writes into a bounded buffer; printk
  * formats a line at a time into a stack buffer and sends it to the sink.
  */
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 
 struct outbuf {
 	char *buf;

@@ -3,10 +3,10 @@
  * links, and removal from the middle is O(1).  The head is a node of its own
  * that points at itself when the list is empty.
  */
-#ifndef KERNEL_LIST_H
-#define KERNEL_LIST_H
+#ifndef LIB_LIST_H
+#define LIB_LIST_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 struct list_node {
 	struct list_node *next, *prev;

@@ -1,21 +1,14 @@
-/* panic and the frame-pointer backtrace (the kernel keeps frame pointers). */
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/ksyms.h"
+/* The frame-pointer backtrace and the machine's side of panic. */
+#include "arch/x86/backtrace.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/qemu_exit.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/symbol.h"
 
 #define BACKTRACE_MAX 24
-
-static void (*panic_hook)(const char *msg);
-static bool panicking;
-
-void panic_set_hook(void (*hook)(const char *msg))
-{
-	panic_hook = hook;
-}
 
 /* One step up the chain: [ebp] is the caller's ebp, [ebp+4] the return. */
 static bool frame_step(uintptr_t *ebp, uintptr_t *ret)
@@ -53,8 +46,7 @@ int backtrace_print(uintptr_t ebp, uintptr_t eip, int max_frames)
 	if (max_frames > BACKTRACE_MAX)
 		max_frames = BACKTRACE_MAX;
 	printk("backtrace:\n");
-	ksym_format(eip, sym, sizeof(sym));
-	printk("  #0 %08x %s\n", (unsigned)eip, sym);
+	printk("  #0 %08x %s\n", (unsigned)eip, symbol_format(eip, sym, sizeof(sym)));
 	n = backtrace_collect(ebp, pcs, max_frames - 1);
 	for (int i = 0; i < n; i++) {
 		int same = 0;
@@ -62,7 +54,7 @@ int backtrace_print(uintptr_t ebp, uintptr_t eip, int max_frames)
 		while (i + same + 1 < n && pcs[i + same + 1] == pcs[i])
 			same++;
 		/* pcs[i] is a return address: name the call instruction. */
-		ksym_format(pcs[i] - 1, sym, sizeof(sym));
+		symbol_format(pcs[i] - 1, sym, sizeof(sym));
 		if (same)
 			printk("  #%d-#%d %08x %s (the same frame %d times)\n", i + 1,
 			       i + same + 1, (unsigned)pcs[i], sym, same + 1);
@@ -73,40 +65,23 @@ int backtrace_print(uintptr_t ebp, uintptr_t eip, int max_frames)
 	return n + 1;
 }
 
-static __noreturn void vpanic(uintptr_t ebp, uintptr_t eip, const char *fmt,
-			      va_list ap)
+static void panic_backtrace(uintptr_t fp, uintptr_t pc)
 {
-	char msg[256];
+	backtrace_print(fp, pc, BACKTRACE_MAX);
+}
 
-	cpu_cli();
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (panicking) {
-		printk("\nnested panic: %s\n", msg);
-		qemu_exit(QEMU_EXIT_FAIL);
-	}
-	panicking = true;
-	printk("\nPANIC: %s\n", msg);
-	backtrace_print(ebp, eip, BACKTRACE_MAX);
-	if (panic_hook)
-		panic_hook(msg);
+static __noreturn void panic_halt(void)
+{
 	qemu_exit(QEMU_EXIT_FAIL);
 }
 
-__noreturn void panic(const char *fmt, ...)
+static const struct panic_machine x86_panic = {
+	.quiesce = cpu_cli,
+	.backtrace = panic_backtrace,
+	.halt = panic_halt,
+};
+
+void panic_machine_init(void)
 {
-	va_list ap;
-
-	/* Start from our caller's frame: [ebp] holds the caller's ebp. */
-	va_start(ap, fmt);
-	vpanic(*(const uintptr_t *)read_ebp(),
-	       (uintptr_t)__builtin_return_address(0), fmt, ap);
-}
-
-__noreturn void panic_from_frame(uintptr_t ebp, uintptr_t eip,
-				 const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vpanic(ebp, eip, fmt, ap);
+	panic_set_machine(&x86_panic);
 }

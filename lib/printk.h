@@ -3,11 +3,11 @@
  * with the flags '-', '0' and '#', a field width (or '*'), a precision for %s,
  * and the length modifiers l, ll, z.  %p prints 0x and eight hex digits.
  */
-#ifndef KERNEL_PRINTK_H
-#define KERNEL_PRINTK_H
+#ifndef LIB_PRINTK_H
+#define LIB_PRINTK_H
 
 #include <stdarg.h>
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 /* Writes at most `size` bytes including the NUL; returns the length the
  * whole output would have had (as C99 snprintf does). */

@@ -1,6 +1,6 @@
 /* Compiler helpers used across the tree (kernel and host builds alike). */
-#ifndef KERNEL_COMPILER_H
-#define KERNEL_COMPILER_H
+#ifndef LIB_COMPILER_H
+#define LIB_COMPILER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -3,10 +3,10 @@
  * even on i386 (firmware maps describe RAM above 4 GiB), so that it can never
  * silently become a pointer; a virtual address is an integer of pointer width.
  */
-#ifndef KERNEL_TYPES_H
-#define KERNEL_TYPES_H
+#ifndef LIB_TYPES_H
+#define LIB_TYPES_H
 
-#include "kernel/compiler.h"
+#include "lib/compiler.h"
 
 typedef uint64_t paddr_t; /* physical address */
 typedef uintptr_t vaddr_t; /* virtual address as an integer */

@@ -1,0 +1,135 @@
+"""What every job of the test runner shares: running a command with a
+timeout, QEMU's command line and exit codes, the TAP parser with its list
+of allowed skips, the Result of a job, and its log file."""
+import os
+import re
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QEMU = os.environ.get("QEMU", "qemu-system-i386")
+
+
+def read_exit_codes():
+    vals = {}
+    with open(os.path.join(ROOT, "arch/x86/qemu_exit.h")) as f:
+        for line in f:
+            m = re.match(r"#define (QEMU_EXIT_\w+) (0x[0-9a-fA-F]+|\d+)", line)
+            if m:
+                vals[m.group(1)] = int(m.group(2), 0)
+    return (vals["QEMU_EXIT_PASS"] << 1) | 1, (vals["QEMU_EXIT_FAIL"] << 1) | 1
+
+
+EXIT_PASS, EXIT_FAIL = read_exit_codes()
+
+
+# Skips that are expected, by reason; any other skip fails its run.
+ALLOWED_SKIPS = [
+    r"QEMU TCG\) does not check data segment limits",  # tests/test_segment.c
+    r"no HIGHMEM at this memory size",  # below 896 MiB there is none
+]
+# Allowed only on a run with less than 16 MiB (tests/frames_util.h): on a
+# bigger machine the same skip would hide a failure.
+SMALL_MACHINE_SKIP = r"under 16 MiB of RAM: too small for this test"
+
+
+def mem_mib(mem):
+    """QEMU's -m value in MiB ("4M" -> 4, "1G" -> 1024)."""
+    return int(mem[:-1]) * (1024 if mem[-1] in "Gg" else 1)
+
+
+class Result:
+    def __init__(self, name, passed=0, failed=0, notes=None, log=None, secs=0.0):
+        self.name, self.passed, self.failed = name, passed, failed
+        self.skipped = 0
+        self.notes = notes or []
+        self.log, self.secs = log, secs
+
+
+def qemu_cmd(mem, extra):
+    return [QEMU, "-display", "none", "-no-reboot", "-m", mem,
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-serial", "stdio", "-monitor", "none"] + extra
+
+
+def run(cmd, timeout, **kw):
+    """Runs cmd; returns (exit status or None on timeout, output text)."""
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout, **kw)
+        return p.returncode, p.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out
+
+
+def parse_tap(name, out, status, expect_status=None, allowed=()):
+    """Counts a TAP run; protocol problems count as failures with a note.
+    `allowed` adds skip reasons to ALLOWED_SKIPS for this run."""
+    r = Result(name)
+    plan = None
+    numbers = []
+    closing = None
+    for line in out.replace("\r", "").split("\n"):
+        m = re.match(r"^1\.\.(\d+)$", line)
+        if m:
+            plan = int(m.group(1))
+        m = re.match(r"^(not ok|ok) (\d+) - (.*)$", line)
+        if m:
+            numbers.append(int(m.group(2)))
+            skip = re.search(r" # SKIP (.*)$", line)
+            if m.group(1) == "ok" and skip and not any(re.search(a, skip.group(1))
+                                                       for a in ALLOWED_SKIPS + list(allowed)):
+                r.failed += 1
+                r.notes.append("a skip nobody allowed: " + line)
+            elif m.group(1) == "ok":
+                r.passed += 1
+                r.skipped += bool(skip)
+            else:
+                r.failed += 1
+                r.notes.append(line)
+        m = re.match(r"^(\d+) passed, (\d+) failed$", line)
+        if m:
+            closing = (int(m.group(1)), int(m.group(2)))
+        if line.startswith("Bail out!"):
+            r.notes.append(line)
+    if status is None:
+        r.notes.append("timed out (a hang)")
+    elif expect_status is not None and status != expect_status:
+        if status == 0:
+            r.notes.append("QEMU exit status 0: a triple fault (or no debug-exit)")
+        else:
+            r.notes.append("exit status %d, expected %d" % (status, expect_status))
+    if plan is None:
+        r.notes.append("no TAP plan line")
+    elif sorted(numbers) != list(range(1, plan + 1)):
+        missing = plan - len(set(numbers) & set(range(1, plan + 1)))
+        if missing > 0:
+            r.failed += missing
+        r.notes.append("plan says tests 1..%d, saw %d numbered %s..." % (plan, len(numbers),
+                                                                        sorted(numbers)[:5]))
+    if closing is None:
+        r.notes.append("no closing 'N passed, M failed' line")
+    elif closing != (r.passed, r.failed) and not r.notes:
+        r.notes.append("closing line says %d passed, %d failed" % closing)
+    if r.notes and r.failed == 0:
+        r.failed = 1  # a protocol failure is a failure even if every line said ok
+    return r
+
+
+def tally(r, checks):
+    """Counts (ok, description) pairs into r; failures become notes."""
+    for ok, desc in checks:
+        if ok:
+            r.passed += 1
+        else:
+            r.failed += 1
+            r.notes.append("not ok - " + desc)
+
+
+def save_log(args, name, out):
+    d = os.path.join(args.build, "test-logs")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, re.sub(r"[^\w.-]+", "_", name) + ".log")
+    with open(path, "w") as f:
+        f.write(out)
+    return path

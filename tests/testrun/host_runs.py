@@ -1,0 +1,55 @@
+"""Host programs: the allocators' test programs (TAP) and the libFuzzer
+targets."""
+import os
+import shutil
+import time
+
+from testrun.common import ROOT, Result, parse_tap, run, save_log
+
+
+def host_job(args, path):
+    name = "host " + os.path.basename(path)
+    t0 = time.time()
+    status, out = run([path], args.timeout * 4)
+    r = parse_tap(name, out, status, 0)
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def fuzz_job(args, spec):
+    """One libFuzzer target: first every input in its regression corpus
+    (tests/host/corpus/<target>/, inputs that once found a bug), then either
+    a fixed number of runs from seed 1 and an empty corpus -- the same inputs
+    on every machine, so `make test` gives the same answer everywhere, and
+    bounded in time as well -- or,
+    with --fuzz-seconds, an open-ended search from a random seed that keeps
+    its corpus between runs (`make fuzz`)."""
+    path, _, runs = spec.partition(":")
+    target = os.path.basename(path)
+    name = "fuzz " + target
+    t0 = time.time()
+    regress = os.path.join(ROOT, "tests", "host", "corpus", target)
+    artifacts = os.path.join(args.build, "fuzz-artifacts", target, "")
+    os.makedirs(artifacts, exist_ok=True)
+    if args.fuzz_seconds:
+        corpus = os.path.join(args.build, "fuzz-corpus-explore", target)
+        limits, limit_secs = ["-max_total_time=%d" % args.fuzz_seconds, "-seed=0"], args.fuzz_seconds
+    else:
+        corpus = os.path.join(args.build, "fuzz-corpus", target)
+        shutil.rmtree(corpus, ignore_errors=True)  # every run starts the same way
+        # the time limit only guards a machine far slower than this one
+        limits = ["-runs=%d" % int(runs or args.fuzz_runs), "-seed=1", "-max_total_time=%d" % args.timeout]
+        limit_secs = args.timeout
+    os.makedirs(corpus, exist_ok=True)
+    dirs = [corpus] + ([regress] if os.path.isdir(regress) else [])
+    status, out = run([path] + limits + ["-print_final_stats=1", "-artifact_prefix=" + artifacts]
+                      + dirs, limit_secs + 120)
+    r = Result(name, secs=time.time() - t0)
+    r.log = save_log(args, name, out)
+    if status == 0 and "Done " in out:
+        r.passed = 1
+    else:
+        r.failed = 1
+        r.notes.append("libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
+                       % (status, artifacts, os.path.relpath(regress, ROOT)))
+    return r
