@@ -119,7 +119,6 @@ static struct page *new_slab(struct kmem_cache *c)
 	struct page *page = alloc_pages(c->c_gfp, c->c_order);
 	mm_irqflags_t flags;
 	uintptr_t first;
-	void *next = NULL;
 	unsigned colour;
 
 	if (!page)
@@ -134,19 +133,16 @@ static struct page *new_slab(struct kmem_cache *c)
 	page->s_colour = (uint16_t)(colour * c->c_colour_step);
 	compound_set(page, c->c_order);
 	first = slab_first_obj(c, page);
-	for (unsigned i = c->c_per_slab; i-- > 0;) {
+	for (unsigned i = 0; i < c->c_per_slab; i++) {
 		void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
-		struct slab_free_rec *r;
 		if (cache_debug(c))
 			debug_init_object(c, page, obj);
 		if (c->c_ctor)
 			c->c_ctor(obj);
-		r = cache_debug(c) ? slab_free_rec(c, page, obj) : slab_obj_rec(c, obj);
-		r->f_mark = SLAB_MARK_ON_SLAB;
-		r->f_link = slab_link_encode(c, next, &r->f_link);
-		next = obj;
+		(cache_debug(c) ? slab_free_rec(c, page, obj)
+				: slab_obj_rec(c, obj))->f_mark = SLAB_MARK_ON_SLAB;
 	}
-	page->s_freelist = next;
+	page->s_freelist = (void *)(first | SLAB_FRESH);
 	/* Last: from here on the fast paths take its objects for this cache's. */
 	page->flags = (page->flags & ~PG_OWNER_MASK) | c->c_key;
 	return page;
@@ -161,6 +157,25 @@ static __noinline void __slab_now_full(struct kmem_cache *c, struct page *page)
 	list_move(&page->lru, &c->c_full);
 }
 
+/* __slab_take found the record of `entry` broken: the objects taken so
+ * far stay free, in the slab, which is quarantined (lock held). */
+static __noinline void __slab_take_broken(struct kmem_cache *c, struct page *page,
+					  uintptr_t entry, void **out, unsigned k,
+					  bool debug)
+{
+	void *obj = slab_entry_obj(entry);
+	unsigned left = c->c_per_slab - page->s_inuse - k - 1;
+	struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj) : slab_obj_rec(c, obj);
+	const char *why = NULL;
+
+	slab_list_step(c, slab_first_obj(c, page), entry, r, left, &why);
+	while (k)
+		(debug ? slab_free_rec(c, page, out[--k])
+		       : slab_obj_rec(c, out[--k]))->f_mark = SLAB_MARK_ON_SLAB;
+	__slab_quarantine(c, page, obj, why, r->f_mark != SLAB_MARK_ON_SLAB ?
+			  r->f_mark : r->f_link);
+}
+
 /*
  * Takes up to `want` free objects off slab page (lock held), each given
  * the mark `mark`, into out[0..) -- the cache's array, or one object for a
@@ -172,33 +187,28 @@ static __always_inline unsigned __slab_take(struct kmem_cache *c, struct page *p
 					    uintptr_t mark, void **out, unsigned want,
 					    bool debug)
 {
-	uintptr_t first = slab_first_obj(c, page);
-	unsigned left = c->c_per_slab - page->s_inuse, k = 0;
-	void *obj = page->s_freelist;
+	uintptr_t first = slab_first_obj(c, page), entry = (uintptr_t)page->s_freelist;
+	unsigned nfree = c->c_per_slab - page->s_inuse, n = MIN(want, nfree), k;
 	const char *why = NULL;
 
-	while (obj && k < want) {
+	for (k = 0; k < n; k++) {
+		void *obj = slab_entry_obj(entry);
 		struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj)
 						: slab_obj_rec(c, obj);
-		void *next = slab_list_step(c, first, r, --left, &why);
+		uintptr_t next = slab_list_step(c, first, entry, r, nfree - k - 1, &why);
 
 		if (unlikely(next == SLAB_BAD_STEP)) {
-			/* the objects taken so far stay free, in the dead slab */
-			while (k)
-				(debug ? slab_free_rec(c, page, out[--k])
-				       : slab_obj_rec(c, out[--k]))->f_mark = SLAB_MARK_ON_SLAB;
-			__slab_quarantine(c, page, obj, why, r->f_mark != SLAB_MARK_ON_SLAB ?
-					  r->f_mark : r->f_link);
+			__slab_take_broken(c, page, entry, out, k, debug);
 			return 0;
 		}
 		r->f_mark = mark;
-		out[k++] = obj;
-		obj = next;
+		out[k] = obj;
+		entry = next;
 	}
-	page->s_freelist = obj;
+	page->s_freelist = (void *)entry;
 	page->s_inuse = (uint16_t)(page->s_inuse + k);
 	c->c_active += k;
-	if (!obj)
+	if (!entry)
 		__slab_now_full(c, page);
 	return k;
 }

@@ -29,6 +29,8 @@ static struct page *__slab_relist(struct kmem_cache *c, struct page *page)
 		c->c_slabs--;
 		return page;
 	} else {
+		/* every object is free and marked so: one fresh run again */
+		page->s_freelist = (void *)(slab_first_obj(c, page) | SLAB_FRESH);
 		list_move(&page->lru, &c->c_empty);
 		c->c_nr_empty++;
 	}
@@ -38,7 +40,7 @@ static struct page *__slab_relist(struct kmem_cache *c, struct page *page)
 /*
  * Puts obj, whose record is r, on its slab's free list (lock held); a slab
  * to give back to the buddy, if any.  An object of a quarantined slab is
- * only counted down and marked free.
+ * only counted down and marked free.  The caller counts c_active down.
  */
 static __always_inline struct page *__slab_push(struct kmem_cache *c,
 						struct page *page, void *obj,
@@ -52,10 +54,27 @@ static __always_inline struct page *__slab_push(struct kmem_cache *c,
 		return NULL;
 	r->f_link = slab_link_encode(c, head, &r->f_link);
 	page->s_freelist = obj;
-	c->c_active--;
 	if (likely(page->s_inuse && head))
 		return NULL;
 	return __slab_relist(c, page);
+}
+
+/* One object of a slab back on its list (lock held), c_active counted. */
+static __always_inline struct page *__slab_push_one(struct kmem_cache *c,
+						    struct page *page, void *obj,
+						    struct slab_free_rec *r)
+{
+	if (!slab_quarantined(page))
+		c->c_active--;
+	return __slab_push(c, page, obj, r);
+}
+
+static __noinline void report_written_in_array(struct kmem_cache *c, void *obj,
+					       uintptr_t mark)
+{
+	mm_report(REPORT_USE_AFTER_FREE, (uintptr_t)obj,
+		  "free object of cache %s was written while in the cache's array (its mark reads %#lx)",
+		  c->c_name, (unsigned long)mark);
 }
 
 bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
@@ -76,23 +95,29 @@ bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
  */
 static unsigned mag_flush(struct kmem_cache *c)
 {
-	struct page *dead[SLAB_MAG_BATCH];
-	unsigned n, nr_dead = 0;
+	struct page *dead[SLAB_MAG_BATCH], *page = NULL;
+	unsigned n, nr_dead = 0, pushed = 0;
+	uintptr_t frame = 1; /* the frame page belongs to: none yet */
 	mm_irqflags_t flags = mm_irq_save();
 
 	n = MIN(c->c_array.a_avail, (unsigned)SLAB_MAG_BATCH);
 	for (unsigned i = 1; i <= n; i++) {
 		void *obj = c->c_array.a_slot[i];
-		struct page *page = compound_head(virt_to_page(obj));
 		struct slab_free_rec *r = slab_obj_rec(c, obj);
+		struct page *gone;
 
+		/* neighbours in the array are mostly neighbours in memory */
+		if (((uintptr_t)obj & ~(uintptr_t)(MM_PAGE_SIZE - 1)) != frame) {
+			frame = (uintptr_t)obj & ~(uintptr_t)(MM_PAGE_SIZE - 1);
+			page = compound_head(virt_to_page(obj));
+		}
 		if (unlikely(r->f_mark != SLAB_MARK_IN_ARRAY))
-			mm_report(REPORT_USE_AFTER_FREE, (uintptr_t)obj,
-				  "free object of cache %s was written while in the cache's array (its mark reads %#lx)",
-				  c->c_name, (unsigned long)r->f_mark);
-		if ((page = __slab_push(c, page, obj, r)) != NULL)
-			dead[nr_dead++] = page;
+			report_written_in_array(c, obj, r->f_mark);
+		pushed += !slab_quarantined(page);
+		if ((gone = __slab_push(c, page, obj, r)) != NULL)
+			dead[nr_dead++] = gone;
 	}
+	c->c_active -= pushed;
 	c->c_array.a_avail -= n;
 	for (unsigned i = 1; i <= c->c_array.a_avail; i++)
 		c->c_array.a_slot[i] = c->c_array.a_slot[i + n];
@@ -201,9 +226,9 @@ diagnose:
 	r = slab_free_rec(c, page, obj);
 	if (cache_debug(c)) {
 		if (debug_on_free(c, page, obj, caller))
-			dead = __slab_push(c, page, obj, r);
+			dead = __slab_push_one(c, page, obj, r);
 	} else if (slab_quarantined(page)) {
-		__slab_push(c, page, obj, r);
+		__slab_push_one(c, page, obj, r);
 	} else {
 		/* Not free (__free_allowed looked): a mark-like word is the
 		 * caller's data, not a mark. */

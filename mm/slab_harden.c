@@ -50,19 +50,19 @@ void __slab_quarantine(struct kmem_cache *c, struct page *page, const void *obj,
 int __slab_walk_free(struct kmem_cache *c, struct page *page,
 		     bool (*fn)(void *obj, void *arg), void *arg)
 {
-	uintptr_t first = slab_first_obj(c, page);
+	uintptr_t first = slab_first_obj(c, page), entry = (uintptr_t)page->s_freelist;
 	unsigned left = c->c_per_slab - page->s_inuse;
-	void *obj = page->s_freelist;
 	const char *why = NULL;
 
-	if (!obj && left) {
-		__slab_quarantine(c, page, page_address(page),
+	if (!entry && left) {
+		__slab_quarantine(c, page, lowmem_page_address(page),
 				  "its free list is empty but objects are free", left);
 		return -1;
 	}
-	while (obj) {
+	while (entry) {
+		void *obj = slab_entry_obj(entry);
 		struct slab_free_rec *r = slab_free_rec(c, page, obj);
-		void *next = slab_list_step(c, first, r, --left, &why);
+		uintptr_t next = slab_list_step(c, first, entry, r, --left, &why);
 
 		if (next == SLAB_BAD_STEP) {
 			__slab_quarantine(c, page, obj, why, r->f_mark != SLAB_MARK_ON_SLAB ?
@@ -71,7 +71,7 @@ int __slab_walk_free(struct kmem_cache *c, struct page *page,
 		}
 		if (fn && fn(obj, arg))
 			return 1;
-		obj = next;
+		entry = next;
 	}
 	return 0;
 }

@@ -199,39 +199,69 @@ static inline void *slab_link_decode(const struct kmem_cache *c,
 	return (void *)(*where ^ c->c_secret ^ (uintptr_t)where);
 }
 
-/* Not an object: what slab_list_step returns for a broken step. */
-#define SLAB_BAD_STEP ((void *)1)
+/* Whether p is an object of the slab whose first object is at `first`:
+ * for a tiled cache a mask, for the others slab_index_at. */
+static __always_inline bool slab_is_obj_at(const struct kmem_cache *c,
+					   uintptr_t first, const void *p)
+{
+	if (c->c_flags & SLAB_TILED)
+		return (uintptr_t)p - first < c->c_span &&
+		       !((uintptr_t)p & c->c_start_mask);
+	return slab_index_at(c, first, p) >= 0;
+}
 
 /*
- * One step along a slab's free list (lock held): from a free object whose
- * record is r, with `left` free objects after it on the list, to the next
- * one -- NULL at the end -- or SLAB_BAD_STEP, with *why, when the record
- * is not what a sound list holds: the mark must say "on the list", and the
- * link must decode to NULL exactly at the end, otherwise to an object of
- * the same slab (first: its first object).  The next object's own record
- * is checked when it is taken in its turn.
+ * A slab's free list is built lazily (mm/slab.c, 3): an entry with bit 0
+ * set -- a "fresh run" -- stands for that object and every object after it
+ * in the slab, none of them ever handed out.  A new slab's list is one
+ * fresh run; freed objects are linked in front of it.
  */
-static __always_inline void *slab_list_step(const struct kmem_cache *c,
-					    uintptr_t first,
-					    const struct slab_free_rec *r,
-					    unsigned left, const char **why)
+#define SLAB_FRESH ((uintptr_t)1)
+
+static inline void *slab_entry_obj(uintptr_t entry)
 {
-	void *next;
+	return (void *)(entry & ~SLAB_FRESH);
+}
+
+/* Not an entry: what slab_list_step returns for a broken step. */
+#define SLAB_BAD_STEP ((uintptr_t)2)
+
+/*
+ * One step along a slab's free list (lock held): from the entry `entry`,
+ * whose object's record is r and after which `left` free objects remain,
+ * to the next entry -- 0 at the end -- or SLAB_BAD_STEP, with *why, when
+ * the list is not sound: the record's mark must say "on the list"; a fresh
+ * run goes on to the next object of the slab (first: its first object);
+ * a link must decode to an object of the same slab (a fresh run or not);
+ * and the list ends exactly when no free object is left.  The next
+ * object's own mark is checked when it is taken in its turn.
+ */
+static __always_inline uintptr_t slab_list_step(const struct kmem_cache *c,
+						uintptr_t first, uintptr_t entry,
+						const struct slab_free_rec *r,
+						unsigned left, const char **why)
+{
+	uintptr_t next;
 
 	if (unlikely(r->f_mark != SLAB_MARK_ON_SLAB)) {
 		*why = "its free mark is overwritten";
 		return SLAB_BAD_STEP;
 	}
-	next = slab_link_decode(c, &r->f_link);
-	if (likely(left)) {
-		if (likely(next != NULL) && likely(slab_index_at(c, first, next) >= 0))
-			return next;
-		*why = "its free-list link leads outside the slab's objects";
+	if (entry & SLAB_FRESH) {
+		next = entry + c->c_stride;
+		if ((next & ~SLAB_FRESH) - first >= c->c_span)
+			next = 0;
 	} else {
-		if (likely(next == NULL))
-			return NULL;
-		*why = "its free-list link runs past the list's end";
+		next = (uintptr_t)slab_link_decode(c, &r->f_link);
+		if (next && unlikely(!slab_is_obj_at(c, first, slab_entry_obj(next)))) {
+			*why = "its free-list link leads outside the slab's objects";
+			return SLAB_BAD_STEP;
+		}
 	}
+	if (likely(!next == !left))
+		return next;
+	*why = left ? "its free list ends before its free objects do"
+		    : "its free list runs past the slab's free objects";
 	return SLAB_BAD_STEP;
 }
 
