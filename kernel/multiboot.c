@@ -33,6 +33,8 @@ struct mb1_info {
 	uint32_t vbe[4];
 } __packed;
 STATIC_ASSERT(sizeof(struct mb1_info) == MB1_INFO_SIZE, "MB1 info layout");
+STATIC_ASSERT(offsetof(struct mb1_info, mem_upper) == MB1_INFO_MEM_UPPER,
+	      "boot/early.asm reads mem_upper there");
 
 struct mb1_mmap_entry {
 	uint32_t size;
@@ -320,7 +322,7 @@ static int parse_mb2(struct boot_info *bi, const struct boot_mem_reader *r,
 	}
 	bi->version = 2;
 	bi->info_end = info + total;
-	for (tag = info + 8; tag + 8 <= info + total;) {
+	for (tag = info + MB2_INFO_FIRST_TAG; tag + 8 <= info + total;) {
 		struct mb2_tag t;
 		if (rd(r, tag, &t, sizeof(t)) || t.size < 8 ||
 		    t.size > info + total - tag) {
@@ -333,7 +335,7 @@ static int parse_mb2(struct boot_info *bi, const struct boot_mem_reader *r,
 			break;
 		}
 		have_map |= parse_mb2_tag(bi, r, tag, &t);
-		tag += ALIGN_UP((paddr_t)t.size, 8);
+		tag += ALIGN_UP((paddr_t)t.size, MB2_TAG_ALIGN);
 	}
 	if (!ended)
 		warn(bi, r, "no end tag within %u bytes", total);

@@ -13,6 +13,8 @@ Jobs (each reports `N passed, M failed`):
            and "info tlb" (QMP), with the kernel paused at a known point
   crash    deliberate crashes that must end in a clear report, never a triple
            fault or a hang
+  boot     machines the kernel must refuse (an old CPU, too little RAM) and
+           unusual boot information: a message each, never silence
   gdb      a scripted GDB session against QEMU's gdbstub
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
@@ -27,6 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testrun.bochs import bochs_job  # noqa: E402
+from testrun.boot_checks import refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
@@ -40,7 +43,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,iso,bochs,gdb,shell,memmap")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,boot,iso,bochs,gdb,shell,memmap")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -72,6 +75,8 @@ def main():
         jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:
         jobs.append((crash_job, (args,)))
+    if "boot" in only:
+        jobs.append((refusal_job, (args,)))
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "bochs" in only:

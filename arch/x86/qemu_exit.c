@@ -7,7 +7,7 @@ __noreturn void qemu_exit(unsigned code)
 {
 	outl(QEMU_EXIT_PORT, code);
 	/* Still here: not QEMU (or no debug-exit device).  Try Bochs. */
-	for (const char *s = "Shutdown"; *s; s++)
+	for (const char *s = BOCHS_SHUTDOWN_STRING; *s; s++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
 	/* Neither: stay here rather than run on. */
 	for (;;) {

@@ -18,6 +18,7 @@
 #define QEMU_EXIT_PASS 0x10 /* QEMU exits with status 33 */
 #define QEMU_EXIT_FAIL 0x11 /* QEMU exits with status 35 */
 #define BOCHS_SHUTDOWN_PORT 0x8900
+#define BOCHS_SHUTDOWN_STRING "Shutdown"
 
 #ifndef __ASSEMBLER__
 #include "lib/compiler.h"

@@ -121,6 +121,15 @@ def parse_tap(name, out, status, expect_status=None, allowed=(), refused=()):
     return r
 
 
+def count_run(r, desc, problems):
+    """One check that passes with no problems; otherwise a note lists them."""
+    if problems:
+        r.failed += 1
+        r.notes.append("not ok - %s: %s" % (desc, "; ".join(problems)))
+    else:
+        r.passed += 1
+
+
 def tally(r, checks):
     """Counts (ok, description) pairs into r; failures become notes."""
     for ok, desc in checks:

@@ -1,0 +1,47 @@
+"""Boots on machines the kernel must refuse, and boots with unusual boot
+information: each must end with a message saying what is wrong, never a
+triple fault, a hang or silence."""
+import re
+import time
+
+from testrun.common import EXIT_FAIL, Result, count_run, qemu_cmd, run, save_log
+
+BANNER = "Strata: a kernel about memory"
+CPU_NEEDS = r"; Strata needs an i686 \(Pentium Pro or later: CPUID, TSC, CMOV\)\. Halting\."
+NO_RAM = (r"Strata cannot boot: not enough memory: the kernel image needs RAM up to \d+ KiB; "
+          r"the boot loader reports RAM up to \d+ KiB\. Halting\.")
+
+# (label, -m, more QEMU arguments, the message).  boot/early.asm must stop
+# these before any compiled C runs, so the C banner must not appear.
+REFUSALS = [
+    ("-cpu 486: no TSC, no CMOV", "128M", ["-cpu", "486"],
+     r"Strata cannot boot: this CPU lacks TSC CMOV" + CPU_NEEDS),
+    ("-cpu pentium: no CMOV", "128M", ["-cpu", "pentium"],
+     r"Strata cannot boot: this CPU lacks CMOV" + CPU_NEEDS),
+    ("-cpu qemu32,-cmov", "128M", ["-cpu", "qemu32,-cmov"],
+     r"Strata cannot boot: this CPU lacks CMOV" + CPU_NEEDS),
+    ("-m 1100K: RAM ends in the kernel's text", "1100K", [], NO_RAM),
+    ("-m 1300K: RAM ends before .bss", "1300K", [], NO_RAM),
+    ("-m 1600K: RAM ends inside .bss", "1600K", [], NO_RAM),
+]
+
+
+def refusal_job(args):
+    """Each refusal: the message on the serial port, before the C banner,
+    and QEMU leaving with the failure verdict."""
+    r = Result("machines the kernel refuses")
+    t0 = time.time()
+    for label, mem, extra, pattern in REFUSALS:
+        status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", "ktest"] + extra), 30)
+        save_log(args, "refuse " + label, out)
+        problems = []
+        if not re.search(pattern, out):
+            problems.append("no message matching %r" % pattern)
+        if BANNER in out:
+            problems.append("compiled C ran (the banner was printed)")
+        if status != EXIT_FAIL:
+            problems.append("exit status %s, expected %d (0: a triple fault, None: a hang)"
+                            % (status, EXIT_FAIL))
+        count_run(r, label, problems)
+    r.secs = time.time() - t0
+    return r
