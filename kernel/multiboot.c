@@ -133,9 +133,24 @@ static void add_mmap_entry(struct boot_info *bi,
 	bi->mmap_count++;
 }
 
-/* Adds a module; false once the table is full (said once, however many
- * more the boot loader lists). */
-static bool add_module(struct boot_info *bi, const struct boot_mem_reader *r,
+/* A module past the table: only its memory is recorded, in the span of
+ * all such modules (said once, however many more the boot loader lists). */
+static void add_ignored_module(struct boot_info *bi,
+			       const struct boot_mem_reader *r,
+			       uint32_t start, uint32_t end)
+{
+	if (!bi->modules_ignored++) {
+		warn(bi, r, "more than %d modules; the rest are not listed, but their memory is reserved",
+		     BOOT_MODULES_MAX);
+		bi->ignored_start = start;
+		bi->ignored_end = end;
+		return;
+	}
+	bi->ignored_start = MIN(bi->ignored_start, (paddr_t)start);
+	bi->ignored_end = MAX(bi->ignored_end, (paddr_t)end);
+}
+
+static void add_module(struct boot_info *bi, const struct boot_mem_reader *r,
 		       uint32_t start, uint32_t end, paddr_t name)
 {
 	struct boot_module *m;
@@ -143,19 +158,16 @@ static bool add_module(struct boot_info *bi, const struct boot_mem_reader *r,
 	if (end < start) {
 		warn(bi, r, "module at %#x ends before it starts (%#x); ignored",
 		     start, end);
-		return true;
+		return;
 	}
 	if (bi->module_count == BOOT_MODULES_MAX) {
-		if (!bi->modules_ignored++)
-			warn(bi, r, "more than %d modules; the rest are ignored",
-			     BOOT_MODULES_MAX);
-		return false;
+		add_ignored_module(bi, r, start, end);
+		return;
 	}
 	m = &bi->modules[bi->module_count++];
 	m->start = start;
 	m->end = end;
 	read_string(r, name, m->name, sizeof(m->name));
-	return true;
 }
 
 /* Two entries overlapping is legal but worth saying; memmap resolves it. */
@@ -217,6 +229,28 @@ static int parse_mb1_mmap(struct boot_info *bi, const struct boot_mem_reader *r,
 	return 0;
 }
 
+/* Every module is read, however many: each one's memory must be reserved. */
+static int parse_mb1_modules(struct boot_info *bi,
+			     const struct boot_mem_reader *r,
+			     const struct mb1_info *mb)
+{
+	if (mb->mods_count > BOOT_MODULES_CREDIBLE) {
+		warn(bi, r, "module count %u is not credible (more than %d); the information is refused",
+		     mb->mods_count, BOOT_MODULES_CREDIBLE);
+		return ERR_INVALID_ARGS;
+	}
+	for (uint32_t i = 0; i < mb->mods_count; i++) {
+		struct mb1_module m;
+		if (rd(r, (paddr_t)mb->mods_addr + (paddr_t)i * sizeof(m), &m,
+		       sizeof(m))) {
+			warn(bi, r, "module %u is unreadable", i);
+			break;
+		}
+		add_module(bi, r, m.start, m.end, m.string);
+	}
+	return 0;
+}
+
 static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 		     paddr_t info)
 {
@@ -238,18 +272,8 @@ static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 	if (mb.flags & MB1_INFO_BOOT_LOADER_NAME)
 		read_string(r, mb.boot_loader_name, bi->loader,
 			    sizeof(bi->loader));
-	if (mb.flags & MB1_INFO_MODS) {
-		for (uint32_t i = 0; i < mb.mods_count; i++) {
-			struct mb1_module m;
-			if (rd(r, (paddr_t)mb.mods_addr + i * sizeof(m), &m,
-			       sizeof(m))) {
-				warn(bi, r, "module %u is unreadable", i);
-				break;
-			}
-			if (!add_module(bi, r, m.start, m.end, m.string))
-				break; /* mods_count is untrusted: stop reading */
-		}
-	}
+	if ((mb.flags & MB1_INFO_MODS) && parse_mb1_modules(bi, r, &mb))
+		return ERR_INVALID_ARGS;
 	if (mb.flags & MB1_INFO_MEM_MAP)
 		return parse_mb1_mmap(bi, r, mb.mmap_addr, mb.mmap_length);
 	return fallback_meminfo(bi, r);
@@ -404,6 +428,10 @@ void bootinfo_print(const struct boot_info *bi)
 		printk("  module %u: %#llx-%#llx \"%s\"\n", i,
 		       ULL(bi->modules[i].start), ULL(bi->modules[i].end),
 		       bi->modules[i].name);
+	if (bi->modules_ignored)
+		printk("  %u more module(s) in %#llx-%#llx, reserved whole\n",
+		       bi->modules_ignored, ULL(bi->ignored_start),
+		       ULL(bi->ignored_end));
 	if (bi->warnings)
 		printk("  %u warning(s); the last: %s\n", bi->warnings,
 		       bi->last_warning);

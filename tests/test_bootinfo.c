@@ -9,6 +9,9 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "boot/multiboot.h"
+#include "mm/init.h"
+#include "mm/platform.h"
+#include "lib/printk.h"
 
 #define FAKE_BASE 0x10000
 #define FAKE_SIZE 4096
@@ -174,17 +177,33 @@ KTEST(bootinfo, "a map entry with a short size field stops the walk safely")
 	EXPECT_EQ(1, bi.warnings);
 }
 
-KTEST(bootinfo, "a huge module count stops at the table's size with one warning")
+KTEST(bootinfo, "20 modules: 8 in the table, the span of the other 12 kept for reservation, one warning")
 {
 	mb1_build(1, MB1_ALL);
 	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
-	put32(20, 20); /* mods_count: 20 identical modules, at offset 2048 */
+	put32(20, 20); /* mods_count: 20 modules of a page each, at offset 2048 */
 	put32(24, FAKE_BASE + 2048);
-	for (uint32_t i = 0; i < 20; i++)
+	for (uint32_t i = 0; i < 20; i++) {
 		memcpy(fake + 2048 + i * 16, fake + MB1_MODS, 16);
+		put32(2048 + i * 16, 0x400000 + i * 0x1000);
+		put32(2048 + i * 16 + 4, 0x401000 + i * 0x1000);
+	}
 	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
 	EXPECT_EQ(BOOT_MODULES_MAX, bi.module_count);
+	EXPECT_EQ(20 - BOOT_MODULES_MAX, bi.modules_ignored);
+	EXPECT_EQ(0x400000 + BOOT_MODULES_MAX * 0x1000, bi.ignored_start);
+	EXPECT_EQ(0x414000, bi.ignored_end);
 	EXPECT_EQ(1, bi.warnings);
+}
+
+KTEST(bootinfo, "a module count past belief is refused, not read")
+{
+	mb1_build(1, MB1_ALL);
+	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
+	put32(20, BOOT_MODULES_CREDIBLE + 1);
+	EXPECT_EQ(ERR_INVALID_ARGS,
+		  bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_TRUE(starts_with(bi.last_warning, "module count 1025 is not credible"));
 }
 
 KTEST(bootinfo, "information outside readable memory is an error")
@@ -263,7 +282,7 @@ KTEST(bootinfo, "Multiboot 2: tags for map, command line, loader, module")
 	EXPECT_EQ(FAKE_BASE + mb2_off, bi.info_end);
 }
 
-KTEST(bootinfo, "Multiboot 2: many module tags stop at the table's size with one warning")
+KTEST(bootinfo, "Multiboot 2: 21 module tags: 8 in the table, the span of the rest kept, one warning")
 {
 	mb2_build(true, false); /* one module already */
 	for (unsigned i = 0; i < 20; i++) {
@@ -277,6 +296,9 @@ KTEST(bootinfo, "Multiboot 2: many module tags stop at the table's size with one
 	ASSERT_EQ(0, bootinfo_parse(MB2_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
 	EXPECT_EQ(BOOT_MODULES_MAX, bi.module_count);
 	EXPECT_EQ(21 - BOOT_MODULES_MAX, bi.modules_ignored);
+	/* the table took "mod" and the first 7 of these */
+	EXPECT_EQ(0x600000 + (BOOT_MODULES_MAX - 1) * 0x1000, bi.ignored_start);
+	EXPECT_EQ(0x614000, bi.ignored_end);
 	EXPECT_EQ(1, bi.warnings);
 }
 
@@ -316,4 +338,84 @@ KTEST(bootinfo, "this boot's own information has a memory map with RAM in it")
 	for (unsigned i = 0; i < boot_info.mmap_count; i++)
 		ram |= boot_info.mmap[i].type == MB_MEMORY_AVAILABLE;
 	EXPECT_TRUE(ram);
+}
+
+/* --- this boot's modules ---------------------------------------------- */
+
+/* Physical memory through the direct map (the boot information is kept
+ * reserved in low memory); anything past it is unreadable. */
+static int direct_read(paddr_t addr, void *dst, size_t len)
+{
+	if (addr >= mm_direct_end() || len > mm_direct_end() - addr)
+		return ERR_RANGE;
+	memcpy(dst, mm_phys_to_virt(addr), len);
+	return 0;
+}
+
+/* True if every page of [start, end) lies in a reserved region of the
+ * boot memory map, and so never reached the buddy allocator. */
+static bool range_reserved(paddr_t start, paddr_t end)
+{
+	for (paddr_t pa = ALIGN_DOWN(start, PAGE_SIZE); pa < end;) {
+		const struct mem_region *reg = memmap_find_reserved(&boot_memmap, pa);
+		if (!reg)
+			return false;
+		pa = reg->end;
+	}
+	return true;
+}
+
+struct module_tally {
+	unsigned seen, unreserved;
+};
+
+static void tally_module(struct module_tally *t, uint32_t start, uint32_t end)
+{
+	t->seen++;
+	if (!range_reserved(start, end)) {
+		t->unreserved++;
+		printk("# module %u at %#x-%#x is not reserved\n", t->seen, start, end);
+	}
+}
+
+/* Every module the boot loader listed, read from its own structures (not
+ * from boot_info's table, which holds BOOT_MODULES_MAX). */
+static int tally_boot_modules(struct module_tally *t)
+{
+	paddr_t info = boot_info.info_start;
+	uint32_t w[4];
+
+	if (boot_info.version == 1) {
+		if (direct_read(info, w, 4))
+			return ERR_RANGE;
+		if (!(w[0] & MB1_INFO_MODS))
+			return 0;
+		if (direct_read(info + 20, w, 8)) /* mods_count, mods_addr */
+			return ERR_RANGE;
+		for (uint32_t i = 0, n = w[0], at = w[1]; i < n; i++) {
+			if (direct_read(at + i * 16, w, 8)) /* start, end */
+				return ERR_RANGE;
+			tally_module(t, w[0], w[1]);
+		}
+		return 0;
+	}
+	for (paddr_t tag = info + MB2_INFO_FIRST_TAG; tag + 8 <= boot_info.info_end;
+	     tag += ALIGN_UP((paddr_t)w[1], MB2_TAG_ALIGN)) {
+		if (direct_read(tag, w, 16) || w[1] < 8)
+			return ERR_RANGE;
+		if (w[0] == MB2_TAG_END)
+			break;
+		if (w[0] == MB2_TAG_MODULE)
+			tally_module(t, w[2], w[3]);
+	}
+	return 0;
+}
+
+KTEST(bootinfo, "every module of this boot is reserved, those past the table's 8 too")
+{
+	struct module_tally t = { 0, 0 };
+
+	ASSERT_EQ(0, tally_boot_modules(&t));
+	EXPECT_EQ(boot_info.module_count + boot_info.modules_ignored, t.seen);
+	EXPECT_EQ(0, t.unreserved);
 }

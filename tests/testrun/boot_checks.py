@@ -1,10 +1,12 @@
 """Boots on machines the kernel must refuse, and boots with unusual boot
 information: each must end with a message saying what is wrong, never a
 triple fault, a hang or silence."""
+import os
 import re
 import time
 
 from testrun.common import EXIT_FAIL, Result, count_run, qemu_cmd, run, save_log
+from testrun.kernel_runs import kernel_job
 
 BANNER = "Strata: a kernel about memory"
 CPU_NEEDS = r"; Strata needs an i686 \(Pentium Pro or later: CPUID, TSC, CMOV\)\. Halting\."
@@ -44,4 +46,26 @@ def refusal_job(args):
                             % (status, EXIT_FAIL))
         count_run(r, label, problems)
     r.secs = time.time() - t0
+    return r
+
+
+MODULES = 10  # more than the boot information's table holds (BOOT_MODULES_MAX)
+
+
+def modules_job(args):
+    """Every suite with 10 boot modules: the bootinfo suite checks that each
+    module's memory is reserved, the two past the table's 8 included."""
+    d = os.path.join(args.build, "test-modules")
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for i in range(MODULES):
+        paths.append(os.path.join(d, "module%d" % i))
+        with open(paths[-1], "wb") as f:
+            f.write(bytes([0x41 + i]) * (8192 * (i + 1)))
+    r = kernel_job(args, "128M", "ktest", ["-initrd", ",".join(paths)],
+                   "kernel -m 128M, %d boot modules" % MODULES)
+    out = open(r.log).read() if r.log else ""
+    count_run(r, "the boot says the modules past the table are reserved",
+              [] if re.search(r"%d more module\(s\) in 0x[0-9a-f]+-0x[0-9a-f]+, reserved whole"
+                              % (MODULES - 8), out) else ["no such line"])
     return r
