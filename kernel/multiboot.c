@@ -95,17 +95,35 @@ static int rd(const struct boot_mem_reader *r, paddr_t addr, void *dst,
 	return r->read(r->ctx, addr, dst, len);
 }
 
-/* Copies a NUL-terminated string; an unreadable one becomes "". */
-static void read_string(const struct boot_mem_reader *r, paddr_t addr,
+/* Copies a NUL-terminated string; an unreadable one becomes "".  Returns
+ * true if it did not fit (dst then holds its first size - 1 characters). */
+static bool read_string(const struct boot_mem_reader *r, paddr_t addr,
 			char *dst, size_t size)
 {
 	size_t i;
+	char next;
 
 	for (i = 0; i + 1 < size; i++) {
 		if (rd(r, addr + i, &dst[i], 1) || dst[i] == '\0')
 			break;
 	}
 	dst[i] = '\0';
+	return i + 1 == size && !rd(r, addr + i, &next, 1) && next != '\0';
+}
+
+/* The command line is what the user asked for: a cut is said, with what
+ * was lost (its start), never made silently. */
+static void read_cmdline(struct boot_info *bi, const struct boot_mem_reader *r,
+			 paddr_t addr)
+{
+	char tail[32];
+
+	if (!read_string(r, addr, bi->cmdline, sizeof(bi->cmdline)))
+		return;
+	read_string(r, addr + sizeof(bi->cmdline) - 1, tail, sizeof(tail));
+	warn(bi, r, "the command line is longer than %u characters; ignored from \"%s%s\" on",
+	     (unsigned)sizeof(bi->cmdline) - 1, tail,
+	     strlen(tail) == sizeof(tail) - 1 ? "..." : "");
 }
 
 static void add_mmap_entry(struct boot_info *bi,
@@ -268,7 +286,7 @@ static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 		bi->mem_upper_kb = mb.mem_upper;
 	}
 	if (mb.flags & MB1_INFO_CMDLINE)
-		read_string(r, mb.cmdline, bi->cmdline, sizeof(bi->cmdline));
+		read_cmdline(bi, r, mb.cmdline);
 	if (mb.flags & MB1_INFO_BOOT_LOADER_NAME)
 		read_string(r, mb.boot_loader_name, bi->loader,
 			    sizeof(bi->loader));
@@ -308,7 +326,7 @@ static bool parse_mb2_tag(struct boot_info *bi, const struct boot_mem_reader *r,
 
 	switch (t->type) {
 	case MB2_TAG_CMDLINE:
-		read_string(r, tag + 8, bi->cmdline, sizeof(bi->cmdline));
+		read_cmdline(bi, r, tag + 8);
 		break;
 	case MB2_TAG_BOOT_LOADER_NAME:
 		read_string(r, tag + 8, bi->loader, sizeof(bi->loader));

@@ -29,7 +29,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testrun.bochs import bochs_job  # noqa: E402
-from testrun.boot_checks import modules_job, refusal_job  # noqa: E402
+from testrun.boot_checks import cmdline_job, modules_job, refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
@@ -76,7 +76,7 @@ def main():
     if "crash" in only:
         jobs.append((crash_job, (args,)))
     if "boot" in only:
-        jobs += [(refusal_job, (args,)), (modules_job, (args,))]
+        jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "bochs" in only:

@@ -9,8 +9,7 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "boot/multiboot.h"
-#include "mm/init.h"
-#include "mm/platform.h"
+#include "kernel/cmdline.h"
 #include "lib/printk.h"
 
 #define FAKE_BASE 0x10000
@@ -206,6 +205,51 @@ KTEST(bootinfo, "a module count past belief is refused, not read")
 	EXPECT_TRUE(starts_with(bi.last_warning, "module count 1025 is not credible"));
 }
 
+/* A command line of `len` characters at offset 2048: "ktest=string xxx...x". */
+static void mb1_long_cmdline(size_t len)
+{
+	char *line = (char *)fake + 2048;
+
+	mb1_build(1, MB1_ALL);
+	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
+	put32(16, FAKE_BASE + 2048);
+	memset(line, 'x', len);
+	memcpy(line, "ktest=string ", 13);
+	line[len] = '\0';
+}
+
+KTEST(bootinfo, "a command line longer than 255 characters is cut with a warning naming what is lost")
+{
+	mb1_long_cmdline(BOOT_CMDLINE_MAX - 1);
+	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_EQ(0, bi.warnings); /* 255 fit */
+	EXPECT_EQ(BOOT_CMDLINE_MAX - 1, strlen(bi.cmdline));
+	mb1_long_cmdline(BOOT_CMDLINE_MAX + 40);
+	memcpy(fake + 2048 + BOOT_CMDLINE_MAX - 1, "lost", 4);
+	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_EQ(1, bi.warnings);
+	EXPECT_EQ(BOOT_CMDLINE_MAX - 1, strlen(bi.cmdline));
+	EXPECT_TRUE(starts_with(bi.last_warning, "the command line is longer than 255 characters; ignored from \"lostxxx"));
+}
+
+KTEST(bootinfo, "a command line of more than 32 words keeps 32 and gives back the rest, for a warning")
+{
+	char line[160], *w[32];
+	const char *ignored;
+	size_t len = 0;
+
+	for (unsigned i = 0; i < 40; i++)
+		len += snprintf(line + len, sizeof(line) - len, "w%u ", i);
+	ASSERT_EQ(32, cmdline_split(line, w, 32, &ignored));
+	EXPECT_STREQ("w0", w[0]);
+	EXPECT_STREQ("w31", w[31]); /* not "w31 w32 ..." */
+	EXPECT_STREQ("w32 w33 w34 w35 w36 w37 w38 w39 ", ignored);
+	strlcpy(line, "a b c  \t", sizeof(line)); /* as many words as room */
+	EXPECT_EQ(3, cmdline_split(line, w, 3, &ignored));
+	EXPECT_STREQ("c", w[2]);
+	EXPECT_NULL(ignored);
+}
+
 KTEST(bootinfo, "information outside readable memory is an error")
 {
 	EXPECT_EQ(ERR_INVALID_ARGS, bootinfo_parse(MB1_BOOTLOADER_MAGIC,
@@ -338,84 +382,4 @@ KTEST(bootinfo, "this boot's own information has a memory map with RAM in it")
 	for (unsigned i = 0; i < boot_info.mmap_count; i++)
 		ram |= boot_info.mmap[i].type == MB_MEMORY_AVAILABLE;
 	EXPECT_TRUE(ram);
-}
-
-/* --- this boot's modules ---------------------------------------------- */
-
-/* Physical memory through the direct map (the boot information is kept
- * reserved in low memory); anything past it is unreadable. */
-static int direct_read(paddr_t addr, void *dst, size_t len)
-{
-	if (addr >= mm_direct_end() || len > mm_direct_end() - addr)
-		return ERR_RANGE;
-	memcpy(dst, mm_phys_to_virt(addr), len);
-	return 0;
-}
-
-/* True if every page of [start, end) lies in a reserved region of the
- * boot memory map, and so never reached the buddy allocator. */
-static bool range_reserved(paddr_t start, paddr_t end)
-{
-	for (paddr_t pa = ALIGN_DOWN(start, PAGE_SIZE); pa < end;) {
-		const struct mem_region *reg = memmap_find_reserved(&boot_memmap, pa);
-		if (!reg)
-			return false;
-		pa = reg->end;
-	}
-	return true;
-}
-
-struct module_tally {
-	unsigned seen, unreserved;
-};
-
-static void tally_module(struct module_tally *t, uint32_t start, uint32_t end)
-{
-	t->seen++;
-	if (!range_reserved(start, end)) {
-		t->unreserved++;
-		printk("# module %u at %#x-%#x is not reserved\n", t->seen, start, end);
-	}
-}
-
-/* Every module the boot loader listed, read from its own structures (not
- * from boot_info's table, which holds BOOT_MODULES_MAX). */
-static int tally_boot_modules(struct module_tally *t)
-{
-	paddr_t info = boot_info.info_start;
-	uint32_t w[4];
-
-	if (boot_info.version == 1) {
-		if (direct_read(info, w, 4))
-			return ERR_RANGE;
-		if (!(w[0] & MB1_INFO_MODS))
-			return 0;
-		if (direct_read(info + 20, w, 8)) /* mods_count, mods_addr */
-			return ERR_RANGE;
-		for (uint32_t i = 0, n = w[0], at = w[1]; i < n; i++) {
-			if (direct_read(at + i * 16, w, 8)) /* start, end */
-				return ERR_RANGE;
-			tally_module(t, w[0], w[1]);
-		}
-		return 0;
-	}
-	for (paddr_t tag = info + MB2_INFO_FIRST_TAG; tag + 8 <= boot_info.info_end;
-	     tag += ALIGN_UP((paddr_t)w[1], MB2_TAG_ALIGN)) {
-		if (direct_read(tag, w, 16) || w[1] < 8)
-			return ERR_RANGE;
-		if (w[0] == MB2_TAG_END)
-			break;
-		if (w[0] == MB2_TAG_MODULE)
-			tally_module(t, w[2], w[3]);
-	}
-	return 0;
-}
-
-KTEST(bootinfo, "every module of this boot is reserved, those past the table's 8 too")
-{
-	struct module_tally t = { 0, 0 };
-
-	ASSERT_EQ(0, tally_boot_modules(&t));
-	EXPECT_EQ(boot_info.module_count + boot_info.modules_ignored, t.seen);
-	EXPECT_EQ(0, t.unreserved);
 }

@@ -69,3 +69,30 @@ def modules_job(args):
               [] if re.search(r"%d more module\(s\) in 0x[0-9a-f]+-0x[0-9a-f]+, reserved whole"
                               % (MODULES - 8), out) else ["no such line"])
     return r
+
+
+# Command lines longer than the kernel keeps: what they lose is said, and
+# the words kept still work (ktest=string comes first and runs).
+LONG_WORDS = "ktest=string " + " ".join("w%d" % i for i in range(1, 40))
+LONG_CHARS = "ktest=string " + "x" * 250 + " lost-word"
+CMDLINES = [
+    ("40 words", LONG_WORDS, r'cmdline: more than 32 words; ignored: "w\d+ .*w39"'),
+    ("more than 255 characters", LONG_CHARS,
+     r'multiboot: the command line is longer than 255 characters; ignored from "x*( lost-word)?'),
+]
+
+
+def cmdline_job(args):
+    """Each long command line: the kept words run, the warning is printed."""
+    r = Result("long command lines")
+    t0 = time.time()
+    for label, line, warning in CMDLINES:
+        run_r = kernel_job(args, "32M", line, (), "command line of " + label)
+        out = open(run_r.log).read()
+        problems = ["the run: " + n for n in run_r.notes] or (
+            ["%d tests failed" % run_r.failed] if run_r.failed else [])
+        if not re.search(warning, out):
+            problems.append("no warning matching %r" % warning)
+        count_run(r, "a command line of %s is cut with a warning" % label, problems)
+    r.secs = time.time() - t0
+    return r
