@@ -5,7 +5,7 @@ import os
 import re
 import time
 
-from testrun.common import EXIT_FAIL, Result, count_run, qemu_cmd, run, save_log
+from testrun.common import EXIT_FAIL, Result, count_ending, count_run, qemu_cmd, run, save_log
 from testrun.kernel_runs import kernel_job
 
 BANNER = "Strata: a kernel about memory"
@@ -36,15 +36,7 @@ def refusal_job(args):
     for label, mem, extra, pattern in REFUSALS:
         status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", "ktest"] + extra), 30)
         save_log(args, "refuse " + label, out)
-        problems = []
-        if not re.search(pattern, out):
-            problems.append("no message matching %r" % pattern)
-        if BANNER in out:
-            problems.append("compiled C ran (the banner was printed)")
-        if status != EXIT_FAIL:
-            problems.append("exit status %s, expected %d (0: a triple fault, None: a hang)"
-                            % (status, EXIT_FAIL))
-        count_run(r, label, problems)
+        count_ending(r, label, out, status, [pattern], EXIT_FAIL, forbidden=[BANNER])
     r.secs = time.time() - t0
     return r
 

@@ -130,6 +130,17 @@ def count_run(r, desc, problems):
         r.passed += 1
 
 
+def count_ending(r, desc, out, status, patterns, want_status, forbidden=()):
+    """One run that must print every pattern and none of `forbidden`, and
+    leave QEMU with want_status."""
+    problems = ["missing " + p for p in patterns if not re.search(p, out)]
+    problems += ["printed %r" % f for f in forbidden if f in out]
+    if status != want_status:
+        problems.append("exit status %s, expected %d (0: a triple fault, None: a hang)"
+                        % (status, want_status))
+    count_run(r, desc, problems)
+
+
 def tally(r, checks):
     """Counts (ok, description) pairs into r; failures become notes."""
     for ok, desc in checks:
