@@ -23,6 +23,7 @@ import time
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from testrun.common import TCG_SEGMENT_SKIP, mem_mib, parse_tap, save_log, tally  # noqa: E402
+from testrun.kernel_runs import make_test_iso  # noqa: E402
 
 BOCHS = os.environ.get("BOCHS", "bochs")
 BANNER = "Strata: a kernel about memory"
@@ -89,7 +90,6 @@ def run_bochs(cfg, rc, serial, out_path, timeout):
 
 def bochs_job(args):
     """The GRUB test ISO (Multiboot 2, every suite) under Bochs."""
-    from testrun.kernel_runs import make_test_iso
     name = "Bochs, GRUB ISO, multiboot2"
     t0 = time.time()
     d = os.path.join(args.build, "bochs")
