@@ -10,9 +10,7 @@
 #define EFLAGS_IF 0x00000200 /* interrupts enabled */
 
 /* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
-#define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
-#define CPUID_EDX_PAE (1u << 6)
-#define CPUID_EDX_PGE (1u << 13) /* global pages */
+#include "arch/x86/cpuid.h"
 
 static inline uint32_t read_cr0(void)
 {

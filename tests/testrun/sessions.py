@@ -48,6 +48,9 @@ SHELL_STEPS = [
     (b"frobnicate\x15check\r", r"buddy: ok.*\nslab: ok", "Ctrl-U erases the line; check runs every checker"),
     (b"\x1b[A\r", r"buddy: ok", "the up arrow recalls the last command"),
     (b"ktest string\r", r"\d+ passed, 0 failed", "ktest runs a suite from the shell"),
+    (b"ktest\r", r"(?m)^(?P<ktest_n>\d+) passed, 0 failed$", "ktest runs every suite from the shell"),
+    (b"ktest\r", r"(?m)^{ktest_n} passed, 0 failed$",
+     "ktest runs every suite again in the same boot, with the same result: every test is repeatable"),
     (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
     (b"poweroff\r", r"", "poweroff"),
 ]
