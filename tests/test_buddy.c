@@ -216,28 +216,6 @@ KTEST(buddy, "GFP_KERNEL never returns HIGHMEM; __GFP_HIGHMEM prefers it")
 	__free_pages(p, 2);
 }
 
-static bool frames_are_zero(struct page *p, unsigned order)
-{
-	bool zero = true;
-
-	for (unsigned long i = 0; i < (1ul << order) && zero; i++) {
-		const uint32_t *w = mm_map_frame(page_to_phys(p + i));
-		for (unsigned j = 0; j < MM_PAGE_SIZE / 4; j++)
-			zero &= w[j] == 0;
-		mm_unmap_frame((void *)w);
-	}
-	return zero;
-}
-
-static void scribble(struct page *p, unsigned order)
-{
-	for (unsigned long i = 0; i < (1ul << order); i++) {
-		void *va = mm_map_frame(page_to_phys(p + i));
-		memset(va, 0xAB, MM_PAGE_SIZE);
-		mm_unmap_frame(va);
-	}
-}
-
 KTEST(buddy, "__GFP_ZERO zeroes every frame, lowmem and highmem")
 {
 	static const gfp_t kinds[] = { GFP_KERNEL, GFP_HIGHUSER };
@@ -246,12 +224,12 @@ KTEST(buddy, "__GFP_ZERO zeroes every frame, lowmem and highmem")
 		for (unsigned order = 0; order <= 2; order += 2) {
 			struct page *p = alloc_pages(kinds[i], order);
 			ASSERT_NOT_NULL(p);
-			scribble(p, order);
+			frames_fill(p, order, 0xAB);
 			__free_pages(p, order);
 			/* Most likely the very same frames come back. */
 			p = alloc_pages(kinds[i] | __GFP_ZERO, order);
 			ASSERT_NOT_NULL(p);
-			EXPECT_TRUE(frames_are_zero(p, order));
+			EXPECT_TRUE(frames_all_zero(p, order));
 			__free_pages(p, order);
 		}
 	}
