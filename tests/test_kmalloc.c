@@ -49,6 +49,24 @@ KTEST(kmalloc, "large sizes come from the buddy with their order recorded")
 	EXPECT_NULL(kmalloc((size_t)-1, GFP_KERNEL));
 }
 
+KTEST(kmalloc, "a large request of exactly 2^k pages takes order k; one byte more takes k + 1")
+{
+	for (unsigned k = 1; k <= 4; k++) {
+		size_t exact = (size_t)PAGE_SIZE << k;
+		unsigned long free0 = buddy_free_pages();
+		void *p = kmalloc(exact, GFP_KERNEL), *q;
+
+		ASSERT_NOT_NULL(p);
+		EXPECT_EQ(exact, ksize(p));
+		EXPECT_EQ(free0 - (1u << k), buddy_free_pages());
+		q = kmalloc(exact + 1, GFP_KERNEL);
+		if (EXPECT_NOT_NULL(q))
+			EXPECT_EQ(2 * exact, ksize(q));
+		kfree(q);
+		kfree(p);
+	}
+}
+
 KTEST(kmalloc, "kzalloc and __GFP_ZERO zero the whole usable size")
 {
 	static const size_t sizes[] = { 1, 18, 100, 192, 3000, 4096, 6000 };

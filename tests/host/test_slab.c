@@ -136,6 +136,22 @@ static void misuse_tests(void)
 	host_set_quiet(false);
 }
 
+/* ksize of a large block says its order: exactly 2^k pages is order k. */
+static void large_size_tests(void)
+{
+	bool ok = true;
+
+	for (unsigned k = 1; k < MAX_ORDER - 1; k++) {
+		size_t exact = (size_t)MM_PAGE_SIZE << k;
+		void *p = kmalloc(exact, GFP_KERNEL), *q = kmalloc(exact + 1, GFP_KERNEL);
+		ok &= p && q && ksize(p) == exact && ksize(q) == 2 * exact;
+		kfree(p);
+		kfree(q);
+	}
+	tap_ok(ok, "kmalloc: 2^k pages take order k, one byte more order k + 1 (k = 1..%d)",
+	       MAX_ORDER - 2);
+}
+
 int main(void)
 {
 	in_child(false, 1);
@@ -143,5 +159,6 @@ int main(void)
 	in_child(true, 3);
 	model_machine(FRAMES, true);
 	misuse_tests();
+	large_size_tests();
 	return tap_done();
 }
