@@ -77,6 +77,47 @@ KTEST(buddy, "one frame from a 4 MiB block: the lowest frame, one block left on 
 	EXPECT_TRUE(box_close());
 }
 
+/* The first block of order >= min on `taken` (see frames_take_all). */
+static struct page *taken_block(struct list_node *taken, unsigned min)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, taken) {
+		struct page *p = list_entry(pos, struct page, lru);
+		if (p->private_[0] >= min)
+			return p;
+	}
+	return NULL;
+}
+
+KTEST(buddy, "on every machine, a split keeps the lower half: order 1 from a lone block of order k")
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	unsigned long info[MAX_ORDER];
+	struct page *block, *p;
+	unsigned k;
+
+	/* Everything taken but one block, whose buddy stays taken. */
+	frames_take_all(GFP_KERNEL, &taken);
+	block = taken_block(&taken, 2);
+	if (!EXPECT_NOT_NULL(block))
+		goto out;
+	list_del(&block->lru);
+	k = (unsigned)block->private_[0];
+	__free_pages(block, k);
+	p = alloc_pages(GFP_KERNEL, 1);
+	EXPECT_PTR_EQ(block, p);
+	buddy_zone_info((enum zone_id)page_zone_id(block), info);
+	for (unsigned j = 0; j < MAX_ORDER; j++)
+		EXPECT_EQ(j >= 1 && j < k, info[j]); /* the upper halves */
+	if (p)
+		__free_pages(p, 1);
+	buddy_zone_info((enum zone_id)page_zone_id(block), info);
+	EXPECT_EQ(1, info[k]); /* merged back whole */
+out:
+	frames_give_back(&taken);
+}
+
 KTEST(buddy, "requests of different orders are placed lowest address first")
 {
 	OPEN_BOX();
