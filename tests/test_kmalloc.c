@@ -133,6 +133,33 @@ out:
 	EXPECT_NULL(krealloc(p ? p : q, 0, GFP_KERNEL)); /* frees */
 }
 
+KTEST(kmalloc, "debug: krealloc copies the old size, not the new: nothing read past the old object")
+{
+	uint8_t *p, *q;
+	size_t i;
+
+	if (!slab_debug_enabled())
+		KTEST_SKIP("slab debugging is off");
+	p = kmalloc(20, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
+	memset(p, 0x11, 20);
+	/* To another class: bytes 20..199 of the new object are its own
+	 * (still the free poison); a copy of 200 bytes would have brought
+	 * the old object's red zone and its neighbour's bytes. */
+	q = krealloc(p, 200, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(q)) {
+		kfree(p);
+		return;
+	}
+	for (i = 0; i < 20 && q[i] == 0x11; i++)
+		;
+	EXPECT_EQ(20, i);
+	for (i = 20; i < 200 && q[i] == SLAB_POISON_FREE; i++)
+		;
+	EXPECT_EQ(200, i);
+	kfree(q);
+}
+
 KTEST(kmalloc, "debug: kmalloc(18) from the 32-byte class treats bytes 18..31 as red zone")
 {
 	uint8_t *p;
