@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (op == 6)
 			model_realloc(&m, slot, n);
 		else
-			kmem_shrink_all();
+			model_shrink(&m);
 	}
 	model_finish(&m);
 	for (int c = 0; c < MODEL_CACHES; c++)

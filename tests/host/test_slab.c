@@ -50,7 +50,7 @@ static void random_op(struct model *m)
 	else if (r < 99)
 		model_realloc(m, slot, random_size());
 	else
-		kmem_shrink_all();
+		model_shrink(m);
 }
 
 /* Runs in a child: exit status 0 when the model agrees throughout. */
