@@ -88,14 +88,7 @@ static bool block_is_zero(pfn_t pfn, unsigned order)
 
 /* --- set-up ------------------------------------------------------------ */
 
-/*
- * The slack on each side of the page array exists only so that the model
- * can form pointers just outside it (out-of-range frees, which the buddy
- * must refuse without touching them).  It is poisoned: any read of a
- * struct page outside the array -- a merge looking at a buddy past the
- * last frame, as the kernel's would read whatever follows its page array
- * -- stops the program with AddressSanitizer's report.
- */
+/* The slack is poisoned while the machine lives (see MODEL_SLACK). */
 static void slack_poison(struct machine *m, bool poison)
 {
 	struct page *after = m->pages + MODEL_SLACK + m->nr_pfns;
