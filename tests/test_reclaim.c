@@ -27,11 +27,12 @@ static struct page *give_back_one_big(struct list_node *taken)
 	return NULL;
 }
 
+/* Free blocks of `order` where GFP_KERNEL looks (not HighMem). */
 static unsigned long free_blocks(unsigned order)
 {
 	unsigned long nr[MAX_ORDER], n = 0;
 
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
+	for (int z = ZONE_DMA; z <= ZONE_NORMAL; z++) {
 		buddy_zone_info((enum zone_id)z, nr);
 		n += nr[order];
 	}
