@@ -120,7 +120,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));
 	if (cmdline_has("ktest"))
-		ktest_main(cmdline_get("ktest"));
+		ktest_main(cmdline_get("ktest"), cmdline_has("ktap"));
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
 	if (cmdline_has("memdump")) {

@@ -4,7 +4,8 @@ import os
 import shutil
 import time
 
-from testrun.common import ROOT, Result, parse_tap, run, save_log
+from testrun.common import ROOT, Result, run, save_log
+from testrun.tap import parse_tap
 
 
 def host_job(args, path):
@@ -46,10 +47,7 @@ def fuzz_job(args, spec):
                       + dirs, limit_secs + 120)
     r = Result(name, secs=time.time() - t0)
     r.log = save_log(args, name, out)
-    if status == 0 and "Done " in out:
-        r.passed = 1
-    else:
-        r.failed = 1
-        r.notes.append("libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
-                       % (status, artifacts, os.path.relpath(regress, ROOT)))
+    r.check(status == 0 and "Done " in out, "%s finds nothing" % target,
+            "libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
+            % (status, artifacts, os.path.relpath(regress, ROOT)))
     return r

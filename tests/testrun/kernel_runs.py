@@ -8,17 +8,81 @@ import sys
 import time
 
 from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, SMALL_MACHINE_SKIP, Result, mem_mib,
-                            parse_tap, qemu_cmd, run, save_log, tally)
+                            qemu_cmd, run, save_log, tally)
+from testrun.tap import parse_tap
+
+
+def boot(args, mem, cmdline, extra=()):
+    return run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
+               args.timeout)
 
 
 def kernel_job(args, mem, cmdline="ktest", extra=(), label=None):
+    """The self-tests at one memory size: in TAP on the smallest machine,
+    in KTAP elsewhere, so that the runner reads both."""
     name = label or "kernel -m %s" % mem
     t0 = time.time()
-    status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
-                      args.timeout)
+    if cmdline == "ktest" and mem_mib(mem) >= 16:
+        cmdline = "ktest ktap"
+    status, out = boot(args, mem, cmdline, extra)
     small = [SMALL_MACHINE_SKIP] if mem_mib(mem) < 16 else []
     r = parse_tap(name, out, status, EXIT_PASS, small)
     r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def test_id(suite, description):
+    """tests/ktest_select.c's id of a test: the description in lower case,
+    every run of other characters one '_'."""
+    return suite + "." + "_".join(re.findall(r"[a-z0-9]+", description.lower()))
+
+
+def listed_ids(out):
+    return [l for l in out.replace("\r", "").split("\n") if re.fullmatch(r"[a-z0-9_]+\.[a-z0-9_]+", l)]
+
+
+def ran_ids(out):
+    """The ids of the tests a KTAP run reported, from its suite and test lines."""
+    ids, suite = [], None
+    for line in out.replace("\r", "").split("\n"):
+        m = re.match(r"^    # Subtest: (\S+)$", line)
+        suite = m.group(1) if m else suite
+        m = re.match(r"^    (?:not ok|ok) \d+ (.*?)(?: # SKIP.*)?$", line)
+        if m and suite:
+            ids.append(test_id(suite, m.group(1)))
+    return ids
+
+
+def selection_job(args):
+    """ktest=list, selections by suite and by id glob, and a selection word
+    that selects nothing."""
+    r = Result("test selection and listing")
+    t0 = time.time()
+    status, listing = boot(args, "128M", "ktest=list")
+    ids = listed_ids(listing)
+    r.check(status == EXIT_PASS and len(ids) > 100 and len(set(ids)) == len(ids),
+            "ktest=list lists every test once, by id", "%d ids, %d distinct, status %s"
+            % (len(ids), len(set(ids)), status))
+    status, full = boot(args, "128M", "ktest ktap")
+    r.check(sorted(ran_ids(full)) == sorted(ids), "the ids listed are exactly the tests a full run runs",
+            "listed %d, ran %d: %s" % (len(ids), len(ran_ids(full)),
+                                        sorted(set(ids) ^ set(ran_ids(full)))[:4]))
+    one = next((i for i in ids if i.startswith("buddy.")), "buddy.none")
+    glob = one[:len("buddy.") + 12] + "*"
+    want = [i for i in ids if re.fullmatch(re.escape(glob[:-1]) + ".*", i)]
+    status, out = boot(args, "128M", "ktest=" + glob + " ktap")
+    sub = parse_tap("glob", out, status, EXIT_PASS)
+    r.check(sub.failed == 0 and sorted(ran_ids(out)) == sorted(want),
+            "ktest=%s runs exactly the tests whose id matches" % glob, "%s; %s" % (ran_ids(out), sub.notes))
+    status, out = boot(args, "128M", "ktest=str*")
+    sub = parse_tap("suite glob", out, status, EXIT_PASS)
+    r.check(sub.failed == 0 and sub.passed == sum(1 for i in ids if i.startswith("string.")),
+            "ktest=str* runs the suite string and nothing else", "%d passed; %s" % (sub.passed, sub.notes))
+    status, out = boot(args, "128M", "ktest=buddy,slb")
+    r.check(status == EXIT_FAIL and "Bail out! ktest=buddy,slb: 'slb' selects no test" in out,
+            "ktest=buddy,slb fails, naming 'slb', instead of running buddy alone",
+            "status %s, %s" % (status, out[-200:]))
+    r.log, r.secs = save_log(args, r.name, listing), time.time() - t0
     return r
 
 
@@ -42,11 +106,7 @@ def iso_job(args, entry, version):
     status, out = run(qemu_cmd("128M", ["-cdrom", iso]), args.timeout + 60)
     r = parse_tap(name, out, status, EXIT_PASS)
     want = "Boot information: Multiboot %d from GRUB" % version
-    if want not in out:
-        r.failed += 1
-        r.notes.append("the kernel did not report '%s'" % want)
-    else:
-        r.passed += 1
+    r.check(want in out, "the kernel reports '%s'" % want)
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 
@@ -87,11 +147,7 @@ def crash_job(args):
         if status != EXIT_FAIL:
             problems.append("exit status %s (expected %d from panic; 0 is a triple fault)"
                             % (status, EXIT_FAIL))
-        if problems:
-            r.failed += 1
-            r.notes.append("not ok - %s: missing %s" % (desc, "; ".join(problems)))
-        else:
-            r.passed += 1
+        r.check(not problems, desc, "missing " + "; ".join(problems))
     r.secs = time.time() - t0
     return r
 

@@ -6,7 +6,8 @@ import socket
 import subprocess
 import time
 
-from testrun.common import EXIT_PASS, ROOT, Result, parse_tap, qemu_cmd, run, save_log, tally
+from testrun.common import EXIT_PASS, ROOT, Result, qemu_cmd, run, save_log, tally
+from testrun.tap import parse_tap
 
 
 SHELL_STEPS = [
@@ -47,7 +48,7 @@ SHELL_STEPS = [
     (b"helq\x7fp\r", r"buddyinfo", "backspace edits the line"),
     (b"frobnicate\x15check\r", r"buddy: ok.*\nslab: ok", "Ctrl-U erases the line; check runs every checker"),
     (b"\x1b[A\r", r"buddy: ok", "the up arrow recalls the last command"),
-    (b"ktest string\r", r"\d+ passed, 0 failed", "ktest runs a suite from the shell"),
+    (b"ktest string\r", r"\d+ passed, 0 failed, 0 skipped", "ktest runs a suite from the shell"),
     (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
     (b"poweroff\r", r"", "poweroff"),
 ]
@@ -62,11 +63,8 @@ def shell_job(args):
     r = Result(name, secs=time.time() - t0)
     r.log = save_log(args, name, log)
     tally(r, [(ok, "shell: %s # %s" % (desc, detail)) for ok, desc, detail in results])
-    if status != EXIT_PASS:
-        r.failed += 1
-        r.notes.append("poweroff: QEMU exit status %s, expected %d" % (status, EXIT_PASS))
-    else:
-        r.passed += 1
+    r.check(status == EXIT_PASS, "shell: poweroff leaves QEMU with the pass status",
+            "QEMU exit status %s, expected %d" % (status, EXIT_PASS))
     return r
 
 
@@ -97,9 +95,8 @@ def gdb_job(args):
         qemu.kill()
         serial = qemu.communicate()[0].decode("utf-8", "replace").replace("\r", "")
     r = parse_tap(name, out, status, 0)
-    if r.passed + r.failed < GDB_CHECKS:
-        r.failed += 1
-        r.notes.append("the GDB session made %d checks, expected %d" % (r.passed + r.failed, GDB_CHECKS))
+    r.check(r.passed + r.failed >= GDB_CHECKS, "gdb: the session made all its checks",
+            "%d checks, expected %d" % (r.passed + r.failed, GDB_CHECKS))
     # The kernel's own buddyinfo table (printed at boot, before the
     # breakpoint) against the one GDB read from memory at that breakpoint.
     row = r"^(DMA|Normal|HighMem)((?:\s+\d+){%d})$"
