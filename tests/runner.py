@@ -8,7 +8,7 @@ Jobs (each reports `N passed, M failed, K skipped`):
   kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
            (TAP on the smallest, KTAP on the others); the test listing and
            selection (ktest=list, suites, id globs, a word that selects
-           nothing)
+           nothing) and the warning for unknown boot options
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
   witness  the kernel's account of its page tables against QEMU's "info mem"
            and "info tlb" (QMP), with the kernel paused at a known point

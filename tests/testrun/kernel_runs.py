@@ -54,8 +54,8 @@ def ran_ids(out):
 
 
 def selection_job(args):
-    """ktest=list, selections by suite and by id glob, and a selection word
-    that selects nothing."""
+    """ktest=list, selections by suite and by id glob, a selection word that
+    selects nothing, and unknown boot options."""
     r = Result("test selection and listing")
     t0 = time.time()
     status, listing = boot(args, "128M", "ktest=list")
@@ -82,6 +82,10 @@ def selection_job(args):
     r.check(status == EXIT_FAIL and "Bail out! ktest=buddy,slb: 'slb' selects no test" in out,
             "ktest=buddy,slb fails, naming 'slb', instead of running buddy alone",
             "status %s, %s" % (status, out[-200:]))
+    status, out = boot(args, "32M", "ktest=string ktset crash=bogus")
+    r.check(status == EXIT_PASS and "warning: unknown boot option 'ktset'" in out
+            and "warning: boot option crash=bogus: the value must be one of" in out,
+            "unknown boot options get a warning at boot", out[-300:])
     r.log, r.secs = save_log(args, r.name, listing), time.time() - t0
     return r
 
