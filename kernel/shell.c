@@ -7,6 +7,7 @@
 #include "kernel/readline.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "arch/x86/serial.h"
 
 #define MAX_ARGS 8
 #define PROMPT "strata> "
@@ -35,6 +36,7 @@ __noreturn void shell_main(void)
 {
 	char line[READLINE_MAX];
 
+	serial_wait_with_irq(); /* an idle prompt halts the CPU */
 	printk("\nStrata shell. Type 'help' for the commands.\n");
 	for (;;) {
 		readline(PROMPT, line, sizeof(line));
