@@ -15,8 +15,11 @@ Jobs (each reports `N passed, M failed, K skipped`):
   crash    deliberate crashes that must end in a clear report, never a triple
            fault or a hang
   gdb      a scripted GDB session against QEMU's gdbstub
-  shell    a scripted session of the serial shell
+  shell    a scripted session of the serial shell; half way, GDB attaches
+           and must give the shell's answers
   memmap   the memory picture
+  make     make run (passing, failing, poweroff), make test-list, make help,
+           and GDB from the generated .gdbinit with no QEMU to attach to
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
 with the pass value from arch/x86/qemu_exit.h, the TAP (or KTAP) plan is
@@ -36,6 +39,7 @@ from testrun.common import Result  # noqa: E402
 from testrun.junit import write_junit  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
+from testrun.make_runs import make_job  # noqa: E402
 from testrun.kernel_runs import crash_job, iso_job, kernel_job, memmap_job, selection_job  # noqa: E402
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
@@ -46,7 +50,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,iso,gdb,shell,memmap")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,iso,gdb,shell,memmap,make")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -87,6 +91,8 @@ def main():
         jobs.append((shell_job, (args,)))
     if "memmap" in only:
         jobs.append((memmap_job, (args,)))
+    if "make" in only:
+        jobs.append((make_job, (args,)))
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

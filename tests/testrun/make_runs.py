@@ -1,0 +1,99 @@
+"""What a newcomer types, run as they would type it: make run with a
+passing and a failing self-test, make run with `poweroff` typed into the
+shell, make test-list, make help, and GDB started from the generated
+.gdbinit with no QEMU to attach to."""
+import os
+import re
+import select
+import subprocess
+import time
+
+from testrun.common import ROOT, Result, save_log
+from testrun.sessions import free_port
+
+
+def make(args, targets, typed=None, timeout=60):
+    """Runs make in the tree (the runner's build directory), as from a shell
+    of its own: no jobserver or flags inherited from the make running us.
+    `typed` is typed at the shell's first prompt (the UART drops what
+    arrives before the kernel sets it up)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + args.build] + targets,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    out, deadline = b"", time.time() + timeout
+    while time.time() < deadline:
+        ready, _, _ = select.select([p.stdout], [], [], max(0.0, deadline - time.time()))
+        chunk = os.read(p.stdout.fileno(), 4096) if ready else b""
+        if not chunk:
+            break
+        out += chunk
+        if typed and b"strata> " in out:
+            p.stdin.write(typed)
+            p.stdin.flush()
+            typed = None
+    if p.poll() is None:
+        try:
+            p.wait(timeout=max(1.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            return None, out.decode("utf-8", "replace")
+    return p.returncode, out.decode("utf-8", "replace").replace("\r", "")
+
+
+def gdb_without_qemu(args):
+    """GDB from the .gdbinit template, on a port nobody listens on."""
+    port = free_port()
+    gdbinit = os.path.join(args.build, "test-gdbinit")
+    with open(os.path.join(ROOT, "tools/gdb/gdbinit.in")) as f:
+        text = f.read().replace("@GDBPORT@", str(port)).replace("@KERNEL@", args.kernel)
+    with open(gdbinit, "w") as f:
+        f.write(text)
+    t0 = time.time()
+    try:
+        p = subprocess.run(["gdb", "-nx", "-q", "-batch", "-x", gdbinit], cwd=ROOT, timeout=30,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return p.stdout.decode("utf-8", "replace"), time.time() - t0
+    except subprocess.TimeoutExpired:
+        return "(GDB still waiting after 30 s)", time.time() - t0
+
+
+def make_job(args):
+    r = Result("make, as a newcomer runs it")
+    t0 = time.time()
+    log = []
+    status, out = make(args, ["run", "CMDLINE=ktest=printk"])
+    log.append(out)
+    r.check(status == 0 and "0 failed" in out and "Error" not in out,
+            "make run CMDLINE=ktest=printk: a passing run ends with status 0, no 'Error 33'",
+            "status %s: %s" % (status, out[-200:]))
+    status, out = make(args, ["run", "CMDLINE=ktest=printk,nothing"])
+    log.append(out)
+    r.check(status not in (0, None) and "Error 33" not in out,
+            "make run with a failing self-test run ends in an error", "status %s" % status)
+    status, out = make(args, ["run", "MEM=32M"], typed=b"poweroff\r")
+    log.append(out)
+    r.check(status == 0 and "powering off" in out and "Error" not in out,
+            "make run, then poweroff in the shell: status 0", "status %s: %s" % (status, out[-200:]))
+    status, out = make(args, ["test-list"])
+    log.append(out)
+    ids = [l for l in out.split("\n") if re.fullmatch(r"[a-z0-9_]+\.[a-z0-9_]+", l)]
+    r.check(status == 0 and len(ids) > 100, "make test-list lists the test ids, status 0",
+            "status %s, %d ids" % (status, len(ids)))
+    status, out = make(args, ["help"])
+    log.append(out)
+    with open(os.path.join(ROOT, "kernel/bootopts.c")) as f:
+        options = re.findall(r'OPT\("(\w+)"', f.read())
+    targets = ["run", "iso", "run-iso", "test", "test-list", "bench", "bench-host", "memmap", "debug",
+               "gdb", "host-tests", "fuzz", "clean", "help", "DEBUG=1", "V=1"]
+    missing = [t for t in targets if not re.search(r"make %s\b" % re.escape(t), out)]
+    missing += [o for o in options if not re.search(r"^  %s\b" % o, out, re.M)]
+    r.check(status == 0 and options and not missing, "make help lists every target and boot option",
+            "missing %s" % missing)
+    out, secs = gdb_without_qemu(args)
+    log.append(out)
+    r.check("start `make debug` first" in out and secs < 20,
+            "GDB with nothing to attach to says to start make debug, at once",
+            "%.1f s: %s" % (secs, out[-300:]))
+    r.log, r.secs = save_log(args, r.name, "\n-----\n".join(log)), time.time() - t0
+    return r
