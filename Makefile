@@ -222,8 +222,13 @@ gdb: $(KERNEL) .gdbinit | deps-gdb
 	$(Q)$(GDB) -q -nx -x .gdbinit
 
 # GDB reads .gdbinit from the current directory only where it is allowed
-# to (auto-load safe-path); `make gdb` passes it explicitly.
-.gdbinit: tools/gdb/gdbinit.in Makefile
+# to (auto-load safe-path); `make gdb` passes it explicitly.  It is made
+# again when the port or the kernel's path changes (the stamp).
+GDBINIT_NOW := $(GDBPORT) $(KERNEL)
+$(B)/gdbinit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GDBINIT_NOW)' | cmp -s - $@ || echo '$(GDBINIT_NOW)' > $@
+.gdbinit: tools/gdb/gdbinit.in $(B)/gdbinit.stamp
 	$(say) GEN $@
 	$(Q)sed -e 's|@GDBPORT@|$(GDBPORT)|g' -e 's|@KERNEL@|$(KERNEL)|g' $< > $@
 
