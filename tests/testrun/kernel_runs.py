@@ -170,11 +170,57 @@ def memmap_job(args):
     checks = [("QEMU exits through debug-exit after the dump", status == EXIT_PASS),
               ("the renderer succeeds and writes an SVG", render.returncode == 0 and text.startswith("<svg"))]
     for cls in ARGS_MEMMAP_CLASSES:
-        checks.append(("the picture shows %s frames" % cls, 'class="%s"' % cls in text))
-    checks.append(("the legend is there", "legend-highmem" in text and "kernel image" in text))
+        checks.append(("the picture shows %s frames" % cls, re.search(r'class="%s[" ]' % cls, text)))
+    checks += picture_checks(out, text)
+    checks += frag_chart_checks(args)
     tally(r, [(ok, "memmap: " + desc) for desc, ok in checks])
     r.secs = time.time() - t0
     return r
+
+
+def frag_chart_checks(args):
+    """make bench's chart, drawn from a small log in the benchmark's format:
+    each measure says which way is better, figures have one decimal, the
+    best bar is marked."""
+    log = os.path.join(args.build, "test-frag.log")
+    svg = os.path.join(args.build, "test-frag.svg")
+    figures = {"first": (524, 16.9, 2.25, 632.8), "buddy": (1808, 303.3, 8, 130.7)}
+    with open(log, "w") as f:
+        f.write("BENCH frag_requested 448.3 KiB\n")
+        for name, (used, waste, largest, ops) in figures.items():
+            f.write("BENCH frag_%s_used %s KiB\nBENCH frag_%s_waste %s pct\n"
+                    "BENCH frag_%s_largest %s KiB\nBENCH frag_%s_ops %s insn/op\n"
+                    % (name, used, name, waste, name, largest, name, ops))
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools/frag_render.py"), log, svg],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    text = open(svg).read() if os.path.exists(svg) else ""
+    labels = re.findall(r">([^<>]*(?:%|KiB|insn/op)(?: \(best\))?)</text>", text)
+    return [("the fragmentation chart says which way is better for each measure",
+             text.count("lower is better") == 2 and text.count("higher is better") == 1),
+            ("the fragmentation chart gives every figure one decimal",
+             len(labels) == 6 and all(re.match(r"\d+\.\d [^\d]", l) for l in labels)),
+            ("the fragmentation chart marks the best of each measure",
+             "16.9 % (best)" in text and "8.0 KiB (best)" in text and "130.7 insn/op (best)" in text)]
+
+
+def picture_checks(dump, text):
+    """The picture is legible: long uniform stretches collapsed, the zone
+    boundaries drawn, a tooltip on every block, only the legend it needs."""
+    states = set(re.findall(r"^MEMMAP [0-9a-f]+ [0-9a-f]+ (\S+)", dump.replace("\r", ""), re.M))
+    legend = set(re.findall(r'class="legend-([\w-]+)"', text))
+    height = re.search(r'<svg[^>]* height="(\d+)"', text)
+    blocks = re.findall(r"<rect class=\"(?!legend|highmem)[^>]*>(<title>)?", text)
+    return [
+        ("the stretches of free 4 MiB blocks are collapsed into bands that say so",
+         re.search(r"MiB: \d+ free blocks of order 10 \(4 MiB each\), collapsed", text)),
+        ("the picture of 1 GiB stays within 600 pixels", height and int(height.group(1)) <= 600),
+        ("the DMA/Normal and Normal/HighMem boundaries are drawn",
+         text.count('class="zone-boundary"') == 2 and "DMA | Normal" in text and "Normal | HighMem" in text),
+        ("every block has a tooltip", blocks and all(blocks)),
+        ("the legend lists exactly the states shown (and HighMem)",
+         legend == {s for s in states} | {"highmem"}),
+        ("the legend names the kernel image", "kernel image" in text),
+    ]
 
 
 ARGS_MEMMAP_CLASSES = ["reserved", "kernel", "bootmem", "free-o10", "slab", "kmalloc", "vmalloc",
