@@ -71,10 +71,12 @@ def make_job(args):
     log.append(out)
     r.check(status not in (0, None) and "Error 33" not in out,
             "make run with a failing self-test run ends in an error", "status %s" % status)
-    status, out = make(args, ["run", "MEM=32M"], typed=b"poweroff\r")
+    status, out = make(args, ["run", "MEM=32M"], typed=b"alloc 3 high\rpoweroff\r")
     log.append(out)
     r.check(status == 0 and "powering off" in out and "Error" not in out,
             "make run, then poweroff in the shell: status 0", "status %s: %s" % (status, out[-200:]))
+    r.check("(no HighMem frames on this machine: it fell back to Normal)" in out,
+            "alloc 3 high on a machine without HighMem says it fell back to Normal", out[-300:])
     status, out = make(args, ["test-list"])
     log.append(out)
     ids = [l for l in out.split("\n") if re.fullmatch(r"[a-z0-9_]+\.[a-z0-9_]+", l)]
