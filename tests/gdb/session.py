@@ -171,7 +171,7 @@ def session():
     gdb.execute("set architecture i386")
     strata = __import__("strata")
     check("strata.attach connects to QEMU's gdbstub (as .gdbinit does)",
-          strata.attach(int(os.environ["STRATA_GDB_PORT"])))
+          strata.attach(int(os.environ["STRATA_GDB_PORT"]), wait=20))
     pc = int(gdb.parse_and_eval("$pc"))
     check("attaches to QEMU's gdbstub, stopped at the reset vector (eip 0xfff0)",
           pc == 0xFFF0, "eip %#x" % pc)

@@ -20,7 +20,7 @@ def main():
     gdb.execute("set confirm off")
     gdb.execute("set architecture i386")
     strata = __import__("strata")
-    if not strata.attach(int(os.environ["STRATA_GDB_PORT"])):
+    if not strata.attach(int(os.environ["STRATA_GDB_PORT"]), wait=20):
         print("Bail out! cannot attach")
         return
     frame = gdb.selected_frame()

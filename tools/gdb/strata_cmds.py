@@ -6,6 +6,7 @@ kernel first and answers bad input with its usage or a one-line error,
 never a Python traceback.
 """
 import socket
+import time
 
 import gdb
 
@@ -236,16 +237,22 @@ its printed output), so it works at any breakpoint.  Each is also
         super().__init__("strata", gdb.COMMAND_USER, prefix=True)
 
 
-def attach(port):
+def attach(port, wait=0.0):
     """Attaches to QEMU's gdbstub on localhost:port, or says how to start it
-    (GDB itself would retry for a long while and then time out)."""
-    try:
-        with socket.create_connection(("localhost", port), timeout=2):
-            pass
-    except OSError:
-        print("Nothing listens on localhost:%d: start `make debug` first (in another "
-              "terminal), then `make gdb` again -- or here: target remote localhost:%d" % (port, port))
-        return False
+    (GDB itself would retry for a long while and then time out).  `wait`
+    seconds are allowed for a QEMU that is still starting (scripts)."""
+    deadline = time.time() + wait
+    while True:
+        try:
+            with socket.create_connection(("localhost", port), timeout=2):
+                break
+        except OSError:
+            if time.time() >= deadline:
+                print("Nothing listens on localhost:%d: start `make debug` first (in another "
+                      "terminal), then `make gdb` again -- or here: target remote localhost:%d"
+                      % (port, port))
+                return False
+            time.sleep(0.1)
     gdb.execute("target remote localhost:%d" % port)
     return True
 
