@@ -11,6 +11,7 @@ NM := $(CROSS)nm
 OBJDUMP := $(CROSS)objdump
 NASM ?= nasm
 QEMU ?= qemu-system-i386
+BOCHS ?= bochs
 PYTHON ?= python3
 GDB ?= gdb
 export CROSS
@@ -54,7 +55,8 @@ C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)
 GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
-	$(B)/gen/segments.inc $(B)/gen/layout.ld
+	$(B)/gen/segments.inc $(B)/gen/cpuid.inc $(B)/gen/uart.inc \
+	$(B)/gen/qemu_exit.inc $(B)/gen/layout.ld
 
 # Host-only sources, for compile_commands.json (their rules: tests/host/host.mk).
 HOST_ONLY_SRCS := $(filter-out tests/host/fuzz_%.c,$(wildcard tests/host/*.c))
@@ -65,7 +67,7 @@ ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
 .PHONY: FORCE all run iso run-iso test test-list debug gdb clean help deps-build deps-run \
-	deps-iso deps-test deps-gdb host-tests fuzz bench memmap
+	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs
 .DEFAULT_GOAL := all
 
 # `make help` prints the lines that start with "##" below, and the boot
@@ -87,6 +89,7 @@ all: $(KERNEL) $(B)/kernel.asm $(B)/kernel.sym compile_commands.json .gdbinit
 
 help:
 	@$(PYTHON) tools/make_help.py Makefile kernel/bootopts.c GDBPORT=$(GDBPORT)
+
 deps-build:
 	@tools/ensure-deps.sh build
 deps-run:
@@ -94,7 +97,9 @@ deps-run:
 deps-iso:
 	@tools/ensure-deps.sh build iso
 deps-test:
-	@tools/ensure-deps.sh build run iso test fuzz
+	@tools/ensure-deps.sh build run iso test fuzz bochs
+deps-bochs:
+	@tools/ensure-deps.sh build iso bochs
 deps-gdb:
 	@tools/ensure-deps.sh build gdb
 
@@ -206,6 +211,16 @@ iso: $(ISO)
 run-iso: $(ISO) | deps-run
 	$(say) QEMU "$(ISO) -m $(MEM)"
 	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -cdrom $(ISO)
+
+##   make run-bochs   boot the ISO under Bochs, the second x86 model (the shell
+##                    on this terminal)
+# Bochs, configured by tests/testrun/bochs.py (the runner's Bochs job uses
+# the same generator); COM1 is this terminal, GRUB's menu included.  Bochs
+# leaves the terminal raw, so its settings are put back afterwards.
+run-bochs: $(ISO) | deps-bochs
+	$(Q)$(PYTHON) tests/testrun/bochs.py --iso $(ISO) --dir $(B)/bochs-run --mem $(MEM) --tty "$$(tty)"
+	@saved=$$(stty -g); $(BOCHS) -q -f $(B)/bochs-run/bochsrc -rc $(B)/bochs-run/continue.rc; \
+		status=$$?; stty "$$saved" 2>/dev/null || stty sane; exit $$status
 
 ##
 ## Debugging (GDBPORT is 25000 + your uid % 5000; GDBPORT=1234 overrides it)

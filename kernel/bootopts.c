@@ -4,10 +4,11 @@
  */
 #include "kernel/bootopts.h"
 #include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
-#define MAX_WORDS 32
+#define MAX_WORDS 32 /* as kernel/cmdline.c keeps */
 
 struct boot_option {
 	const char *name;
@@ -70,12 +71,12 @@ unsigned bootopts_check(const char *cmdline)
 {
 	char copy[BOOT_CMDLINE_MAX];
 	char *words[MAX_WORDS];
-	unsigned warnings = 0;
-	int n;
+	const char *ignored; /* cmdline_init has said so already */
+	unsigned warnings = 0, n;
 
 	strlcpy(copy, cmdline, sizeof(copy));
-	n = split_words(copy, words, MAX_WORDS);
-	for (int i = 0; i < n; i++)
+	n = cmdline_split(copy, words, MAX_WORDS, &ignored);
+	for (unsigned i = 0; i < n; i++)
 		if (!strchr(words[i], '/'))
 			warnings += check_word(words[i]);
 	return warnings;

@@ -10,10 +10,14 @@ Jobs (each reports `N passed, M failed, K skipped`):
            selection (ktest=list, suites, id globs, a word that selects
            nothing) and the warning for unknown boot options
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
+  bochs    the same ISO under Bochs, a second x86 model, where the segment
+           tests that skip under QEMU's TCG must run
   witness  the kernel's account of its page tables against QEMU's "info mem"
            and "info tlb" (QMP), with the kernel paused at a known point
   crash    deliberate crashes that must end in a clear report, never a triple
            fault or a hang
+  boot     machines the kernel must refuse (an old CPU, too little RAM) and
+           unusual boot information: a message each, never silence
   gdb      a scripted GDB session against QEMU's gdbstub
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
@@ -35,6 +39,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testrun.bochs import bochs_job  # noqa: E402
+from testrun.boot_checks import cmdline_job, modules_job, refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
 from testrun.junit import write_junit  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
@@ -50,7 +56,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,iso,gdb,shell,memmap,make")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,boot,iso,bochs,gdb,shell,memmap,make")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -58,6 +64,8 @@ def main():
     ap.add_argument("--fuzz-seconds", type=int, default=0,
                     help="fuzz each target this long from a random seed instead")
     ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--bochs-timeout", type=int, default=240,
+                    help="seconds for the whole Bochs run (about 30 on an idle machine)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--extra-kernel", action="append", default=[],
                     help="LABEL:MEM:QEMU-ARGS:CMDLINE for more kernel runs")
@@ -83,8 +91,12 @@ def main():
         jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:
         jobs.append((crash_job, (args,)))
+    if "boot" in only:
+        jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
+    if "bochs" in only:
+        jobs.append((bochs_job, (args,)))
     if "gdb" in only:
         jobs.append((gdb_job, (args,)))
     if "shell" in only:

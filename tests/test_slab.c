@@ -296,6 +296,7 @@ KTEST(slab, "debug: the allocating caller is remembered")
 {
 	struct kmem_cache *c = kmem_cache_create("test-caller", 32, 0, SLAB_DEBUG, NULL);
 	void *p;
+	uintptr_t alloc_by = 0, free_by = 0;
 	uint32_t off;
 	const char *fn;
 
@@ -303,7 +304,8 @@ KTEST(slab, "debug: the allocating caller is remembered")
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	if (!EXPECT_NOT_NULL(p))
 		goto out;
-	fn = ksym_lookup(obj_track(c, p)->t_alloc_by, &off);
+	EXPECT_TRUE(kmem_object_callers(c, p, &alloc_by, &free_by));
+	fn = ksym_lookup(alloc_by, &off);
 	EXPECT_EQ(0, strncmp(fn ? fn : "", "ktest_fn_", 9));
 	kmem_cache_free(c, p);
 out:

@@ -10,9 +10,7 @@
 #define EFLAGS_IF 0x00000200 /* interrupts enabled */
 
 /* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
-#define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
-#define CPUID_EDX_PAE (1u << 6)
-#define CPUID_EDX_PGE (1u << 13) /* global pages */
+#include "arch/x86/cpuid.h"
 
 static inline uint32_t read_cr0(void)
 {
@@ -99,10 +97,11 @@ static inline uint32_t irq_save(void)
 	return flags;
 }
 
+/* Puts the whole of EFLAGS back as irq_save found it (popf: two
+ * instructions, no branch; the arithmetic flags are the compiler's). */
 static inline void irq_restore(uint32_t flags)
 {
-	if (likely(flags & EFLAGS_IF)) /* interrupts are mostly on */
-		cpu_sti();
+	__asm__ volatile("pushl %0; popfl" : : "g"(flags) : "memory", "cc");
 }
 
 static inline uintptr_t read_ebp(void)

@@ -3,44 +3,26 @@
  * before interrupts are set up, from a trap handler, and during a panic.
  * Input is polled too until serial_wait_with_irq(): from then on a reader
  * with nothing to read halts the CPU until the receive interrupt (IRQ 4)
- * wakes it, so an idle shell costs the host nothing.
- * Register offsets and bits: National Semiconductor PC16550D data sheet.
+ * wakes it, so an idle shell costs the host nothing.  boot/early.asm
+ * programs the port the same way when it must stop the boot before any C
+ * runs.
  */
 #include "arch/x86/serial.h"
 #include "arch/x86/io.h"
+#include "arch/x86/uart.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 
-#define COM1 0x3F8
-#define UART_DATA 0 /* receive/transmit buffer; divisor low with DLAB */
-#define UART_IER 1 /* interrupt enable; divisor high with DLAB */
-#define UART_FCR 2 /* FIFO control */
-#define UART_LCR 3 /* line control */
-#define UART_MCR 4 /* modem control */
-#define UART_LSR 5 /* line status */
-
-#define LCR_8N1 0x03
-#define LCR_DLAB 0x80 /* divisor latch access */
-#define FCR_ENABLE_CLEAR 0x07 /* enable FIFOs, clear both */
-#define MCR_DTR_RTS_OUT2 0x0B
-#define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
-#define IER_RX_DATA 0x01 /* interrupt when a byte has arrived */
 #define COM1_IRQ 4
 
 static bool rx_irq; /* input waits with hlt for IRQ 4 */
 
-#define UART_CLOCK 115200
-#define BAUD 115200
-
 void serial_init(void)
 {
-	unsigned divisor = UART_CLOCK / BAUD;
-
 	outb(COM1 + UART_IER, 0x00);
 	outb(COM1 + UART_LCR, LCR_DLAB);
-	outb(COM1 + UART_DATA, divisor & 0xFF);
-	outb(COM1 + UART_IER, divisor >> 8);
+	outb(COM1 + UART_DATA, UART_DIVISOR & 0xFF);
+	outb(COM1 + UART_IER, UART_DIVISOR >> 8);
 	outb(COM1 + UART_LCR, LCR_8N1);
 	outb(COM1 + UART_FCR, FCR_ENABLE_CLEAR);
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);

@@ -22,9 +22,12 @@ def read_exit_codes():
 EXIT_PASS, EXIT_FAIL = read_exit_codes()
 
 
+# tests/test_segment.c, on a CPU that does not check data-segment limits
+# (QEMU's TCG); refused where the CPU does check them (Bochs).
+TCG_SEGMENT_SKIP = r"QEMU TCG\) does not check data segment limits"
 # Skips that are expected, by reason; any other skip fails its run.
 ALLOWED_SKIPS = [
-    r"QEMU TCG\) does not check data segment limits",  # tests/test_segment.c
+    TCG_SEGMENT_SKIP,
     r"no HIGHMEM at this memory size",  # below 896 MiB there is none
 ]
 # Allowed only on a run with less than 16 MiB (tests/frames_util.h): on a
@@ -77,6 +80,22 @@ def run(cmd, timeout, **kw):
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode("utf-8", "replace")
         return None, out
+
+
+def count_run(r, desc, problems):
+    """One check that passes with no problems; otherwise a note lists them."""
+    r.check(not problems, desc, "; ".join(problems))
+
+
+def count_ending(r, desc, out, status, patterns, want_status, forbidden=()):
+    """One run that must print every pattern and none of `forbidden`, and
+    leave QEMU with want_status."""
+    problems = ["missing " + p for p in patterns if not re.search(p, out)]
+    problems += ["printed %r" % f for f in forbidden if f in out]
+    if status != want_status:
+        problems.append("exit status %s, expected %d (0: a triple fault, None: a hang)"
+                        % (status, want_status))
+    count_run(r, desc, problems)
 
 
 def tally(r, checks):

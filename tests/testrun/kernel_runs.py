@@ -7,8 +7,8 @@ import subprocess
 import sys
 import time
 
-from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, SMALL_MACHINE_SKIP, Result, mem_mib,
-                            qemu_cmd, run, save_log, tally)
+from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, SMALL_MACHINE_SKIP, Result,
+                            count_ending, mem_mib, qemu_cmd, run, save_log, tally)
 from testrun.tap import parse_tap
 
 
@@ -147,11 +147,7 @@ def crash_job(args):
         status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]),
                           args.timeout)
         save_log(args, "crash-" + crash, out)
-        problems = [p for p in patterns if not re.search(p, out)]
-        if status != EXIT_FAIL:
-            problems.append("exit status %s (expected %d from panic; 0 is a triple fault)"
-                            % (status, EXIT_FAIL))
-        r.check(not problems, desc, "missing " + "; ".join(problems))
+        count_ending(r, desc, out, status, patterns, EXIT_FAIL)
     r.secs = time.time() - t0
     return r
 

@@ -17,7 +17,7 @@ It checks what the data structures promise each other:
          (plus those in the cache's array) to c_active.
 """
 from strata_mem import (PG_BUDDY, PG_HOT, ev, free_list, list_entries, max_order, page_flags,
-                        page_order, page_zone, read_u32, zones)
+                        page_order, page_zone, slab_free_list, zones)
 
 LIST_LIMIT = 1 << 20
 
@@ -75,12 +75,9 @@ def check_buddy(problems):
     return nblocks
 
 
-def _slab_objects(c, page):
-    """Length of a slab's free list (stops at a loop)."""
-    p, n, fp, per = int(page["s_freelist"]), 0, int(c["c_fp"]), int(c["c_per_slab"])
-    while p and n <= per:
-        p, n = read_u32(p + fp), n + 1
-    return n
+def _slab_pfn(page):
+    base, size = int(ev("(unsigned)mem_map")), int(ev("sizeof(struct page)"))
+    return (int(page.address) - base) // size
 
 
 def _check_cache(c, problems):
@@ -97,7 +94,7 @@ def _check_cache(c, problems):
             if int(page["s_cache"]) != int(c.address) or not ok:
                 problems.append("cache %s: a slab with %d of %d in use is on its %s list"
                                 % (name, inuse, per, want))
-            if _slab_objects(c, page) != per - inuse:
+            if len(slab_free_list(c, _slab_pfn(page))) != per - inuse:
                 problems.append("cache %s: a slab's free list disagrees with its use count %d"
                                 % (name, inuse))
     if nslabs != int(c["c_slabs"]):

@@ -232,7 +232,61 @@ def slab_row(c):
     per = int(c["c_per_slab"])
     slabs = int(c["c_slabs"])
     # c_active counts objects off the slabs' free lists; those in the
-    # cache's array (c_mag) are free, as the kernel's slabinfo says.
-    active = int(c["c_active"]) - int(c["c_mag_avail"])
+    # cache's array (c_array) are free, as the kernel's slabinfo says.
+    active = int(c["c_active"]) - int(c["c_array"]["a_avail"])
     return (c["c_name"].string(), active, per * slabs, int(c["c_size"]),
             per, 1 << int(c["c_order"]), slabs)
+
+
+# --- a slab's objects (mm/slab_internal.h) -------------------------------------
+
+SLAB_DEBUG = 0x02  # mm/slab.h
+SLAB_FRESH = 1  # a free-list entry standing for this object and all after it
+
+
+def slab_first(c, pfn):
+    """The first object of the slab at pfn (slab_first_obj)."""
+    return (KERNEL_VBASE + (pfn << PAGE_SHIFT) + int(c["c_rec_bytes"])
+            + int(ev("mem_map[%d].s_colour" % pfn)) + int(c["c_obj_off"]))
+
+
+def slab_track(c, pfn, obj):
+    """The debug record of obj: an array at the start of its slab."""
+    index = (obj - slab_first(c, pfn)) // int(c["c_stride"])
+    addr = KERNEL_VBASE + (pfn << PAGE_SHIFT) + index * int(ev("sizeof(struct slab_track)"))
+    return gdb.Value(addr).cast(gdb.lookup_type("struct slab_track").pointer()).dereference()
+
+
+def _free_rec(c, pfn, obj):
+    """The address of obj's free record (slab_free_rec)."""
+    if int(c["c_flags"]) & SLAB_DEBUG:
+        return int(slab_track(c, pfn, obj)["t_free"].address)
+    return obj + int(c["c_fp"])
+
+
+def slab_free_list(c, pfn):
+    """The objects on the free list of the slab at pfn, in list order: an
+    entry with bit 0 set is a fresh run (it and every object after it in
+    the slab); other links are encoded with the cache's secret and the
+    link's own address (slab_list_step).  Stops after c_per_slab + 1."""
+    first, stride = slab_first(c, pfn), int(c["c_stride"])
+    span, secret = int(c["c_span"]), int(c["c_secret"])
+    link_off = int(ev("(unsigned)&((struct slab_free_rec *)0)->f_link"))
+    entry, out = int(ev("(unsigned)mem_map[%d].s_freelist" % pfn)), []
+    while entry and len(out) <= int(c["c_per_slab"]):
+        obj = entry & ~SLAB_FRESH
+        out.append(obj)
+        if entry & SLAB_FRESH:
+            entry = entry + stride
+            if ((entry & ~SLAB_FRESH) - first) & 0xFFFFFFFF >= span:
+                entry = 0
+        else:
+            where = _free_rec(c, pfn, obj) + link_off
+            entry = read_u32(where) ^ secret ^ where
+    return out
+
+
+def slab_array(c):
+    """The free objects in the cache's array."""
+    a = c["c_array"]
+    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), 16) + 1)]

@@ -7,11 +7,10 @@ in kernel/whatis.c or kernel/whatis_virt.c, and the runner compares the two
 import gdb
 
 from strata_mem import (KERNEL_VBASE, LAYOUT, PAGE_SHIFT, PAGE_SIZE, PG_ALLOCATED, PG_BUDDY, PG_HOT,
-                        PG_RESERVED, PG_TAIL, ev, max_order, owner_id, owner_name, page_flags,
-                        list_entries, page_order, page_owner, page_zone, read_u32, require_mm, symbol, value,
-                        walk, zone_name)
-
-SLAB_DEBUG = 0x02  # mm/slab.h
+                        PG_RESERVED, PG_TAIL, SLAB_DEBUG, ev, list_entries, max_order, owner_id,
+                        owner_name, page_flags, page_order, page_owner, page_zone, require_mm,
+                        slab_array, slab_first, slab_free_list, slab_track, symbol, value, walk,
+                        zone_name)
 
 
 def _section(va):
@@ -52,10 +51,9 @@ def _slab_head(va):
 
 def _find_object(va, pfn):
     """(cache, object start) for va in the slab at pfn, or (None, None)."""
-    page = ev("mem_map[%d]" % pfn)
-    c = page["s_cache"].dereference()
+    c = ev("mem_map[%d].s_cache" % pfn).dereference()
     obj_off, stride = int(c["c_obj_off"]), int(c["c_stride"])
-    slots = KERNEL_VBASE + (pfn << PAGE_SHIFT) + int(page["s_colour"])
+    slots = slab_first(c, pfn) - obj_off
     if va < slots:
         return None, None
     off = va - slots
@@ -65,21 +63,14 @@ def _find_object(va, pfn):
 
 
 def _is_free(c, pfn, obj):
-    if any(int(c["c_mag"][i]) == obj for i in range(1, min(int(c["c_mag_avail"]), 16) + 1)):
-        return True
-    p, n, fp = int(ev("mem_map[%d].s_freelist" % pfn)), 0, int(c["c_fp"])
-    while p and n <= int(c["c_per_slab"]):
-        if p == obj:
-            return True
-        p, n = read_u32(p + fp), n + 1
-    return False
+    return obj in slab_array(c) or obj in slab_free_list(c, pfn)
 
 
-def _callers(c, obj, is_free):
+def _callers(c, pfn, obj, is_free):
     if not int(c["c_flags"]) & SLAB_DEBUG:
         return ""
-    track = obj + int(c["c_track"])
-    alloc_by, free_by = read_u32(track + 4), read_u32(track + 8)
+    track = slab_track(c, pfn, obj)
+    alloc_by, free_by = int(track["t_alloc_by"]), int(track["t_free_by"])
     out = ", allocated by %s" % symbol(alloc_by) if alloc_by else ""
     if is_free and free_by:
         out += ", freed by %s" % symbol(free_by)
@@ -104,7 +95,7 @@ def _describe_slab(head, pa):
                                       if int(c["c_flags"]) & SLAB_DEBUG else ": past its end, in padding")
         text = ("slab: %s object of cache %s (%d bytes) at %#010x, offset %d%s"
                 % (state, name, size, start, off, past))
-    return text + _callers(c, start, is_free)
+    return text + _callers(c, head, start, is_free)
 
 
 # --- physical addresses ---------------------------------------------------------
