@@ -2,6 +2,7 @@
 passing and a failing self-test, make run with `poweroff` typed into the
 shell, make test-list, make help, and GDB started from the generated
 .gdbinit with no QEMU to attach to."""
+import json
 import os
 import re
 import select
@@ -58,6 +59,28 @@ def gdb_without_qemu(args):
         return "(GDB still waiting after 30 s)", time.time() - t0
 
 
+def build_outputs(r, args):
+    """compile_commands.json gives every C file of the tree its real flags
+    (the host tests' too, so that clangd opens them cleanly); kernel.asm
+    has the source between the instructions, kernel.sym the symbols."""
+    try:
+        with open(os.path.join(ROOT, "compile_commands.json")) as f:
+            entries = {os.path.relpath(e["file"], ROOT): e["arguments"] for e in json.load(f)}
+    except (OSError, ValueError):
+        entries = {}
+    host = [f for f in os.listdir(os.path.join(ROOT, "tests/host")) if f.endswith(".c")]
+    missing = [f for f in host if "-DSTRATA_HOST" not in entries.get("tests/host/" + f, [])]
+    r.check(host and not missing, "compile_commands.json covers the host test sources with host flags",
+            "missing or without -DSTRATA_HOST: %s" % missing)
+    asm = os.path.join(args.build, "kernel.asm")
+    sym = os.path.join(args.build, "kernel.sym")
+    asm_text = open(asm).read() if os.path.exists(asm) else ""
+    sym_text = open(sym).read() if os.path.exists(sym) else ""
+    r.check("<kmain>:" in asm_text and "bootopts_check(boot_info.cmdline);" in asm_text
+            and re.search(r"^[0-9a-f]{8} T kmain$", sym_text, re.M),
+            "kernel.asm interleaves the source, kernel.sym lists the symbols by address")
+
+
 def make_job(args):
     r = Result("make, as a newcomer runs it")
     t0 = time.time()
@@ -92,6 +115,10 @@ def make_job(args):
     missing += [o for o in options if not re.search(r"^  %s\b" % o, out, re.M)]
     r.check(status == 0 and options and not missing, "make help lists every target and boot option",
             "missing %s" % missing)
+    status, out = make(args, ["compile_commands.json", args.build + "/kernel.asm", args.build + "/kernel.sym"])
+    log.append(out)
+    r.check(status == 0, "make builds compile_commands.json, kernel.asm and kernel.sym", out[-300:])
+    build_outputs(r, args)
     out, secs = gdb_without_qemu(args)
     log.append(out)
     r.check("start `make debug` first" in out and secs < 20,
