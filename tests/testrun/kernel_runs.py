@@ -67,6 +67,13 @@ def selection_job(args):
     r.check(sorted(ran_ids(full)) == sorted(ids), "the ids listed are exactly the tests a full run runs",
             "listed %d, ran %d: %s" % (len(ids), len(ran_ids(full)),
                                         sorted(set(ids) ^ set(ran_ids(full)))[:4]))
+    after = full.replace("\r", "").split("KTAP version 1", 1)[-1]
+    bare = [l for l in after.split("\n") if l.startswith("mm: ")]
+    r.check(not bare and re.search(r"^    # mm: double free at ", after, re.M),
+            "the reports tests provoke on purpose are '# ' diagnostics of their test", "%s" % bare[:3])
+    r.check("ktest_fn_" not in after and re.search(r"allocated by slab\.debug_[a-z0-9_]+\*?\+0x", after),
+            "reports name a test function by the test's id, not ktest_fn_NN",
+            re.findall(r"allocated by \S+", after)[:3])
     one = next((i for i in ids if i.startswith("buddy.")), "buddy.none")
     glob = one[:len("buddy.") + 12] + "*"
     want = [i for i in ids if re.fullmatch(re.escape(glob[:-1]) + ".*", i)]
