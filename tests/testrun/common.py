@@ -56,6 +56,7 @@ class Result:
 
     def check(self, ok, name, detail=""):
         """Counts one check; a failure also becomes a note."""
+        detail = detail if isinstance(detail, str) else repr(detail)
         if ok:
             self.passed += 1
             self.case("", name, "passed")
