@@ -15,6 +15,7 @@
 #include "mm/init.h"
 #include "mm/report.h"
 #include "mm/slab.h"
+#include "mm/kmalloc.h"
 #include "mm/paging.h"
 #include "mm/vmalloc.h"
 #include "arch/x86/cpu.h"
@@ -109,7 +110,7 @@ static int cmd_whatis(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-	unsigned buddy, slab;
+	unsigned buddy, slab, large;
 	(void)argc;
 	(void)argv;
 
@@ -117,7 +118,9 @@ static int cmd_check(int argc, char **argv)
 	printk("buddy: %s (%u problems)\n", buddy ? "FAILED" : "ok", buddy);
 	slab = slab_check();
 	printk("slab: %s (%u problems)\n", slab ? "FAILED" : "ok", slab);
-	return buddy || slab ? -1 : 0;
+	large = kmalloc_check();
+	printk("kmalloc: %s (%u problems in large blocks)\n", large ? "FAILED" : "ok", large);
+	return buddy || slab || large ? -1 : 0;
 }
 
 static int cmd_ktest(int argc, char **argv)

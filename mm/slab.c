@@ -188,10 +188,27 @@ static __always_inline unsigned __slab_take(struct kmem_cache *c, struct page *p
 					    bool debug)
 {
 	uintptr_t first = slab_first_obj(c, page), entry = (uintptr_t)page->s_freelist;
-	unsigned nfree = c->c_per_slab - page->s_inuse, n = MIN(want, nfree), k;
+	unsigned nfree = c->c_per_slab - page->s_inuse, n = MIN(want, nfree), k = 0;
 	const char *why = NULL;
 
-	for (k = 0; k < n; k++) {
+	/* A fresh run that holds every free object of the slab (as it does
+	 * in a new slab): its objects are taken in order, only their marks
+	 * to check. */
+	if ((entry & SLAB_FRESH) &&
+	    first + (uintptr_t)(c->c_per_slab - nfree) * c->c_stride == (entry & ~SLAB_FRESH)) {
+		for (; k < n; k++, entry += c->c_stride) {
+			void *obj = slab_entry_obj(entry);
+			struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj)
+							: slab_obj_rec(c, obj);
+			if (unlikely(r->f_mark != SLAB_MARK_ON_SLAB))
+				break; /* the general loop reports it */
+			r->f_mark = mark;
+			out[k] = obj;
+		}
+		if (k == nfree)
+			entry = 0;
+	}
+	for (; k < n; k++) {
 		void *obj = slab_entry_obj(entry);
 		struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj)
 						: slab_obj_rec(c, obj);
@@ -270,17 +287,17 @@ static void *slab_pop(struct kmem_cache *c)
 
 /* --- the array ------------------------------------------------------------ */
 
-/* Moves free objects of partial slabs onto the array until it holds
- * SLAB_MAG_BATCH (or the partial slabs run out). */
+/* Moves free objects of partial slabs onto the array, when it is less than
+ * half full, until it is full (or the partial slabs run out). */
 static void mag_fill(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	unsigned n = c->c_array.a_avail;
 
-	if (n < SLAB_MAG_BATCH)
+	if (n < c->c_array.a_limit / 2)
 		c->c_array.a_avail = n + __slab_pop(c, SLAB_MARK_IN_ARRAY,
 						    &c->c_array.a_slot[n + 1],
-						    SLAB_MAG_BATCH - n, false);
+						    c->c_array.a_limit - n, false);
 	mm_irq_restore(flags);
 }
 

@@ -19,7 +19,7 @@
 #define SLAB_CACHE_LINE 64 /* bytes; also the colour step */
 #define SLAB_MIN_ALIGN sizeof(void *) /* objects are at least word aligned */
 #define SLAB_NAME_MAX 24 /* bytes, with the terminating NUL */
-#define SLAB_EMPTY_MAX 2 /* empty slabs a cache keeps for reuse */
+#define SLAB_EMPTY_MAX 1 /* empty slabs a cache keeps for reuse */
 #define SLAB_MAX_ORDER 4 /* largest slab tried for Bonwick's 1/8 bound */
 
 /* Debug patterns. */

@@ -56,7 +56,8 @@ static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
 	}
 	c->c_stride = ALIGN_UP(c->c_obj_off + end, c->c_align);
 	set_divisor(c);
-	c->c_array.a_limit = cache_debug(c) ? 0 : SLAB_MAG_SIZE;
+	c->c_array.a_limit = cache_debug(c) ? 0 :
+			     MAX(2u, MIN((unsigned)SLAB_MAG_SIZE, SLAB_ARRAY_BYTES / c->c_stride));
 }
 
 /* Bytes a slab of objs objects spends on its record array (debug). */
@@ -92,7 +93,7 @@ static bool choose_order(struct kmem_cache *c)
 		waste = slab_leftover(c, k, &objs);
 		if (!objs)
 			continue;
-		if (waste * 8 <= ((unsigned long)MM_PAGE_SIZE << k)) {
+		if (waste * (8) <= ((unsigned long)MM_PAGE_SIZE << k)) {
 			best = (int)k;
 			break;
 		}

@@ -86,7 +86,7 @@ bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
 }
 
 /*
- * Moves the oldest objects of the array (up to SLAB_MAG_BATCH) back onto
+ * Moves the oldest half of the array (rounded up) back onto
  * their slabs' free lists, in one critical section so that the counts
  * stay exact; slabs that this empties beyond SLAB_EMPTY_MAX go back to
  * the buddy afterwards.  An object whose mark was overwritten while it
@@ -95,12 +95,12 @@ bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
  */
 static unsigned mag_flush(struct kmem_cache *c)
 {
-	struct page *dead[SLAB_MAG_BATCH], *page = NULL;
+	struct page *dead[(SLAB_MAG_SIZE + 1) / 2], *page = NULL;
 	unsigned n, nr_dead = 0, pushed = 0;
 	uintptr_t frame = 1; /* the frame page belongs to: none yet */
 	mm_irqflags_t flags = mm_irq_save();
 
-	n = MIN(c->c_array.a_avail, (unsigned)SLAB_MAG_BATCH);
+	n = MIN(c->c_array.a_avail, (c->c_array.a_limit + 1) / 2);
 	for (unsigned i = 1; i <= n; i++) {
 		void *obj = c->c_array.a_slot[i];
 		struct slab_free_rec *r = slab_obj_rec(c, obj);

@@ -12,6 +12,9 @@
 /* The per-cache array of free objects (see mm/slab.c, 6). */
 #define SLAB_MAG_SIZE MM_ARRAY_SLOTS /* objects it holds at most */
 #define SLAB_MAG_BATCH 8 /* objects moved at once between it and the slabs */
+/* The array holds about this many bytes of objects (SLAB_MAG_SIZE small
+ * ones, fewer large ones: as Linux's SLAB sizes its arrays), at least 2. */
+#define SLAB_ARRAY_BYTES 8192
 
 /* Cache ids (mm/slab.c, 2): 0 is the cache of caches, 1..KMALLOC_NR_CLASSES
  * the kmalloc size classes in order, the rest handed out on creation. */
@@ -26,7 +29,7 @@
 
 struct kmem_cache {
 	/* The fast paths read these first.  c_array: free objects in
-	 * a_slot[1..a_avail], at most a_limit (SLAB_MAG_SIZE; 0, never used,
+	 * a_slot[1..a_avail], at most a_limit (slab_cache.c; 0, never used,
 	 * when debugging); a_slot[0] stays NULL, a guard. */
 	struct mm_obj_array c_array;
 	uint32_t c_key; /* the flags of this cache's slab heads (SLAB_KEY_MASK) */

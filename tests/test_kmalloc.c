@@ -10,13 +10,13 @@
 #include "mm/buddy.h"
 #include "lib/string.h"
 
-KTEST(kmalloc, "each size goes to the smallest class that holds it (96, and four steps a power of two from 128)")
+KTEST(kmalloc, "each size goes to the smallest class that holds it (96, four steps a power of two to 512, page fractions above)")
 {
 	static const struct { size_t size, cls; } cases[] = {
 		{ 1, 8 }, { 8, 8 }, { 9, 16 }, { 18, 32 }, { 64, 64 },
 		{ 65, 96 }, { 96, 96 }, { 97, 128 }, { 129, 160 }, { 161, 192 },
-		{ 192, 192 }, { 193, 224 }, { 257, 320 }, { 1000, 1024 },
-		{ 1025, 1280 }, { 2049, 2560 }, { 3000, 3072 }, { 3585, 4096 },
+		{ 192, 192 }, { 193, 224 }, { 257, 320 }, { 513, 584 },
+		{ 1000, 1024 }, { 1025, 1360 }, { 2049, 2728 }, { 2729, 4096 },
 		{ 4096, 4096 },
 	};
 
