@@ -6,6 +6,7 @@ import json
 import os
 import re
 import select
+import signal
 import subprocess
 import time
 
@@ -19,8 +20,10 @@ def make(args, targets, typed=None, timeout=60):
     `typed` is typed at the shell's first prompt (the UART drops what
     arrives before the kernel sets it up)."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    # a session of its own, so that a timeout ends QEMU too, not only make
     p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + args.build] + targets,
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                         start_new_session=True)
     out, deadline = b"", time.time() + timeout
     while time.time() < deadline:
         ready, _, _ = select.select([p.stdout], [], [], max(0.0, deadline - time.time()))
@@ -36,7 +39,7 @@ def make(args, targets, typed=None, timeout=60):
         try:
             p.wait(timeout=max(1.0, deadline - time.time()))
         except subprocess.TimeoutExpired:
-            p.kill()
+            os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             return None, out.decode("utf-8", "replace")
     return p.returncode, out.decode("utf-8", "replace").replace("\r", "")
