@@ -233,11 +233,69 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+/*
+ * The log: every character printk sends to the console also goes into a
+ * ring buffer, so that the shell's `dmesg` and GDB's `strata dmesg` can
+ * show what the kernel said even when nobody was watching the console.
+ * log_head counts every character ever logged; the last LOG_BUF_SIZE of
+ * them are in log_buf, at log_head % LOG_BUF_SIZE onwards (oldest first).
+ * Echo of typed input goes to the console only (console_write).
+ */
+char log_buf[LOG_BUF_SIZE];
+uint32_t log_head;
+
 static void (*printk_sink)(char c);
+static const char *line_prefix; /* put before every line while set */
+static bool at_line_start = true;
 
 void printk_set_sink(void (*putc)(char c))
 {
 	printk_sink = putc;
+}
+
+void printk_set_prefix(const char *prefix)
+{
+	line_prefix = prefix && *prefix ? prefix : NULL;
+}
+
+void console_write(const char *s, size_t n)
+{
+	if (printk_sink)
+		for (size_t i = 0; i < n; i++)
+			printk_sink(s[i]);
+}
+
+static void log_char(char c)
+{
+	log_buf[log_head % LOG_BUF_SIZE] = c;
+	log_head++;
+	if (printk_sink)
+		printk_sink(c);
+}
+
+static void emit(const char *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (at_line_start && line_prefix)
+			for (const char *p = line_prefix; *p; p++)
+				log_char(*p);
+		log_char(s[i]);
+		at_line_start = s[i] == '\n';
+	}
+}
+
+void printk_log_dump(void)
+{
+	uint32_t kept = log_head < LOG_BUF_SIZE ? log_head : LOG_BUF_SIZE;
+	uint32_t start = log_head - kept;
+
+	/* Two pieces at most: the older part wraps around the buffer's end. */
+	for (uint32_t done = 0; done < kept;) {
+		uint32_t at = (start + done) % LOG_BUF_SIZE;
+		uint32_t n = MIN(kept - done, LOG_BUF_SIZE - at);
+		console_write(log_buf + at, n);
+		done += n;
+	}
 }
 
 int vprintk(const char *fmt, va_list ap)
@@ -246,9 +304,7 @@ int vprintk(const char *fmt, va_list ap)
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	int shown = n < (int)sizeof(line) ? n : (int)sizeof(line) - 1;
 
-	if (printk_sink)
-		for (int i = 0; i < shown; i++)
-			printk_sink(line[i]);
+	emit(line, shown);
 	return shown;
 }
 

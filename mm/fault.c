@@ -44,8 +44,9 @@ static void format_bits(uint32_t v, bool pde, char *buf, size_t size)
 static void print_leaf(const struct pgt_walk *w)
 {
 	if (!w->w_present) {
+		/* w_level 0: the directory entry was absent; 2: the table's */
 		printk("    -> the walk stops at level %d: entry not present\n",
-		       w->w_level + 1);
+		       w->w_level == 0 ? 1 : 2);
 		return;
 	}
 	printk("    -> frame %08llx, effective %s%s\n", w->w_pa,

@@ -25,6 +25,7 @@
 struct vm_area {
 	vaddr_t va_start;
 	size_t va_pages; /* mapped pages; the guard page follows */
+	uintptr_t va_caller; /* who called vmalloc, for vmallocinfo */
 	struct list_node va_link; /* on `areas`, by address */
 };
 
@@ -68,7 +69,7 @@ static struct list_node *find_gap(size_t pages, vaddr_t *va)
 	return pos;
 }
 
-static void *__vmalloc(size_t size, gfp_t gfp)
+static void *__vmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
 	struct list_node *next;
@@ -89,6 +90,7 @@ static void *__vmalloc(size_t size, gfp_t gfp)
 	}
 	a->va_start = va;
 	a->va_pages = pages;
+	a->va_caller = caller;
 	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
 	return (void *)va;
@@ -96,12 +98,14 @@ static void *__vmalloc(size_t size, gfp_t gfp)
 
 void *vmalloc(size_t size)
 {
-	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM);
+	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM,
+			 (uintptr_t)__builtin_return_address(0));
 }
 
 void *vzalloc(size_t size)
 {
-	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO);
+	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
+			 (uintptr_t)__builtin_return_address(0));
 }
 
 void vfree(const void *addr)
@@ -130,4 +134,38 @@ void vfree(const void *addr)
 			break; /* sorted: no later area can hold it */
 	}
 	mm_report(REPORT_NOT_ALLOCATED, va, "vfree of an address vmalloc never returned");
+}
+
+bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &areas) {
+		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
+		if (va < a->va_start)
+			break; /* sorted: no later area can hold it */
+		if (va < area_end(a)) {
+			*out = (struct vmalloc_area_info){ a->va_start, a->va_pages,
+							   a->va_caller };
+			return true;
+		}
+	}
+	return false;
+}
+
+void vmalloc_print_info(void)
+{
+	struct list_node *pos;
+	char by[MM_SYMBOL_LEN];
+
+	mm_printf("vmallocinfo: %u area(s) in %#x-%#x, each followed by a guard page\n",
+		  nr_areas, VMALLOC_START, VMALLOC_END);
+	list_for_each(pos, &areas) {
+		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
+		mm_printf("  %#010x-%#010x %8u bytes in %u page(s), by %s\n",
+			  (unsigned)a->va_start,
+			  (unsigned)(a->va_start + a->va_pages * PAGE_SIZE),
+			  (unsigned)(a->va_pages * PAGE_SIZE), (unsigned)a->va_pages,
+			  mm_symbol(a->va_caller, by, sizeof(by)));
+	}
 }

@@ -28,4 +28,15 @@ void vfree(const void *addr);
 /* Live areas, for leak checks. */
 unsigned vmalloc_nr_areas(void);
 
+/* One live area: its pages start at `start`; its guard page follows them. */
+struct vmalloc_area_info {
+	vaddr_t start;
+	size_t pages;
+	uintptr_t caller; /* the code that called vmalloc or vzalloc */
+};
+/* The area whose pages or guard page hold va: true and *out filled. */
+bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out);
+/* Prints every live area, as Linux's /proc/vmallocinfo does. */
+void vmalloc_print_info(void);
+
 #endif

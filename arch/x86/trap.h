@@ -57,6 +57,10 @@ void idt_set_user_gate(unsigned vector);
 void trap_init(void);
 void gdt_init(void);
 void pic_init(void);
+/* Lets IRQ line irq (0..15) through the PICs. */
+void pic_unmask(unsigned irq);
+/* Ends the handling of IRQ irq (the PIC then delivers the next one). */
+void pic_eoi(unsigned irq);
 
 const char *trap_name(unsigned vector);
 void trap_dump(const struct trap_frame *tf);
