@@ -66,7 +66,7 @@ KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all run iso run-iso test test-list debug gdb clean help deps-build deps-run \
+.PHONY: FORCE all run iso run-iso test test-list faultsweep debug gdb clean help deps-build deps-run \
 	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs \
 	mutants
 .DEFAULT_GOAL := all
@@ -262,6 +262,8 @@ $(B)/gdbinit.stamp: FORCE
 ##                    (BENCH=a,b for some); build/frag.svg, the fragmentation chart
 ##   make bench-host  the buddy benchmarks on the host under callgrind
 ##   make memmap      a picture of physical memory, build/memmap.svg (MEMMAP_MEM=1G)
+##   make faultsweep  every self-test rerun with each of its allocations
+##                    failing in turn (make test fails a sample of them)
 ##   make mutants     each small allocator bug of tests/mutants.txt put into a
 ##                    scratch copy of the tree: a fast subset of the tests
 ##                    must fail on every one (not part of make test)
@@ -282,6 +284,13 @@ test-list: $(KERNEL) | deps-run
 		-append "ktest=list" > $(B)/test-list.log; status=$$?; \
 		tr -d '\r' < $(B)/test-list.log | sed -n '/^[a-z0-9_]*\.[a-z0-9_]*$$/p; /^# [0-9]* tests/p'; \
 		exit $$status
+
+# The full fault-injection sweep (tests/ktest_sweep.c); make test runs the
+# sampled one.
+SWEEP_TIMEOUT ?= 3600
+faultsweep: $(KERNEL) | deps-test
+	$(Q)$(PYTHON) tests/runner.py --kernel $(KERNEL) --build $(B) --only faultsweep \
+		--sweep-every --timeout $(SWEEP_TIMEOUT)
 
 # Mutation testing (tests/mutate.py, the list in tests/mutants.txt): each
 # mutant is a small bug put into a scratch copy of the tree, which must fail

@@ -128,6 +128,9 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 		witness_run();
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));
+	if (cmdline_has("ktest") && cmdline_has("faultsweep"))
+		ktest_sweep_main(cmdline_get("ktest"), cmdline_has("ktap"),
+				 !strcmp(cmdline_get("faultsweep"), "every"));
 	if (cmdline_has("ktest"))
 		ktest_main(cmdline_get("ktest"), cmdline_has("ktap"));
 	if (cmdline_has("bench"))

@@ -125,7 +125,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_ktest(int argc, char **argv)
 {
-	return ktest_run(argc > 1 ? argv[1] : NULL) ? -1 : 0;
+	return ktest_run(argc > 1 ? argv[1] : NULL, false) ? -1 : 0;
 }
 
 static int cmd_bench(int argc, char **argv)

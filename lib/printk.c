@@ -246,11 +246,17 @@ uint32_t log_head;
 
 static void (*printk_sink)(char c);
 static const char *line_prefix; /* put before every line while set */
+static bool muted; /* printk prints nothing */
 static bool at_line_start = true;
 
 void printk_set_sink(void (*putc)(char c))
 {
 	printk_sink = putc;
+}
+
+void printk_mute(bool mute)
+{
+	muted = mute;
 }
 
 void printk_set_prefix(const char *prefix)
@@ -301,8 +307,12 @@ void printk_log_dump(void)
 int vprintk(const char *fmt, va_list ap)
 {
 	char line[512];
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	int shown = n < (int)sizeof(line) ? n : (int)sizeof(line) - 1;
+	int n, shown;
+
+	if (muted)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	shown = n < (int)sizeof(line) ? n : (int)sizeof(line) - 1;
 
 	emit(line, shown);
 	return shown;

@@ -27,6 +27,10 @@ void printk_set_sink(void (*putc)(char c));
  */
 void printk_set_prefix(const char *prefix);
 
+/* While muted, printk prints (and logs) nothing: the fault-injection
+ * sweep runs each test many times over.  panic unmutes. */
+void printk_mute(bool mute);
+
 /* Writes n characters to the console only, not to the log (the shell's
  * echo of what is typed). */
 void console_write(const char *s, size_t n);

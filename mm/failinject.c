@@ -8,6 +8,8 @@ bool mm_failinject_armed;
 static struct mm_failinject config;
 static unsigned long counted, injected, injected_total;
 static uint32_t rng;
+static enum mm_alloc_kind last_kind; /* of the last injected failure */
+static uintptr_t last_caller;
 static void (*arm_hooks[ARM_HOOKS_MAX])(bool armed);
 
 static const char *const kind_names[MM_ALLOC_KINDS] = {
@@ -16,6 +18,13 @@ static const char *const kind_names[MM_ALLOC_KINDS] = {
 	[MM_ALLOC_PGTABLE] = "pagetable", [MM_ALLOC_KMAP] = "kmap",
 	[MM_ALLOC_ADDR_SPACE] = "addr_space", [MM_ALLOC_TASK] = "task",
 };
+
+bool mm_failinject_last(enum mm_alloc_kind *kind, uintptr_t *caller)
+{
+	*kind = last_kind;
+	*caller = last_caller;
+	return injected != 0;
+}
 
 const char *mm_alloc_kind_name(enum mm_alloc_kind kind)
 {
@@ -93,6 +102,8 @@ bool __mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
 		return false;
 	injected++;
 	injected_total++;
+	last_kind = kind;
+	last_caller = caller;
 	if (!config.quiet)
 		mm_printf("mm: injected failure of allocation %lu (%s) for %s\n", counted,
 			  mm_alloc_kind_name(kind), mm_symbol(caller, by, sizeof(by)));

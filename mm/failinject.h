@@ -56,6 +56,9 @@ unsigned long mm_failinject_count(void);
 unsigned long mm_failinject_injected(void);
 unsigned long mm_failinject_injected_total(void);
 const char *mm_alloc_kind_name(enum mm_alloc_kind kind);
+/* The kind and the caller of the last failure injected since the last
+ * mm_failinject_set; false if there was none. */
+bool mm_failinject_last(enum mm_alloc_kind *kind, uintptr_t *caller);
 
 /* Whether injection is armed: the fast paths read it (mm/platform.h's
  * hot-path variables go through the slow path while it is set). */

@@ -84,3 +84,8 @@ bool report_test_end(char *msg, size_t size)
 		 test_expected);
 	return false;
 }
+
+bool report_test_surplus(void)
+{
+	return total - test_start_total > test_expected;
+}

@@ -57,5 +57,8 @@ void report_expect(unsigned long n);
 void report_test_begin(void);
 /* End of a test: true if the reports match the expectation. */
 bool report_test_end(char *msg, size_t size);
+/* After report_test_end: whether there were more reports than expected
+ * (fewer is what a test that stopped early leaves). */
+bool report_test_surplus(void);
 
 #endif

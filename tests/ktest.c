@@ -8,12 +8,12 @@
 #include "lib/string.h"
 #include "lib/panic.h"
 #include "arch/x86/qemu_exit.h"
+#include "mm/failinject.h"
 
 #define FIRST_MSG_MAX 200
 
 extern const struct ktest_hook __ktest_hooks_start[], __ktest_hooks_end[];
 
-enum outcome { PASSED, FAILED, SKIPPED };
 
 struct totals {
 	int passed, failed, skipped;
@@ -26,6 +26,9 @@ static bool current_skipped;
 static bool ktap; /* nested KTAP instead of TAP 13 */
 static char first_msg[FIRST_MSG_MAX];
 static char skip_reason[FIRST_MSG_MAX];
+static int own_failures; /* of the test's own checks, not the hooks' */
+static const char *failed_hook; /* the first after-hook that failed */
+static char hook_msg[FIRST_MSG_MAX];
 
 int ktest_failures(void)
 {
@@ -36,7 +39,10 @@ int ktest_failures(void)
 static void vfail(const char *file, int line, const char *fmt, va_list ap)
 {
 	char msg[FIRST_MSG_MAX];
-	int n = snprintf(msg, sizeof(msg), "%s:%d: ", file, line);
+	/* a failure after an injected one says so (mm/failinject.h) */
+	int n = snprintf(msg, sizeof(msg), "%s%s:%d: ",
+			 mm_failinject_armed && mm_failinject_injected() ?
+			 "allocation failed (injected): " : "", file, line);
 
 	if (n < (int)sizeof(msg))
 		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
@@ -126,12 +132,20 @@ void ktest_skip(const char *reason)
 	strlcpy(skip_reason, reason, sizeof(skip_reason));
 }
 
+static const char *bail_context; /* ktest_set_context */
+
 static void bail_out(const char *msg)
 {
 	printk_set_prefix(NULL);
 	if (current)
-		printk("%sBail out! panic in test %d (%s: %s): %s\n", ktap ? "    " : "",
-		       current_number, current->suite, current->name, msg);
+		printk("%sBail out! panic in test %d (%s: %s)%s%s: %s\n", ktap ? "    " : "",
+		       current_number, current->suite, current->name,
+		       bail_context ? ", " : "", bail_context ? bail_context : "", msg);
+}
+
+void ktest_set_context(const char *context)
+{
+	bail_context = context;
 }
 
 static void run_hooks_before(void)
@@ -148,53 +162,94 @@ static void run_hooks_after(void)
 
 	for (const struct ktest_hook *h = __ktest_hooks_start;
 	     h < __ktest_hooks_end; h++) {
-		if (h->after && !h->after(msg, sizeof(msg)))
+		if (h->after && !h->after(msg, sizeof(msg))) {
+			if (!failed_hook) {
+				failed_hook = h->name;
+				strlcpy(hook_msg, msg, sizeof(hook_msg));
+			}
 			fail(current->file, current->line, "%s check: %s",
 			     h->name, msg);
+		}
 	}
 }
 
-static void print_result(const struct ktest *t, int number, enum outcome o)
+static void print_result(const struct ktest *t, int number, enum ktest_verdict o)
 {
-	const char *ok = o == FAILED ? "not ok" : "ok";
+	const char *ok = o == KTEST_FAILED ? "not ok" : "ok";
 
 	if (ktap)
 		printk("    %s %d %s", ok, number, t->name);
 	else
 		printk("%s %d - %s: %s", ok, number, t->suite, t->name);
-	if (o == SKIPPED)
+	if (o == KTEST_SKIPPED)
 		printk(" # SKIP %s", skip_reason);
-	else if (o == FAILED && !ktap)
+	else if (o == KTEST_FAILED && !ktap)
 		printk(" # %s", first_msg);
 	printk("\n");
 }
 
-/* Everything the test and its hooks print is a diagnostic of the test. */
-static __noinline enum outcome run_one(const struct ktest *t, int number)
+/* Runs t between the hooks; its outcome.  Every test is called from here
+ * (tests/test_traps.c finds it in a backtrace). */
+static __noinline enum ktest_verdict execute(const struct ktest *t, int number)
 {
-	enum outcome o;
-
 	current = t;
 	current_number = number;
 	current_failures = 0;
 	current_skipped = false;
+	failed_hook = NULL;
 	first_msg[0] = '\0';
-	printk_set_prefix(ktap ? "    # " : "# ");
 	run_hooks_before();
 	t->fn();
+	own_failures = current_failures;
 	run_hooks_after();
-	printk_set_prefix(NULL);
 	current = NULL;
-	o = current_failures ? FAILED : current_skipped ? SKIPPED : PASSED;
+	return current_failures ? KTEST_FAILED : current_skipped ? KTEST_SKIPPED : KTEST_PASSED;
+}
+
+static ktest_sweeper sweeper; /* ktest_set_sweeper */
+
+void ktest_set_sweeper(ktest_sweeper fn)
+{
+	sweeper = fn;
+}
+
+/* The sweeper's verdict on t, its message where print_result finds it. */
+static enum ktest_verdict sweep(const struct ktest *t, int number)
+{
+	char msg[FIRST_MSG_MAX];
+	enum ktest_verdict o = sweeper(t, number, msg, sizeof(msg));
+
+	strlcpy(o == KTEST_SKIPPED ? skip_reason : first_msg, msg, FIRST_MSG_MAX);
+	return o;
+}
+
+/* Everything the test and its hooks print is a diagnostic of the test. */
+static __noinline enum ktest_verdict run_one(const struct ktest *t, int number)
+{
+	enum ktest_verdict o;
+
+	printk_set_prefix(ktap ? "    # " : "# ");
+	o = sweeper ? sweep(t, number) : execute(t, number);
+	printk_set_prefix(NULL);
 	print_result(t, number, o);
 	return o;
 }
 
-static void count(struct totals *tot, enum outcome o)
+void ktest_execute(const struct ktest *t, int number, struct ktest_result *r)
 {
-	tot->passed += o == PASSED;
-	tot->failed += o == FAILED;
-	tot->skipped += o == SKIPPED;
+	enum ktest_verdict o = execute(t, number);
+
+	r->verdict = own_failures ? KTEST_FAILED : o == KTEST_SKIPPED ? KTEST_SKIPPED : KTEST_PASSED;
+	r->msg = own_failures ? first_msg : o == KTEST_SKIPPED ? skip_reason : "";
+	r->hook = failed_hook;
+	r->hook_msg = failed_hook ? hook_msg : "";
+}
+
+static void count(struct totals *tot, enum ktest_verdict o)
+{
+	tot->passed += o == KTEST_PASSED;
+	tot->failed += o == KTEST_FAILED;
+	tot->skipped += o == KTEST_SKIPPED;
 }
 
 /* The selected tests of the suite that starts at first. */
@@ -241,19 +296,29 @@ static int plan(const char *selection)
 	return n;
 }
 
+void ktest_begin_run(void)
+{
+	panic_set_hook(bail_out);
+	ktest_name_functions(true);
+}
+
+void ktest_end_run(void)
+{
+	ktest_name_functions(false);
+	panic_set_hook(NULL);
+}
+
 static int run_selection(const char *selection)
 {
 	struct totals tot = { 0, 0, 0 };
 	int number = 0;
 
 	printk(ktap ? "KTAP version 1\n1..%d\n" : "TAP version 13\n1..%d\n", plan(selection));
-	panic_set_hook(bail_out);
-	ktest_name_functions(true);
+	ktest_begin_run();
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
 		if (ktest_suite_first(t) == t && suite_size(selection, t))
 			run_suite(selection, t, &number, &tot);
-	ktest_name_functions(false);
-	panic_set_hook(NULL);
+	ktest_end_run();
 	if (ktap)
 		printk("# Totals: pass:%d fail:%d skip:%d total:%d\n", tot.passed,
 		       tot.failed, tot.skipped, tot.passed + tot.failed + tot.skipped);
@@ -273,9 +338,9 @@ static int run(const char *selection, bool want_ktap)
 	return run_selection(selection);
 }
 
-int ktest_run(const char *selection)
+int ktest_run(const char *selection, bool want_ktap)
 {
-	return run(selection, false);
+	return run(selection, want_ktap);
 }
 
 /* A separate function so that GDB sessions have a place to stop. */

@@ -63,9 +63,12 @@ struct ktest_hook {
 /* Runs the selection (NULL or "" for all; "list" lists), prints TAP (or
  * KTAP), exits QEMU with the verdict. */
 __noreturn void ktest_main(const char *selection, bool ktap);
-/* Runs without exiting (for the shell), in TAP; returns the number of
- * failures, or -1 when the selection is bad. */
-int ktest_run(const char *selection);
+/* ktest_main, each test swept with fault injection (tests/ktest_sweep.c):
+ * on every allocation it makes, or (every = false) on a sample. */
+__noreturn void ktest_sweep_main(const char *selection, bool ktap, bool every);
+/* Runs without exiting (for the shell), in TAP or KTAP; returns the number
+ * of failures, or -1 when the selection is bad. */
+int ktest_run(const char *selection, bool ktap);
 
 /* --- selection (tests/ktest_select.c) ------------------------------------ */
 
@@ -86,6 +89,33 @@ const struct ktest *ktest_suite_first(const struct ktest *t);
  * that selects it) instead of its symbol ktest_fn_NN. */
 void ktest_name_functions(bool on);
 extern const struct ktest __ktests_start[], __ktests_end[];
+
+/*
+ * For tests/ktest_sweep.c: runs test t (numbered `number`) between the
+ * hooks, printing nothing of its own.  The verdict is that of the test's
+ * own checks (msg: the first failure or the skip reason); hook names the
+ * first after-hook that failed, if any (hook_msg: what it found).
+ * ktest_begin_run and ktest_end_run go around a run of tests (the panic
+ * hook, reports naming tests by their ids); while a context is set, a
+ * panic's "Bail out!" line carries it.
+ */
+enum ktest_verdict { KTEST_PASSED, KTEST_SKIPPED, KTEST_FAILED };
+struct ktest_result {
+	enum ktest_verdict verdict;
+	const char *msg;
+	const char *hook;
+	const char *hook_msg;
+};
+void ktest_execute(const struct ktest *t, int number, struct ktest_result *r);
+void ktest_set_context(const char *context);
+/* While set, the test runs call fn instead of running each test once:
+ * its verdict and message (the failure or the skip reason) are the test's
+ * (tests/ktest_sweep.c). */
+typedef enum ktest_verdict (*ktest_sweeper)(const struct ktest *t, int number,
+					    char *msg, size_t size);
+void ktest_set_sweeper(ktest_sweeper fn);
+void ktest_begin_run(void);
+void ktest_end_run(void);
 
 /* Number of the checks that failed in the running test. */
 int ktest_failures(void);

@@ -5,6 +5,8 @@ Jobs (each reports `N passed, M failed, K skipped`):
   host     host test programs of the portable allocators (TAP on stdout)
   fuzz     libFuzzer targets: their regression inputs, then a fixed number of
            seeded runs (or, for `make fuzz`, a timed search)
+  faultsweep  every self-test again with its allocations failing one at a
+           time (a sample; every one with --sweep-every, make faultsweep)
   kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
            (TAP on the smallest, KTAP on the others); the test listing and
            selection (ktest=list, suites, id globs, a word that selects
@@ -46,7 +48,8 @@ from testrun.junit import write_junit  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
 from testrun.make_runs import make_job  # noqa: E402
-from testrun.kernel_runs import crash_job, iso_job, kernel_job, memmap_job, selection_job  # noqa: E402
+from testrun.kernel_runs import (crash_job, faultsweep_job, iso_job, kernel_job,  # noqa: E402
+                                 memmap_job, selection_job)
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
@@ -56,7 +59,10 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,boot,iso,bochs,gdb,shell,memmap,make")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,crash,boot,iso,bochs,gdb,"
+                    "shell,memmap,make")
+    ap.add_argument("--sweep-every", action="store_true",
+                    help="the fault sweep fails every allocation of each test, not a sample")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -87,6 +93,8 @@ def main():
             label, mem, qargs, cmdline = spec.split(":", 3)
             jobs.append((kernel_job, (args, mem, cmdline, qargs.split(), label)))
         jobs.append((selection_job, (args,)))
+    if "faultsweep" in only:
+        jobs.append((faultsweep_job, (args, args.sweep_every)))
     if "kernel" in only or "witness" in only:
         jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:

@@ -120,7 +120,7 @@ KTEST(traps, "a backtrace names its callers from the kernel's symbol table")
 	/* gcc may name a specialised copy "backtrace_outer.constprop.0" */
 	EXPECT_EQ(0, strncmp(ksym_lookup(pcs[0] - 1, &off), "backtrace_outer", 15));
 	EXPECT_EQ(0, strncmp(ksym_lookup(pcs[1] - 1, &off), "ktest_fn_", 9));
-	EXPECT_STREQ("run_one", ksym_lookup(pcs[2] - 1, &off));
+	EXPECT_STREQ("execute", ksym_lookup(pcs[2] - 1, &off));
 }
 
 KTEST(traps, "symbol look-up finds kmain and refuses addresses outside text")

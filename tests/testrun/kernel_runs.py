@@ -32,6 +32,30 @@ def kernel_job(args, mem, cmdline="ktest", extra=(), label=None, refuse=()):
     return r
 
 
+SWEEP_SUMMARY = re.compile(r"^sweep: (\d+) \(test, k\) runs: (\d+) passed .*, (\d+) found a bug; "
+                           r"(\d+) failures injected$", re.M)
+
+
+def faultsweep_job(args, every=False, mem="128M"):
+    """The fault-injection sweep (tests/ktest_sweep.c): every test again with
+    its allocations failing one at a time -- a sample of them in make test,
+    every one in make faultsweep.  Besides the TAP, its summary line must be
+    there and count runs that injected failures."""
+    name = "fault sweep%s -m %s" % (" (every allocation)" if every else "", mem)
+    t0 = time.time()
+    status, out = boot(args, mem, "ktest faultsweep" + ("=every" if every else ""))
+    r = parse_tap(name, out, status, EXIT_PASS, kernel_skips(mem) + ["injects-itself"])
+    m = SWEEP_SUMMARY.search(out.replace("\r", ""))
+    r.check(bool(m) and int(m.group(1)) > 0 and int(m.group(4)) > 0 and m.group(3) == "0"
+            and m.group(1) == m.group(2),
+            "the sweep's summary: every (test, k) run passed, with failures injected",
+            m.group(0) if m else "no summary line")
+    if m:
+        r.notes.append(m.group(0))
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
 def test_id(suite, description):
     """tests/ktest_select.c's id of a test: the description in lower case,
     every run of other characters one '_'."""
