@@ -9,9 +9,9 @@
 #include "arch/x86/early_map.h"
 #include "lib/printk.h"
 #include "lib/panic.h"
-#include "lib/panic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
+#include "kernel/lockdebug.h"
 #include "lib/errno.h"
 #include "mm/init.h"
 #include "mm/page.h"
@@ -107,6 +107,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	print_cpu();
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
+	lock_debug_init(cmdline_has("lock_debug") || cmdline_has("ktest"));
 	memory_init(&boot_info);
 	paging_init();
 	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));

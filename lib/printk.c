@@ -1,9 +1,13 @@
 /*
  * printk and vsnprintf.  One formatter writes into a bounded buffer; printk
- * formats a line at a time into a stack buffer and sends it to the sink.
+ * formats a line at a time into a stack buffer and sends it to the sink
+ * under the console lock, so that two CPUs' messages never mix within one
+ * printk.  A panic stops taking the lock (the CPU holding it may be the
+ * one that is gone).
  */
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/spinlock.h"
 
 struct outbuf {
 	char *buf;
@@ -234,6 +238,9 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 }
 
 static void (*printk_sink)(char c);
+static struct spinlock console_lock = SPINLOCK_INIT_NODEBUG("console", LOCK_ORDER_CONSOLE);
+LOCK_REGISTER(console_lock);
+static bool console_unlocked;
 
 void printk_set_sink(void (*putc)(char c))
 {
@@ -246,10 +253,23 @@ int vprintk(const char *fmt, va_list ap)
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	int shown = n < (int)sizeof(line) ? n : (int)sizeof(line) - 1;
 
-	if (printk_sink)
-		for (int i = 0; i < shown; i++)
-			printk_sink(line[i]);
+	bool lock = !READ_ONCE(console_unlocked);
+	irqflags_t flags = 0;
+
+	if (!printk_sink)
+		return shown;
+	if (lock)
+		flags = spin_lock_irqsave(&console_lock);
+	for (int i = 0; i < shown; i++)
+		printk_sink(line[i]);
+	if (lock)
+		spin_unlock_irqrestore(&console_lock, flags);
 	return shown;
+}
+
+void printk_panic_mode(void)
+{
+	WRITE_ONCE(console_unlocked, true);
 }
 
 int printk(const char *fmt, ...)

@@ -21,4 +21,8 @@ int printk(const char *fmt, ...) __printf(1, 2);
 /* Where printk's characters go; the console sets it to the serial port. */
 void printk_set_sink(void (*putc)(char c));
 
+/* From now on printk takes no lock: panic calls it, since the CPU holding
+ * the console lock may never release it. */
+void printk_panic_mode(void);
+
 #endif

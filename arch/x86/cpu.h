@@ -6,8 +6,7 @@
 #define ARCH_X86_CPU_H
 
 #include "lib/compiler.h"
-
-#define EFLAGS_IF 0x00000200 /* interrupts enabled */
+#include "lib/irqflags.h"
 
 /* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
 #define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
@@ -57,13 +56,6 @@ static inline void write_cr4(uint32_t v)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
-static inline uint32_t read_eflags(void)
-{
-	uint32_t v;
-	__asm__ volatile("pushfl; popl %0" : "=r"(v));
-	return v;
-}
-
 static inline void invlpg(uintptr_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
@@ -89,20 +81,6 @@ static inline uint64_t rdtsc(void)
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
-}
-
-/* Save the interrupt flag and disable interrupts; undo with irq_restore. */
-static inline uint32_t irq_save(void)
-{
-	uint32_t flags = read_eflags();
-	cpu_cli();
-	return flags;
-}
-
-static inline void irq_restore(uint32_t flags)
-{
-	if (likely(flags & EFLAGS_IF)) /* interrupts are mostly on */
-		cpu_sti();
 }
 
 static inline uintptr_t read_ebp(void)
