@@ -14,6 +14,7 @@
 #include "arch/x86/io.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/percpu.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/errno.h"
@@ -39,7 +40,7 @@ STATIC_ASSERT(offsetof(struct trap_frame, eip) == 56,
 
 static struct idt_entry idt[T_NUM_VECTORS] __aligned(8);
 static trap_handler_t handlers[T_NUM_VECTORS][HANDLERS_PER_VECTOR];
-struct fault_info last_fixed_fault;
+DEFINE_PER_CPU(struct fault_info, cpu_last_fixed_fault);
 
 extern const uint32_t trap_stub_table[48];
 extern const uint32_t trap_stub_syscall;
@@ -265,18 +266,19 @@ void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2))
  */
 __asmlinkage __noreturn void double_fault_report(uint32_t error)
 {
-	uint32_t esp = kernel_tss.esp;
+	const struct tss *tss = this_cpu_ptr(&kernel_tss);
+	uint32_t esp = tss->esp;
 	uint32_t guard = (uint32_t)(uintptr_t)boot_stack_guard;
 	char sym[96];
 
-	symbol_format(kernel_tss.eip, sym, sizeof(sym));
+	symbol_format(tss->eip, sym, sizeof(sym));
 	printk("\nDOUBLE FAULT (error %u) at eip %08x <%s>, esp %08x, cr2 %08x\n",
-	       error, kernel_tss.eip, sym, esp, read_cr2());
+	       error, tss->eip, sym, esp, read_cr2());
 	if (esp >= guard && esp < guard + 2 * PAGE_SIZE)
 		printk("  kernel stack overflow: esp %08x ran into the guard page at %08x\n",
 		       esp, guard);
 	else if (stack_guard_hit && stack_guard_hit(esp, read_cr2()))
 		printk("  kernel stack overflow: a task stack ran into its guard page (cr2 %08x)\n",
 		       read_cr2());
-	panic_from_frame(kernel_tss.ebp, kernel_tss.eip, "double fault");
+	panic_from_frame(tss->ebp, tss->eip, "double fault");
 }

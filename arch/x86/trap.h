@@ -6,6 +6,7 @@
 #define ARCH_X86_TRAP_H
 
 #include "lib/compiler.h"
+#include "arch/x86/percpu.h"
 
 #define T_DIVIDE 0
 #define T_DEBUG 1
@@ -78,8 +79,9 @@ struct fault_info {
 	uint32_t eip;
 };
 
-/* The most recent fault that a fixup absorbed. */
-extern struct fault_info last_fixed_fault;
+/* The most recent fault that a fixup absorbed on this CPU. */
+extern struct fault_info cpu_last_fixed_fault; /* per CPU */
+#define last_fixed_fault (*this_cpu_ptr(&cpu_last_fixed_fault))
 
 /*
  * Probes: read or write one 32-bit word at addr.  Return 0, or ERR_FAULT if
@@ -109,7 +111,18 @@ struct tss {
 	uint16_t trap, iomap_base;
 } __packed;
 
+/* This CPU's TSS is *this_cpu_ptr(&kernel_tss) (arch/x86/percpu.h). */
 extern struct tss kernel_tss;
+
+/*
+ * Fills in CPU cpu's GDT, TSS (ring-0 stack esp0) and double-fault task
+ * (page directory cr3); on the boot CPU, before cpu runs.  gdt_load then
+ * makes the running CPU use its own: the segment registers, %fs the
+ * per-CPU segment, and the task register.  gdt_init does both for the
+ * boot CPU.
+ */
+void gdt_setup_cpu(unsigned cpu, uint32_t esp0, uint32_t cr3);
+void gdt_load(void);
 
 /* Installs a data segment descriptor in GDT slot `index` (GDT_TEST0/1). */
 void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,

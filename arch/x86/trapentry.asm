@@ -45,8 +45,9 @@ trap_common:
 	mov ax, KERNEL_DS
 	mov ds, ax
 	mov es, ax
-	mov fs, ax
 	mov gs, ax
+	mov ax, PERCPU_SEL		; this CPU's per-CPU area (arch/x86/percpu.h)
+	mov fs, ax
 	push esp			; struct trap_frame *
 	call trap_dispatch
 	add esp, 4
