@@ -24,6 +24,7 @@
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
 #include "kernel/task.h"
+#include "kernel/smp.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
@@ -114,6 +115,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	vmm_cache_init();
 	vmalloc_init();
 	task_init();
+	smp_init();
 	slab_print_info();
 
 	if (cmdline_has("witness"))

@@ -10,8 +10,11 @@
 
 /* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
 #define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
+#define CPUID_EDX_MSR (1u << 5) /* RDMSR and WRMSR */
 #define CPUID_EDX_PAE (1u << 6)
+#define CPUID_EDX_APIC (1u << 9) /* an on-chip local APIC */
 #define CPUID_EDX_PGE (1u << 13) /* global pages */
+#define CPUID_EDX_PAT (1u << 16) /* page attribute table */
 
 static inline uint32_t read_cr0(void)
 {
@@ -54,6 +57,19 @@ static inline uint32_t read_cr4(void)
 static inline void write_cr4(uint32_t v)
 {
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
 }
 
 static inline void invlpg(uintptr_t va)
