@@ -13,7 +13,9 @@
  * frees them: vfree needs no list of frames.  The page tables already exist
  * (paging_init), so every address space sees an area the moment it is
  * mapped.  There is no limit on the number of areas but the address range
- * and memory for their descriptors.
+ * and memory for their descriptors.  vmalloc_map_area hands an area to a
+ * mapping of the caller's choice instead (mm/ioremap.c maps device
+ * registers there); vfree unmaps either kind, freeing only owned frames.
  */
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
@@ -68,7 +70,8 @@ static struct list_node *find_gap(size_t pages, vaddr_t *va)
 	return pos;
 }
 
-static void *__vmalloc(size_t size, gfp_t gfp)
+void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
+		       void *ctx)
 {
 	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
 	struct list_node *next;
@@ -83,7 +86,7 @@ static void *__vmalloc(size_t size, gfp_t gfp)
 	a = kmem_cache_alloc(area_cachep, GFP_KERNEL);
 	if (!a)
 		return NULL;
-	if (vmm_alloc(&kernel_as, va, pages * PAGE_SIZE, VMM_WRITE, gfp)) {
+	if (map(va, pages * PAGE_SIZE, ctx)) {
 		kmem_cache_free(area_cachep, a);
 		return NULL;
 	}
@@ -92,6 +95,17 @@ static void *__vmalloc(size_t size, gfp_t gfp)
 	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
 	return (void *)va;
+}
+
+/* Fresh frames from the buddy, owned by kernel_as. */
+static int map_fresh_frames(vaddr_t va, size_t size, void *gfp)
+{
+	return vmm_alloc(&kernel_as, va, size, VMM_WRITE, *(gfp_t *)gfp);
+}
+
+static void *__vmalloc(size_t size, gfp_t gfp)
+{
+	return vmalloc_map_area(size, map_fresh_frames, &gfp);
 }
 
 void *vmalloc(size_t size)

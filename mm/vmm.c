@@ -116,6 +116,8 @@ static uint32_t prot_to_pte(const struct addr_space *as, unsigned prot)
 		f |= PTE_RW;
 	if (prot & VMM_USER)
 		f |= PTE_USER;
+	if (prot & VMM_NOCACHE)
+		f |= PTE_PCD | PTE_PWT;
 	if (as->as_kernel && global_kernel_pages)
 		f |= PTE_GLOBAL;
 	return f;

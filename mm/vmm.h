@@ -23,6 +23,7 @@
 /* Protection of a mapping.  Present pages are always readable on i386. */
 #define VMM_WRITE 0x1u /* writable (ring 0 honours it too: CR0.WP) */
 #define VMM_USER 0x2u /* ring 3 may access */
+#define VMM_NOCACHE 0x4u /* uncached (PCD|PWT: UC through the PAT), for devices */
 
 #define VMM_MAX_REGIONS 16 /* demand-zero regions per address space */
 

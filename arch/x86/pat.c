@@ -7,6 +7,7 @@
 #define PAT_INDEX_UC 3 /* PCD|PWT with PAT clear */
 
 static uint64_t pat = PAT_DEFAULT; /* the legacy meaning without a PAT */
+static bool uncached_ok = true;
 
 static unsigned entry(unsigned index)
 {
@@ -20,13 +21,18 @@ bool pat_init(void)
 
 	if (present)
 		pat = rdmsr(MSR_PAT);
-	ok = entry(PAT_INDEX_UC) == PAT_UC;
+	ok = uncached_ok = entry(PAT_INDEX_UC) == PAT_UC;
 	printk("PAT: %s %#llx%s; PCD|PWT selects %s%s\n",
 	       present ? "MSR" : "none, the fixed meaning", pat,
 	       pat == PAT_DEFAULT ? " (the power-on default)" : "",
 	       pat_type_name(entry(PAT_INDEX_UC)),
 	       ok ? "" : ": device registers would be cached (ioremap refuses)");
 	return ok;
+}
+
+bool pat_uncached_ok(void)
+{
+	return uncached_ok;
 }
 
 unsigned pat_type_of(uint32_t e, bool large)

@@ -29,6 +29,8 @@
  * Prints one line saying what it found.  Boot CPU, once.
  */
 bool pat_init(void);
+/* What pat_init found: whether PCD|PWT means UC. */
+bool pat_uncached_ok(void);
 
 /* The memory type a page-table entry selects: `entry` is the entry, `large`
  * says it is a directory entry mapping a 4 MiB page (its PAT bit is bit 12). */

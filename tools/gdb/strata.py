@@ -17,7 +17,10 @@ KERNEL_VBASE = 0xC0000000
 PAGE_SHIFT = 12
 
 PTE_BITS = [(0x001, "P"), (0x002, "RW"), (0x004, "U"), (0x008, "PWT"), (0x010, "PCD"),
-            (0x020, "A"), (0x040, "D"), (0x080, "PS"), (0x100, "G")]
+            (0x020, "A"), (0x040, "D"), (0x080, "PAT"), (0x100, "G")]
+# Bit 7 of a directory entry is PS; a 4 MiB page keeps its PAT bit in bit 12.
+PDE_BITS = PTE_BITS[:7] + [(0x080, "PS"), (0x100, "G")]
+PDE_4M_BITS = PDE_BITS + [(0x1000, "PAT")]
 
 
 def flag_names(entry, bits=PTE_BITS):
@@ -77,7 +80,8 @@ class PageWalk(gdb.Command):
         steps, pa = walk(va)
         print("va %#010x  cr3 %#x" % (va, cr3()))
         for level, index, addr, entry in steps:
-            print("  %s[%4d] @phys %#010x = %#010x  %s" % (level, index, addr, entry, flag_names(entry)))
+            bits = PTE_BITS if level == "PTE" else PDE_4M_BITS if entry & 0x80 else PDE_BITS
+            print("  %s[%4d] @phys %#010x = %#010x  %s" % (level, index, addr, entry, flag_names(entry, bits)))
         if pa is None:
             print("  -> not mapped (the walk stops at the %s)" % steps[-1][0])
         else:
