@@ -34,7 +34,8 @@ C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)
 GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
-	$(B)/gen/segments.inc $(B)/gen/layout.ld
+	$(B)/gen/segments.inc $(B)/gen/vectors.inc $(B)/gen/trampoline.inc \
+	$(B)/gen/layout.ld
 
 KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso

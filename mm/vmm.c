@@ -47,13 +47,15 @@
 #include "mm/buddy.h"
 #include "mm/slab.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/string.h"
 
 struct addr_space kernel_as;
 static struct kmem_cache *as_cachep;
-static struct addr_space *current_as = &kernel_as;
+/* The space each CPU runs (its CR3); NULL until the CPU's first switch. */
+static DEFINE_PER_CPU(struct addr_space *, current_as);
 static bool global_kernel_pages;
 unsigned long vmm_demand_faults;
 
@@ -63,7 +65,7 @@ void vmm_init(pde_t *kernel_pgdir, bool global_pages)
 	kernel_as.as_pgdir_phys = mm_virt_to_phys(kernel_pgdir);
 	kernel_as.as_kernel = true;
 	global_kernel_pages = global_pages;
-	current_as = &kernel_as;
+	this_cpu_write(current_as, &kernel_as);
 }
 
 void vmm_cache_init(void)
@@ -73,18 +75,18 @@ void vmm_cache_init(void)
 
 struct addr_space *vmm_current(void)
 {
-	return current_as;
+	return this_cpu_read(current_as);
 }
 
 void vmm_switch(struct addr_space *as)
 {
-	current_as = as;
+	this_cpu_write(current_as, as);
 	write_cr3((uint32_t)as->as_pgdir_phys);
 }
 
 static bool is_live(const struct addr_space *as, vaddr_t va)
 {
-	return as == current_as || va >= KERNEL_VBASE;
+	return as == vmm_current() || va >= KERNEL_VBASE;
 }
 
 /* The kernel space maps only vmalloc and kmap; a user space everything
@@ -311,8 +313,12 @@ int vmm_demand_zero(struct addr_space *as, vaddr_t va, size_t size,
 
 int vmm_demand_fault(vaddr_t addr, uint32_t err)
 {
-	struct addr_space *as = current_as;
-	struct vmm_region *r = find_region(as, addr);
+	struct addr_space *as = vmm_current();
+	struct vmm_region *r;
+
+	if (!as)
+		return ERR_NOT_FOUND;
+	r = find_region(as, addr);
 
 	if (!r)
 		return ERR_NOT_FOUND;
@@ -429,7 +435,7 @@ struct addr_space *vmm_create(void)
 void vmm_destroy(struct addr_space *as)
 {
 	ASSERT(!as->as_kernel);
-	if (as == current_as)
+	if (as == vmm_current())
 		vmm_switch(&kernel_as);
 	/* Most spaces have few tables (a task's often none): stop at the last. */
 	for (unsigned i = 0; i < KERNEL_PDE_FIRST && as->as_table_pages; i++) {

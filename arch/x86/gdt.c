@@ -159,9 +159,17 @@ void gdt_setup_cpu(unsigned cpu, uint32_t esp0, uint32_t cr3)
 	set_tss(&gdt[GDT_DF_TSS], per_cpu_ptr(&df_tss, cpu));
 }
 
-void gdt_load(void)
+void gdt_pointer(unsigned cpu, uint16_t *limit, uint32_t *base)
 {
-	struct descriptor_ptr ptr = { sizeof(cpu_gdt) - 1, (uint32_t)(uintptr_t)this_gdt() };
+	*limit = sizeof(cpu_gdt) - 1;
+	*base = (uint32_t)(uintptr_t)*per_cpu_ptr(&cpu_gdt, cpu);
+}
+
+/* Until it runs, %fs may not reach this CPU's area: cpu says which it is. */
+void gdt_load(unsigned cpu)
+{
+	struct descriptor_ptr ptr = { sizeof(cpu_gdt) - 1,
+				      (uint32_t)(uintptr_t)*per_cpu_ptr(&cpu_gdt, cpu) };
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "ljmp %1, $1f\n"
@@ -183,5 +191,5 @@ void gdt_load(void)
 void gdt_init(void)
 {
 	gdt_setup_cpu(0, (uint32_t)(uintptr_t)boot_stack_top, read_cr3());
-	gdt_load();
+	gdt_load(0);
 }

@@ -55,7 +55,10 @@ void trap_unregister(unsigned vector, trap_handler_t handler);
 /* Sets a gate's privilege so that `int vector` works from ring 3. */
 void idt_set_user_gate(unsigned vector);
 
+/* Builds the IDT (shared by every CPU) and loads it; idt_load loads it on
+ * another CPU. */
 void trap_init(void);
+void idt_load(void);
 void gdt_init(void);
 void pic_init(void);
 
@@ -117,12 +120,14 @@ extern struct tss kernel_tss;
 /*
  * Fills in CPU cpu's GDT, TSS (ring-0 stack esp0) and double-fault task
  * (page directory cr3); on the boot CPU, before cpu runs.  gdt_load then
- * makes the running CPU use its own: the segment registers, %fs the
+ * makes the running CPU (cpu) use its own: the segment registers, %fs the
  * per-CPU segment, and the task register.  gdt_init does both for the
  * boot CPU.
  */
 void gdt_setup_cpu(unsigned cpu, uint32_t esp0, uint32_t cr3);
-void gdt_load(void);
+void gdt_load(unsigned cpu);
+/* What lgdt needs for CPU cpu's GDT: its limit and (virtual) base. */
+void gdt_pointer(unsigned cpu, uint16_t *limit, uint32_t *base);
 
 /* Installs a data segment descriptor in GDT slot `index` (GDT_TEST0/1). */
 void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,
