@@ -2,6 +2,7 @@
 #include "kernel/lockdebug.h"
 #include "lib/spinlock.h"
 #include "mm/report.h"
+#include "arch/x86/percpu.h"
 
 static void lock_report(enum spin_report kind, const struct spinlock *l,
 			const char *msg)
@@ -10,6 +11,7 @@ static void lock_report(enum spin_report kind, const struct spinlock *l,
 }
 
 static const struct spin_machine kernel_locks = {
+	.cpu_id = smp_processor_id,
 	.report = lock_report,
 };
 

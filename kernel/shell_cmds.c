@@ -9,6 +9,8 @@
 #include "lib/errno.h"
 #include "kernel/whatis.h"
 #include "kernel/memdump.h"
+#include "kernel/smp.h"
+#include "lib/spinlock.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/report.h"
@@ -281,6 +283,22 @@ static int cmd_memdump(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_cpus(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	smp_print_cpus();
+	return 0;
+}
+
+static int cmd_lockstat(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	spin_print_stats();
+	return 0;
+}
+
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;
@@ -306,6 +324,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "ktest", "[SUITES]", "run self-tests (all, or a,b,c)", 0, 1, cmd_ktest },
 	{ "bench", "[NAMES]", "run benchmarks (meaningful under -icount)", 0, 1, cmd_bench },
 	{ "memdump", "", "every frame's state, for make memmap", 0, 0, cmd_memdump },
+	{ "cpus", "", "every CPU: APIC id, state, per-CPU area, stack, calls", 0, 0, cmd_cpus },
+	{ "lockstat", "", "every registered lock: acquisitions, waits, holder", 0, 0, cmd_lockstat },
 	{ "poweroff", "", "leave QEMU", 0, 0, cmd_poweroff },
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };

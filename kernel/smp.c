@@ -226,3 +226,21 @@ void *smp_cpu_stack(unsigned cpu)
 {
 	return *per_cpu_ptr(&cpu_stack, cpu);
 }
+
+void smp_print_cpus(void)
+{
+	printk("cpu apic  state    per-CPU area  kernel stack           calls in  job\n");
+	for (unsigned cpu = 0; cpu < smp_nr_cpus; cpu++) {
+		bool up = cpumask_test(&cpu_online_mask, cpu);
+		char *stack = smp_cpu_stack(cpu);
+		char range[32] = "boot stack (image)";
+
+		if (stack)
+			snprintf(range, sizeof(range), "%p-%p", stack, stack + SMP_STACK_SIZE);
+		printk("%3u %4u  %-7s  %p    %-22s %8lu  %s\n", cpu, smp_apic_id[cpu],
+		       up ? "online" : "offline",
+		       (void *)(__percpu_start + percpu_offset[cpu]), range,
+		       smp_calls_received(cpu),
+		       cpu == 0 ? "-" : smp_run_done(cpu) ? "idle" : "running");
+	}
+}

@@ -32,4 +32,7 @@ bool smp_run_done(unsigned cpu);
 void *smp_cpu_stack(unsigned cpu);
 #define SMP_STACK_SIZE 8192
 
+/* One line per CPU: APIC id, online, per-CPU area, stack, calls, job. */
+void smp_print_cpus(void);
+
 #endif

@@ -8,7 +8,7 @@ import sys
 import time
 
 from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, SMALL_MACHINE_SKIP, Result, mem_mib,
-                            parse_tap, qemu_cmd, run, save_log, tally)
+                            parse_tap, qemu_cmd, run, save_log, smp_cpus, tally)
 
 
 def kernel_job(args, mem, cmdline="ktest", extra=(), label=None):
@@ -17,7 +17,7 @@ def kernel_job(args, mem, cmdline="ktest", extra=(), label=None):
     status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
                       args.timeout)
     small = [SMALL_MACHINE_SKIP] if mem_mib(mem) < 16 else []
-    r = parse_tap(name, out, status, EXIT_PASS, small)
+    r = parse_tap(name, out, status, EXIT_PASS, small, smp_cpus(extra))
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 
