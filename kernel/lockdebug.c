@@ -3,6 +3,7 @@
 #include "lib/spinlock.h"
 #include "mm/report.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/tlb.h"
 
 static void lock_report(enum spin_report kind, const struct spinlock *l,
 			const char *msg)
@@ -13,6 +14,7 @@ static void lock_report(enum spin_report kind, const struct spinlock *l,
 static const struct spin_machine kernel_locks = {
 	.cpu_id = smp_processor_id,
 	.report = lock_report,
+	.relax = tlb_poll, /* a CPU waiting with interrupts off still answers */
 };
 
 void lock_debug_init(bool on)

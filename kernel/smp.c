@@ -32,6 +32,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/pat.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/tlb.h"
 #include "arch/x86/cpu.h"
 #include "mm/ioremap.h"
 #include "mm/vmalloc.h"
@@ -169,6 +170,8 @@ static void start_aps(void)
 	lapic_set_base(regs);
 	lapic_enable();
 	smp_call_init();
+	tlb_init();
+	tlb_shootdown_enabled = !cmdline_has("no_shootdown");
 	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
 		if (start_ap(cpu))
 			printk("smp: CPU %u (APIC id %u) did not start\n", cpu,
@@ -218,8 +221,10 @@ bool smp_run_done(unsigned cpu)
 
 void smp_run_wait(unsigned cpu)
 {
-	while (cpu < NR_CPUS && !smp_run_done(cpu))
+	while (cpu < NR_CPUS && !smp_run_done(cpu)) {
+		tlb_poll(); /* the job may be shooting down with us as a target */
 		cpu_relax();
+	}
 }
 
 void *smp_cpu_stack(unsigned cpu)
@@ -229,18 +234,20 @@ void *smp_cpu_stack(unsigned cpu)
 
 void smp_print_cpus(void)
 {
-	printk("cpu apic  state    per-CPU area  kernel stack           calls in  job\n");
+	printk("cpu apic  state    per-CPU area  kernel stack           calls in  shootdowns in/out  job\n");
 	for (unsigned cpu = 0; cpu < smp_nr_cpus; cpu++) {
 		bool up = cpumask_test(&cpu_online_mask, cpu);
 		char *stack = smp_cpu_stack(cpu);
 		char range[32] = "boot stack (image)";
+		struct tlb_stats t;
 
+		tlb_get_stats(cpu, &t);
 		if (stack)
 			snprintf(range, sizeof(range), "%p-%p", stack, stack + SMP_STACK_SIZE);
-		printk("%3u %4u  %-7s  %p    %-22s %8lu  %s\n", cpu, smp_apic_id[cpu],
-		       up ? "online" : "offline",
+		printk("%3u %4u  %-7s  %p    %-22s %8lu  %8lu/%-8lu  %s\n", cpu,
+		       smp_apic_id[cpu], up ? "online" : "offline",
 		       (void *)(__percpu_start + percpu_offset[cpu]), range,
-		       smp_calls_received(cpu),
+		       smp_calls_received(cpu), t.ts_received, t.ts_sent,
 		       cpu == 0 ? "-" : smp_run_done(cpu) ? "idle" : "running");
 	}
 }

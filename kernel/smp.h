@@ -32,7 +32,8 @@ bool smp_run_done(unsigned cpu);
 void *smp_cpu_stack(unsigned cpu);
 #define SMP_STACK_SIZE 8192
 
-/* One line per CPU: APIC id, online, per-CPU area, stack, calls, job. */
+/* One line per CPU: APIC id, online, per-CPU area, stack, calls and
+ * shootdowns answered, shootdowns sent, job. */
 void smp_print_cpus(void);
 
 #endif

@@ -16,12 +16,19 @@
  * and memory for their descriptors.  vmalloc_map_area hands an area to a
  * mapping of the caller's choice instead (mm/ioremap.c maps device
  * registers there); vfree unmaps either kind, freeing only owned frames.
+ *
+ * Several CPUs: vmalloc_lock guards the list and the count, and is held
+ * from the search for a gap until the area is mapped, and in vfree until it
+ * is unmapped, so that no range is handed out twice or while its old
+ * mapping may still sit in another CPU's TLB (vmm_unmap shoots it down
+ * before it returns).  It is taken before the kernel space's lock.
  */
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
 #include "mm/slab.h"
 #include "mm/report.h"
 #include "lib/list.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 
 struct vm_area {
@@ -30,8 +37,10 @@ struct vm_area {
 	struct list_node va_link; /* on `areas`, by address */
 };
 
-static struct list_node areas = LIST_HEAD_INIT(areas);
-static unsigned nr_areas;
+static struct spinlock vmalloc_lock = SPINLOCK_INIT("vmalloc", LOCK_ORDER_VMALLOC);
+LOCK_REGISTER(vmalloc_lock);
+static struct list_node areas = LIST_HEAD_INIT(areas); /* vmalloc_lock */
+static unsigned nr_areas; /* vmalloc_lock */
 static struct kmem_cache *area_cachep;
 
 void vmalloc_init(void)
@@ -41,7 +50,7 @@ void vmalloc_init(void)
 
 unsigned vmalloc_nr_areas(void)
 {
-	return nr_areas;
+	return READ_ONCE(nr_areas);
 }
 
 static vaddr_t area_end(const struct vm_area *a)
@@ -52,12 +61,13 @@ static vaddr_t area_end(const struct vm_area *a)
 /* First fit: the lowest gap that holds pages + a guard page.  Returns the
  * node the new area goes before (the list head: at the end), or NULL when
  * no gap is big enough; *va receives its address. */
-static struct list_node *find_gap(size_t pages, vaddr_t *va)
+static struct list_node *__find_gap(size_t pages, vaddr_t *va)
 {
 	uint64_t need = ((uint64_t)pages + 1) * PAGE_SIZE;
 	uint64_t start = VMALLOC_START;
 	struct list_node *pos;
 
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	list_for_each(pos, &areas) {
 		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
 		if (start + need <= a->va_start)
@@ -70,17 +80,15 @@ static struct list_node *find_gap(size_t pages, vaddr_t *va)
 	return pos;
 }
 
-void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
-		       void *ctx)
+static void *__map_area(size_t pages, int (*map)(vaddr_t va, size_t size, void *ctx),
+			void *ctx)
 {
-	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
 	struct list_node *next;
 	struct vm_area *a;
 	vaddr_t va;
 
-	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
-		return NULL;
-	next = find_gap(pages, &va);
+	LOCK_ASSERT_HELD(&vmalloc_lock);
+	next = __find_gap(pages, &va);
 	if (!next)
 		return NULL;
 	a = kmem_cache_alloc(area_cachep, GFP_KERNEL);
@@ -95,6 +103,20 @@ void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ct
 	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
 	return (void *)va;
+}
+
+void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
+		       void *ctx)
+{
+	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
+	void *va;
+
+	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
+		return NULL;
+	spin_lock(&vmalloc_lock);
+	va = __map_area(pages, map, ctx);
+	spin_unlock(&vmalloc_lock);
+	return va;
 }
 
 /* Fresh frames from the buddy, owned by kernel_as. */
@@ -118,13 +140,11 @@ void *vzalloc(size_t size)
 	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO);
 }
 
-void vfree(const void *addr)
+static void __vfree(vaddr_t va)
 {
-	vaddr_t va = (vaddr_t)addr;
 	struct list_node *pos;
 
-	if (!addr)
-		return;
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	list_for_each(pos, &areas) {
 		struct vm_area *a = list_entry(pos, struct vm_area, va_link);
 		if (va == a->va_start) {
@@ -144,4 +164,13 @@ void vfree(const void *addr)
 			break; /* sorted: no later area can hold it */
 	}
 	mm_report(REPORT_NOT_ALLOCATED, va, "vfree of an address vmalloc never returned");
+}
+
+void vfree(const void *addr)
+{
+	if (!addr)
+		return;
+	spin_lock(&vmalloc_lock);
+	__vfree((vaddr_t)addr);
+	spin_unlock(&vmalloc_lock);
 }

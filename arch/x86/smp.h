@@ -33,4 +33,12 @@ static inline unsigned smp_num_online(void)
 	return cpumask_weight(cpumask_read(&cpu_online_mask));
 }
 
+/* Whether any CPU but one is online (cheap: on every unmap). */
+static inline bool smp_others_online(void)
+{
+	uint32_t b = READ_ONCE(cpu_online_mask.bits);
+
+	return (b & (b - 1)) != 0;
+}
+
 #endif

@@ -23,13 +23,14 @@
  * polls: while it waits to send a call of its own, or waits for one to
  * finish.  That is why a sender must not hold a lock its targets may spin
  * on with interrupts off (TLB shootdowns have their own, stronger, path:
- * arch/x86/tlb.c).
+ * arch/x86/tlb.c; both waits here answer them too).
  */
 #include "arch/x86/smp_call.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/vectors.h"
 #include "arch/x86/trap.h"
+#include "arch/x86/tlb.h"
 #include "lib/spinlock.h"
 #include "lib/errno.h"
 
@@ -80,8 +81,10 @@ static void post(unsigned cpu, smp_call_fn fn, void *arg)
 
 static void wait_done(unsigned cpu)
 {
-	while (__atomic_load_n(&per_cpu_ptr(&mailbox, cpu)->cm_pending, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&per_cpu_ptr(&mailbox, cpu)->cm_pending, __ATOMIC_ACQUIRE)) {
+		tlb_poll(); /* the target may be waiting for our acknowledgement */
 		cpu_relax();
+	}
 }
 
 void smp_call_many(cpumask_t mask, smp_call_fn fn, void *arg)
@@ -96,6 +99,7 @@ void smp_call_many(cpumask_t mask, smp_call_fn fn, void *arg)
 	if (!cpumask_empty(others)) {
 		while (!spin_trylock(&call_lock)) {
 			smp_call_poll(); /* the current sender may be waiting for us */
+			tlb_poll();
 			cpu_relax();
 		}
 		for_each_cpu(cpu, others)
