@@ -100,33 +100,55 @@ static void fill(struct page *pg, uint32_t v)
 	kunmap(p);
 }
 
+/* A second CPU, and a frame mapped writable at TEST_VA in a space of its
+ * own: what the user-half tests share. */
+struct space_fixture {
+	unsigned fx_ap;
+	struct page *fx_page;
+	struct addr_space *fx_as;
+};
+
+static bool fixture_up(struct space_fixture *fx)
+{
+	fx->fx_ap = smp_test_ap();
+	fx->fx_page = alloc_page(GFP_KERNEL);
+	fx->fx_as = vmm_create();
+	if (!fx->fx_ap || !fx->fx_page || !fx->fx_as)
+		return false;
+	fill(fx->fx_page, PATTERN);
+	return EXPECT_EQ(0, vmm_map(fx->fx_as, TEST_VA, page_to_phys(fx->fx_page),
+				    PAGE_SIZE, VMM_WRITE));
+}
+
+static void fixture_down(struct space_fixture *fx)
+{
+	if (fx->fx_as)
+		vmm_destroy(fx->fx_as);
+	if (fx->fx_page)
+		__free_page(fx->fx_page);
+	if (!fx->fx_ap)
+		ktest_skip(ONE_CPU_REASON);
+}
+
 KTEST(shootdown, "unmapped in a space running on CPU 1, the frame reused: CPU 1 faults, never reads the poison")
 {
-	unsigned ap = smp_test_ap();
-	struct page *pg = alloc_page(GFP_KERNEL);
-	struct addr_space *as = vmm_create();
-	struct access_log l = { .al_va = (uint32_t *)TEST_VA, .al_as = as };
+	struct space_fixture fx;
+	struct access_log l = { .al_va = (uint32_t *)TEST_VA };
 
-	if (!ap || !pg || !as)
+	if (!fixture_up(&fx))
 		goto out;
-	fill(pg, PATTERN);
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, VMM_WRITE));
-	if (!EXPECT_TRUE(start_access(ap, &l)))
+	l.al_as = fx.fx_as;
+	if (!EXPECT_TRUE(start_access(fx.fx_ap, &l)))
 		goto out;
-	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, PAGE_SIZE));
-	fill(pg, POISON); /* the frame's next life */
-	finish_access(ap, &l);
+	EXPECT_EQ(0, vmm_unmap(fx.fx_as, TEST_VA, PAGE_SIZE));
+	fill(fx.fx_page, POISON); /* the frame's next life */
+	finish_access(fx.fx_ap, &l);
 	EXPECT_EQ(0, l.al_poison);
 	EXPECT_TRUE(l.al_faulted);
 	EXPECT_EQ(TEST_VA, l.al_fault.cr2);
 	EXPECT_EQ(0, l.al_fault.error & PF_ERR_PRESENT);
 out:
-	if (as)
-		vmm_destroy(as);
-	if (pg)
-		__free_page(pg);
-	if (!ap)
-		KTEST_SKIP(ONE_CPU_REASON);
+	fixture_down(&fx);
 }
 
 /* The frame behind a vmalloc page, allocated again after vfree: the free
@@ -181,31 +203,24 @@ out:
 
 KTEST(shootdown, "made read-only while CPU 1 writes: once protect returns, CPU 1's writes fault")
 {
-	unsigned ap = smp_test_ap();
-	struct page *pg = alloc_page(GFP_KERNEL);
-	struct addr_space *as = vmm_create();
-	struct access_log l = { .al_va = (uint32_t *)TEST_VA, .al_as = as, .al_write = true };
-	uint32_t *frame = pg ? page_address(pg) : NULL;
+	struct space_fixture fx;
+	struct access_log l = { .al_va = (uint32_t *)TEST_VA, .al_write = true };
 	uint32_t after;
 
-	if (!ap || !pg || !as)
+	if (!fixture_up(&fx))
 		goto out;
-	ASSERT_EQ(0, vmm_map(as, TEST_VA, page_to_phys(pg), PAGE_SIZE, VMM_WRITE));
-	if (!EXPECT_TRUE(start_access(ap, &l)))
+	l.al_as = fx.fx_as;
+	if (!EXPECT_TRUE(start_access(fx.fx_ap, &l)))
 		goto out;
-	EXPECT_EQ(0, vmm_protect(as, TEST_VA, PAGE_SIZE, 0));
-	after = READ_ONCE(*frame);
-	finish_access(ap, &l);
+	EXPECT_EQ(0, vmm_protect(fx.fx_as, TEST_VA, PAGE_SIZE, 0));
+	after = *(volatile uint32_t *)page_address(fx.fx_page);
+	finish_access(fx.fx_ap, &l);
 	EXPECT_TRUE(l.al_faulted);
 	EXPECT_EQ(PF_ERR_PRESENT | PF_ERR_WRITE, l.al_fault.error & (PF_ERR_PRESENT | PF_ERR_WRITE));
-	EXPECT_EQ(after, READ_ONCE(*frame)); /* no write landed after protect */
+	/* No write landed after protect returned. */
+	EXPECT_EQ(after, *(volatile uint32_t *)page_address(fx.fx_page));
 out:
-	if (as)
-		vmm_destroy(as);
-	if (pg)
-		__free_page(pg);
-	if (!ap)
-		KTEST_SKIP(ONE_CPU_REASON);
+	fixture_down(&fx);
 }
 
 static void run_space(void *as)
