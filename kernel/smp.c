@@ -23,7 +23,9 @@
  * 4. Idling.  An AP halts with interrupts on until an IPI arrives.  Work
  *    reaches it only through a cross-CPU call: smp_run_on's call stores
  *    the job in the AP's per-CPU slot, and the idle loop runs it with
- *    interrupts on, then marks the slot free.
+ *    interrupts on, then marks the slot free.  While idle it is in lazy
+ *    TLB mode: shootdowns mark it stale instead of waking it, and it
+ *    flushes its TLB before the next call or job (arch/x86/tlb.c).
  */
 #include "kernel/smp.h"
 #include "kernel/cmdline.h"
@@ -85,13 +87,17 @@ static __noreturn void ap_idle(void)
 	for (;;) {
 		cpu_cli();
 		if (READ_ONCE(j->j_busy)) {
+			tlb_idle_exit();
 			cpu_sti();
 			j->j_fn(j->j_arg);
 			__atomic_store_n(&j->j_busy, 0, __ATOMIC_RELEASE);
 			continue;
 		}
-		/* sti takes effect after hlt starts: an IPI in between still
-		 * wakes the CPU, so a job is never slept through. */
+		/* Idle: shootdowns leave this CPU alone until it wakes for
+		 * work (lazy TLB, arch/x86/tlb.c).  sti takes effect after hlt
+		 * starts: an IPI in between still wakes the CPU, so a job is
+		 * never slept through. */
+		tlb_idle_enter();
 		__asm__ volatile("sti; hlt" : : : "memory");
 	}
 }

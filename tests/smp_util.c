@@ -1,6 +1,7 @@
 /* Self-test helpers for several CPUs (see smp_util.h). */
 #include "tests/smp_util.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/tlb.h"
 #include "lib/atomic.h"
 
 /* Turns of a wait loop before a test gives up: long enough for any CPU
@@ -33,4 +34,14 @@ bool smp_test_wait_count(unsigned long (*count)(void), unsigned long target)
 		cpu_relax();
 	}
 	return count() >= target;
+}
+
+bool smp_test_wait_idle(unsigned cpu)
+{
+	for (uint32_t i = 0; i < WAIT_TURNS; i++) {
+		if (tlb_cpu_idle(cpu))
+			return true;
+		cpu_relax();
+	}
+	return tlb_cpu_idle(cpu);
 }

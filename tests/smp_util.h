@@ -18,6 +18,8 @@ unsigned smp_test_ap(void);
 /* Waits until *flag is non-zero, for at most about a second of the
  * machine's time (turns of a loop); returns whether it became so. */
 bool smp_test_wait_flag(const volatile uint32_t *flag);
+/* The same, until the AP cpu is back in its idle loop (lazy TLB). */
+bool smp_test_wait_idle(unsigned cpu);
 /* The same, until the counter reaches at least `target`. */
 bool smp_test_wait_count(unsigned long (*count)(void), unsigned long target);
 

@@ -223,11 +223,6 @@ out:
 	fixture_down(&fx);
 }
 
-static void run_space(void *as)
-{
-	vmm_switch(as); /* and stay in it, idle */
-}
-
 static void stats_all(struct tlb_stats *s)
 {
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
@@ -239,12 +234,13 @@ KTEST(shootdown, "an unmap interrupts exactly the CPUs running the space: one IP
 	static struct tlb_stats before[NR_CPUS], after[NR_CPUS];
 	unsigned ap = smp_test_ap();
 	struct addr_space *as = vmm_create();
+	struct access_log l = { .al_va = (uint32_t *)(TEST_VA + 7 * PAGE_SIZE), .al_as = as };
 
 	if (!ap || !as)
 		goto out;
 	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, 8 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
-	smp_run_on(ap, run_space, as);
-	smp_run_wait(ap);
+	if (!EXPECT_TRUE(start_access(ap, &l))) /* CPU 1 runs the space */
+		goto out;
 	EXPECT_TRUE(cpumask_test(&as->as_cpus, ap));
 	stats_all(before);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA, 4 * PAGE_SIZE));
@@ -254,8 +250,7 @@ KTEST(shootdown, "an unmap interrupts exactly the CPUs running the space: one IP
 		EXPECT_EQ(before[cpu].ts_pages + (cpu == ap ? 4 : 0), after[cpu].ts_pages);
 	}
 	EXPECT_EQ(before[0].ts_sent + 1, after[0].ts_sent);
-	smp_run_on(ap, run_space, &kernel_as);
-	smp_run_wait(ap);
+	finish_access(ap, &l); /* back in the kernel's space */
 	EXPECT_FALSE(cpumask_test(&as->as_cpus, ap));
 	stats_all(before);
 	EXPECT_EQ(0, vmm_unmap(as, TEST_VA + 4 * PAGE_SIZE, 4 * PAGE_SIZE));
@@ -269,7 +264,15 @@ out:
 		KTEST_SKIP(ONE_CPU_REASON);
 }
 
-/* vfree of a pages-long area: what each other CPU answered. */
+static uint32_t release_aps;
+
+static void busy_job(void *arg)
+{
+	(void)arg;
+	smp_test_wait_flag(&release_aps);
+}
+
+/* vfree of a pages-long area: what each CPU sent and answered. */
 static void vfree_stats(unsigned pages, struct tlb_stats *before, struct tlb_stats *after)
 {
 	void *p = vmalloc(pages * PAGE_SIZE);
@@ -280,21 +283,52 @@ static void vfree_stats(unsigned pages, struct tlb_stats *before, struct tlb_sta
 	EXPECT_NOT_NULL(p);
 }
 
-KTEST(shootdown, "a kernel-half range reaches every other CPU in one IPI; above the threshold, as one whole flush")
+KTEST(shootdown, "a kernel-half range reaches each busy CPU in one IPI; above the threshold, as one whole flush")
 {
 	static struct tlb_stats before[NR_CPUS], after[NR_CPUS];
+	unsigned cpu;
 
+	__atomic_store_n(&release_aps, 0, __ATOMIC_RELEASE);
+	for (cpu = 1; cpu < smp_nr_cpus; cpu++)
+		smp_run_on(cpu, busy_job, NULL);
 	vfree_stats(TLB_FULL_FLUSH_PAGES / 2, before, after);
 	EXPECT_EQ(before[0].ts_sent + (smp_num_online() > 1), after[0].ts_sent);
-	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++) {
+	for (cpu = 1; cpu < smp_nr_cpus; cpu++) {
 		EXPECT_EQ(before[cpu].ts_received + 1, after[cpu].ts_received);
 		EXPECT_EQ(before[cpu].ts_pages + TLB_FULL_FLUSH_PAGES / 2, after[cpu].ts_pages);
 		EXPECT_EQ(before[cpu].ts_full, after[cpu].ts_full);
 	}
 	vfree_stats(TLB_FULL_FLUSH_PAGES * 2, before, after);
-	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++) {
+	for (cpu = 1; cpu < smp_nr_cpus; cpu++) {
 		EXPECT_EQ(before[cpu].ts_received + 1, after[cpu].ts_received);
 		EXPECT_EQ(before[cpu].ts_pages, after[cpu].ts_pages);
 		EXPECT_EQ(before[cpu].ts_full + 1, after[cpu].ts_full);
 	}
+	__atomic_store_n(&release_aps, 1, __ATOMIC_RELEASE);
+	for (cpu = 1; cpu < smp_nr_cpus; cpu++)
+		smp_run_wait(cpu);
+}
+
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+KTEST(shootdown, "idle CPUs are not interrupted: they flush everything when they wake for work")
+{
+	static struct tlb_stats before[NR_CPUS], after[NR_CPUS];
+	unsigned ap = smp_test_ap();
+
+	if (!ap)
+		KTEST_SKIP(ONE_CPU_REASON);
+	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
+		ASSERT_TRUE(smp_test_wait_idle(cpu));
+	vfree_stats(4, before, after);
+	EXPECT_EQ(before[0].ts_sent, after[0].ts_sent); /* no IPI at all */
+	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
+		EXPECT_EQ(before[cpu].ts_received, after[cpu].ts_received);
+	smp_call_all(nothing, NULL);
+	stats_all(after);
+	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
+		EXPECT_EQ(before[cpu].ts_lazy + 1, after[cpu].ts_lazy);
 }

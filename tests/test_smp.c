@@ -143,10 +143,12 @@ KTEST(smp, "a job handed to an idle AP runs there with interrupts on, then the A
 	EXPECT_TRUE(smp_run_done(ap));
 }
 
-/* Acquisitions per CPU.  Modest: with more virtual CPUs than host cores a
- * ticket lock hands over at the pace of the host's scheduler (the next
- * ticket's CPU may not be running), so each handover can cost a time slice. */
-#define CONTEND_ROUNDS 2000
+/* Acquisitions per CPU, and increments under each.  Few acquisitions:
+ * with more virtual CPUs than host cores a ticket lock hands over at the
+ * pace of the host's scheduler (the next ticket's CPU may not be running),
+ * so each handover can cost a host time slice. */
+#define CONTEND_ROUNDS 100
+#define CONTEND_INCREMENTS 20
 
 static struct spinlock contend_lock = SPINLOCK_INIT("test-contend", LOCK_ORDER_NONE);
 static volatile unsigned long contend_counter;
@@ -158,9 +160,11 @@ static void contend(void *arg)
 	smp_test_wait_flag(&contend_go);
 	for (unsigned i = 0; i < CONTEND_ROUNDS; i++) {
 		spin_lock(&contend_lock);
-		unsigned long v = contend_counter;
-		cpu_relax(); /* widens the window a lost update needs (QEMU switches CPUs here) */
-		contend_counter = v + 1;
+		for (unsigned k = 0; k < CONTEND_INCREMENTS; k++) {
+			unsigned long v = contend_counter;
+			cpu_relax(); /* widens the window a lost update needs */
+			contend_counter = v + 1;
+		}
 		spin_unlock(&contend_lock);
 	}
 }
@@ -178,7 +182,8 @@ KTEST(spinlock, "every CPU increments one counter under one lock: no increment i
 	contend(NULL);
 	for (cpu = 1; cpu < smp_nr_cpus; cpu++)
 		smp_run_wait(cpu);
-	EXPECT_EQ((unsigned long)CONTEND_ROUNDS * smp_num_online(), contend_counter);
+	EXPECT_EQ((unsigned long)CONTEND_ROUNDS * CONTEND_INCREMENTS * smp_num_online(),
+		  contend_counter);
 	EXPECT_EQ((uint32_t)(CONTEND_ROUNDS * smp_num_online()),
 		  contend_lock.sl_stats.ls_acquired - acquired0);
 	EXPECT_FALSE(spin_is_locked(&contend_lock));

@@ -51,6 +51,7 @@ void smp_call_poll(void)
 
 	if (!READ_ONCE(m->cm_pending))
 		return;
+	tlb_idle_exit(); /* fn may touch anything */
 	m->cm_fn(m->cm_arg);
 	m->cm_received++;
 	__atomic_store_n(&m->cm_pending, 0, __ATOMIC_RELEASE);

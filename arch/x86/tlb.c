@@ -36,6 +36,16 @@
  * The wait in 5 cannot deadlock: a target spinning with interrupts off for
  * a lock the initiator holds answers from spin_wait's relax hook, and one
  * waiting for a cross-CPU call answers from that wait.
+ *
+ * Idle CPUs are not interrupted (lazy TLB).  An AP between jobs touches
+ * only mappings that never change (tlb.h), so in 3 the initiator leaves
+ * out every target whose bit is set in `idle`, setting its bit in `stale`
+ * instead; such a CPU flushes everything in tlb_idle_exit before it runs
+ * anything.  The race with a CPU leaving idle is settled by two locked
+ * operations each way: the initiator sets stale, then reads idle; the CPU
+ * clears idle, then reads stale.  Either the initiator still sees the CPU
+ * idle, and then the CPU sees stale and flushes, or it does not, and then
+ * it sends the IPI as to any busy CPU.
  */
 #include "arch/x86/tlb.h"
 #include "arch/x86/smp.h"
@@ -55,6 +65,8 @@ LOCK_REGISTER(shootdown_lock);
 static vaddr_t request_va;
 static size_t request_pages; /* 0: everything */
 static cpumask_t owing; /* targets that have not acknowledged yet */
+static cpumask_t idle; /* CPUs in their idle loop: not interrupted */
+static cpumask_t stale; /* idle CPUs that owe themselves a whole flush */
 static DEFINE_PER_CPU(struct tlb_stats, stats);
 
 cpumask_t tlb_other_cpus(void)
@@ -94,6 +106,47 @@ void tlb_poll(void)
 	cpumask_clear(&owing, me); /* the acknowledgement (a locked and) */
 }
 
+void tlb_idle_enter(void)
+{
+	cpumask_set(&idle, smp_processor_id());
+}
+
+void tlb_idle_exit(void)
+{
+	unsigned me = smp_processor_id();
+
+	if (!cpumask_test(&idle, me))
+		return;
+	cpumask_clear(&idle, me); /* before reading stale: see above */
+	if (!cpumask_test(&stale, me))
+		return;
+	cpumask_clear(&stale, me);
+	flush_everything();
+	this_cpu_ptr(&stats)->ts_lazy++;
+}
+
+bool tlb_cpu_idle(unsigned cpu)
+{
+	return cpumask_test(&idle, cpu);
+}
+
+/* The targets that need an IPI: the others are idle and now stale. */
+static cpumask_t busy_targets(cpumask_t targets)
+{
+	cpumask_t busy = CPUMASK_NONE;
+	unsigned cpu;
+
+	for_each_cpu(cpu, targets) {
+		if (cpumask_test(&idle, cpu)) {
+			cpumask_set(&stale, cpu);
+			if (cpumask_test(&idle, cpu))
+				continue; /* it will see stale when it wakes */
+		}
+		busy.bits |= 1u << cpu;
+	}
+	return busy;
+}
+
 static bool tlb_interrupt(struct trap_frame *tf)
 {
 	(void)tf;
@@ -120,6 +173,9 @@ void tlb_shootdown(cpumask_t targets, vaddr_t va, size_t pages)
 		tlb_poll(); /* we may be a target of the one in flight */
 		cpu_relax();
 	}
+	targets = busy_targets(targets);
+	if (cpumask_empty(targets))
+		goto out;
 	request_va = va;
 	request_pages = pages > TLB_FULL_FLUSH_PAGES ? 0 : pages;
 	__atomic_store_n(&owing.bits, targets.bits, __ATOMIC_SEQ_CST);
@@ -128,6 +184,7 @@ void tlb_shootdown(cpumask_t targets, vaddr_t va, size_t pages)
 	while (__atomic_load_n(&owing.bits, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	this_cpu_ptr(&stats)->ts_sent++;
+out:
 	spin_unlock(&shootdown_lock);
 	irq_restore(flags);
 }

@@ -34,6 +34,19 @@ cpumask_t tlb_other_cpus(void);
 /* Answers this CPU's pending shootdown, if any.  Called by the IPI handler
  * and by every wait loop that may run with interrupts off. */
 void tlb_poll(void);
+
+/*
+ * Lazy TLB for idle CPUs.  An idle AP (in its hlt loop, between jobs)
+ * touches only mappings that never change -- the kernel image, its per-CPU
+ * area, its stack, the local APIC -- so a shootdown need not wake it: it
+ * is marked stale instead, and flushes everything before it touches
+ * anything else.  tlb_idle_enter: interrupts off, before halting;
+ * tlb_idle_exit: interrupts off, before running a job or a call.
+ */
+void tlb_idle_enter(void);
+void tlb_idle_exit(void);
+/* Whether cpu is idle in that sense now (a snapshot, for the tests). */
+bool tlb_cpu_idle(unsigned cpu);
 /* Registers the IPI handler; once, after lapic_set_base. */
 void tlb_init(void);
 
@@ -42,6 +55,7 @@ struct tlb_stats {
 	unsigned long ts_received; /* shootdowns this CPU answered */
 	unsigned long ts_pages; /* pages it invalidated for them */
 	unsigned long ts_full; /* whole flushes among them */
+	unsigned long ts_lazy; /* whole flushes on waking, for skipped ones */
 };
 /* CPU cpu's counters since boot (a snapshot). */
 void tlb_get_stats(unsigned cpu, struct tlb_stats *s);
