@@ -6,6 +6,8 @@ Jobs (each reports `N passed, M failed`):
   fuzz     libFuzzer targets: their regression inputs, then a fixed number of
            seeded runs (or, for `make fuzz`, a timed search)
   kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
+  smp      the same on 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
+           and the shootdown tests failing with shootdowns switched off
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
   witness  the kernel's account of its page tables against QEMU's "info mem"
            and "info tlb" (QMP), with the kernel paused at a known point
@@ -29,6 +31,7 @@ from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
 from testrun.kernel_runs import crash_job, iso_job, kernel_job, memmap_job  # noqa: E402
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
+from testrun.smp_runs import smp_jobs  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
 
@@ -37,7 +40,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,crash,iso,gdb,shell,memmap")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,smp,crash,iso,gdb,shell,memmap")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -63,6 +66,8 @@ def main():
         for spec in args.extra_kernel:
             label, mem, qargs, cmdline = spec.split(":", 3)
             jobs.append((kernel_job, (args, mem, cmdline, qargs.split(), label)))
+    if "smp" in only:
+        jobs += smp_jobs(args)
     if "kernel" in only or "witness" in only:
         jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:
