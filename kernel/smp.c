@@ -135,6 +135,7 @@ static int start_ap(unsigned cpu)
 	}
 	percpu_setup_cpu(cpu, page_address(area));
 	*per_cpu_ptr(&cpu_stack, cpu) = stack;
+	trap_set_cpu_stack_guard(cpu, (uint32_t)(uintptr_t)stack - PAGE_SIZE);
 	gdt_setup_cpu(cpu, (uint32_t)(uintptr_t)(stack + SMP_STACK_SIZE),
 		      (uint32_t)kernel_as.as_pgdir_phys);
 	b = (struct ap_boot){ cpu, (uint32_t)(uintptr_t)(stack + SMP_STACK_SIZE),

@@ -286,6 +286,22 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 extern uint8_t boot_stack_guard[];
 
 static bool (*stack_guard_hit)(uint32_t esp, uint32_t cr2);
+/* The guard page below each AP's kernel stack (0: CPU 0, whose boot stack
+ * has boot_stack_guard). */
+static DEFINE_PER_CPU(uint32_t, cpu_stack_guard);
+
+void trap_set_cpu_stack_guard(unsigned cpu, uint32_t guard)
+{
+	*per_cpu_ptr(&cpu_stack_guard, cpu) = guard;
+}
+
+/* Whether esp points into or just above the guard page at guard, or cr2
+ * into it: the stack below guard + PAGE_SIZE overflowed. */
+static bool in_guard(uint32_t guard, uint32_t esp, uint32_t cr2)
+{
+	return guard && ((esp >= guard && esp < guard + 2 * PAGE_SIZE) ||
+			 (cr2 >= guard && cr2 < guard + PAGE_SIZE));
+}
 
 void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2))
 {
@@ -311,6 +327,9 @@ __asmlinkage __noreturn void double_fault_report(uint32_t error)
 	if (esp >= guard && esp < guard + 2 * PAGE_SIZE)
 		printk("  kernel stack overflow: esp %08x ran into the guard page at %08x\n",
 		       esp, guard);
+	else if (in_guard(this_cpu_read(cpu_stack_guard), esp, read_cr2()))
+		printk("  kernel stack overflow: CPU %u's stack ran into its guard page at %08x\n",
+		       smp_processor_id(), this_cpu_read(cpu_stack_guard));
 	else if (stack_guard_hit && stack_guard_hit(esp, read_cr2()))
 		printk("  kernel stack overflow: a task stack ran into its guard page (cr2 %08x)\n",
 		       read_cr2());

@@ -164,5 +164,7 @@ void trap_set_fatal_hook(void (*hook)(const struct trap_frame *tf));
  * stack's guard is checked in trap.c).
  */
 void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2));
+/* The unmapped page below CPU cpu's kernel stack, for the same report. */
+void trap_set_cpu_stack_guard(unsigned cpu, uint32_t guard);
 
 #endif

@@ -73,15 +73,18 @@ CRASHES = [
     ("panic", "panic prints a backtrace with symbol names",
      [r"PANIC: deliberate panic", r"#0 [0-9a-f]+ crash_panic_inner\+",
       r"kmain\+"]),
+    ("apstack", "CPU 1's vmalloc'ed stack overflows into its guard page: reported as such",
+     [r"CPU 1 online", r"DOUBLE FAULT", r"kernel stack overflow: CPU 1's stack ran into its guard page",
+      r"crash_recurse\+"], ["-smp", "2"]),
 ]
 
 
 def crash_job(args):
     r = Result("crash reports")
     t0 = time.time()
-    for crash, desc, patterns in CRASHES:
-        status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]),
-                          args.timeout)
+    for crash, desc, patterns, *extra in CRASHES:
+        status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]
+                                   + (extra[0] if extra else [])), args.timeout)
         save_log(args, "crash-" + crash, out)
         problems = [p for p in patterns if not re.search(p, out)]
         if status != EXIT_FAIL:
