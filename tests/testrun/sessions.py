@@ -49,6 +49,8 @@ SHELL_STEPS = [
     (b"\x1b[A\r", r"buddy: ok", "the up arrow recalls the last command"),
     (b"ktest string\r", r"\d+ passed, 0 failed", "ktest runs a suite from the shell"),
     (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
+    (b"cpus\r", r"cpu apic  state.*\n\s+0\s+\d+\s+online", "cpus lists the boot CPU, online"),
+    (b"lockstat\r", r"\nvmalloc\s+20\s+\d+\s+\d+", "lockstat lists each lock with its order and counts"),
     (b"poweroff\r", r"", "poweroff"),
 ]
 
