@@ -16,6 +16,7 @@ export CROSS
 
 B := build
 MEM ?= 128M
+SMP ?= 1
 CMDLINE ?=
 QEMU_FLAGS := -display none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -59,7 +60,7 @@ help:
 	@echo "make debug      start QEMU paused with its gdbstub on :1234"
 	@echo "make gdb        attach GDB to 'make debug', symbols loaded"
 	@echo "make clean      remove $(B)/"
-	@echo "Variables: MEM=128M, CMDLINE='ktest=printk', CROSS=i686-elf-"
+	@echo "Variables: MEM=128M, SMP=4 (CPUs), CMDLINE='ktest=printk', CROSS=i686-elf-"
 
 deps-build:
 	@tools/ensure-deps.sh build
@@ -136,7 +137,7 @@ compile_commands.json: $(C_SRCS) Makefile tools/gen_compile_commands.py
 # --- running -----------------------------------------------------------------
 
 run: $(KERNEL) | deps-run
-	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
 
 $(ISO): $(KERNEL) iso/grub.cfg | deps-iso
 	@rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
@@ -148,11 +149,11 @@ $(ISO): $(KERNEL) iso/grub.cfg | deps-iso
 iso: $(ISO)
 
 run-iso: $(ISO) | deps-run
-	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -cdrom $(ISO)
+	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -cdrom $(ISO)
 
 debug: $(KERNEL) | deps-run
 	@echo "QEMU is paused with its gdbstub on localhost:1234; run 'make gdb' in another terminal."
-	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
+	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -s -S -kernel $(KERNEL) -append "$(CMDLINE)"
 
 gdb: $(KERNEL) | deps-gdb
 	$(GDB) -q -x tools/gdb/strata.gdb $(KERNEL)
