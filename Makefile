@@ -10,6 +10,7 @@ LD := $(CROSS)ld
 NM := $(CROSS)nm
 NASM ?= nasm
 QEMU ?= qemu-system-i386
+BOCHS ?= bochs
 PYTHON ?= python3
 GDB ?= gdb
 export CROSS
@@ -35,7 +36,8 @@ C_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)
 GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
-	$(B)/gen/segments.inc $(B)/gen/vectors.inc $(B)/gen/trampoline.inc \
+	$(B)/gen/segments.inc $(B)/gen/cpuid.inc $(B)/gen/uart.inc \
+	$(B)/gen/qemu_exit.inc $(B)/gen/vectors.inc $(B)/gen/trampoline.inc \
 	$(B)/gen/layout.ld
 
 KERNEL := $(B)/kernel.elf
@@ -43,7 +45,7 @@ ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
 .PHONY: FORCE all run iso run-iso test debug gdb clean help deps-build deps-run \
-	deps-iso deps-test deps-gdb host-tests fuzz bench memmap
+	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs
 .DEFAULT_GOAL := all
 
 all: $(KERNEL) compile_commands.json
@@ -53,6 +55,7 @@ help:
 	@echo "make run        boot it in QEMU, console on this terminal (Ctrl-A X quits)"
 	@echo "make iso        build $(ISO), a GRUB rescue image"
 	@echo "make run-iso    boot the ISO through GRUB"
+	@echo "make run-bochs  boot the ISO under Bochs, the second x86 model (shell on this terminal)"
 	@echo "make test       host tests, kernel self-tests at 4M..4G, GRUB ISO, GDB session"
 	@echo "make bench      benchmarks (instruction counts under -icount shift=0)"
 	@echo "make fuzz       fuzz each host target FUZZ_SECONDS=300 from a random seed"
@@ -69,7 +72,9 @@ deps-run:
 deps-iso:
 	@tools/ensure-deps.sh build iso
 deps-test:
-	@tools/ensure-deps.sh build run iso test fuzz
+	@tools/ensure-deps.sh build run iso test fuzz bochs
+deps-bochs:
+	@tools/ensure-deps.sh build iso bochs
 deps-gdb:
 	@tools/ensure-deps.sh build gdb
 
@@ -150,6 +155,14 @@ iso: $(ISO)
 
 run-iso: $(ISO) | deps-run
 	$(QEMU) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -cdrom $(ISO)
+
+# Bochs, configured by tests/testrun/bochs.py (the runner's Bochs job uses
+# the same generator); COM1 is this terminal, GRUB's menu included.  Bochs
+# leaves the terminal raw, so its settings are put back afterwards.
+run-bochs: $(ISO) | deps-bochs
+	$(PYTHON) tests/testrun/bochs.py --iso $(ISO) --dir $(B)/bochs-run --mem $(MEM) --tty "$$(tty)"
+	@saved=$$(stty -g); $(BOCHS) -q -f $(B)/bochs-run/bochsrc -rc $(B)/bochs-run/continue.rc; \
+		status=$$?; stty "$$saved" 2>/dev/null || stty sane; exit $$status
 
 debug: $(KERNEL) | deps-run
 	@echo "QEMU is paused with its gdbstub on localhost:1234; run 'make gdb' in another terminal."

@@ -5,6 +5,8 @@
 ; of the boot information.  The kernel is linked at KERNEL_VBASE + 1 MiB but
 ; runs at 1 MiB until paging is on, so everything before `higher_half` uses
 ; physical addresses (V2P).  Steps:
+;   0. early_checks (boot/early.asm): stop with a message if the CPU or
+;      the RAM cannot run the kernel;
 ;   1. zero .bss (the boot page tables and stack live there);
 ;   2. fill the boot page tables: the first BOOT_MAP_SIZE bytes of physical
 ;      memory, 4 KiB pages, page 0 and the stack guard page left out;
@@ -46,9 +48,11 @@ mb2_header:
 	dd 8				; size
 mb2_header_end:
 
-section .text
+; _start is in the first page of the image with the early checks (see
+; boot/early.asm); the rest follows in .text.
+section .text.boot progbits alloc exec nowrite align=16
 global _start
-extern kmain
+extern kmain, early_checks, early_stack_top
 extern __bss_start, __bss_end
 
 _start:
@@ -57,6 +61,13 @@ _start:
 	mov ebp, eax			; Multiboot magic
 	mov esi, ebx			; Multiboot information (physical)
 
+	; 0. no compiled C before these
+	mov esp, V2P(early_stack_top)
+	call early_checks
+	jmp boot_paging
+
+section .text
+boot_paging:
 	; 1. zero .bss
 	mov edi, V2P(__bss_start)
 	mov ecx, V2P(__bss_end)

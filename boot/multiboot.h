@@ -28,6 +28,17 @@
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP 6
 
+/*
+ * What boot/early.asm reads to check that RAM covers the kernel image
+ * (kernel/multiboot.c checks its structures against these offsets):
+ * mem_upper is the KiB of memory from 1 MiB up to the first hole.
+ */
+#define MB_UPPER_MEMORY_BASE 0x100000
+#define MB1_INFO_MEM_UPPER 8 /* offset in the Multiboot 1 information */
+#define MB2_INFO_FIRST_TAG 8 /* after total_size and reserved */
+#define MB2_TAG_ALIGN 8
+#define MB2_BASIC_MEMINFO_UPPER 12 /* offset in the basic memory tag */
+
 #define MB_MEMORY_AVAILABLE 1
 #define MB_MEMORY_RESERVED 2
 #define MB_MEMORY_ACPI_RECLAIMABLE 3

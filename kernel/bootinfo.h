@@ -10,6 +10,9 @@
 
 #define BOOT_MMAP_MAX 64
 #define BOOT_MODULES_MAX 8
+/* A Multiboot 1 module count above this is taken for garbage: the
+ * information is refused rather than read (and reserved) at random. */
+#define BOOT_MODULES_CREDIBLE 1024
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_NAME_MAX 64
 
@@ -35,7 +38,13 @@ struct boot_info {
 	unsigned mmap_count;
 	struct boot_module modules[BOOT_MODULES_MAX];
 	unsigned module_count;
-	unsigned modules_ignored; /* listed past BOOT_MODULES_MAX */
+	/*
+	 * Modules listed past BOOT_MODULES_MAX: not in the table, but their
+	 * memory must be kept from the allocators all the same, so the span
+	 * [ignored_start, ignored_end) covering all of them is reserved whole.
+	 */
+	unsigned modules_ignored;
+	paddr_t ignored_start, ignored_end;
 	unsigned warnings; /* problems found and worked around */
 	char last_warning[160];
 };

@@ -2,6 +2,7 @@
 #include "kernel/cmdline.h"
 #include "lib/string.h"
 #include "kernel/bootinfo.h"
+#include "lib/printk.h"
 
 #define MAX_WORDS 32
 
@@ -9,10 +10,35 @@ static char buffer[BOOT_CMDLINE_MAX];
 static char *words[MAX_WORDS];
 static unsigned nwords;
 
+unsigned cmdline_split(char *line, char **w, unsigned max, const char **ignored)
+{
+	unsigned n = (unsigned)split_words(line, w, (int)max);
+	char *rest;
+
+	*ignored = NULL;
+	if (n < max || !n)
+		return n; /* all of it */
+	/* split_words leaves the rest of the line in the last word */
+	for (rest = w[n - 1]; *rest && *rest != ' ' && *rest != '\t'; rest++)
+		;
+	if (!*rest)
+		return n;
+	*rest++ = '\0';
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	*ignored = *rest ? rest : NULL;
+	return n;
+}
+
 void cmdline_init(const char *cmdline)
 {
+	const char *ignored;
+
 	strlcpy(buffer, cmdline, sizeof(buffer));
-	nwords = (unsigned)split_words(buffer, words, MAX_WORDS);
+	nwords = cmdline_split(buffer, words, MAX_WORDS, &ignored);
+	if (ignored)
+		printk("cmdline: more than %d words; ignored: \"%s\"\n",
+		       MAX_WORDS, ignored);
 }
 
 const char *cmdline_get(const char *key)

@@ -12,7 +12,15 @@
 
 #include "lib/compiler.h"
 
+/* Takes the words of this boot's command line; more than the kernel keeps
+ * (32) is said on the console, with the words it ignores. */
 void cmdline_init(const char *cmdline);
+/*
+ * Splits `line` in place into at most max words (pointers in w) and returns
+ * how many; *ignored is the part of the line past the last of them, or
+ * NULL when every word fitted.
+ */
+unsigned cmdline_split(char *line, char **w, unsigned max, const char **ignored);
 bool cmdline_has(const char *key);
 /* The value of key=value, "" for a bare key, NULL when absent. */
 const char *cmdline_get(const char *key);

@@ -53,7 +53,7 @@ static void boot_info_init(uint32_t magic, uint32_t info_phys)
 static void memory_init(const struct boot_info *bi)
 {
 	struct memmap_entry map[BOOT_MMAP_MAX];
-	struct mem_region in_use[1 + BOOT_MODULES_MAX];
+	struct mem_region in_use[2 + BOOT_MODULES_MAX];
 	struct mm_boot_desc boot = { map, bi->mmap_count, in_use, 0 };
 
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
@@ -68,6 +68,11 @@ static void memory_init(const struct boot_info *bi)
 		in_use[boot.nr_in_use++] = (struct mem_region){
 			bi->modules[i].start, bi->modules[i].end,
 			"Multiboot module", OWNER_FIRMWARE
+		};
+	if (bi->modules_ignored) /* not in the table, still not free memory */
+		in_use[boot.nr_in_use++] = (struct mem_region){
+			bi->ignored_start, bi->ignored_end,
+			"Multiboot modules past the table", OWNER_FIRMWARE
 		};
 	mm_init(&boot);
 }

@@ -33,6 +33,8 @@ struct mb1_info {
 	uint32_t vbe[4];
 } __packed;
 STATIC_ASSERT(sizeof(struct mb1_info) == MB1_INFO_SIZE, "MB1 info layout");
+STATIC_ASSERT(offsetof(struct mb1_info, mem_upper) == MB1_INFO_MEM_UPPER,
+	      "boot/early.asm reads mem_upper there");
 
 struct mb1_mmap_entry {
 	uint32_t size;
@@ -93,17 +95,35 @@ static int rd(const struct boot_mem_reader *r, paddr_t addr, void *dst,
 	return r->read(r->ctx, addr, dst, len);
 }
 
-/* Copies a NUL-terminated string; an unreadable one becomes "". */
-static void read_string(const struct boot_mem_reader *r, paddr_t addr,
+/* Copies a NUL-terminated string; an unreadable one becomes "".  Returns
+ * true if it did not fit (dst then holds its first size - 1 characters). */
+static bool read_string(const struct boot_mem_reader *r, paddr_t addr,
 			char *dst, size_t size)
 {
 	size_t i;
+	char next;
 
 	for (i = 0; i + 1 < size; i++) {
 		if (rd(r, addr + i, &dst[i], 1) || dst[i] == '\0')
 			break;
 	}
 	dst[i] = '\0';
+	return i + 1 == size && !rd(r, addr + i, &next, 1) && next != '\0';
+}
+
+/* The command line is what the user asked for: a cut is said, with what
+ * was lost (its start), never made silently. */
+static void read_cmdline(struct boot_info *bi, const struct boot_mem_reader *r,
+			 paddr_t addr)
+{
+	char tail[32];
+
+	if (!read_string(r, addr, bi->cmdline, sizeof(bi->cmdline)))
+		return;
+	read_string(r, addr + sizeof(bi->cmdline) - 1, tail, sizeof(tail));
+	warn(bi, r, "the command line is longer than %u characters; ignored from \"%s%s\" on",
+	     (unsigned)sizeof(bi->cmdline) - 1, tail,
+	     strlen(tail) == sizeof(tail) - 1 ? "..." : "");
 }
 
 static void add_mmap_entry(struct boot_info *bi,
@@ -131,9 +151,24 @@ static void add_mmap_entry(struct boot_info *bi,
 	bi->mmap_count++;
 }
 
-/* Adds a module; false once the table is full (said once, however many
- * more the boot loader lists). */
-static bool add_module(struct boot_info *bi, const struct boot_mem_reader *r,
+/* A module past the table: only its memory is recorded, in the span of
+ * all such modules (said once, however many more the boot loader lists). */
+static void add_ignored_module(struct boot_info *bi,
+			       const struct boot_mem_reader *r,
+			       uint32_t start, uint32_t end)
+{
+	if (!bi->modules_ignored++) {
+		warn(bi, r, "more than %d modules; the rest are not listed, but their memory is reserved",
+		     BOOT_MODULES_MAX);
+		bi->ignored_start = start;
+		bi->ignored_end = end;
+		return;
+	}
+	bi->ignored_start = MIN(bi->ignored_start, (paddr_t)start);
+	bi->ignored_end = MAX(bi->ignored_end, (paddr_t)end);
+}
+
+static void add_module(struct boot_info *bi, const struct boot_mem_reader *r,
 		       uint32_t start, uint32_t end, paddr_t name)
 {
 	struct boot_module *m;
@@ -141,19 +176,16 @@ static bool add_module(struct boot_info *bi, const struct boot_mem_reader *r,
 	if (end < start) {
 		warn(bi, r, "module at %#x ends before it starts (%#x); ignored",
 		     start, end);
-		return true;
+		return;
 	}
 	if (bi->module_count == BOOT_MODULES_MAX) {
-		if (!bi->modules_ignored++)
-			warn(bi, r, "more than %d modules; the rest are ignored",
-			     BOOT_MODULES_MAX);
-		return false;
+		add_ignored_module(bi, r, start, end);
+		return;
 	}
 	m = &bi->modules[bi->module_count++];
 	m->start = start;
 	m->end = end;
 	read_string(r, name, m->name, sizeof(m->name));
-	return true;
 }
 
 /* Two entries overlapping is legal but worth saying; memmap resolves it. */
@@ -215,6 +247,28 @@ static int parse_mb1_mmap(struct boot_info *bi, const struct boot_mem_reader *r,
 	return 0;
 }
 
+/* Every module is read, however many: each one's memory must be reserved. */
+static int parse_mb1_modules(struct boot_info *bi,
+			     const struct boot_mem_reader *r,
+			     const struct mb1_info *mb)
+{
+	if (mb->mods_count > BOOT_MODULES_CREDIBLE) {
+		warn(bi, r, "module count %u is not credible (more than %d); the information is refused",
+		     mb->mods_count, BOOT_MODULES_CREDIBLE);
+		return ERR_INVALID_ARGS;
+	}
+	for (uint32_t i = 0; i < mb->mods_count; i++) {
+		struct mb1_module m;
+		if (rd(r, (paddr_t)mb->mods_addr + (paddr_t)i * sizeof(m), &m,
+		       sizeof(m))) {
+			warn(bi, r, "module %u is unreadable", i);
+			break;
+		}
+		add_module(bi, r, m.start, m.end, m.string);
+	}
+	return 0;
+}
+
 static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 		     paddr_t info)
 {
@@ -232,22 +286,12 @@ static int parse_mb1(struct boot_info *bi, const struct boot_mem_reader *r,
 		bi->mem_upper_kb = mb.mem_upper;
 	}
 	if (mb.flags & MB1_INFO_CMDLINE)
-		read_string(r, mb.cmdline, bi->cmdline, sizeof(bi->cmdline));
+		read_cmdline(bi, r, mb.cmdline);
 	if (mb.flags & MB1_INFO_BOOT_LOADER_NAME)
 		read_string(r, mb.boot_loader_name, bi->loader,
 			    sizeof(bi->loader));
-	if (mb.flags & MB1_INFO_MODS) {
-		for (uint32_t i = 0; i < mb.mods_count; i++) {
-			struct mb1_module m;
-			if (rd(r, (paddr_t)mb.mods_addr + i * sizeof(m), &m,
-			       sizeof(m))) {
-				warn(bi, r, "module %u is unreadable", i);
-				break;
-			}
-			if (!add_module(bi, r, m.start, m.end, m.string))
-				break; /* mods_count is untrusted: stop reading */
-		}
-	}
+	if ((mb.flags & MB1_INFO_MODS) && parse_mb1_modules(bi, r, &mb))
+		return ERR_INVALID_ARGS;
 	if (mb.flags & MB1_INFO_MEM_MAP)
 		return parse_mb1_mmap(bi, r, mb.mmap_addr, mb.mmap_length);
 	return fallback_meminfo(bi, r);
@@ -282,7 +326,7 @@ static bool parse_mb2_tag(struct boot_info *bi, const struct boot_mem_reader *r,
 
 	switch (t->type) {
 	case MB2_TAG_CMDLINE:
-		read_string(r, tag + 8, bi->cmdline, sizeof(bi->cmdline));
+		read_cmdline(bi, r, tag + 8);
 		break;
 	case MB2_TAG_BOOT_LOADER_NAME:
 		read_string(r, tag + 8, bi->loader, sizeof(bi->loader));
@@ -320,7 +364,7 @@ static int parse_mb2(struct boot_info *bi, const struct boot_mem_reader *r,
 	}
 	bi->version = 2;
 	bi->info_end = info + total;
-	for (tag = info + 8; tag + 8 <= info + total;) {
+	for (tag = info + MB2_INFO_FIRST_TAG; tag + 8 <= info + total;) {
 		struct mb2_tag t;
 		if (rd(r, tag, &t, sizeof(t)) || t.size < 8 ||
 		    t.size > info + total - tag) {
@@ -333,7 +377,7 @@ static int parse_mb2(struct boot_info *bi, const struct boot_mem_reader *r,
 			break;
 		}
 		have_map |= parse_mb2_tag(bi, r, tag, &t);
-		tag += ALIGN_UP((paddr_t)t.size, 8);
+		tag += ALIGN_UP((paddr_t)t.size, MB2_TAG_ALIGN);
 	}
 	if (!ended)
 		warn(bi, r, "no end tag within %u bytes", total);
@@ -402,6 +446,10 @@ void bootinfo_print(const struct boot_info *bi)
 		printk("  module %u: %#llx-%#llx \"%s\"\n", i,
 		       ULL(bi->modules[i].start), ULL(bi->modules[i].end),
 		       bi->modules[i].name);
+	if (bi->modules_ignored)
+		printk("  %u more module(s) in %#llx-%#llx, reserved whole\n",
+		       bi->modules_ignored, ULL(bi->ignored_start),
+		       ULL(bi->ignored_end));
 	if (bi->warnings)
 		printk("  %u warning(s); the last: %s\n", bi->warnings,
 		       bi->last_warning);

@@ -239,13 +239,15 @@ static int cmd_check(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 
-	unsigned slab;
+	unsigned slab, large;
 
 	problems = buddy_check();
 	printk("buddy: %s (%u problems)\n", problems ? "FAILED" : "ok", problems);
 	slab = slab_check();
 	printk("slab: %s (%u problems)\n", slab ? "FAILED" : "ok", slab);
-	return problems || slab ? -1 : 0;
+	large = kmalloc_check();
+	printk("kmalloc: %s (%u problems in large blocks)\n", large ? "FAILED" : "ok", large);
+	return problems || slab || large ? -1 : 0;
 }
 
 static int cmd_ktest(int argc, char **argv)

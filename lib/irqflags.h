@@ -30,10 +30,11 @@ static inline irqflags_t irq_save(void)
 	return flags;
 }
 
+/* Puts the whole of EFLAGS back as irq_save found it (popf: two
+ * instructions, no branch; the arithmetic flags are the compiler's). */
 static inline void irq_restore(irqflags_t flags)
 {
-	if (likely(flags & EFLAGS_IF)) /* interrupts are mostly on */
-		__asm__ volatile("sti" : : : "memory");
+	__asm__ volatile("pushl %0; popfl" : : "g"(flags) : "memory", "cc");
 }
 
 static inline bool irqs_disabled(void)

@@ -45,6 +45,14 @@ static inline void list_add_tail(struct list_node *n, struct list_node *head)
 	__list_insert(n, head->prev, head);
 }
 
+/* Takes n off its list, leaving n's own links as they were (for a
+ * caller whose other state says n is off every list). */
+static inline void __list_unlink(struct list_node *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+}
+
 static inline void list_del(struct list_node *n)
 {
 	n->prev->next = n->next;

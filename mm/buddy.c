@@ -79,9 +79,11 @@ void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end)
 {
 	z->start_pfn = start;
 	z->end_pfn = end > start ? end : start;
+	z->span_pfns = z->end_pfn - start;
 	z->managed_pages = z->free_pages = 0;
 	z->hot = NULL;
 	z->hot_count = 0;
+	z->free_mask = 0;
 	for (unsigned k = 0; k < MAX_ORDER; k++) {
 		list_init(&z->free_area[k].list);
 		z->free_area[k].nr_free = 0;
@@ -112,34 +114,58 @@ void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
 }
 
 /* Puts a block on its free list, merging with free buddies (lock held). */
-void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
+static __noinline void __free_one_merge(struct zone *z, pfn_t pfn, unsigned order)
 {
-	uint32_t zbits = pfn_to_page(pfn)->flags & PG_ZONE_MASK;
-	struct page *head;
+	struct page *page = pfn_to_page(pfn);
+	/* what the buddy's flags hold if it is free with this order */
+	uint32_t want = PG_BUDDY | order_bits(order) | (page->flags & PG_ZONE_MASK);
 
 	/* If it merges downwards, this page ends up inside the block. */
-	pfn_to_page(pfn)->flags &= ~STATE_ORDER;
+	page->flags &= ~STATE_ORDER;
 	while (order < MAX_ORDER - 1) {
 		pfn_t buddy_pfn = pfn ^ (1u << order);
-		struct page *buddy;
+		struct page *buddy = pfn_to_page(buddy_pfn);
 
-		if (buddy_pfn < z->start_pfn || buddy_pfn >= z->end_pfn)
+		/* inside the zone: one unsigned comparison */
+		if (buddy_pfn - z->start_pfn >= z->span_pfns ||
+		    (buddy->flags & (STATE_ORDER | PG_ZONE_MASK)) != want)
 			break;
-		buddy = pfn_to_page(buddy_pfn);
-		if ((buddy->flags & (STATE_ORDER | PG_ZONE_MASK)) !=
-		    (PG_BUDDY | order_bits(order) | zbits))
-			break;
-		list_del(&buddy->lru);
-		z->free_area[order].nr_free--;
+		__area_del(z, buddy, order);
 		buddy->flags &= ~STATE_ORDER;
 		pfn &= ~(1u << order);
 		order++;
+		want += order_bits(1);
 	}
-	head = pfn_to_page(pfn);
-	head->flags = (head->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+	page = pfn_to_page(pfn);
+	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
 		      PG_BUDDY | order_bits(order);
-	list_add(&head->lru, &z->free_area[order].list);
-	z->free_area[order].nr_free++;
+	__area_add(z, page, order);
+}
+
+/* The same, with the common case -- the buddy is not free -- written
+ * out; a merge goes out of line. */
+static __always_inline void __free_one(struct zone *z, struct page *page,
+				       pfn_t pfn, unsigned order)
+{
+	pfn_t buddy_pfn = pfn ^ (1u << order);
+	/* page's neighbour in the page array, computed from page itself */
+	const struct page *buddy = page + ((long)buddy_pfn - (long)pfn);
+
+	if (unlikely(order < MAX_ORDER - 1) &&
+	    unlikely(buddy_pfn - z->start_pfn < z->span_pfns) &&
+	    unlikely((buddy->flags & (STATE_ORDER | PG_ZONE_MASK)) ==
+		     (PG_BUDDY | order_bits(order) | (page->flags & PG_ZONE_MASK)))) {
+		__free_one_merge(z, pfn, order);
+		return;
+	}
+	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+		      PG_BUDDY | order_bits(order);
+	__area_add(z, page, order);
+}
+
+void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
+{
+	__free_one_merge(z, pfn, order);
 }
 
 /* The largest order of an aligned block at pfn that fits before end. */
@@ -184,33 +210,51 @@ void buddy_add_range(pfn_t start, pfn_t end)
 
 /* --- allocation --------------------------------------------------------- */
 
-/* Takes a block of `order` from z, splitting a larger one (lock held). */
+/* Takes a block of `order` from z, splitting a larger one (lock held).
+ * The zone's mask of non-empty orders finds the smallest list that can
+ * serve it in one instruction. */
+static __noinline struct page *__rmqueue_split(struct zone *z, unsigned order)
+{
+	unsigned avail = z->free_mask >> order, k;
+	struct page *page;
+
+	if (!avail)
+		return NULL;
+	k = order + (unsigned)__builtin_ctz(avail);
+	page = list_first_entry(&z->free_area[k].list, struct page, lru);
+	__area_del(z, page, k);
+	while (k > order) {
+		struct page *upper;
+		k--;
+		upper = page + (1u << k);
+		upper->flags = (upper->flags & ~STATE_ORDER) | PG_BUDDY | order_bits(k);
+		__area_add(z, upper, k);
+	}
+	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+		      PG_ALLOCATED | order_bits(order);
+	z->free_pages -= 1u << order;
+	return page;
+}
+
+/* The same, with the common case -- a block of exactly that order is
+ * free -- written out. */
+static __always_inline struct page *__rmqueue(struct zone *z, unsigned order)
+{
+	struct page *page;
+
+	if (unlikely(!(z->free_mask & (1u << order))))
+		return __rmqueue_split(z, order);
+	page = list_first_entry(&z->free_area[order].list, struct page, lru);
+	__area_del(z, page, order);
+	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+		      PG_ALLOCATED | order_bits(order);
+	z->free_pages -= 1u << order;
+	return page;
+}
+
 struct page *__buddy_rmqueue(struct zone *z, unsigned order)
 {
-	for (unsigned k = order; k < MAX_ORDER; k++) {
-		struct free_area *area = &z->free_area[k];
-		struct page *page;
-
-		if (list_empty(&area->list))
-			continue;
-		page = list_first_entry(&area->list, struct page, lru);
-		list_del(&page->lru);
-		area->nr_free--;
-		while (k > order) {
-			struct page *upper;
-			k--;
-			upper = page + (1u << k);
-			upper->flags = (upper->flags & ~STATE_ORDER) |
-				       PG_BUDDY | order_bits(k);
-			list_add(&upper->lru, &z->free_area[k].list);
-			z->free_area[k].nr_free++;
-		}
-		page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
-			      PG_ALLOCATED | order_bits(order);
-		z->free_pages -= 1u << order;
-		return page;
-	}
-	return NULL;
+	return __rmqueue_split(z, order);
 }
 
 /* Moves up to n order-0 pages from the buddy onto the hot list. */
@@ -334,11 +378,51 @@ struct page *alloc_page_kernel(void)
 	return alloc_pages_locked(GFP_KERNEL, 0);
 }
 
+/*
+ * Any other request: a block of order 1.. with no zeroing -- the zones the
+ * flags allow, best first, in one critical section -- and everything else
+ * (order 0 with other flags, __GFP_ZERO, a zone out of blocks, a bad
+ * order) through alloc_pages_locked.
+ */
+/* A block of order 1.. from zone z, or NULL, in one critical section. */
+static __always_inline struct page *alloc_from_zone(struct zone *z, unsigned order)
+{
+	mm_irqflags_t flags;
+	struct page *page;
+
+	mm_irq_save_slot(&flags);
+	page = __rmqueue(z, order);
+	mm_irq_restore_slot(&flags);
+	return page;
+}
+
+/*
+ * Any other request.  A block of order 1.. without zeroing comes from the
+ * best zone the flags allow; everything else (order 0 with other flags,
+ * __GFP_ZERO, a zone out of blocks, a bad order) goes through
+ * alloc_pages_locked, which tries every zone and drains the hot lists.
+ */
 struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 {
 	if (likely(order == 0 && gfp == GFP_KERNEL))
 		return alloc_page_kernel();
+	if (likely(order - 1 < MAX_ORDER - 1) && likely(!(gfp & __GFP_ZERO))) {
+		const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
+		struct page *page = alloc_from_zone(&zones[(int)zl[0]], order);
+		if (likely(page))
+			return page;
+	}
 	return alloc_pages_locked(gfp, order);
+}
+
+struct page *alloc_pages_kernel(unsigned order)
+{
+	if (likely(order - 1 < MAX_ORDER - 1)) {
+		struct page *page = alloc_from_zone(&zones[ZONE_NORMAL], order);
+		if (likely(page))
+			return page;
+	}
+	return order ? alloc_pages_locked(GFP_KERNEL, order) : alloc_page_kernel();
 }
 
 /* --- freeing ------------------------------------------------------------ */
@@ -453,12 +537,31 @@ void free_page_hot(struct page *page)
 	free_pages_slow(page, 0);
 }
 
+/* A block of order 1..: the same one comparison as free_page_hot, and
+ * the alignment, then the merge, in one critical section. */
 void free_pages_any(struct page *page, unsigned order)
 {
-	if (likely(order == 0))
+	if (likely(order == 0)) {
 		free_page_hot(page);
-	else
-		free_pages_slow(page, order);
+		return;
+	}
+	if (likely(page >= mem_map && page < mem_map_end) && likely(order < MAX_ORDER)) {
+		pfn_t pfn = page_to_pfn(page);
+		mm_irqflags_t flags;
+
+		mm_irq_save_slot(&flags);
+		if (likely((page->flags & (STATE_ORDER | PG_OWNER_MASK)) ==
+			   (PG_ALLOCATED | order_bits(order))) &&
+		    likely(!(pfn & ((1u << order) - 1)))) {
+			struct zone *z = page_zone(page);
+			z->free_pages += 1u << order;
+			__free_one(z, page, pfn, order);
+			mm_irq_restore_slot(&flags);
+			return;
+		}
+		mm_irq_restore_slot(&flags);
+	}
+	free_pages_slow(page, order);
 }
 
 uintptr_t __get_free_pages(gfp_t gfp, unsigned order)

@@ -24,9 +24,11 @@ struct free_area {
 struct zone {
 	struct page *hot; /* hot list: order-0 pages, linked by lru.next */
 	unsigned hot_count;
+	unsigned free_mask; /* bit k set: free_area[k] has a block */
 	const char *name;
 	enum zone_id id;
 	pfn_t start_pfn, end_pfn; /* the span [start, end); may contain holes */
+	pfn_t span_pfns; /* end_pfn - start_pfn */
 	unsigned long managed_pages; /* frames given to the buddy */
 	unsigned long free_pages; /* free frames on the free lists (not hot) */
 	struct free_area free_area[MAX_ORDER];
@@ -66,13 +68,17 @@ void buddy_add_range(pfn_t start, pfn_t end);
 struct page *alloc_pages_any(gfp_t gfp, unsigned order);
 /* The same for one frame, GFP_KERNEL: the hot list, no argument to test. */
 struct page *alloc_page_kernel(void);
-/* Most callers ask for a frame with constant flags: they go straight to
- * alloc_page_kernel, the rest to alloc_pages_any. */
+/* The same for GFP_KERNEL and any order: no flags to test. */
+struct page *alloc_pages_kernel(unsigned order);
+/* Most callers ask with constant flags: GFP_KERNEL goes straight to
+ * alloc_page_kernel or alloc_pages_kernel, the rest to alloc_pages_any. */
 static __always_inline struct page *alloc_pages(gfp_t gfp, unsigned order)
 {
-	if (__builtin_constant_p(gfp) && __builtin_constant_p(order) &&
-	    gfp == GFP_KERNEL && order == 0)
-		return alloc_page_kernel();
+	if (__builtin_constant_p(gfp) && gfp == GFP_KERNEL) {
+		if (__builtin_constant_p(order) && order == 0)
+			return alloc_page_kernel();
+		return alloc_pages_kernel(order);
+	}
 	return alloc_pages_any(gfp, order);
 }
 

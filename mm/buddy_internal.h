@@ -14,6 +14,22 @@ static inline uint32_t order_bits(unsigned order)
 	return (uint32_t)order << PG_ORDER_SHIFT;
 }
 
+/* A block goes on, or comes off, the free list of order k (lock held);
+ * the zone's mask of non-empty orders follows. */
+static inline void __area_add(struct zone *z, struct page *head, unsigned k)
+{
+	list_add(&head->lru, &z->free_area[k].list);
+	z->free_area[k].nr_free++;
+	z->free_mask |= 1u << k;
+}
+
+static inline void __area_del(struct zone *z, struct page *head, unsigned k)
+{
+	__list_unlink(&head->lru); /* the block's flags say it is off */
+	if (--z->free_area[k].nr_free == 0)
+		z->free_mask &= ~(1u << k);
+}
+
 /* Empties z and gives it the span [start, end). */
 void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end);
 /* Takes a block of `order` from z, splitting a larger one; NULL if none. */

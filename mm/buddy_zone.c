@@ -58,8 +58,7 @@ bool buddy_zone_release(struct zone *z, struct page *head, unsigned order)
 	if (z->free_area[order].nr_free != 1 ||
 	    (head->flags & STATE_ORDER) != (PG_BUDDY | order_bits(order)))
 		return false;
-	list_del(&head->lru);
-	z->free_area[order].nr_free = 0;
+	__area_del(z, head, order);
 	z->free_pages = 0;
 	head->flags = (head->flags & ~STATE_ORDER) | PG_ALLOCATED | order_bits(order);
 	private_zone_track(z, false);

@@ -1,7 +1,8 @@
 /*
  * kmalloc: memory by the byte, from segregated size classes (one slab cache
- * per size, 8 to 4096 bytes) and, above that, straight from the buddy
- * allocator.  See mm/kmalloc.c.
+ * per size, 8 to 4096 bytes: four steps between each power of two and the
+ * next from 128 to 512, page fractions above) and, above that, straight
+ * from the buddy allocator.  See mm/kmalloc.c.
  */
 #ifndef MM_KMALLOC_H
 #define MM_KMALLOC_H
@@ -11,7 +12,7 @@
 
 #define KMALLOC_MIN_SIZE 8
 #define KMALLOC_MAX_CACHE_SIZE 4096 /* larger requests go to the buddy */
-#define KMALLOC_NR_CLASSES 12
+#define KMALLOC_NR_CLASSES 22
 #define KMALLOC_MIN_ALIGN 8 /* every kmalloc pointer is 8-byte aligned */
 
 struct kmem_cache;
@@ -66,5 +67,10 @@ int kmalloc_index(size_t size);
 
 /* Large blocks currently handed out. */
 unsigned long kmalloc_large_blocks(void);
+
+/* The checker of the large blocks: with slab debugging, the bytes between
+ * each one's request and its end are intact red zone.  The number of
+ * problems (each reported, and repaired). */
+unsigned kmalloc_check(void);
 
 #endif

@@ -38,13 +38,25 @@ enum zone_id { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };
 #define PG_RESERVED 0x0008u /* never managed: firmware, kernel image, page array */
 #define PG_TAIL 0x0010u /* inside an allocated block; `head` is valid */
 #define PG_STATE_MASK 0x001Fu
+/* Bit 5: a slab taken out of service because its free list was found
+ * corrupted (mm/slab.c, 9): its memory is deliberately not reused. */
+#define PG_QUARANTINE 0x0020u
 
 #define PG_ORDER_SHIFT 8 /* bits 8..11: order of a block head */
 #define PG_ORDER_MASK (0xFu << PG_ORDER_SHIFT)
 #define PG_ZONE_SHIFT 12 /* bits 12..13: enum zone_id */
 #define PG_ZONE_MASK (0x3u << PG_ZONE_SHIFT)
-#define PG_OWNER_SHIFT 16 /* bits 16..19: enum page_owner */
-#define PG_OWNER_MASK (0xFu << PG_OWNER_SHIFT)
+/*
+ * Bits 16..31 say who owns an allocated block: the kind (bits 16..19, enum
+ * page_owner) and, for a slab, its cache's id (bits 20..31), so that one
+ * masked comparison of the flags proves "the head of a slab of this cache".
+ * Clearing the owner clears both.
+ */
+#define PG_OWNER_SHIFT 16
+#define PG_OWNER_KIND_MASK (0xFu << PG_OWNER_SHIFT)
+#define PG_OWNER_ID_SHIFT 20
+#define PG_OWNER_ID_MASK (0xFFFu << PG_OWNER_ID_SHIFT)
+#define PG_OWNER_MASK (PG_OWNER_KIND_MASK | PG_OWNER_ID_MASK)
 
 /* Who holds an allocated frame: for whatis, the memory picture and checks. */
 enum page_owner {
@@ -124,7 +136,7 @@ static inline enum zone_id page_zone_id(const struct page *page)
 
 static inline enum page_owner page_owner(const struct page *page)
 {
-	return (enum page_owner)((page->flags & PG_OWNER_MASK) >> PG_OWNER_SHIFT);
+	return (enum page_owner)((page->flags & PG_OWNER_KIND_MASK) >> PG_OWNER_SHIFT);
 }
 
 static inline void page_set_owner(struct page *page, enum page_owner owner)
@@ -139,6 +151,11 @@ const char *page_owner_id(enum page_owner owner);
 
 /* The direct-map address of a frame, or NULL for HIGHMEM frames. */
 void *page_address(const struct page *page);
+/* The same for a frame known to be direct-mapped (a slab's, say). */
+static inline void *lowmem_page_address(const struct page *page)
+{
+	return mm_phys_to_virt(page_to_phys(page));
+}
 /* The page of a direct-mapped address (no check: see virt_to_page_checked). */
 static inline struct page *virt_to_page(const void *addr)
 {

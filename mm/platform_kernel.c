@@ -68,3 +68,17 @@ const char *mm_symbol(uintptr_t addr, char *buf, size_t size)
 		snprintf(buf, size, "%#lx", (unsigned long)addr);
 	return buf;
 }
+
+/* The time stamp counter, a counter and the stack address, mixed
+ * (splitmix's finaliser): different on every call, and different between
+ * boots on real hardware (under -icount the same, which keeps runs
+ * reproducible). */
+uintptr_t mm_random(void)
+{
+	static uint32_t calls;
+	uint32_t x = (uint32_t)rdtsc() ^ (++calls * 0x9E3779B9u) ^ (uint32_t)(uintptr_t)&x;
+
+	x = (x ^ (x >> 16)) * 0x85EBCA6Bu;
+	x = (x ^ (x >> 13)) * 0xC2B2AE35u;
+	return x ^ (x >> 16);
+}

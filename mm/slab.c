@@ -14,16 +14,40 @@
  * 2. Bookkeeping lives in struct page, not in the slab (SLUB's choice): the
  *    head page of a slab holds the first free object (s_freelist), the
  *    cache (s_cache), the number of objects handed out (s_inuse) and the
- *    colour offset (s_colour), and sits on one of the cache's three lists
- *    through page->lru.  Tail pages point at the head (compound_set), so an
- *    object's slab and cache are found in O(1) from its address:
- *    virt_to_page, then compound_head.  There is no header in front of an
- *    object.  A free object holds the link to the next free object at
- *    offset c_fp: in its first word when the cache has no constructor, just
- *    after the object otherwise (a constructed object must stay intact),
- *    and in the debug record when debugging.
+ *    colour offset (s_colour), and sits on one of the cache's lists through
+ *    page->lru.  Tail pages point at the head (compound_set), so an
+ *    object's slab and cache are found in O(1) from its address.  Every
+ *    cache has a small id (0 for the cache of caches, 1.. for the kmalloc
+ *    classes, the rest handed out at creation), kept in the owner bits of
+ *    its slab heads' flags: c_key is what those flags hold, so one masked
+ *    comparison proves "the head of an in-service slab of this cache" --
+ *    tail pages, quarantined slabs, other caches' slabs and non-slab pages
+ *    all fail it.
  *
- * 3. The three lists.  Invariant: a slab is on c_full when s_inuse ==
+ * 3. Free objects carry a record (struct slab_free_rec) at c_fp: in their
+ *    first two words when the cache has no constructor, just after the
+ *    object when it has one (a constructed object must stay intact), and
+ *    in the slab's record array when debugging.  The record's mark says
+ *    the object is free -- SLAB_MARK_ON_SLAB on its slab's free list,
+ *    SLAB_MARK_IN_ARRAY in the cache's array (6) -- and, on the free list,
+ *    its link holds the next free object, encoded with the cache's secret
+ *    and the link's own address (Linux's hardened free lists).  So:
+ *     - every free object is marked, wherever it is: a free of a marked
+ *       object is a double free, caught on the fast path in one
+ *       comparison and confirmed by the slow path (the object really is in
+ *       the array, or on its slab's free list) before it is reported --
+ *       user data that happens to look like a mark costs a detour, never a
+ *       false report;
+ *     - a link is followed only after it is validated: it decodes to NULL
+ *       exactly at the end of the list (s_inuse says where), and otherwise
+ *       to an object boundary in the same slab, whose record must be
+ *       marked ON_SLAB when it is taken in its turn.  A stray write, a link
+ *       into another slab or off a boundary, NULL's neighbourhood and a
+ *       cycle are all caught before anything dereferences them (9).
+ *    Allocation clears the mark, so a live object carries none (unless its
+ *    owner writes one: see above).
+ *
+ * 4. The lists.  Invariant: a slab is on c_full when s_inuse ==
  *    c_per_slab, on c_empty when s_inuse == 0, on c_partial otherwise.
  *    Allocation takes the first partial slab; if there is none, an empty
  *    one; if there is none, a new slab from the buddy.  Freeing moves a
@@ -31,55 +55,57 @@
  *    most SLAB_EMPTY_MAX empty slabs: the next one goes straight back to the
  *    buddy.  kmem_cache_shrink returns all empty slabs.
  *
- * 4. Constructors run when a slab is made, once per object; a freed object
+ * 5. Constructors run when a slab is made, once per object; a freed object
  *    is expected back in its constructed state and is handed out again as
- *    it is.  That is the whole point of object caching: no constructor on
- *    the allocation path, no destructor on the free path.
- *
- * 5. Colouring.  A slab's leftover bytes (slab size - objects) let
- *    successive slabs start their first object at 0, 64, 128 ... bytes
- *    (c_colour_step), so that the same object index in different slabs
- *    falls on different cache lines.
+ *    it is.  Colouring: a slab's leftover bytes let successive slabs start
+ *    their first object at 0, 64, 128 ... bytes (c_colour_step), so that the
+ *    same object index in different slabs falls on different cache lines.
  *
  * 6. Fast path: an array of free objects in front of the slabs (Bonwick's
- *    magazine, the per-CPU array cache of Linux's SLAB; one array per
- *    cache on one CPU, ready to become per-CPU).  c_mag[1..c_mag_avail]
- *    holds up to SLAB_MAG_SIZE free objects; kmem_cache_alloc pops the
- *    top, kmem_cache_free pushes on it, each with interrupts off.  An empty
- *    array is refilled with SLAB_MAG_BATCH objects from partial slabs (a
- *    free list walked once); a full one sends its SLAB_MAG_BATCH oldest
- *    objects back to their slabs.  Objects in the array are free, but
- *    their slabs count them as in use: c_active counts the objects off the
- *    slabs' free lists, so slabinfo's active count is c_active -
- *    c_mag_avail; kmem_cache_drain empties the array into the slabs, and
- *    shrink and destroy drain first, so that empty slabs really go back.
- *    Debug caches have no array (c_mag_limit 0): every object goes
- *    through the checks of 8.
- *
- *    Before a push, the free path checks without a division that obj is
- *    the start of an object in a slab of this cache (slab_fast_page,
- *    slab_fast_obj_start: one multiplication and a rotation) and not
- *    obviously free already.  A later frame of a multi-frame slab, a full
- *    array and anything that looks wrong go to out-of-line slow paths,
- *    which diagnose.
+ *    magazine; one per cache on one CPU, ready to become per-CPU).
+ *    c_mag[1..c_mag_avail] holds up to SLAB_MAG_SIZE free objects;
+ *    kmem_cache_alloc pops the top and clears its mark, kmem_cache_free
+ *    checks and pushes, each with interrupts off.  The free's checks: the
+ *    page of the address (the direct map, the page array), its flags
+ *    against c_key, the object boundary (a mask for a power-of-two stride
+ *    that tiles the frame, SLAB_TILED; a multiplication by the inverse of
+ *    the stride otherwise), and the mark -- merged with the push.  An empty
+ *    array is refilled with SLAB_MAG_BATCH objects from partial slabs; a
+ *    full one sends its SLAB_MAG_BATCH oldest objects back to their slabs.
+ *    Objects in the array are free, but their slabs count them as in use:
+ *    c_active counts the objects off the slabs' free lists, so slabinfo's
+ *    active count is c_active - c_mag_avail; kmem_cache_drain empties the
+ *    array into the slabs.  Debug caches have no array (c_mag_limit 0).
+ *    Anything the fast path cannot finish -- a later frame of a multi-frame
+ *    slab, a full array, a debug cache, any misuse -- goes to slab_free_slow,
+ *    which finishes the first three cheaply and diagnoses the rest.
  *
  * 7. Locking: interrupts off (mm_irq_save) around every change to a
- *    cache's lists and counters.  New slabs are built, constructors run and
- *    slabs go back to the buddy with interrupts on.  Cache creation and
- *    destruction are process-context operations.
+ *    cache's lists, array and counters.  New slabs are built, constructors
+ *    run and slabs go back to the buddy with interrupts on.  Cache creation
+ *    and destruction are process-context operations.
  *
  * 8. Debugging (slab_debug on the command line, and always during the
  *    self-tests; see mm/slab_debug.c): red zones on both sides of every
- *    object, free objects poisoned, a record of the allocating and freeing
- *    callers; poison is checked on allocation, red zones on free.  Misuse --
- *    a double free, a free to the wrong cache, an interior or foreign
- *    pointer, an overwritten red zone, a write after free -- is a named
- *    report through mm_report with the object, the cache and the caller.
- *    Without debugging, a foreign pointer, the wrong cache, an interior
- *    pointer and the most common double frees are still caught: the
- *    object on top of the array (freed last), at the head of its slab's
- *    free list, or in a slab with nothing in use; and an object that went
- *    on the array twice anyway is reported when the array is flushed.
+ *    object, free objects poisoned, and a record of the allocating and
+ *    freeing callers -- kept with the free record in an array at the start
+ *    of the slab, where no overflow from an object reaches it, and sealed
+ *    against stray writes.  Misuse -- a double free, a free to the wrong
+ *    cache, an interior or foreign pointer, an overwritten red zone, a
+ *    write after free -- is a named report through mm_report with the
+ *    object, the cache and the callers.
+ *
+ * 9. Quarantine.  A slab whose free list is found corrupt -- by an
+ *    allocation, a double-free confirmation or kmem_cache_check -- is
+ *    reported (cache, slab, object, the raw word) and taken out of service:
+ *    off its list onto c_quarantine, PG_QUARANTINE in its flags, its free
+ *    objects out of the array.  Its memory is deliberately not reused:
+ *    whatever wrote into it may still hold a pointer there.  Objects of it
+ *    that are still in use may be freed normally (they are counted down;
+ *    a second free is still a double free).  The allocation goes on from
+ *    another slab or a new one, or returns NULL.  slabinfo counts the
+ *    quarantined slabs; kmem_cache_release_quarantine gives back those
+ *    with nothing in use, for tests and for someone who has looked.
  */
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
@@ -93,7 +119,6 @@ static struct page *new_slab(struct kmem_cache *c)
 	struct page *page = alloc_pages(c->c_gfp, c->c_order);
 	mm_irqflags_t flags;
 	uintptr_t first;
-	void *next = NULL;
 	unsigned colour;
 
 	if (!page)
@@ -103,167 +128,192 @@ static struct page *new_slab(struct kmem_cache *c)
 	if (++c->c_colour_next >= c->c_colours)
 		c->c_colour_next = 0;
 	mm_irq_restore(flags);
-	page_set_owner(page, OWNER_SLAB);
-	compound_set(page, c->c_order);
 	page->s_cache = c;
 	page->s_inuse = 0;
 	page->s_colour = (uint16_t)(colour * c->c_colour_step);
+	compound_set(page, c->c_order);
 	first = slab_first_obj(c, page);
-	for (unsigned i = c->c_per_slab; i-- > 0;) {
+	for (unsigned i = 0; i < c->c_per_slab; i++) {
 		void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
 		if (cache_debug(c))
-			debug_init_object(c, obj);
+			debug_init_object(c, page, obj);
 		if (c->c_ctor)
 			c->c_ctor(obj);
-		*slab_free_ptr(c, obj) = next;
-		next = obj;
+		(cache_debug(c) ? slab_free_rec(c, page, obj)
+				: slab_obj_rec(c, obj))->f_mark = SLAB_MARK_ON_SLAB;
 	}
-	page->s_freelist = next;
+	page->s_freelist = (void *)(first | SLAB_FRESH);
+	/* Last: from here on the fast paths take its objects for this cache's. */
+	page->flags = (page->flags & ~PG_OWNER_MASK) | c->c_key;
 	return page;
 }
 
-/* --- allocation ----------------------------------------------------------- */
+/* --- taking objects off a slab -------------------------------------------- */
 
 /* The slab's last free object was just taken: it moves to c_full.  Out of
- * line, so that the pop below stays a handful of instructions (lock held). */
+ * line, so that the take below stays short (lock held). */
 static __noinline void __slab_now_full(struct kmem_cache *c, struct page *page)
 {
 	list_move(&page->lru, &c->c_full);
 }
 
-/*
- * Pops an object off the first partial slab; NULL if there is none (lock
- * held).  A partial slab always has a free object, and its free list runs
- * out exactly when s_inuse reaches c_per_slab, so the list's end tells
- * when the slab becomes full.
- */
-static __always_inline void *__slab_pop(struct kmem_cache *c)
+/* __slab_take found the record of `entry` broken: the objects taken so
+ * far stay free, in the slab, which is quarantined (lock held). */
+static __noinline void __slab_take_broken(struct kmem_cache *c, struct page *page,
+					  uintptr_t entry, void **out, unsigned k,
+					  bool debug)
 {
-	struct page *page = list_first_entry(&c->c_partial, struct page, lru);
-	void *obj, *next;
+	void *obj = slab_entry_obj(entry);
+	unsigned left = c->c_per_slab - page->s_inuse - k - 1;
+	struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj) : slab_obj_rec(c, obj);
+	const char *why = NULL;
 
-	if (unlikely(&page->lru == &c->c_partial))
-		return NULL;
-	obj = page->s_freelist;
-	next = *slab_free_ptr(c, obj);
-	page->s_freelist = next;
-	page->s_inuse++;
-	c->c_active++;
-	if (unlikely(!next))
-		__slab_now_full(c, page);
-	return obj;
+	slab_list_step(c, slab_first_obj(c, page), entry, r, left, &why);
+	while (k)
+		(debug ? slab_free_rec(c, page, out[--k])
+		       : slab_obj_rec(c, out[--k]))->f_mark = SLAB_MARK_ON_SLAB;
+	__slab_quarantine(c, page, obj, why, r->f_mark != SLAB_MARK_ON_SLAB ?
+			  r->f_mark : r->f_link);
 }
 
-/* No partial slab: revive an empty one or make a new one, then pop. */
-static __noinline void *alloc_refill(struct kmem_cache *c)
+/*
+ * Takes up to `want` free objects off slab page (lock held), each given
+ * the mark `mark`, into out[0..) -- the cache's array, or one object for a
+ * debug cache.  Every step along the free list is checked first
+ * (slab_list_step); a broken one quarantines the slab, whose objects
+ * taken so far go with it.  The number taken (0 if quarantined).
+ */
+static __always_inline unsigned __slab_take(struct kmem_cache *c, struct page *page,
+					    uintptr_t mark, void **out, unsigned want,
+					    bool debug)
+{
+	uintptr_t first = slab_first_obj(c, page), entry = (uintptr_t)page->s_freelist;
+	unsigned nfree = c->c_per_slab - page->s_inuse, n = MIN(want, nfree), k = 0;
+	const char *why = NULL;
+
+	/* A fresh run that holds every free object of the slab (as it does
+	 * in a new slab): its objects are taken in order, only their marks
+	 * to check. */
+	if ((entry & SLAB_FRESH) &&
+	    first + (uintptr_t)(c->c_per_slab - nfree) * c->c_stride == (entry & ~SLAB_FRESH)) {
+		for (; k < n; k++, entry += c->c_stride) {
+			void *obj = slab_entry_obj(entry);
+			struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj)
+							: slab_obj_rec(c, obj);
+			if (unlikely(r->f_mark != SLAB_MARK_ON_SLAB))
+				break; /* the general loop reports it */
+			r->f_mark = mark;
+			out[k] = obj;
+		}
+		if (k == nfree)
+			entry = 0;
+	}
+	for (; k < n; k++) {
+		void *obj = slab_entry_obj(entry);
+		struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj)
+						: slab_obj_rec(c, obj);
+		uintptr_t next = slab_list_step(c, first, entry, r, nfree - k - 1, &why);
+
+		if (unlikely(next == SLAB_BAD_STEP)) {
+			__slab_take_broken(c, page, entry, out, k, debug);
+			return 0;
+		}
+		r->f_mark = mark;
+		out[k] = obj;
+		entry = next;
+	}
+	page->s_freelist = (void *)entry;
+	page->s_inuse = (uint16_t)(page->s_inuse + k);
+	c->c_active += k;
+	if (!entry)
+		__slab_now_full(c, page);
+	return k;
+}
+
+/* Takes up to `want` objects off the partial slabs into out, skipping
+ * slabs that turn out corrupt; the number taken (lock held). */
+static __always_inline unsigned __slab_pop(struct kmem_cache *c, uintptr_t mark,
+					   void **out, unsigned want, bool debug)
+{
+	unsigned k = 0;
+
+	while (k < want && !list_empty(&c->c_partial)) {
+		struct page *page = list_first_entry(&c->c_partial, struct page, lru);
+		k += __slab_take(c, page, mark, out + k, want - k, debug);
+	}
+	return k;
+}
+
+/* No partial slab: revive an empty one or make a new one (it goes on
+ * c_partial); false when out of memory. */
+static __noinline bool slab_grow(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	struct page *page;
-	void *obj;
 
 	if (!list_empty(&c->c_empty)) {
 		page = list_first_entry(&c->c_empty, struct page, lru);
 		list_move(&page->lru, &c->c_partial);
 		c->c_nr_empty--;
-	} else {
 		mm_irq_restore(flags);
-		page = new_slab(c);
-		if (!page)
-			return NULL;
-		flags = mm_irq_save();
-		list_add(&page->lru, &c->c_partial);
-		c->c_slabs++;
+		return true;
 	}
-	obj = __slab_pop(c);
 	mm_irq_restore(flags);
-	return obj;
-}
-
-/* Pops an object, refilling when needed; NULL when out of memory. */
-static __always_inline void *slab_pop(struct kmem_cache *c)
-{
-	mm_irqflags_t flags = mm_irq_save();
-	void *obj = __slab_pop(c);
-
+	page = new_slab(c);
+	if (!page)
+		return false;
+	flags = mm_irq_save();
+	list_add(&page->lru, &c->c_partial);
+	c->c_slabs++;
 	mm_irq_restore(flags);
-	if (unlikely(!obj))
-		return alloc_refill(c);
-	return obj;
+	return true;
 }
 
-/*
- * Moves free objects of the first partial slab onto the array until it
- * holds `want` (lock held); the number moved, 0 if there is no partial
- * slab.  The slab's free list is walked once and cut.
- */
-static unsigned __mag_take(struct kmem_cache *c, unsigned want)
+/* A debug cache's allocation: straight off a slab, growing the cache when
+ * needed; NULL when out of memory. */
+static void *slab_pop(struct kmem_cache *c)
 {
-	struct page *page = list_first_entry(&c->c_partial, struct page, lru);
-	unsigned k = 0;
-	void *obj;
+	do {
+		mm_irqflags_t flags = mm_irq_save();
+		void *obj = NULL;
 
-	if (&page->lru == &c->c_partial)
-		return 0;
-	for (obj = page->s_freelist; obj && c->c_mag_avail < want; k++) {
-		void *next = *slab_free_ptr(c, obj);
-		c->c_mag[++c->c_mag_avail] = obj;
-		*slab_mag_mark_word(c, obj) = (uintptr_t)obj ^ SLAB_MAG_MARK;
-		obj = next;
-	}
-	page->s_freelist = obj;
-	page->s_inuse = (uint16_t)(page->s_inuse + k);
-	c->c_active += k;
-	if (!obj)
-		__slab_now_full(c, page);
-	return k;
+		__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true);
+		mm_irq_restore(flags);
+		if (obj)
+			return obj;
+	} while (slab_grow(c));
+	return NULL;
 }
 
-/* Fills the array up to SLAB_MAG_BATCH objects from partial slabs. */
+/* --- the array ------------------------------------------------------------ */
+
+/* Moves free objects of partial slabs onto the array, when it is less than
+ * half full, until it is full (or the partial slabs run out). */
 static void mag_fill(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_irq_save();
+	unsigned n = c->c_array.a_avail;
 
-	while (c->c_mag_avail < SLAB_MAG_BATCH &&
-	       __mag_take(c, SLAB_MAG_BATCH))
-		;
+	if (n < c->c_array.a_limit / 2)
+		c->c_array.a_avail = n + __slab_pop(c, SLAB_MARK_IN_ARRAY,
+						    &c->c_array.a_slot[n + 1],
+						    c->c_array.a_limit - n, false);
 	mm_irq_restore(flags);
 }
 
-static __always_inline void *mag_pop(struct kmem_cache *c);
-
-/*
- * The array is empty: fill it from partial slabs and pop; failing that,
- * revive an empty slab or make a new one (alloc_refill), and fill the
- * array from it.  NULL when out of memory.
- */
+/* The array is empty: fill it from partial slabs, growing the cache when
+ * there are none, and pop.  NULL when out of memory. */
 static __noinline void *mag_refill(struct kmem_cache *c)
 {
-	void *obj;
+	do {
+		void *obj;
 
-	mag_fill(c);
-	obj = mag_pop(c);
-	if (obj)
-		return obj;
-	obj = alloc_refill(c);
-	if (obj)
 		mag_fill(c);
-	return obj;
-}
-
-/* Pops an object off the array with interrupts off; NULL if it is empty
- * (always, for a debug cache). */
-static __always_inline void *mag_pop(struct kmem_cache *c)
-{
-	mm_irqflags_t flags = mm_irq_save();
-	unsigned n = c->c_mag_avail;
-	void *obj = c->c_mag[n]; /* c_mag[0] is NULL */
-
-	if (likely(n)) {
-		c->c_mag_avail = n - 1;
-		*slab_mag_mark_word(c, obj) = 0; /* handed out: unmarked */
-	}
-	mm_irq_restore(flags);
-	return obj;
+		obj = slab_mag_pop(c);
+		if (obj)
+			return obj;
+	} while (slab_grow(c));
+	return NULL;
 }
 
 /*
@@ -283,24 +333,10 @@ static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintpt
  */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	mm_irqflags_t flags;
-	unsigned n;
-	void *obj;
-
-	/* mag_pop written out: through it, the NULL it returns for an empty
-	 * array costs one more test and a register kept for gfp (2.5
-	 * instructions an operation on slab_alloc_free) */
 	if (likely(!(gfp & __GFP_ZERO))) {
-		flags = mm_irq_save();
-		n = c->c_mag_avail;
-		if (likely(n)) {
-			obj = c->c_mag[n];
-			c->c_mag_avail = n - 1;
-			*slab_mag_mark_word(c, obj) = 0; /* handed out: unmarked */
-			mm_irq_restore(flags);
+		void *obj = slab_mag_pop(c);
+		if (likely(obj))
 			return obj;
-		}
-		mm_irq_restore(flags);
 	}
 	return cache_alloc_slow(c, gfp, MM_CALLER());
 }
@@ -308,15 +344,23 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				    size_t req, uintptr_t caller)
 {
-	void *obj = cache_debug(c) ? slab_pop(c) : mag_pop(c);
+	void *obj;
 
-	if (!obj && !cache_debug(c))
+	if (cache_debug(c)) {
+		obj = slab_pop(c);
+		if (unlikely(!obj))
+			return NULL;
+		debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
+		if (gfp & __GFP_ZERO)
+			memset(obj, 0, MIN(req, (size_t)c->c_size));
+		return obj;
+	}
+	obj = slab_mag_pop(c);
+	if (!obj)
 		obj = mag_refill(c);
 	if (unlikely(!obj))
 		return NULL;
-	if (cache_debug(c))
-		debug_on_alloc(c, obj, req, caller);
 	if (gfp & __GFP_ZERO)
-		memset(obj, 0, cache_debug(c) ? req : c->c_size);
+		memset(obj, 0, c->c_size);
 	return obj;
 }

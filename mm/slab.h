@@ -19,7 +19,7 @@
 #define SLAB_CACHE_LINE 64 /* bytes; also the colour step */
 #define SLAB_MIN_ALIGN sizeof(void *) /* objects are at least word aligned */
 #define SLAB_NAME_MAX 24 /* bytes, with the terminating NUL */
-#define SLAB_EMPTY_MAX 2 /* empty slabs a cache keeps for reuse */
+#define SLAB_EMPTY_MAX 1 /* empty slabs a cache keeps for reuse */
 #define SLAB_MAX_ORDER 4 /* largest slab tried for Bonwick's 1/8 bound */
 
 /* Debug patterns. */
@@ -74,6 +74,11 @@ void kmem_cache_free(struct kmem_cache *cache, void *obj);
  * destroy do it first). */
 void kmem_cache_drain(struct kmem_cache *cache);
 
+/* Gives back the cache's quarantined slabs that have nothing in use (see
+ * mm/slab.c, 9: their memory is otherwise never reused); the number of
+ * frames released.  For tests, and for someone who has looked. */
+unsigned long kmem_cache_release_quarantine(struct kmem_cache *cache);
+
 /* Returns every empty slab of the cache to the buddy; the number of frames
  * released.  kmem_shrink_all does it for every cache. */
 unsigned long kmem_cache_shrink(struct kmem_cache *cache);
@@ -89,6 +94,8 @@ struct slab_info {
 	unsigned stride; /* bytes per object slot, debug areas included */
 	unsigned objs_per_slab, pages_per_slab;
 	unsigned long slabs, partial_slabs, full_slabs, empty_slabs;
+	unsigned long quarantined_slabs; /* out of service (mm/slab.c, 9) */
+	unsigned long array_objs; /* free objects in the cache's array */
 	unsigned waste_permille; /* per slab: bytes not holding objects */
 	unsigned flags;
 };

@@ -35,39 +35,52 @@ static void set_divisor(struct kmem_cache *c)
 	c->c_div_inv = inv;
 }
 
-/* Where the object, its free pointer and its debug record go in a slot. */
+/* Where the object, its free record and its red zones go in a slot. */
 static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
 {
 	size_t end;
 
 	c->c_align = (unsigned)align;
+	c->c_fp = 0;
 	if (cache_debug(c)) {
+		/* the free record is in the slab's record array */
 		c->c_obj_off = ALIGN_UP(SLAB_RED_ZONE, c->c_align);
-		c->c_track = ALIGN_UP(size, sizeof(void *)) + SLAB_RED_ZONE;
-		c->c_fp = c->c_track + offsetof(struct slab_track, t_next);
-		end = c->c_track + sizeof(struct slab_track);
+		end = ALIGN_UP(size, sizeof(void *)) + SLAB_RED_ZONE;
 	} else if (c->c_ctor) {
 		c->c_obj_off = 0;
 		c->c_fp = ALIGN_UP(size, sizeof(void *));
-		end = c->c_fp + sizeof(void *);
+		end = c->c_fp + sizeof(struct slab_free_rec);
 	} else {
 		c->c_obj_off = 0;
-		c->c_fp = 0;
-		end = MAX(size, sizeof(void *));
+		end = MAX(size, sizeof(struct slab_free_rec));
 	}
 	c->c_stride = ALIGN_UP(c->c_obj_off + end, c->c_align);
 	set_divisor(c);
-	c->c_mag_limit = cache_debug(c) ? 0 : SLAB_MAG_SIZE;
+	c->c_array.a_limit = cache_debug(c) ? 0 :
+			     MAX(2u, MIN((unsigned)SLAB_MAG_SIZE, SLAB_ARRAY_BYTES / c->c_stride));
 }
 
-/* Bytes of a slab of `order` that hold no object slot. */
+/* Bytes a slab of objs objects spends on its record array (debug). */
+static unsigned long records_bytes(const struct kmem_cache *c, unsigned long objs)
+{
+	if (!cache_debug(c))
+		return 0;
+	return ALIGN_UP(objs * sizeof(struct slab_track), (unsigned long)c->c_align);
+}
+
+/* Bytes of a slab of `order` that hold neither an object slot nor a
+ * record; the number of objects in *objs. */
 static unsigned long slab_leftover(const struct kmem_cache *c, unsigned order,
 				   unsigned long *objs)
 {
 	unsigned long bytes = (unsigned long)MM_PAGE_SIZE << order;
+	unsigned long rec = cache_debug(c) ? sizeof(struct slab_track) : 0;
+	unsigned long n = MIN(bytes / (c->c_stride + rec), 0xFFFFul);
 
-	*objs = MIN(bytes / c->c_stride, 0xFFFFul);
-	return bytes - *objs * c->c_stride;
+	while (n && n * c->c_stride + records_bytes(c, n) > bytes)
+		n--;
+	*objs = n;
+	return bytes - n * c->c_stride - records_bytes(c, n);
 }
 
 /* The smallest order wasting at most 1/8, else the least wasteful one. */
@@ -80,7 +93,7 @@ static bool choose_order(struct kmem_cache *c)
 		waste = slab_leftover(c, k, &objs);
 		if (!objs)
 			continue;
-		if (waste * 8 <= ((unsigned long)MM_PAGE_SIZE << k)) {
+		if (waste * (8) <= ((unsigned long)MM_PAGE_SIZE << k)) {
 			best = (int)k;
 			break;
 		}
@@ -97,9 +110,47 @@ static bool choose_order(struct kmem_cache *c)
 	c->c_order = (unsigned)best;
 	waste = slab_leftover(c, c->c_order, &objs);
 	c->c_per_slab = (unsigned)objs;
+	c->c_span = (unsigned)objs * c->c_stride;
+	c->c_rec_bytes = (unsigned)records_bytes(c, objs);
 	c->c_colour_step = MAX(c->c_align, (unsigned)SLAB_CACHE_LINE);
 	c->c_colours = (unsigned)MIN(waste, 0xFFFFul) / c->c_colour_step + 1;
 	return true;
+}
+
+/* A power-of-two stride whose objects tile the first frame from its start
+ * (no colour, no debug area): an address of that frame starts an object
+ * exactly when it is a multiple of the stride.  Tiled caches also keep the
+ * free record at the object's start (no constructor), so that their fast
+ * paths find it without a load. */
+static void set_tiled(struct kmem_cache *c)
+{
+	if (!cache_debug(c) && c->c_fp == 0 && !(c->c_stride & (c->c_stride - 1)) &&
+	    c->c_stride <= MM_PAGE_SIZE && c->c_colours == 1 &&
+	    (unsigned long)c->c_per_slab * c->c_stride >= MM_PAGE_SIZE) {
+		c->c_flags |= SLAB_TILED;
+		c->c_start_mask = c->c_stride - 1;
+	}
+}
+
+/* --- cache ids ------------------------------------------------------------ */
+
+static uint32_t ids_used[SLAB_MAX_IDS / 32];
+
+/* A free id above the reserved ones, taken (lock held); 0 if none. */
+static unsigned __id_take(void)
+{
+	for (unsigned id = SLAB_ID_FIRST_FREE; id < SLAB_MAX_IDS; id++) {
+		if (!(ids_used[id / 32] & (1u << (id % 32)))) {
+			ids_used[id / 32] |= 1u << (id % 32);
+			return id;
+		}
+	}
+	return 0;
+}
+
+static void __id_put(unsigned id)
+{
+	ids_used[id / 32] &= ~(1u << (id % 32));
 }
 
 static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
@@ -118,25 +169,39 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	align = MAX(align, SLAB_MIN_ALIGN);
 	if (flags & SLAB_HWCACHE_ALIGN)
 		align = MAX(align, (size_t)SLAB_CACHE_LINE);
-	c->c_flags = flags;
+	c->c_flags = flags & ~SLAB_TILED;
 	c->c_size = (unsigned)size;
 	c->c_ctor = ctor;
 	c->c_gfp = (flags & SLAB_CACHE_DMA) ? GFP_DMA : GFP_KERNEL;
+	c->c_secret = mm_random();
 	list_init(&c->c_partial);
 	list_init(&c->c_full);
 	list_init(&c->c_empty);
+	list_init(&c->c_quarantine);
 	for (i = 0; i + 1 < SLAB_NAME_MAX && name[i]; i++)
 		c->c_name[i] = name[i];
 	compute_layout(c, size, align);
-	return choose_order(c) ? 0 : -1;
+	if (!choose_order(c))
+		return -1;
+	set_tiled(c);
+	return 0;
 }
 
-static void cache_link(struct kmem_cache *c)
+/* Gives the cache its id and puts it on the list of caches; false when
+ * every id is taken.  id: a reserved id, or SLAB_ID_ANY for a free one. */
+static bool cache_link(struct kmem_cache *c, unsigned id)
 {
 	mm_irqflags_t flags = mm_irq_save();
 
+	if (id == SLAB_ID_ANY && !(id = __id_take())) {
+		mm_irq_restore(flags);
+		return false;
+	}
+	c->c_id = id;
+	c->c_key = SLAB_KEY(id);
 	list_add_tail(&c->c_link, &slab_caches);
 	mm_irq_restore(flags);
+	return true;
 }
 
 void slab_init(bool debug)
@@ -144,23 +209,30 @@ void slab_init(bool debug)
 	debug_default = debug;
 	if (cache_setup(&slab_cache_cache, "kmem_cache", sizeof(struct kmem_cache),
 			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
-		cache_link(&slab_cache_cache);
+		cache_link(&slab_cache_cache, SLAB_ID_CACHES);
+}
+
+struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
+				       size_t align, unsigned flags,
+				       void (*ctor)(void *obj), unsigned id)
+{
+	struct kmem_cache *c = kmem_cache_alloc(&slab_cache_cache, GFP_KERNEL);
+
+	if (!c)
+		return NULL;
+	if (cache_setup(c, name, size, align, flags, ctor) || !cache_link(c, id)) {
+		kmem_cache_free(&slab_cache_cache, c);
+		return NULL;
+	}
+	return c;
 }
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned flags,
 				     void (*ctor)(void *obj))
 {
-	struct kmem_cache *c = kmem_cache_alloc(&slab_cache_cache, GFP_KERNEL);
-
-	if (!c)
-		return NULL;
-	if (cache_setup(c, name, size, align, flags, ctor)) {
-		kmem_cache_free(&slab_cache_cache, c);
-		return NULL;
-	}
-	cache_link(c);
-	return c;
+	return __kmem_cache_create(name, size, align, flags & ~SLAB_KMALLOC, ctor,
+				   SLAB_ID_ANY);
 }
 
 /* --- shrinking and destruction -------------------------------------------- */
@@ -206,15 +278,18 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		return ERR_INVALID_ARGS;
 	kmem_cache_shrink(c);
 	flags = mm_irq_save();
-	if (c->c_active || c->c_slabs) {
+	if (c->c_active || c->c_slabs || c->c_nr_quarantined) {
 		unsigned long active = c->c_active, slabs = c->c_slabs;
+		unsigned long quarantined = c->c_nr_quarantined;
 		mm_irq_restore(flags);
 		mm_report(REPORT_CACHE_BUSY, (uintptr_t)c,
-			  "cache %s still has %lu live object(s) in %lu slab(s): not destroyed",
-			  c->c_name, active, slabs);
+			  "cache %s still has %lu live object(s) in %lu slab(s) and %lu quarantined slab(s): not destroyed",
+			  c->c_name, active, slabs, quarantined);
 		return ERR_BUSY;
 	}
 	list_del(&c->c_link);
+	if (c->c_id >= SLAB_ID_FIRST_FREE)
+		__id_put(c->c_id);
 	mm_irq_restore(flags);
 	kmem_cache_free(&slab_cache_cache, c);
 	return 0;

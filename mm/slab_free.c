@@ -1,19 +1,18 @@
 /*
  * The slab allocator's free paths: objects back onto the cache's array or
  * their slab's free list, the array flushed, and every misuse diagnosed.
- * The theory of operation is at the top of mm/slab.c (6 and 8).
+ * The theory of operation is at the top of mm/slab.c (3, 6, 8 and 9).
  */
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
-
-/* --- freeing -------------------------------------------------------------- */
 
 /* Gives a slab taken off its list back to the buddy. */
 void release_slab(struct kmem_cache *c, struct page *page)
 {
 	page->s_cache = NULL;
 	page->s_freelist = NULL;
+	page->flags &= ~PG_QUARANTINE;
 	compound_clear(page, c->c_order);
 	page_set_owner(page, OWNER_NONE);
 	__free_pages(page, c->c_order);
@@ -30,96 +29,98 @@ static struct page *__slab_relist(struct kmem_cache *c, struct page *page)
 		c->c_slabs--;
 		return page;
 	} else {
+		/* every object is free and marked so: one fresh run again */
+		page->s_freelist = (void *)(slab_first_obj(c, page) | SLAB_FRESH);
 		list_move(&page->lru, &c->c_empty);
 		c->c_nr_empty++;
 	}
 	return NULL;
 }
 
-/* Pushes obj on its slab's free list (lock held); a slab to release. */
+/*
+ * Puts obj, whose record is r, on its slab's free list (lock held); a slab
+ * to give back to the buddy, if any.  An object of a quarantined slab is
+ * only counted down and marked free.  The caller counts c_active down.
+ */
 static __always_inline struct page *__slab_push(struct kmem_cache *c,
-						struct page *page, void *obj)
+						struct page *page, void *obj,
+						struct slab_free_rec *r)
 {
 	void *head = page->s_freelist;
 
-	*slab_free_ptr(c, obj) = head;
+	r->f_mark = SLAB_MARK_ON_SLAB;
+	page->s_inuse--;
+	if (unlikely(slab_quarantined(page)))
+		return NULL;
+	r->f_link = slab_link_encode(c, head, &r->f_link);
 	page->s_freelist = obj;
-	c->c_active--;
-	if (likely(--page->s_inuse && head))
+	if (likely(page->s_inuse && head))
 		return NULL;
 	return __slab_relist(c, page);
 }
 
-/* Says what is wrong with freeing obj, if anything; true if it may go. */
-static bool free_allowed(struct kmem_cache *c, struct page *page, void *obj)
+/* One object of a slab back on its list (lock held), c_active counted. */
+static __always_inline struct page *__slab_push_one(struct kmem_cache *c,
+						    struct page *page, void *obj,
+						    struct slab_free_rec *r)
 {
-	if (!page) {
-		struct page *p = virt_to_page_checked(obj);
-		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)obj,
-			  "freed to cache %s: not a slab object (%s)", c->c_name,
-			  p ? page_owner_name(page_owner(compound_head(p)))
-			    : "not in the direct map");
-	} else if (page->s_cache != c) {
-		mm_report(REPORT_WRONG_CACHE, (uintptr_t)obj,
-			  "object of cache %s freed to cache %s",
-			  page->s_cache->c_name, c->c_name);
-	} else if (slab_obj_index(c, page, obj) < 0) {
-		void *start = NULL;
-		slab_find_object(obj, &start);
-		mm_report(REPORT_INTERIOR_POINTER, (uintptr_t)obj,
-			  "not the start of an object of cache %s (%u bytes; nearest object %p)",
-			  c->c_name, c->c_size, start);
-	} else if (!cache_debug(c) && (obj == page->s_freelist ||
-				       !page->s_inuse || slab_mag_holds(c, obj))) {
-		mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
-			  "object of cache %s is already free", c->c_name);
-	} else {
-		return true;
-	}
-	return false;
+	if (!slab_quarantined(page))
+		c->c_active--;
+	return __slab_push(c, page, obj, r);
 }
 
-/* An object went on the array twice between two flushes (the fast path
- * only sees the top of the array): the second copy is dropped. */
-static __noinline void report_twice_free(struct kmem_cache *c, void *obj)
+static __noinline void report_written_in_array(struct kmem_cache *c, void *obj,
+					       uintptr_t mark)
 {
-	mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
-		  "object of cache %s was freed twice (found on flushing its array)",
-		  c->c_name);
+	mm_report(REPORT_USE_AFTER_FREE, (uintptr_t)obj,
+		  "free object of cache %s was written while in the cache's array (its mark reads %#lx)",
+		  c->c_name, (unsigned long)mark);
 }
 
 bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
 {
-	for (unsigned i = 1; i <= c->c_mag_avail && i <= SLAB_MAG_SIZE; i++)
-		if (c->c_mag[i] == obj)
+	for (unsigned i = 1; i <= c->c_array.a_avail && i <= SLAB_MAG_SIZE; i++)
+		if (c->c_array.a_slot[i] == obj)
 			return true;
 	return false;
 }
 
 /*
- * Moves the oldest objects of the array (up to SLAB_MAG_BATCH) back onto
+ * Moves the oldest half of the array (rounded up) back onto
  * their slabs' free lists, in one critical section so that the counts
  * stay exact; slabs that this empties beyond SLAB_EMPTY_MAX go back to
- * the buddy afterwards.  The number of objects moved.
+ * the buddy afterwards.  An object whose mark was overwritten while it
+ * sat in the array was written after it was freed: reported, and put back
+ * all the same.  The number of objects moved.
  */
 static unsigned mag_flush(struct kmem_cache *c)
 {
-	struct page *dead[SLAB_MAG_BATCH];
-	unsigned n, nr_dead = 0;
+	struct page *dead[(SLAB_MAG_SIZE + 1) / 2], *page = NULL;
+	unsigned n, nr_dead = 0, pushed = 0;
+	uintptr_t frame = 1; /* the frame page belongs to: none yet */
 	mm_irqflags_t flags = mm_irq_save();
 
-	n = MIN(c->c_mag_avail, (unsigned)SLAB_MAG_BATCH);
+	n = MIN(c->c_array.a_avail, (c->c_array.a_limit + 1) / 2);
 	for (unsigned i = 1; i <= n; i++) {
-		void *obj = c->c_mag[i];
-		struct page *page = compound_head(virt_to_page(obj));
-		if (unlikely(obj == page->s_freelist || !page->s_inuse))
-			report_twice_free(c, obj);
-		else if ((page = __slab_push(c, page, obj)) != NULL)
-			dead[nr_dead++] = page;
+		void *obj = c->c_array.a_slot[i];
+		struct slab_free_rec *r = slab_obj_rec(c, obj);
+		struct page *gone;
+
+		/* neighbours in the array are mostly neighbours in memory */
+		if (((uintptr_t)obj & ~(uintptr_t)(MM_PAGE_SIZE - 1)) != frame) {
+			frame = (uintptr_t)obj & ~(uintptr_t)(MM_PAGE_SIZE - 1);
+			page = compound_head(virt_to_page(obj));
+		}
+		if (unlikely(r->f_mark != SLAB_MARK_IN_ARRAY))
+			report_written_in_array(c, obj, r->f_mark);
+		pushed += !slab_quarantined(page);
+		if ((gone = __slab_push(c, page, obj, r)) != NULL)
+			dead[nr_dead++] = gone;
 	}
-	c->c_mag_avail -= n;
-	for (unsigned i = 1; i <= c->c_mag_avail; i++)
-		c->c_mag[i] = c->c_mag[i + n];
+	c->c_active -= pushed;
+	c->c_array.a_avail -= n;
+	for (unsigned i = 1; i <= c->c_array.a_avail; i++)
+		c->c_array.a_slot[i] = c->c_array.a_slot[i + n];
 	mm_irq_restore(flags);
 	while (nr_dead)
 		release_slab(c, dead[--nr_dead]);
@@ -132,76 +133,144 @@ void kmem_cache_drain(struct kmem_cache *c)
 		;
 }
 
-/* Not the fast path's case: diagnose, then push on the array (flushing
- * it when full) or, for a debug cache, on the slab. */
-static __noinline void slab_free_slow(struct kmem_cache *c, void *obj,
-				      uintptr_t caller)
+/* --- diagnosis ------------------------------------------------------------ */
+
+static bool is_target(void *obj, void *target)
 {
-	struct page *page;
+	return obj == target;
+}
+
+/* Whether obj, which carries a free mark, is really free (lock held): in
+ * the array, on its slab's free list, or freed into a quarantined slab. */
+static bool __obj_is_free(struct kmem_cache *c, struct page *page, void *obj,
+			  uintptr_t mark)
+{
+	if (slab_quarantined(page))
+		return mark == SLAB_MARK_ON_SLAB;
+	if (mark == SLAB_MARK_IN_ARRAY)
+		return slab_mag_holds(c, obj);
+	return __slab_walk_free(c, page, is_target, obj) == 1;
+}
+
+/* Reports what is wrong with freeing obj to c, if anything (lock held);
+ * true if it may go.  page is slab_page_of(obj). */
+static bool __free_allowed(struct kmem_cache *c, struct page *page, void *obj)
+{
+	struct slab_free_rec *r;
+
+	if (!page) {
+		struct page *p = virt_to_page_checked(obj);
+		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)obj,
+			  "freed to cache %s: not a slab object (%s)", c->c_name,
+			  p ? page_owner_name(page_owner(compound_head(p)))
+			    : "not in the direct map");
+	} else if (page->s_cache != c) {
+		mm_report(REPORT_WRONG_CACHE, (uintptr_t)obj,
+			  "object of cache %s freed to cache %s",
+			  page->s_cache->c_name, c->c_name);
+	} else if (slab_index(c, page, obj) < 0) {
+		void *start = NULL;
+		slab_find_object(obj, &start);
+		mm_report(REPORT_INTERIOR_POINTER, (uintptr_t)obj,
+			  "not the start of an object of cache %s (%u bytes; nearest object %p)",
+			  c->c_name, c->c_size, start);
+	} else if (cache_debug(c)) {
+		return true; /* debug_on_free reads the record */
+	} else if (r = slab_free_rec(c, page, obj), slab_mark_free(r->f_mark) &&
+		   __obj_is_free(c, page, obj, r->f_mark)) {
+		mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
+			  "object of cache %s is already free (%s)", c->c_name,
+			  r->f_mark == SLAB_MARK_IN_ARRAY ? "in the cache's array"
+							  : "on its slab's free list");
+	} else {
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A free the fast path did not finish.  A sound object of an in-service
+ * slab (a later frame of a multi-frame slab, or a full array) goes on the
+ * array, flushing it when full; a debug cache's object, after its checks,
+ * on its slab; anything else is diagnosed and refused.
+ */
+__noinline void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	if (obj)
+		__slab_free_slow(c, slab_page_of(obj), obj, caller);
+}
+
+void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
+		      uintptr_t caller)
+{
+	struct page *dead = NULL;
+	struct slab_free_rec *r;
 	mm_irqflags_t flags;
 
-	if (!obj)
+	/* The common case first: a sound object of an in-service slab of a
+	 * cache with an array, which was full or which the fast path does
+	 * not see (a later frame of a multi-frame slab). */
+	if (likely(page) && likely((page->flags & SLAB_KEY_MASK) == c->c_key) &&
+	    likely(c->c_array.a_limit) && likely(slab_index(c, page, obj) >= 0)) {
+		while (!slab_mag_push(c, obj)) {
+			if (slab_mark_free(slab_obj_rec(c, obj)->f_mark))
+				goto diagnose; /* probably a double free */
+			mag_flush(c);
+		}
 		return;
-	page = slab_page_of(obj);
-	if (!free_allowed(c, page, obj))
-		return;
-	if (!cache_debug(c)) {
-		/* Not in the array (free_allowed looked): a mark-like word is
-		 * the caller's data, not a mark. */
-		*slab_mag_mark_word(c, obj) = 0;
+	}
+diagnose:
+	flags = mm_irq_save();
+	if (!__free_allowed(c, page, obj))
+		goto out;
+	r = slab_free_rec(c, page, obj);
+	if (cache_debug(c)) {
+		if (debug_on_free(c, page, obj, caller))
+			dead = __slab_push_one(c, page, obj, r);
+	} else if (slab_quarantined(page)) {
+		__slab_push_one(c, page, obj, r);
+	} else {
+		/* Not free (__free_allowed looked): a mark-like word is the
+		 * caller's data, not a mark. */
+		r->f_mark = 0;
+		mm_irq_restore(flags);
 		while (!slab_mag_push(c, obj))
 			mag_flush(c);
 		return;
 	}
-	if (!debug_on_free(c, obj, caller))
-		return;
-	flags = mm_irq_save();
-	page = __slab_push(c, page, obj);
+out:
 	mm_irq_restore(flags);
-	if (page)
-		release_slab(c, page);
+	if (dead)
+		release_slab(c, dead);
 }
 
-/* A free that passed the fast checks (slab_fast_page, the cache,
- * slab_fast_obj_start) but that slab_mag_push refused: a full array is
- * flushed, anything else diagnosed. */
-static __noinline void slab_free_no_room(struct kmem_cache *c, void *obj,
-					 uintptr_t caller)
+__noinline void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
-	if (cache_debug(c) || slab_mag_marked(c, obj)) {
-		slab_free_slow(c, obj, caller);
+	if (likely(slab_free_fast(c, obj)))
 		return;
-	}
-	while (!slab_mag_push(c, obj))
-		mag_flush(c);
+	slab_free_slow(c, obj, caller);
 }
 
-__noinline void slab_free_finish(struct kmem_cache *c, void *obj, uintptr_t caller,
-				 enum slab_free_result how)
-{
-	if (how == SLAB_FREE_NO_ROOM)
-		slab_free_no_room(c, obj, caller);
-	else
-		slab_free_slow(c, obj, caller);
-}
-
-/* The caller's address is read only off the fast path: on it, nothing
- * needs it, and reading it early costs a saved register. */
+/*
+ * The fast path for the tiled caches (the power-of-two sizes): the mask
+ * check inline, everything else a tail call.  The caller's address is read
+ * only off the fast path: on it, nothing needs it, and reading it early
+ * costs a saved register.
+ */
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	struct kmem_cache *cache;
-	enum slab_free_result how = slab_free_fast(c, false, obj, &cache);
-
-	if (likely(how == SLAB_FREED))
+	if (unlikely(!(c->c_flags & SLAB_TILED))) {
+		slab_free_untiled(c, obj, MM_CALLER());
 		return;
-	slab_free_finish(c, obj, MM_CALLER(), how);
+	}
+	if (likely(slab_fast_is_obj(c, obj)) && likely(slab_mag_push_tiled(c, obj)))
+		return;
+	slab_free_slow(c, obj, MM_CALLER());
 }
 
 void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
-	struct kmem_cache *cache;
-	enum slab_free_result how = slab_free_fast(c, false, obj, &cache);
-
-	if (likely(how != SLAB_FREED))
-		slab_free_finish(c, obj, caller, how);
+	if (likely(slab_free_fast(c, obj)))
+		return;
+	slab_free_slow(c, obj, caller);
 }

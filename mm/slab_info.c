@@ -32,7 +32,7 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 
 	out->cache = c;
 	out->name = c->c_name;
-	out->active_objs = c->c_active - c->c_mag_avail; /* the array's are free */
+	out->active_objs = c->c_active - c->c_array.a_avail; /* the array's are free */
 	out->total_objs = c->c_slabs * c->c_per_slab;
 	out->object_size = c->c_size;
 	out->stride = c->c_stride;
@@ -40,6 +40,8 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 	out->pages_per_slab = 1u << c->c_order;
 	out->slabs = c->c_slabs;
 	out->empty_slabs = c->c_nr_empty;
+	out->quarantined_slabs = c->c_nr_quarantined;
+	out->array_objs = c->c_array.a_avail;
 	out->partial_slabs = list_length(&c->c_partial);
 	out->full_slabs = list_length(&c->c_full);
 	out->waste_permille = (unsigned)((slab_bytes - (unsigned long)c->c_per_slab *
@@ -78,6 +80,12 @@ void slab_print_info(void)
 			  si.objs_per_slab, si.pages_per_slab, si.slabs,
 			  si.waste_permille / 10, si.waste_permille % 10);
 	}
+	list_for_each(pos, &slab_caches) {
+		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
+		if (si.quarantined_slabs)
+			mm_printf("%s: %lu slab(s) quarantined (a corrupted free list; their memory is kept out of use)\n",
+				  si.name, si.quarantined_slabs);
+	}
 }
 
 struct kmem_cache *slab_find_object(const void *addr, void **start)
@@ -103,6 +111,13 @@ struct kmem_cache *slab_find_object(const void *addr, void **start)
 
 /* --- the invariant checker ------------------------------------------------ */
 
+static bool count_one(void *obj, void *arg)
+{
+	(void)obj;
+	++*(unsigned long *)arg;
+	return false;
+}
+
 static unsigned corrupt(struct kmem_cache *c, const struct page *page,
 			const char *what)
 {
@@ -112,19 +127,15 @@ static unsigned corrupt(struct kmem_cache *c, const struct page *page,
 	return 1;
 }
 
-/* Walks a slab's free list: it must stay inside the slab, without loops,
- * and hold exactly the objects not in use. */
+/* Walks a slab's free list, checking every link and mark (a corrupt list
+ * is reported and the slab quarantined); then its length must match the
+ * use count. */
 static unsigned check_freelist(struct kmem_cache *c, struct page *page)
 {
 	unsigned long n = 0;
-	void *obj;
 
-	for (obj = page->s_freelist; obj; obj = *slab_free_ptr(c, obj)) {
-		if (slab_obj_index(c, page, obj) < 0)
-			return corrupt(c, page, "free list leaves the slab");
-		if (++n > c->c_per_slab)
-			return corrupt(c, page, "free list loops");
-	}
+	if (__slab_walk_free(c, page, count_one, &n) < 0)
+		return 1;
 	if (n != c->c_per_slab - page->s_inuse)
 		return corrupt(c, page, "free list length disagrees with the use count");
 	return 0;
@@ -137,9 +148,8 @@ static unsigned check_objects(struct kmem_cache *c, struct page *page)
 
 	for (unsigned i = 0; i < c->c_per_slab; i++) {
 		void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
-		bool is_free = obj_track(c, obj)->t_state == TRACK_FREE;
-		free_objs += is_free;
-		problems += debug_check_object(c, obj, is_free);
+		free_objs += slab_track_at(page, i)->t_free.f_mark == SLAB_MARK_ON_SLAB;
+		problems += debug_check_object(c, page, obj);
 	}
 	if (free_objs != c->c_per_slab - page->s_inuse)
 		problems += corrupt(c, page, "free records disagree with the use count");
@@ -151,8 +161,7 @@ static unsigned check_slab(struct kmem_cache *c, struct page *page,
 {
 	unsigned problems;
 
-	if ((page->flags & (PG_STATE_MASK | PG_OWNER_MASK)) !=
-	    (PG_ALLOCATED | ((uint32_t)OWNER_SLAB << PG_OWNER_SHIFT)) ||
+	if ((page->flags & SLAB_KEY_MASK) != c->c_key ||
 	    page_order(page) != c->c_order || page->s_cache != c)
 		return corrupt(c, page, "head page is not a slab of this cache");
 	if (page->s_inuse < min_inuse || page->s_inuse > max_inuse)
@@ -163,16 +172,21 @@ static unsigned check_slab(struct kmem_cache *c, struct page *page,
 	return problems;
 }
 
+/* Checks every slab of a list; a slab that the check quarantines leaves
+ * the list (and the counts) as it goes. */
 static unsigned check_list(struct kmem_cache *c, struct list_node *list,
 			   unsigned lo, unsigned hi, unsigned long *slabs,
 			   unsigned long *inuse)
 {
-	struct list_node *pos;
+	struct list_node *pos = list->next;
 	unsigned problems = 0;
 
-	list_for_each(pos, list) {
+	while (pos != list) {
 		struct page *page = list_entry(pos, struct page, lru);
+		pos = pos->next;
 		problems += check_slab(c, page, lo, hi);
+		if (slab_quarantined(page))
+			continue;
 		(*slabs)++;
 		*inuse += page->s_inuse;
 	}
@@ -183,18 +197,20 @@ static unsigned check_list(struct kmem_cache *c, struct list_node *list,
  * cache's slabs (their slabs count them as in use), above a NULL guard. */
 static unsigned check_array(struct kmem_cache *c)
 {
-	unsigned n = c->c_mag_avail;
+	unsigned n = c->c_array.a_avail;
 	const char *what = NULL;
 
-	if (c->c_mag[0] || n > c->c_mag_limit)
+	if (c->c_array.a_slot[0] || n > c->c_array.a_limit)
 		what = "guard or count overwritten";
 	for (unsigned i = 1; !what && i <= n; i++) {
-		struct page *page = slab_page_of(c->c_mag[i]);
-		if (!page || page->s_cache != c ||
-		    slab_obj_index(c, page, c->c_mag[i]) < 0 || !page->s_inuse)
+		struct page *page = slab_page_of(c->c_array.a_slot[i]);
+		if (!page || page->s_cache != c || slab_quarantined(page) ||
+		    slab_index(c, page, c->c_array.a_slot[i]) < 0 || !page->s_inuse)
 			what = "holds something that is not an object of its slabs";
+		else if (slab_obj_rec(c, c->c_array.a_slot[i])->f_mark != SLAB_MARK_IN_ARRAY)
+			what = "holds an object whose free mark is overwritten";
 		for (unsigned j = 1; !what && j < i; j++)
-			if (c->c_mag[j] == c->c_mag[i])
+			if (c->c_array.a_slot[j] == c->c_array.a_slot[i])
 				what = "holds an object twice";
 	}
 	if (!what)
@@ -236,32 +252,41 @@ unsigned slab_check(void)
 	return problems;
 }
 
+static bool is_target(void *obj, void *target)
+{
+	return obj == target;
+}
+
 bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
 {
 	struct page *page = slab_page_of(obj);
-	const void *p;
-	unsigned n = 0;
+	struct kmem_cache *cc = (struct kmem_cache *)c;
+	mm_irqflags_t flags;
+	bool is_free;
 
-	if (!page || page->s_cache != c)
+	if (!page || page->s_cache != c || slab_index(c, page, obj) < 0)
 		return false;
-	if (slab_mag_holds(c, obj))
-		return true;
-	for (p = page->s_freelist; p && n <= c->c_per_slab; n++) {
-		if (p == obj)
-			return true;
-		p = *slab_free_ptr(c, p);
-	}
-	return false;
+	flags = mm_irq_save();
+	if (slab_quarantined(page))
+		is_free = slab_free_rec(c, page, (void *)obj)->f_mark == SLAB_MARK_ON_SLAB;
+	else
+		is_free = slab_mag_holds(c, obj) ||
+			  __slab_walk_free(cc, page, is_target, (void *)obj) == 1;
+	mm_irq_restore(flags);
+	return is_free;
 }
 
 bool kmem_object_callers(const struct kmem_cache *c, const void *obj,
 			 uintptr_t *alloc_by, uintptr_t *free_by)
 {
+	struct page *page = slab_page_of(obj);
 	const struct slab_track *t;
 
-	if (!cache_debug(c))
+	if (!cache_debug(c) || !page || slab_index(c, page, obj) < 0)
 		return false;
-	t = obj_track(c, obj);
+	t = debug_track((struct kmem_cache *)c, page, obj);
+	if (!t)
+		return false;
 	*alloc_by = t->t_alloc_by;
 	*free_by = t->t_free_by;
 	return true;
@@ -275,17 +300,4 @@ struct page *slab_page_of(const void *addr)
 		return NULL;
 	page = compound_head(page);
 	return page_is_slab(page) ? page : NULL;
-}
-
-long slab_obj_index(const struct kmem_cache *c, const struct page *page,
-		    const void *obj)
-{
-	uintptr_t first = slab_first_obj(c, page), off;
-
-	if ((uintptr_t)obj < first)
-		return -1;
-	off = (uintptr_t)obj - first;
-	if (off % c->c_stride || off / c->c_stride >= c->c_per_slab)
-		return -1;
-	return (long)(off / c->c_stride);
 }

@@ -1,38 +1,61 @@
 /*
  * Private to mm/slab*.c and mm/kmalloc.c: the cache structure, the object
- * layout and the debug hooks.  See mm/slab.c for the theory of operation.
+ * layout, the free records and the fast paths' checks.  See mm/slab.c for
+ * the theory of operation.
  */
 #ifndef MM_SLAB_INTERNAL_H
 #define MM_SLAB_INTERNAL_H
 
 #include "mm/slab.h"
+#include "mm/kmalloc.h"
 
 /* The per-cache array of free objects (see mm/slab.c, 6). */
-#define SLAB_MAG_SIZE 16 /* objects it holds at most */
+#define SLAB_MAG_SIZE MM_ARRAY_SLOTS /* objects it holds at most */
 #define SLAB_MAG_BATCH 8 /* objects moved at once between it and the slabs */
+/* The array holds about this many bytes of objects (SLAB_MAG_SIZE small
+ * ones, fewer large ones: as Linux's SLAB sizes its arrays), at least 2. */
+#define SLAB_ARRAY_BYTES 8192
+
+/* Cache ids (mm/slab.c, 2): 0 is the cache of caches, 1..KMALLOC_NR_CLASSES
+ * the kmalloc size classes in order, the rest handed out on creation. */
+#define SLAB_ID_CACHES 0u
+#define SLAB_ID_KMALLOC 1u
+#define SLAB_ID_FIRST_FREE (SLAB_ID_KMALLOC + KMALLOC_NR_CLASSES)
+#define SLAB_ID_ANY (~0u) /* __kmem_cache_create: take a free id */
+#define SLAB_MAX_IDS ((PG_OWNER_ID_MASK >> PG_OWNER_ID_SHIFT) + 1)
+
+/* Internal cache flags (beside the SLAB_* creation flags of slab.h). */
+#define SLAB_TILED 0x100u /* power-of-two stride tiling the first frame */
 
 struct kmem_cache {
-	/* The fast paths read these first. */
-	unsigned c_mag_avail; /* free objects in c_mag[1..c_mag_avail] */
-	unsigned c_mag_limit; /* SLAB_MAG_SIZE; 0 (never used) when debugging */
+	/* The fast paths read these first.  c_array: free objects in
+	 * a_slot[1..a_avail], at most a_limit (slab_cache.c; 0, never used,
+	 * when debugging); a_slot[0] stays NULL, a guard. */
+	struct mm_obj_array c_array;
+	uint32_t c_key; /* the flags of this cache's slab heads (SLAB_KEY_MASK) */
+	unsigned c_fp; /* offset of the free record from an object */
+	unsigned c_flags; /* SLAB_* */
+	uintptr_t c_start_mask; /* SLAB_TILED: stride - 1 */
 	uint32_t c_div_inv; /* inverse of the stride's odd part, mod 2^32 */
 	unsigned c_div_shift; /* the stride's power of two */
 	unsigned c_per_slab; /* objects in a slab */
-	void *c_mag[SLAB_MAG_SIZE + 1]; /* c_mag[0] stays NULL, a guard */
-	unsigned long c_active; /* objects off their slabs' free lists:
-				 * handed out or in c_mag */
-	unsigned c_flags; /* SLAB_* */
-	unsigned c_fp; /* offset of the free pointer from an object */
+	unsigned c_span; /* c_per_slab * c_stride */
+	unsigned long c_active; /* objects of in-service slabs off their free
+				 * lists: handed out or in c_array */
+	uintptr_t c_secret; /* the free-list links' key (random) */
 	unsigned c_size; /* object size as created */
+	unsigned c_id; /* in the flags of every slab head */
 	struct list_node c_partial; /* slabs with some objects free */
 
 	struct list_node c_full; /* slabs with no free object */
 	struct list_node c_empty; /* slabs with every object free */
-	unsigned long c_slabs; /* on all three lists */
+	struct list_node c_quarantine; /* slabs taken out of service */
+	unsigned long c_slabs; /* on the partial, full and empty lists */
 	unsigned long c_nr_empty; /* on c_empty */
+	unsigned long c_nr_quarantined; /* on c_quarantine */
 	unsigned c_stride; /* bytes from one object slot to the next */
 	unsigned c_obj_off; /* object's offset in its slot (left red zone) */
-	unsigned c_track; /* debug: offset of struct slab_track from an object */
+	unsigned c_rec_bytes; /* debug: the slab's record array, at its start */
 	unsigned c_align;
 	unsigned c_order; /* slabs are 2^order frames */
 	unsigned c_colour_step; /* bytes between two colours */
@@ -45,20 +68,40 @@ struct kmem_cache {
 };
 
 /*
- * Debug caches keep this record after each object's right red zone.  The
- * free pointer lives here too, so a write to a free object cannot corrupt
- * the free list.
+ * The free record (mm/slab.c, 3): what a free object holds at c_fp -- its
+ * first words without a constructor, the words after it with one, and
+ * the object's record in the slab's record array when debugging.
+ */
+struct slab_free_rec {
+	uintptr_t f_mark; /* SLAB_MARK_* */
+	uintptr_t f_link; /* on a slab's free list: the next one, encoded */
+};
+
+/* The marks of a free object (mm/platform.h's), which differ in bit 0
+ * only, so that one comparison says "free, wherever it is". */
+#define SLAB_MARK_ON_SLAB MM_MARK_ON_LIST /* on its slab's free list */
+#define SLAB_MARK_IN_ARRAY MM_MARK_IN_ARRAY /* in the cache's array */
+#define SLAB_MARK_LIVE 0x11FE11FEu /* debug records: handed out */
+
+static inline bool slab_mark_free(uintptr_t mark)
+{
+	return (mark | 1) == SLAB_MARK_IN_ARRAY;
+}
+
+/*
+ * A debug object's record, in an array at the start of its slab (one per
+ * object, in object order), out of reach of any overflow from an object.
+ * t_check seals the fields callers are read from; a record whose seal is
+ * broken is reported and never trusted.
  */
 struct slab_track {
-	void *t_next; /* free list link while free */
+	struct slab_free_rec t_free; /* mark: ON_SLAB while free, LIVE in use */
 	uintptr_t t_alloc_by; /* caller of the last allocation */
 	uintptr_t t_free_by; /* caller of the last free */
 	uint32_t t_req; /* bytes requested (kmalloc), <= c_size */
-	uint32_t t_state; /* TRACK_FREE or TRACK_LIVE */
+	uint32_t t_check; /* slab_track_seal() of the fields above */
 };
 
-#define TRACK_FREE 0xf4eef4eeu
-#define TRACK_LIVE 0x11fe11feu
 #define SLAB_RED_ZONE 8 /* bytes of red zone on each side, at least */
 
 extern struct list_node slab_caches;
@@ -70,185 +113,323 @@ static inline bool cache_debug(const struct kmem_cache *c)
 	return c->c_flags & SLAB_DEBUG;
 }
 
-/* A slab head: allocated, owned by the slab allocator. */
-#define SLAB_PAGE_MASK (PG_OWNER_MASK | PG_ALLOCATED)
+/* A slab head: allocated, owned by the slab allocator (any cache). */
+#define SLAB_PAGE_MASK (PG_OWNER_KIND_MASK | PG_ALLOCATED)
 #define SLAB_PAGE_BITS (((uint32_t)OWNER_SLAB << PG_OWNER_SHIFT) | PG_ALLOCATED)
+/* The head of an in-service slab of one cache: what c_key holds.  Tail
+ * pages (PG_TAIL), quarantined slabs and other caches all differ. */
+#define SLAB_KEY_MASK (PG_STATE_MASK | PG_QUARANTINE | PG_OWNER_MASK)
+#define SLAB_KEY(id) (SLAB_PAGE_BITS | ((uint32_t)(id) << PG_OWNER_ID_SHIFT))
 
 static inline bool page_is_slab(const struct page *head)
 {
 	return (head->flags & SLAB_PAGE_MASK) == SLAB_PAGE_BITS;
 }
 
-static inline struct slab_track *obj_track(const struct kmem_cache *c,
-					   const void *obj)
+static inline bool slab_quarantined(const struct page *head)
 {
-	return (struct slab_track *)((uintptr_t)obj + c->c_track);
+	return head->flags & PG_QUARANTINE;
 }
 
 /* The first object of a slab. */
 static inline uintptr_t slab_first_obj(const struct kmem_cache *c,
 				       const struct page *page)
 {
-	return (uintptr_t)page_address(page) + page->s_colour + c->c_obj_off;
+	return (uintptr_t)lowmem_page_address(page) + c->c_rec_bytes +
+	       page->s_colour + c->c_obj_off;
 }
 
-/* The free-pointer word of obj: the free list's link while obj is free
- * on its slab, the mark while it is in the cache's array (below). */
-static inline void **slab_free_ptr(const struct kmem_cache *c, const void *obj)
+/* --- free records and links --------------------------------------------- */
+
+/* The index of obj in the slab whose first object is at `first`, or -1
+ * when obj is not the start of an object slot there: the offset from the
+ * first object times the inverse of the stride's odd part, rotated right
+ * by the stride's power of two, is the index when the offset is a multiple
+ * of the stride, and at least 2^32 / stride when it is not. */
+static __always_inline long slab_index_at(const struct kmem_cache *c,
+					  uintptr_t first, const void *obj)
 {
-	return (void **)((uintptr_t)obj + c->c_fp);
+	uintptr_t off = (uintptr_t)obj - first;
+	uint32_t q = (uint32_t)off * c->c_div_inv;
+
+	q = (q >> c->c_div_shift) | (q << (-c->c_div_shift & 31));
+	if (off >= c->c_span || q >= c->c_per_slab)
+		return -1;
+	return (long)q;
 }
 
-/* Gives a slab taken off its list back to the buddy (mm/slab.c). */
+static __always_inline long slab_index(const struct kmem_cache *c,
+				       const struct page *page, const void *obj)
+{
+	return slab_index_at(c, slab_first_obj(c, page), obj);
+}
+
+/* The debug record of the object at index i of slab page. */
+static inline struct slab_track *slab_track_at(const struct page *page, long i)
+{
+	return (struct slab_track *)lowmem_page_address(page) + i;
+}
+
+/* The free record of obj, an object of a cache without debugging (the
+ * only caches with an array). */
+static __always_inline struct slab_free_rec *
+slab_obj_rec(const struct kmem_cache *c, void *obj)
+{
+	return (struct slab_free_rec *)((uintptr_t)obj + c->c_fp);
+}
+
+/* The free record of obj, which must be an object of slab page. */
+static __always_inline struct slab_free_rec *
+slab_free_rec(const struct kmem_cache *c, const struct page *page, void *obj)
+{
+	if (cache_debug(c))
+		return &slab_track_at(page, slab_index(c, page, obj))->t_free;
+	return slab_obj_rec(c, obj);
+}
+
+/* A free-list link is stored as the next object's address XOR the cache's
+ * secret XOR the link's own address (Linux's hardened free lists), so that
+ * a stray write does not make a plausible pointer. */
+static inline uintptr_t slab_link_encode(const struct kmem_cache *c,
+					 const void *next, const uintptr_t *where)
+{
+	return (uintptr_t)next ^ c->c_secret ^ (uintptr_t)where;
+}
+
+static inline void *slab_link_decode(const struct kmem_cache *c,
+				     const uintptr_t *where)
+{
+	return (void *)(*where ^ c->c_secret ^ (uintptr_t)where);
+}
+
+/* Whether p is an object of the slab whose first object is at `first`:
+ * for a tiled cache a mask, for the others slab_index_at. */
+static __always_inline bool slab_is_obj_at(const struct kmem_cache *c,
+					   uintptr_t first, const void *p)
+{
+	if (c->c_flags & SLAB_TILED)
+		return (uintptr_t)p - first < c->c_span &&
+		       !((uintptr_t)p & c->c_start_mask);
+	return slab_index_at(c, first, p) >= 0;
+}
+
+/*
+ * A slab's free list is built lazily (mm/slab.c, 3): an entry with bit 0
+ * set -- a "fresh run" -- stands for that object and every object after it
+ * in the slab, none of them ever handed out.  A new slab's list is one
+ * fresh run; freed objects are linked in front of it.
+ */
+#define SLAB_FRESH ((uintptr_t)1)
+
+static inline void *slab_entry_obj(uintptr_t entry)
+{
+	return (void *)(entry & ~SLAB_FRESH);
+}
+
+/* Not an entry: what slab_list_step returns for a broken step. */
+#define SLAB_BAD_STEP ((uintptr_t)2)
+
+/*
+ * One step along a slab's free list (lock held): from the entry `entry`,
+ * whose object's record is r and after which `left` free objects remain,
+ * to the next entry -- 0 at the end -- or SLAB_BAD_STEP, with *why, when
+ * the list is not sound: the record's mark must say "on the list"; a fresh
+ * run goes on to the next object of the slab (first: its first object);
+ * a link must decode to an object of the same slab (a fresh run or not);
+ * and the list ends exactly when no free object is left.  The next
+ * object's own mark is checked when it is taken in its turn.
+ */
+static __always_inline uintptr_t slab_list_step(const struct kmem_cache *c,
+						uintptr_t first, uintptr_t entry,
+						const struct slab_free_rec *r,
+						unsigned left, const char **why)
+{
+	uintptr_t next;
+
+	if (unlikely(r->f_mark != SLAB_MARK_ON_SLAB)) {
+		*why = "its free mark is overwritten";
+		return SLAB_BAD_STEP;
+	}
+	if (entry & SLAB_FRESH) {
+		next = entry + c->c_stride;
+		if ((next & ~SLAB_FRESH) - first >= c->c_span)
+			next = 0;
+	} else {
+		next = (uintptr_t)slab_link_decode(c, &r->f_link);
+		if (next && unlikely(!slab_is_obj_at(c, first, slab_entry_obj(next)))) {
+			*why = "its free-list link leads outside the slab's objects";
+			return SLAB_BAD_STEP;
+		}
+	}
+	if (likely(!next == !left))
+		return next;
+	*why = left ? "its free list ends before its free objects do"
+		    : "its free list runs past the slab's free objects";
+	return SLAB_BAD_STEP;
+}
+
+/* --- the fast paths ------------------------------------------------------- */
+
+/*
+ * The fast paths' look-up: the page of a direct-mapped address (the direct
+ * map never reaches past the page array), or NULL.  virt_to_page_checked,
+ * written for one register: a direct-mapped pa fits a pointer.
+ */
+static __always_inline struct page *slab_fast_page(const void *obj)
+{
+	paddr_t pa = mm_virt_to_phys(obj);
+
+	if (unlikely(pa >= mm_direct_end()))
+		return NULL;
+	return pfn_to_page((pfn_t)((uintptr_t)pa >> MM_PAGE_SHIFT));
+}
+
+/*
+ * Whether obj, in the first frame of slab `page` of c, starts an object
+ * (for a cache without debugging: its objects start at the colour).  A
+ * tiled cache needs a mask; the others slab_index's multiplication, done
+ * on the offset within the frame.
+ */
+static __always_inline bool slab_fast_obj_start(const struct kmem_cache *c,
+						const struct page *page,
+						const void *obj)
+{
+	uint32_t off, q;
+
+	if (likely(c->c_flags & SLAB_TILED))
+		return ((uintptr_t)obj & c->c_start_mask) == 0;
+	off = (uint32_t)((uintptr_t)obj & (MM_PAGE_SIZE - 1)) - page->s_colour;
+	q = off * c->c_div_inv;
+	q = (q >> c->c_div_shift) | (q << (-c->c_div_shift & 31));
+	return q < c->c_per_slab;
+}
+
+/* Pops an object off the cache's array with interrupts off, clearing its
+ * mark; NULL if it is empty (always, for a debug cache).  (c_fp is read
+ * after the pop: before it, it would take a register across it.) */
+static __always_inline void *slab_mag_pop(struct kmem_cache *c)
+{
+	void *obj = mm_array_pop(&c->c_array);
+
+	if (likely(obj))
+		slab_obj_rec(c, obj)->f_mark = 0;
+	return obj;
+}
+
+/* The same for a cache whose free record is at offset 0 (no constructor:
+ * the tiled caches, the kmalloc classes). */
+static __always_inline void *slab_mag_pop_fp0(struct kmem_cache *c)
+{
+	void *obj = mm_array_pop(&c->c_array);
+
+	if (likely(obj))
+		((struct slab_free_rec *)obj)->f_mark = 0;
+	return obj;
+}
+
+/*
+ * Pushes obj on the cache's array with interrupts off; false, with nothing
+ * changed, when obj carries a free mark (most likely a double free: the
+ * slow path decides) or the array is full (always, for a debug cache).
+ */
+static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
+{
+	return mm_array_push(&c->c_array, obj, &slab_obj_rec(c, obj)->f_mark);
+}
+
+/* The same for a SLAB_TILED cache, whose free record is at offset 0. */
+static __always_inline bool slab_mag_push_tiled(struct kmem_cache *c, void *obj)
+{
+	return mm_array_push(&c->c_array, obj, (uintptr_t *)obj);
+}
+
+/*
+ * Whether obj starts an object in the first frame of an in-service slab
+ * of c: one masked comparison of its page's flags with the cache's key,
+ * then the object boundary.
+ */
+static __always_inline bool slab_fast_is_obj(struct kmem_cache *c, void *obj)
+{
+	paddr_t pa = mm_virt_to_phys(obj);
+	const struct page *page;
+
+	if (unlikely(pa >= mm_direct_end()))
+		return false;
+	/* pfn_to_page, in one register */
+	page = (const struct page *)((uintptr_t)mem_map +
+				     ((uintptr_t)pa >> MM_PAGE_SHIFT) * sizeof(struct page));
+	return likely((page->flags & SLAB_KEY_MASK) == c->c_key) &&
+	       likely(slab_fast_obj_start(c, page, obj));
+}
+
+/* The whole fast path of a free: obj starts an object of c, carries no
+ * free mark, and the array has room. */
+static __always_inline bool slab_free_fast(struct kmem_cache *c, void *obj)
+{
+	return slab_fast_is_obj(c, obj) && slab_mag_push(c, obj);
+}
+
+/* Everything the fast path did not finish: a full array, a later frame of
+ * a multi-frame slab, a debug cache, and every misuse (NULL is ignored). */
+void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* The same with obj's slab_page_of() at hand (NULL: not a slab's). */
+void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
+		      uintptr_t caller);
+/* The free of an object of a cache that is not SLAB_TILED: its fast path,
+ * then slab_free_slow (out of line, so that the tiled caches' fast path
+ * keeps its registers). */
+void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller);
+
+/* Whether obj is in the cache's array (lock held, or a racy look). */
+bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
+
+/* --- shared by the slab files ------------------------------------------- */
+
+/* kmem_cache_create with a given id (SLAB_ID_ANY: a free one); kmalloc
+ * creates its classes with theirs (mm/slab_cache.c). */
+struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
+				       size_t align, unsigned flags,
+				       void (*ctor)(void *obj), unsigned id);
+
+/* Gives a slab taken off its list back to the buddy (mm/slab_free.c). */
 void release_slab(struct kmem_cache *c, struct page *page);
 
 /* The head page of the slab holding addr, or NULL if addr is not in a
  * direct-mapped frame owned by the slab allocator (mm/slab_info.c). */
 struct page *slab_page_of(const void *addr);
 
-/* The index of the object starting at obj in its slab, or -1 when obj is
- * not the start of an object slot of that slab. */
-long slab_obj_index(const struct kmem_cache *c, const struct page *page,
-		    const void *obj);
+/*
+ * Takes slab page out of service (lock held): reports what is wrong with
+ * the free record of obj (raw: the word found), takes the slab off its
+ * list onto c_quarantine and its objects out of the cache's array.  Its
+ * memory is never reused (mm/slab.c, 9).
+ */
+void __slab_quarantine(struct kmem_cache *c, struct page *page, const void *obj,
+		       const char *what, uintptr_t raw);
 
 /*
- * The fast paths' look-up.  The head page of a slab when obj lies in the
- * first frame of one (a pointer into a later frame of a multi-frame slab,
- * or anything that is not in a slab, gives NULL: the slow path sorts it
- * out).
+ * Walks slab page's free list (lock held), checking each link and mark;
+ * calls fn(obj, arg) for every free object until it returns true.  A
+ * corrupt list quarantines the slab.  Returns: 1 if fn said stop, 0 at the
+ * end of a sound list, -1 if the slab was quarantined.
  */
-static __always_inline struct page *slab_fast_page(const void *obj)
-{
-	/* virt_to_page_checked, written for one register: a direct-mapped
-	 * pa fits a pointer (through the helper: one instruction more a
-	 * free, measured) */
-	paddr_t pa = mm_virt_to_phys(obj);
-	pfn_t pfn = (pfn_t)((uintptr_t)pa >> MM_PAGE_SHIFT); /* if pa is direct */
-	struct page *page;
-
-	if (unlikely(pa >= mm_direct_end() || !pfn_valid(pfn)))
-		return NULL;
-	page = pfn_to_page(pfn);
-	if (unlikely((page->flags & (SLAB_PAGE_MASK | PG_TAIL)) != SLAB_PAGE_BITS))
-		return NULL;
-	return page;
-}
-
-/*
- * Whether obj, in the first frame of slab `page` of a cache without
- * debugging, is the start of an object slot that its slab does not hold
- * as free (see below) -- without a division: the
- * offset from the first object times the inverse of the stride's odd part,
- * rotated right by the stride's power of two, is the slot's index when the
- * offset is a multiple of the stride, and at least 2^32 / stride when it
- * is not (or is negative).
- */
-static __always_inline bool slab_fast_obj_start(const struct kmem_cache *c,
-						const struct page *page,
-						const void *obj)
-{
-	uint32_t off = ((uintptr_t)obj & (MM_PAGE_SIZE - 1)) - page->s_colour;
-	uint32_t q = off * c->c_div_inv;
-
-	q = (q >> c->c_div_shift) | (q << (-c->c_div_shift & 31));
-	/* and not obviously free already: at the head of the slab's free
-	 * list, or in a slab with nothing in use */
-	return q < c->c_per_slab && obj != page->s_freelist && page->s_inuse;
-}
-
-/*
- * Pushes a free object on the cache's array with interrupts off; false,
- * with nothing changed, when the array is full (always, for a debug cache)
- * or obj is already in it (its mark says so: a double free).
- */
-/*
- * An object in the array carries a mark in its free-pointer word (outside
- * the object when the cache has a constructor): its own address scrambled
- * with SLAB_MAG_MARK.  A free of a marked object is a double free caught
- * before it can enter the array twice; the slow path confirms it against
- * the array itself, so user data that happens to look like a mark costs a
- * detour, never a false report.
- */
-#define SLAB_MAG_MARK ((uintptr_t)0xA5C3A5C3u)
-
-static inline uintptr_t *slab_mag_mark_word(const struct kmem_cache *c,
-					    void *obj)
-{
-	return (uintptr_t *)slab_free_ptr(c, obj);
-}
-
-static inline bool slab_mag_marked(const struct kmem_cache *c, void *obj)
-{
-	return *slab_mag_mark_word(c, obj) == ((uintptr_t)obj ^ SLAB_MAG_MARK);
-}
-
-static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
-{
-	mm_irqflags_t flags = mm_irq_save();
-	unsigned n = c->c_mag_avail;
-	uintptr_t *mark = slab_mag_mark_word(c, obj);
-
-	if (unlikely(n >= c->c_mag_limit ||
-		     *mark == ((uintptr_t)obj ^ SLAB_MAG_MARK))) {
-		mm_irq_restore(flags);
-		return false;
-	}
-	*mark = (uintptr_t)obj ^ SLAB_MAG_MARK;
-	c->c_mag[n + 1] = obj;
-	c->c_mag_avail = n + 1;
-	mm_irq_restore(flags);
-	return true;
-}
-
-/* What the fast path of a free did (slab_free_fast). */
-enum slab_free_result {
-	SLAB_FREED, /* pushed on the cache's array */
-	SLAB_FREE_NO_ROOM, /* an object of this cache, but the array refused it */
-	SLAB_FREE_SLOW, /* anything else: a pointer to look at closely */
-};
-
-/*
- * The fast path of a free: obj is the start of an object in the first
- * frame of a slab of `c` (with any_kmalloc, a constant at each call: of
- * whatever kmalloc cache the slab belongs to, found in *cache), not
- * obviously free, and the array has room -- a push with interrupts off.
- * Anything else changes nothing and says which way on (slab_free_finish).
- */
-static __always_inline enum slab_free_result slab_free_fast(struct kmem_cache *c,
-							    bool any_kmalloc, void *obj,
-							    struct kmem_cache **cache)
-{
-	struct page *page = slab_fast_page(obj);
-
-	if (unlikely(!page))
-		return SLAB_FREE_SLOW;
-	*cache = page->s_cache;
-	if (any_kmalloc ? !((*cache)->c_flags & SLAB_KMALLOC) : *cache != c)
-		return SLAB_FREE_SLOW;
-	if (unlikely(!slab_fast_obj_start(*cache, page, obj)))
-		return SLAB_FREE_SLOW;
-	return likely(slab_mag_push(*cache, obj)) ? SLAB_FREED : SLAB_FREE_NO_ROOM;
-}
-
-/* The rest of a free slab_free_fast did not finish: a full array is
- * flushed (SLAB_FREE_NO_ROOM, the checks already made), anything else is
- * diagnosed (NULL is ignored). */
-void slab_free_finish(struct kmem_cache *c, void *obj, uintptr_t caller,
-		      enum slab_free_result how);
-
-/* Whether obj is in the cache's array (lock held, or a racy look). */
-bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
+int __slab_walk_free(struct kmem_cache *c, struct page *page,
+		     bool (*fn)(void *obj, void *arg), void *arg);
 
 /* --- mm/slab_debug.c ---------------------------------------------------- */
 
-/* A new object in a new slab: red zones, poison, a FREE track. */
-void debug_init_object(struct kmem_cache *c, void *obj);
+/* A new object in a new slab: red zones, poison, a free record. */
+void debug_init_object(struct kmem_cache *c, struct page *page, void *obj);
 /* About to hand obj out: check poison and red zones, record the caller. */
-void debug_on_alloc(struct kmem_cache *c, void *obj, size_t req,
-		    uintptr_t caller);
+void debug_on_alloc(struct kmem_cache *c, struct page *page, void *obj,
+		    size_t req, uintptr_t caller);
 /* About to take obj back: false (reported) if it must not be freed. */
-bool debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller);
+bool debug_on_free(struct kmem_cache *c, struct page *page, void *obj,
+		   uintptr_t caller);
 /* Checks one object of a debug cache; the number of problems. */
-unsigned debug_check_object(struct kmem_cache *c, void *obj, bool is_free);
+unsigned debug_check_object(struct kmem_cache *c, struct page *page, void *obj);
+/* The record of obj, or NULL (reported) if its seal is broken. */
+struct slab_track *debug_track(struct kmem_cache *c, struct page *page,
+			       const void *obj);
 
 #endif

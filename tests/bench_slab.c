@@ -156,34 +156,51 @@ static size_t waste_size(void)
 	return 1025 + bench_rand() % 3072;
 }
 
-/* Bytes of slab memory in the kmalloc classes, and bytes their live
- * objects fill at their class size. */
-static unsigned long kmalloc_slab_bytes(unsigned long *objects)
+/* Where the kmalloc classes' slab bytes go: objects in use (at their
+ * class size), free objects in the caches' arrays, free objects on the
+ * slabs (empty slabs kept for reuse included), and the slabs' leftover
+ * (no object slot). */
+struct slab_bytes {
+	unsigned long slab, in_use, arrays, free_slots, leftover;
+};
+
+static void kmalloc_slab_bytes(struct slab_bytes *b)
 {
-	unsigned long slab = 0;
 	struct slab_info si;
 
-	*objects = 0;
+	*b = (struct slab_bytes){ 0 };
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		unsigned long slab;
 		kmem_cache_info(kmalloc_cache(i), &si);
-		slab += si.slabs * si.pages_per_slab * (unsigned long)MM_PAGE_SIZE;
-		*objects += si.active_objs * si.object_size;
+		slab = si.slabs * si.pages_per_slab * (unsigned long)MM_PAGE_SIZE;
+		b->slab += slab;
+		b->in_use += si.active_objs * si.object_size;
+		b->arrays += si.array_objs * si.object_size;
+		b->free_slots += (si.total_objs - si.active_objs - si.array_objs) *
+				 (unsigned long)si.object_size;
+		b->leftover += slab - si.total_objs * (unsigned long)si.stride;
 	}
-	return slab;
+}
+
+static void report_share(const char *name, unsigned long part, unsigned long whole)
+{
+	bench_report(name, (uint64_t)part * 100, whole, "pct");
 }
 
 /*
  * Fragmentation as Bonwick measured it: after a seeded random trace of
  * kmalloc and kfree over mixed sizes (each step frees the slot it picks if
  * it is full, else fills it), the share of the kmalloc slabs' bytes that
- * do not hold requested bytes -- rounding up to a size class, free slots
- * in partial slabs and the slabs' leftover all count as waste.
+ * do not hold requested bytes.  It is reported whole and in its parts:
+ * rounding up to a size class, free objects kept in the caches' arrays,
+ * free slots on the slabs, and the slabs' leftover bytes.
  */
 KBENCH(slab_waste)
 {
 	static void *slot[WASTE_SLOTS];
 	static size_t req[WASTE_SLOTS];
-	unsigned long slab, before, objects, held = 0;
+	unsigned long held = 0;
+	struct slab_bytes before, after;
 
 	kmem_shrink_all();
 	kmalloc_slab_bytes(&before); /* objects not ours count as held */
@@ -200,11 +217,15 @@ KBENCH(slab_waste)
 			held += slot[s] ? req[s] : 0;
 		}
 	}
-	slab = kmalloc_slab_bytes(&objects);
+	kmalloc_slab_bytes(&after);
+	held += before.in_use;
 	printk("slab_waste: %lu slab bytes, %lu in objects, %lu requested\n",
-	       slab, objects, before + held);
-	bench_report("slab_waste", (uint64_t)(slab - before - held) * 100, slab,
-		     "pct");
+	       after.slab, after.in_use, held);
+	report_share("slab_waste", after.slab - held, after.slab);
+	report_share("slab_waste_rounding", after.in_use - held, after.slab);
+	report_share("slab_waste_arrays", after.arrays, after.slab);
+	report_share("slab_waste_free_slots", after.free_slots, after.slab);
+	report_share("slab_waste_leftover", after.leftover, after.slab);
 	for (unsigned s = 0; s < WASTE_SLOTS; s++)
 		kfree(slot[s]);
 	kmem_shrink_all();

@@ -74,6 +74,11 @@ static bool slab_after(char *msg, size_t size)
 		snprintf(msg, size, "slab_check found %u problem(s)", problems);
 		return false;
 	}
+	problems = kmalloc_check();
+	if (problems) {
+		snprintf(msg, size, "kmalloc_check found %u problem(s)", problems);
+		return false;
+	}
 	return true;
 }
 

@@ -9,10 +9,14 @@ Jobs (each reports `N passed, M failed`):
   smp      the same on 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
            and the shootdown tests failing with shootdowns switched off
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
+  bochs    the same ISO under Bochs, a second x86 model, where the segment
+           tests that skip under QEMU's TCG must run
   witness  the kernel's account of its page tables against QEMU's "info mem"
            and "info tlb" (QMP), with the kernel paused at a known point
   crash    deliberate crashes that must end in a clear report, never a triple
            fault or a hang
+  boot     machines the kernel must refuse (an old CPU, too little RAM) and
+           unusual boot information: a message each, never silence
   gdb      a scripted GDB session against QEMU's gdbstub
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
@@ -26,6 +30,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testrun.bochs import bochs_job  # noqa: E402
+from testrun.boot_checks import cmdline_job, modules_job, refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
@@ -40,7 +46,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,smp,crash,iso,gdb,shell,memmap")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,smp,crash,boot,iso,bochs,gdb,shell,memmap")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -48,6 +54,8 @@ def main():
     ap.add_argument("--fuzz-seconds", type=int, default=0,
                     help="fuzz each target this long from a random seed instead")
     ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--bochs-timeout", type=int, default=240,
+                    help="seconds for the whole Bochs run (about 30 on an idle machine)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--extra-kernel", action="append", default=[],
                     help="LABEL:MEM:QEMU-ARGS:CMDLINE for more kernel runs")
@@ -72,8 +80,12 @@ def main():
         jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:
         jobs.append((crash_job, (args,)))
+    if "boot" in only:
+        jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
+    if "bochs" in only:
+        jobs.append((bochs_job, (args,)))
     if "gdb" in only:
         jobs.append((gdb_job, (args,)))
     if "shell" in only:

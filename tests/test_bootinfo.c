@@ -9,6 +9,8 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 #include "boot/multiboot.h"
+#include "kernel/cmdline.h"
+#include "lib/printk.h"
 
 #define FAKE_BASE 0x10000
 #define FAKE_SIZE 4096
@@ -174,17 +176,78 @@ KTEST(bootinfo, "a map entry with a short size field stops the walk safely")
 	EXPECT_EQ(1, bi.warnings);
 }
 
-KTEST(bootinfo, "a huge module count stops at the table's size with one warning")
+KTEST(bootinfo, "20 modules: 8 in the table, the span of the other 12 kept for reservation, one warning")
 {
 	mb1_build(1, MB1_ALL);
 	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
-	put32(20, 20); /* mods_count: 20 identical modules, at offset 2048 */
+	put32(20, 20); /* mods_count: 20 modules of a page each, at offset 2048 */
 	put32(24, FAKE_BASE + 2048);
-	for (uint32_t i = 0; i < 20; i++)
+	for (uint32_t i = 0; i < 20; i++) {
 		memcpy(fake + 2048 + i * 16, fake + MB1_MODS, 16);
+		put32(2048 + i * 16, 0x400000 + i * 0x1000);
+		put32(2048 + i * 16 + 4, 0x401000 + i * 0x1000);
+	}
 	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
 	EXPECT_EQ(BOOT_MODULES_MAX, bi.module_count);
+	EXPECT_EQ(20 - BOOT_MODULES_MAX, bi.modules_ignored);
+	EXPECT_EQ(0x400000 + BOOT_MODULES_MAX * 0x1000, bi.ignored_start);
+	EXPECT_EQ(0x414000, bi.ignored_end);
 	EXPECT_EQ(1, bi.warnings);
+}
+
+KTEST(bootinfo, "a module count past belief is refused, not read")
+{
+	mb1_build(1, MB1_ALL);
+	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
+	put32(20, BOOT_MODULES_CREDIBLE + 1);
+	EXPECT_EQ(ERR_INVALID_ARGS,
+		  bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_TRUE(starts_with(bi.last_warning, "module count 1025 is not credible"));
+}
+
+/* A command line of `len` characters at offset 2048: "ktest=string xxx...x". */
+static void mb1_long_cmdline(size_t len)
+{
+	char *line = (char *)fake + 2048;
+
+	mb1_build(1, MB1_ALL);
+	mb1_entry(0, 0x100000, 0x100000, MB_MEMORY_AVAILABLE);
+	put32(16, FAKE_BASE + 2048);
+	memset(line, 'x', len);
+	memcpy(line, "ktest=string ", 13);
+	line[len] = '\0';
+}
+
+KTEST(bootinfo, "a command line longer than 255 characters is cut with a warning naming what is lost")
+{
+	mb1_long_cmdline(BOOT_CMDLINE_MAX - 1);
+	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_EQ(0, bi.warnings); /* 255 fit */
+	EXPECT_EQ(BOOT_CMDLINE_MAX - 1, strlen(bi.cmdline));
+	mb1_long_cmdline(BOOT_CMDLINE_MAX + 40);
+	memcpy(fake + 2048 + BOOT_CMDLINE_MAX - 1, "lost", 4);
+	ASSERT_EQ(0, bootinfo_parse(MB1_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
+	EXPECT_EQ(1, bi.warnings);
+	EXPECT_EQ(BOOT_CMDLINE_MAX - 1, strlen(bi.cmdline));
+	EXPECT_TRUE(starts_with(bi.last_warning, "the command line is longer than 255 characters; ignored from \"lostxxx"));
+}
+
+KTEST(bootinfo, "a command line of more than 32 words keeps 32 and gives back the rest, for a warning")
+{
+	char line[160], *w[32];
+	const char *ignored;
+	size_t len = 0;
+
+	for (unsigned i = 0; i < 40; i++)
+		len += snprintf(line + len, sizeof(line) - len, "w%u ", i);
+	ASSERT_EQ(32, cmdline_split(line, w, 32, &ignored));
+	EXPECT_STREQ("w0", w[0]);
+	EXPECT_STREQ("w31", w[31]); /* not "w31 w32 ..." */
+	EXPECT_STREQ("w32 w33 w34 w35 w36 w37 w38 w39 ", ignored);
+	strlcpy(line, "a b c  \t", sizeof(line)); /* as many words as room */
+	EXPECT_EQ(3, cmdline_split(line, w, 3, &ignored));
+	EXPECT_STREQ("c", w[2]);
+	EXPECT_NULL(ignored);
 }
 
 KTEST(bootinfo, "information outside readable memory is an error")
@@ -263,7 +326,7 @@ KTEST(bootinfo, "Multiboot 2: tags for map, command line, loader, module")
 	EXPECT_EQ(FAKE_BASE + mb2_off, bi.info_end);
 }
 
-KTEST(bootinfo, "Multiboot 2: many module tags stop at the table's size with one warning")
+KTEST(bootinfo, "Multiboot 2: 21 module tags: 8 in the table, the span of the rest kept, one warning")
 {
 	mb2_build(true, false); /* one module already */
 	for (unsigned i = 0; i < 20; i++) {
@@ -277,6 +340,9 @@ KTEST(bootinfo, "Multiboot 2: many module tags stop at the table's size with one
 	ASSERT_EQ(0, bootinfo_parse(MB2_BOOTLOADER_MAGIC, FAKE_BASE, &reader, &bi));
 	EXPECT_EQ(BOOT_MODULES_MAX, bi.module_count);
 	EXPECT_EQ(21 - BOOT_MODULES_MAX, bi.modules_ignored);
+	/* the table took "mod" and the first 7 of these */
+	EXPECT_EQ(0x600000 + (BOOT_MODULES_MAX - 1) * 0x1000, bi.ignored_start);
+	EXPECT_EQ(0x614000, bi.ignored_end);
 	EXPECT_EQ(1, bi.warnings);
 }
 

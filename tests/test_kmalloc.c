@@ -10,12 +10,14 @@
 #include "mm/buddy.h"
 #include "lib/string.h"
 
-KTEST(kmalloc, "each size goes to the smallest class that holds it (96 and 192 too)")
+KTEST(kmalloc, "each size goes to the smallest class that holds it (96, four steps a power of two to 512, page fractions above)")
 {
 	static const struct { size_t size, cls; } cases[] = {
 		{ 1, 8 }, { 8, 8 }, { 9, 16 }, { 18, 32 }, { 64, 64 },
-		{ 65, 96 }, { 96, 96 }, { 97, 128 }, { 129, 192 }, { 192, 192 },
-		{ 193, 256 }, { 1000, 1024 }, { 4096, 4096 },
+		{ 65, 96 }, { 96, 96 }, { 97, 128 }, { 129, 160 }, { 161, 192 },
+		{ 192, 192 }, { 193, 224 }, { 257, 320 }, { 513, 584 },
+		{ 1000, 1024 }, { 1025, 1360 }, { 2049, 2728 }, { 2729, 4096 },
+		{ 4096, 4096 },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -27,6 +29,21 @@ KTEST(kmalloc, "each size goes to the smallest class that holds it (96 and 192 t
 		kfree(p);
 	}
 	EXPECT_EQ(-1, kmalloc_index(4097));
+}
+
+KTEST(kmalloc, "every class boundary: its size fits the class, one byte more the next one")
+{
+	unsigned prev = 0;
+
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		unsigned size = kmalloc_class_size(i);
+		EXPECT_TRUE(size > prev && size % KMALLOC_MIN_ALIGN == 0);
+		EXPECT_EQ((int)i, kmalloc_index(prev + 1));
+		EXPECT_EQ((int)i, kmalloc_index(size));
+		EXPECT_EQ(size, kmem_cache_size(kmalloc_cache(i)));
+		prev = size;
+	}
+	EXPECT_EQ(KMALLOC_MAX_CACHE_SIZE, prev);
 }
 
 KTEST(kmalloc, "large sizes come from the buddy with their order recorded")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the tools a make target needs are installed.
-#   tools/ensure-deps.sh GROUP...     groups: build run iso gdb test fuzz
+#   tools/ensure-deps.sh GROUP...     groups: build run iso gdb test fuzz bochs
 # Missing tools are installed with apt-get when running as root on a Debian
 # system; otherwise the script names the packages to install and fails.
 set -u
@@ -21,6 +21,10 @@ for group in "$@"; do
 		need+=("grub-mkrescue grub-common" "/usr/lib/grub/i386-pc grub-pc-bin" "xorriso xorriso" "mformat mtools") ;;
 	gdb)
 		need+=("gdb gdb") ;;
+	bochs)
+		# The second x86 model; its BIOS and VGA BIOS are separate packages.
+		need+=("bochs bochs" "/usr/share/bochs/BIOS-bochs-latest bochsbios"
+		       "/usr/share/vgabios/vgabios.bin vgabios") ;;
 	test)
 		need+=("qemu-system-i386 qemu-system-x86" "gdb gdb" "gcc gcc" "clang clang" "valgrind valgrind") ;;
 	fuzz)

@@ -1,8 +1,6 @@
 /* CPU identification. */
 #include "arch/x86/cpu.h"
 
-#define EFLAGS_ID 0x00200000 /* writable only on CPUs that have CPUID */
-
 bool cpu_has_cpuid(void)
 {
 	uint32_t before, after;

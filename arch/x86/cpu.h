@@ -9,12 +9,7 @@
 #include "lib/irqflags.h"
 
 /* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
-#define CPUID_EDX_PSE (1u << 3) /* 4 MiB pages */
-#define CPUID_EDX_MSR (1u << 5) /* RDMSR and WRMSR */
-#define CPUID_EDX_PAE (1u << 6)
-#define CPUID_EDX_APIC (1u << 9) /* an on-chip local APIC */
-#define CPUID_EDX_PGE (1u << 13) /* global pages */
-#define CPUID_EDX_PAT (1u << 16) /* page attribute table */
+#include "arch/x86/cpuid.h"
 
 static inline uint32_t read_cr0(void)
 {

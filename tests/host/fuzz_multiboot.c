@@ -8,8 +8,9 @@
  * parser must never crash (AddressSanitizer, UBSan), must return 0 or
  * ERR_INVALID_ARGS with a reason, and on success its boot_info must be
  * sound: a known version, counts within their arrays, no zero-length or
- * wrapping map entry, modules that end after they start, strings
- * terminated.  Printing the result must not crash either.
+ * wrapping map entry, modules (and the span of those past the table) that
+ * end after they start, strings terminated.  Printing the result must not
+ * crash either.
  */
 #include "kernel/bootinfo.h"
 #include "lib/errno.h"
@@ -63,6 +64,8 @@ static void check_sound(const struct boot_info *bi)
 		if (bi->modules[i].end < bi->modules[i].start ||
 		    !terminated(bi->modules[i].name, sizeof(bi->modules[i].name)))
 			die("a module ends before it starts, or its name is unterminated", bi);
+	if (bi->modules_ignored && bi->ignored_end < bi->ignored_start)
+		die("the span of the modules past the table ends before it starts", bi);
 	if (!terminated(bi->cmdline, sizeof(bi->cmdline)) ||
 	    !terminated(bi->loader, sizeof(bi->loader)))
 		die("an unterminated string", bi);

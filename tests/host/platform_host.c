@@ -131,3 +131,14 @@ const char *mm_symbol(uintptr_t addr, char *buf, size_t size)
 	snprintf(buf, size, "%#lx", (unsigned long)addr);
 	return buf;
 }
+
+/* Deterministic (splitmix64 over a counter), so that host runs repeat. */
+uintptr_t mm_random(void)
+{
+	static uint64_t state = 0x5eed5eed5eed5eedull;
+	uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (uintptr_t)(z ^ (z >> 31));
+}

@@ -159,6 +159,11 @@ static void model_finish(struct model *m)
 	for (unsigned i = 0; i < MODEL_SLOTS; i++)
 		model_free(m, i);
 	kmem_shrink_all();
+	/* slabs a misuse quarantined (mm/slab.c, 9) come back only on request */
+	for (unsigned i = 0; i < MODEL_CACHES; i++)
+		kmem_cache_release_quarantine(m->caches[i]);
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
+		kmem_cache_release_quarantine(kmalloc_cache(i));
 	problems = slab_check();
 	if (problems)
 		model_fail(m, "slab_check found %u problem(s)", problems);

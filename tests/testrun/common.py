@@ -22,9 +22,12 @@ def read_exit_codes():
 EXIT_PASS, EXIT_FAIL = read_exit_codes()
 
 
+# tests/test_segment.c, on a CPU that does not check data-segment limits
+# (QEMU's TCG); refused where the CPU does check them (Bochs).
+TCG_SEGMENT_SKIP = r"QEMU TCG\) does not check data segment limits"
 # Skips that are expected, by reason; any other skip fails its run.
 ALLOWED_SKIPS = [
-    r"QEMU TCG\) does not check data segment limits",  # tests/test_segment.c
+    TCG_SEGMENT_SKIP,
     r"no HIGHMEM at this memory size",  # below 896 MiB there is none
 ]
 # Allowed only on a run with less than 16 MiB (tests/frames_util.h): on a
@@ -75,12 +78,14 @@ def run(cmd, timeout, **kw):
         return None, out
 
 
-def parse_tap(name, out, status, expect_status=None, allowed=(), cpus=1):
+def parse_tap(name, out, status, expect_status=None, allowed=(), refused=(), cpus=1):
     """Counts a TAP run; protocol problems count as failures with a note.
-    `allowed` adds skip reasons to ALLOWED_SKIPS for this run; on a run with
-    one CPU (`cpus`) the tests that need two may skip."""
+    `allowed` adds skip reasons to ALLOWED_SKIPS for this run, `refused`
+    takes some away; on a run with one CPU (`cpus`) the tests that need two
+    may skip."""
+    allowed = [a for a in ALLOWED_SKIPS + list(allowed) if a not in refused]
+    allowed += [ONE_CPU_SKIP] if cpus == 1 else []
     r = Result(name)
-    allowed = list(allowed) + ([ONE_CPU_SKIP] if cpus == 1 else [])
     plan = None
     numbers = []
     closing = None
@@ -93,7 +98,7 @@ def parse_tap(name, out, status, expect_status=None, allowed=(), cpus=1):
             numbers.append(int(m.group(2)))
             skip = re.search(r" # SKIP (.*)$", line)
             if m.group(1) == "ok" and skip and not any(re.search(a, skip.group(1))
-                                                       for a in ALLOWED_SKIPS + allowed):
+                                                       for a in allowed):
                 r.failed += 1
                 r.notes.append("a skip nobody allowed: " + line)
             elif m.group(1) == "ok":
@@ -129,6 +134,26 @@ def parse_tap(name, out, status, expect_status=None, allowed=(), cpus=1):
     if r.notes and r.failed == 0:
         r.failed = 1  # a protocol failure is a failure even if every line said ok
     return r
+
+
+def count_run(r, desc, problems):
+    """One check that passes with no problems; otherwise a note lists them."""
+    if problems:
+        r.failed += 1
+        r.notes.append("not ok - %s: %s" % (desc, "; ".join(problems)))
+    else:
+        r.passed += 1
+
+
+def count_ending(r, desc, out, status, patterns, want_status, forbidden=()):
+    """One run that must print every pattern and none of `forbidden`, and
+    leave QEMU with want_status."""
+    problems = ["missing " + p for p in patterns if not re.search(p, out)]
+    problems += ["printed %r" % f for f in forbidden if f in out]
+    if status != want_status:
+        problems.append("exit status %s, expected %d (0: a triple fault, None: a hang)"
+                        % (status, want_status))
+    count_run(r, desc, problems)
 
 
 def tally(r, checks):

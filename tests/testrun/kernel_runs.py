@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 
-from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, SMALL_MACHINE_SKIP, Result, mem_mib,
-                            parse_tap, qemu_cmd, run, save_log, smp_cpus, tally)
+from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, SMALL_MACHINE_SKIP, Result,
+                            count_ending, mem_mib, parse_tap, qemu_cmd, run, save_log, smp_cpus,
+                            tally)
 
 
 def kernel_job(args, mem, cmdline="ktest", extra=(), label=None):
@@ -17,7 +18,7 @@ def kernel_job(args, mem, cmdline="ktest", extra=(), label=None):
     status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
                       args.timeout)
     small = [SMALL_MACHINE_SKIP] if mem_mib(mem) < 16 else []
-    r = parse_tap(name, out, status, EXIT_PASS, small, smp_cpus(extra))
+    r = parse_tap(name, out, status, EXIT_PASS, small, cpus=smp_cpus(extra))
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 
@@ -86,15 +87,7 @@ def crash_job(args):
         status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]
                                    + (extra[0] if extra else [])), args.timeout)
         save_log(args, "crash-" + crash, out)
-        problems = [p for p in patterns if not re.search(p, out)]
-        if status != EXIT_FAIL:
-            problems.append("exit status %s (expected %d from panic; 0 is a triple fault)"
-                            % (status, EXIT_FAIL))
-        if problems:
-            r.failed += 1
-            r.notes.append("not ok - %s: missing %s" % (desc, "; ".join(problems)))
-        else:
-            r.passed += 1
+        count_ending(r, desc, out, status, patterns, EXIT_FAIL)
     r.secs = time.time() - t0
     return r
 

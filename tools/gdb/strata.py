@@ -271,8 +271,8 @@ def slab_row(c):
     per = int(c["c_per_slab"])
     slabs = int(c["c_slabs"])
     # c_active counts objects off the slabs' free lists; those in the
-    # cache's array (c_mag) are free, as the kernel's slabinfo says.
-    active = int(c["c_active"]) - int(c["c_mag_avail"])
+    # cache's array (c_array) are free, as the kernel's slabinfo says.
+    active = int(c["c_active"]) - int(c["c_array"]["a_avail"])
     return (c["c_name"].string(), active, per * slabs, int(c["c_size"]),
             per, 1 << int(c["c_order"]), slabs)
 
