@@ -261,6 +261,13 @@ __noinline bool spin_unlock_debug(struct spinlock *l)
 	return true;
 }
 
+const struct spinlock *spin_first_held(void)
+{
+	const struct held_locks *h = &held[this_cpu()];
+
+	return spin_debug_on && h->depth ? h->locks[0] : NULL;
+}
+
 bool spin_held(const struct spinlock *l)
 {
 	if (!spin_debugged(l))

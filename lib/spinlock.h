@@ -187,6 +187,10 @@ void spin_debug_enable(bool on);
 void spin_debug_set_limit(uint64_t spins);
 uint64_t spin_debug_limit(void);
 
+/* The first lock this CPU holds, as lock debugging saw it taken; NULL
+ * when it holds none (or debugging is off). */
+const struct spinlock *spin_first_held(void);
+
 const char *spin_report_name(enum spin_report kind);
 /* Reports of each kind since boot. */
 unsigned long spin_report_count(enum spin_report kind);
