@@ -75,7 +75,7 @@ def shell_job(args):
     return r
 
 
-GDB_CHECKS = 18  # tests/gdb/session.py's own checks; a lost one is a failure
+GDB_CHECKS = 19  # tests/gdb/session.py's own checks; a lost one is a failure
 
 
 def free_port():

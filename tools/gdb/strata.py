@@ -10,6 +10,7 @@ output, so they work at any breakpoint, even when the kernel is stuck.
   strata-whatis ADDR    who owns an address (virtual >= 0xc0000000, else physical)
   strata-page PFN       the struct page of a frame, decoded
   strata-slabinfo       every slab cache (when the kernel has them)
+  strata-cpus           every CPU: APIC id, online, per-CPU area, space, where it is
 """
 import gdb
 
@@ -290,6 +291,42 @@ class SlabInfo(gdb.Command):
             print("%-20s %8d %8d %7d %8d %6d %6d" % slab_row(c))
 
 
+def per_cpu(name, cpu):
+    """CPU cpu's copy of the per-CPU variable `name` (its plain name is
+    CPU 0's copy; the others lie percpu_offset[cpu] bytes away)."""
+    var = gdb.parse_and_eval(name)
+    addr = int(var.address) + int(gdb.parse_and_eval("percpu_offset")[cpu])
+    return gdb.Value(addr).cast(var.type.pointer()).dereference()
+
+
+class Cpus(gdb.Command):
+    """strata-cpus: every CPU the kernel knows, from its per-CPU areas, and
+where each is now (QEMU's gdbstub shows CPU n as thread n + 1)."""
+
+    def __init__(self):
+        super().__init__("strata-cpus", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        online = int(gdb.parse_and_eval("cpu_online_mask")["bits"])
+        threads = {t.num: t for t in gdb.selected_inferior().threads()}
+        here = gdb.selected_thread()
+        print("%3s %4s %-7s %-10s %-10s %s" % ("cpu", "apic", "state", "area", "space cr3",
+                                                "eip"))
+        for cpu in range(int(gdb.parse_and_eval("smp_nr_cpus"))):
+            area = int(gdb.parse_and_eval("&__percpu_start")) + \
+                int(gdb.parse_and_eval("percpu_offset")[cpu])
+            space = per_cpu("current_as", cpu)
+            cr3 = "-" if int(space) == 0 else "%#x" % int(space["as_pgdir_phys"])
+            where = "-"
+            if cpu + 1 in threads:
+                threads[cpu + 1].switch()
+                where = str(gdb.parse_and_eval("$eip")).split(" ", 1)[-1]
+            print("%3d %4d %-7s %#010x %-10s %s" % (
+                cpu, int(gdb.parse_and_eval("smp_apic_id")[cpu]),
+                "online" if online >> cpu & 1 else "offline", area, cr3, where))
+        here.switch()
+
+
 StrataPrefix()
 PageWalk()
 BuddyInfo()
@@ -297,4 +334,5 @@ FreeList()
 PageCmd()
 WhatIs()
 SlabInfo()
+Cpus()
 gdb.pretty_printers.append(lookup)
