@@ -45,7 +45,8 @@ ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
 .PHONY: FORCE all run iso run-iso test debug gdb clean help deps-build deps-run \
-	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs
+	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs \
+	mutants
 .DEFAULT_GOAL := all
 
 all: $(KERNEL) compile_commands.json
@@ -59,6 +60,7 @@ help:
 	@echo "make test       host tests, kernel self-tests at 4M..4G, GRUB ISO, GDB session"
 	@echo "make bench      benchmarks (instruction counts under -icount shift=0)"
 	@echo "make fuzz       fuzz each host target FUZZ_SECONDS=300 from a random seed"
+	@echo "make mutants    put each mutant of tests/mutants.txt in a scratch copy: the tests must fail"
 	@echo "make memmap     draw physical memory into $(B)/memmap.svg (MEMMAP_MEM=1G)"
 	@echo "make debug      start QEMU paused with its gdbstub on :1234"
 	@echo "make gdb        attach GDB to 'make debug', symbols loaded"
@@ -182,6 +184,14 @@ NO_PSE_ARGS := --extra-kernel "kernel -m 1G, no PSE/PGE:1G:-cpu pentium2,-pse,-p
 test: $(KERNEL) $(ISO) host-tests | deps-test
 	$(PYTHON) tests/runner.py --kernel $(KERNEL)\
 		--build $(B) $(HOST_TEST_ARGS) $(NO_PSE_ARGS)
+
+# Mutation testing (tests/mutate.py, the list in tests/mutants.txt): each
+# mutant is a small bug put into a scratch copy of the tree, which must fail
+# a fast subset of `make test` (kernel at MUTANT_MEM, host tests, a short
+# fuzz run).  Not part of `make test`: it rebuilds once a mutant.
+MUTANT_MEM ?= 4M,1G
+mutants: | deps-test
+	$(PYTHON) tests/mutate.py --build $(B) --mem $(MUTANT_MEM) $(HOST_TEST_ARGS) $(MUTANT_ARGS)
 
 # Open-ended fuzzing (make test runs each target a fixed, seeded number of
 # times instead): FUZZ_SECONDS per target from a random seed, keeping the

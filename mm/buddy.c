@@ -353,13 +353,30 @@ static struct page *alloc_pages_slow(gfp_t gfp, unsigned order)
 	return page;
 }
 
-static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
+/* Every zone the flags allow, the hot lists drained; NULL if none serves. */
+static struct page *alloc_pages_tried(gfp_t gfp, unsigned order)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	struct page *page = alloc_pages_slow(gfp, order);
 
 	mm_irq_restore(flags);
-	if (page && (gfp & __GFP_ZERO) && !zero_block(page, order)) {
+	return page;
+}
+
+/* The slow path of every allocation: every zone, then reclaim and every
+ * zone again, then the out-of-memory report; the zeroing. */
+static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order,
+						  uintptr_t caller)
+{
+	struct page *page = alloc_pages_tried(gfp, order);
+
+	if (!page && order < MAX_ORDER && buddy_reclaim())
+		page = alloc_pages_tried(gfp, order);
+	if (!page) {
+		buddy_oom_report(gfp, order, caller, false);
+		return NULL;
+	}
+	if ((gfp & __GFP_ZERO) && !zero_block(page, order)) {
 		__free_pages(page, order);
 		return NULL;
 	}
@@ -375,7 +392,7 @@ struct page *alloc_page_kernel(void)
 	mm_irq_restore(flags);
 	if (likely(page))
 		return page;
-	return alloc_pages_locked(GFP_KERNEL, 0);
+	return alloc_pages_locked(GFP_KERNEL, 0, MM_CALLER());
 }
 
 /*
@@ -412,7 +429,7 @@ struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 		if (likely(page))
 			return page;
 	}
-	return alloc_pages_locked(gfp, order);
+	return alloc_pages_locked(gfp, order, MM_CALLER());
 }
 
 struct page *alloc_pages_kernel(unsigned order)
@@ -422,7 +439,7 @@ struct page *alloc_pages_kernel(unsigned order)
 		if (likely(page))
 			return page;
 	}
-	return order ? alloc_pages_locked(GFP_KERNEL, order) : alloc_page_kernel();
+	return order ? alloc_pages_locked(GFP_KERNEL, order, MM_CALLER()) : alloc_page_kernel();
 }
 
 /* --- freeing ------------------------------------------------------------ */

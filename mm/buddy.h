@@ -167,6 +167,22 @@ unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order);
 /* The open private zone holding pfn, or NULL. */
 const struct zone *buddy_private_zone_at(pfn_t pfn);
 
+/*
+ * Reclaim before out of memory (mm/buddy_oom.c): the layer that keeps free
+ * frames in caches of its own (the slab) gives them back when an
+ * allocation would fail; report adds its lines to the out-of-memory
+ * report.  Both run with interrupts on, from the allocating context.
+ */
+struct buddy_reclaimer {
+	unsigned long (*reclaim)(void); /* frames given back */
+	void (*report)(void);
+};
+void buddy_set_reclaim(const struct buddy_reclaimer *r);
+/* Asks the reclaimer for its frames now; how many it gave back. */
+unsigned long buddy_reclaim(void);
+/* Allocations that failed, reported or not. */
+unsigned long buddy_oom_failures(void);
+
 /* Which free block contains pfn: its head and order, or false. */
 bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order);
 

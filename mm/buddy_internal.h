@@ -30,6 +30,10 @@ static inline void __area_del(struct zone *z, struct page *head, unsigned k)
 		z->free_mask &= ~(1u << k);
 }
 
+/* An allocation failed for good: counts it, and unless __GFP_NOWARN
+ * prints the (rate-limited) out-of-memory report (mm/buddy_oom.c). */
+void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected);
+
 /* Empties z and gives it the span [start, end). */
 void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end);
 /* Takes a block of `order` from z, splitting a larger one; NULL if none. */

@@ -204,9 +204,51 @@ static bool cache_link(struct kmem_cache *c, unsigned id)
 	return true;
 }
 
+/* --- reclaim before out of memory (mm/buddy_oom.c) --------------------- */
+
+/* Every cache's free objects back to their slabs and every empty slab back
+ * to the buddy. */
+static unsigned long slab_reclaim(void)
+{
+	return kmem_shrink_all();
+}
+
+/* The three caches holding the most slab memory, for the report. */
+static void slab_oom_report(void)
+{
+	struct slab_info best[3] = { { 0 } }, si;
+	struct list_node *pos;
+
+	list_for_each(pos, &slab_caches) {
+		unsigned long pages;
+		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
+		pages = si.slabs * si.pages_per_slab;
+		for (int i = 0; i < 3; i++) {
+			if (pages > best[i].slabs * best[i].pages_per_slab) {
+				for (int j = 2; j > i; j--)
+					best[j] = best[j - 1];
+				best[i] = si;
+				break;
+			}
+		}
+	}
+	mm_printf("  biggest caches:");
+	for (int i = 0; i < 3 && best[i].name; i++)
+		mm_printf(" %s %lu KiB (%lu objects in use)", best[i].name,
+			  best[i].slabs * best[i].pages_per_slab * (MM_PAGE_SIZE / 1024),
+			  best[i].active_objs);
+	mm_printf("\n");
+}
+
+static const struct buddy_reclaimer slab_reclaimer = {
+	.reclaim = slab_reclaim,
+	.report = slab_oom_report,
+};
+
 void slab_init(bool debug)
 {
 	debug_default = debug;
+	buddy_set_reclaim(&slab_reclaimer);
 	if (cache_setup(&slab_cache_cache, "kmem_cache", sizeof(struct kmem_cache),
 			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
 		cache_link(&slab_cache_cache, SLAB_ID_CACHES);

@@ -1,6 +1,7 @@
 /* Self-test helpers (see frames_util.h). */
 #include "tests/frames_util.h"
 #include "mm/slab.h"
+#include "lib/string.h"
 
 unsigned long frames_take_all(gfp_t gfp, struct list_node *taken)
 {
@@ -24,6 +25,47 @@ void frames_give_back(struct list_node *taken)
 		list_del(&p->lru);
 		__free_pages(p, (unsigned)p->private_[0]);
 	}
+}
+
+void frames_fill(struct page *p, unsigned order, uint8_t byte)
+{
+	for (unsigned long i = 0; i < (1ul << order); i++) {
+		void *va = mm_map_frame(page_to_phys(p + i));
+		memset(va, byte, MM_PAGE_SIZE);
+		mm_unmap_frame(va);
+	}
+}
+
+bool frames_all_zero(struct page *p, unsigned order)
+{
+	bool zero = true;
+
+	for (unsigned long i = 0; i < (1ul << order) && zero; i++) {
+		const uint32_t *w = mm_map_frame(page_to_phys(p + i));
+		for (unsigned j = 0; j < MM_PAGE_SIZE / 4; j++)
+			zero &= w[j] == 0;
+		mm_unmap_frame((void *)w);
+	}
+	return zero;
+}
+
+bool frames_leave_dirty(struct page **pages, unsigned n, struct list_node *taken)
+{
+	unsigned got;
+	bool all;
+
+	for (got = 0; got < n; got++) {
+		pages[got] = alloc_page(GFP_KERNEL);
+		if (!pages[got])
+			break;
+		frames_fill(pages[got], 0, FRAMES_DIRTY);
+	}
+	all = got == n;
+	if (all)
+		frames_take_all(GFP_HIGHUSER, taken);
+	while (got)
+		__free_page(pages[--got]);
+	return all && buddy_free_pages() == n;
 }
 
 unsigned long frames_free_settled(void)

@@ -17,6 +17,23 @@ void frames_give_back(struct list_node *taken);
  * space's, a task's) is not mistaken for a leak. */
 unsigned long frames_free_settled(void);
 
+/* Fills every byte of the 2^order frames at p (HIGHMEM too) with `byte`. */
+void frames_fill(struct page *p, unsigned order, uint8_t byte);
+/* Whether every word of the 2^order frames at p is zero. */
+bool frames_all_zero(struct page *p, unsigned order);
+
+/*
+ * Makes the next n single-frame allocations provably dirty: allocates n
+ * lowmem frames into pages[], fills them with FRAMES_DIRTY, takes every
+ * other free frame of every zone onto `taken` and frees the n again, so
+ * that they are all the buddy has left.  A test of zeroing then cannot
+ * pass on a frame that happened to be zero already.  False if n frames
+ * cannot be had (nothing is taken then) or if more than the n are still
+ * free.  Undo with frames_give_back(taken) either way.
+ */
+#define FRAMES_DIRTY 0xA5
+bool frames_leave_dirty(struct page **pages, unsigned n, struct list_node *taken);
+
 /*
  * A few tests need more than a machine under 16 MiB has -- a free 4 MiB
  * block, a thousand frames -- and skip there with this reason (the test

@@ -77,6 +77,47 @@ KTEST(buddy, "one frame from a 4 MiB block: the lowest frame, one block left on 
 	EXPECT_TRUE(box_close());
 }
 
+/* The first block of order >= min on `taken` (see frames_take_all). */
+static struct page *taken_block(struct list_node *taken, unsigned min)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, taken) {
+		struct page *p = list_entry(pos, struct page, lru);
+		if (p->private_[0] >= min)
+			return p;
+	}
+	return NULL;
+}
+
+KTEST(buddy, "on every machine, a split keeps the lower half: order 1 from a lone block of order k")
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	unsigned long info[MAX_ORDER];
+	struct page *block, *p;
+	unsigned k;
+
+	/* Everything taken but one block, whose buddy stays taken. */
+	frames_take_all(GFP_KERNEL, &taken);
+	block = taken_block(&taken, 2);
+	if (!EXPECT_NOT_NULL(block))
+		goto out;
+	list_del(&block->lru);
+	k = (unsigned)block->private_[0];
+	__free_pages(block, k);
+	p = alloc_pages(GFP_KERNEL, 1);
+	EXPECT_PTR_EQ(block, p);
+	buddy_zone_info((enum zone_id)page_zone_id(block), info);
+	for (unsigned j = 0; j < MAX_ORDER; j++)
+		EXPECT_EQ(j >= 1 && j < k, info[j]); /* the upper halves */
+	if (p)
+		__free_pages(p, 1);
+	buddy_zone_info((enum zone_id)page_zone_id(block), info);
+	EXPECT_EQ(1, info[k]); /* merged back whole */
+out:
+	frames_give_back(&taken);
+}
+
 KTEST(buddy, "requests of different orders are placed lowest address first")
 {
 	OPEN_BOX();
@@ -216,43 +257,27 @@ KTEST(buddy, "GFP_KERNEL never returns HIGHMEM; __GFP_HIGHMEM prefers it")
 	__free_pages(p, 2);
 }
 
-static bool frames_are_zero(struct page *p, unsigned order)
-{
-	bool zero = true;
-
-	for (unsigned long i = 0; i < (1ul << order) && zero; i++) {
-		const uint32_t *w = mm_map_frame(page_to_phys(p + i));
-		for (unsigned j = 0; j < MM_PAGE_SIZE / 4; j++)
-			zero &= w[j] == 0;
-		mm_unmap_frame((void *)w);
-	}
-	return zero;
-}
-
-static void scribble(struct page *p, unsigned order)
-{
-	for (unsigned long i = 0; i < (1ul << order); i++) {
-		void *va = mm_map_frame(page_to_phys(p + i));
-		memset(va, 0xAB, MM_PAGE_SIZE);
-		mm_unmap_frame(va);
-	}
-}
-
 KTEST(buddy, "__GFP_ZERO zeroes every frame, lowmem and highmem")
 {
 	static const gfp_t kinds[] = { GFP_KERNEL, GFP_HIGHUSER };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++) {
 		for (unsigned order = 0; order <= 2; order += 2) {
-			struct page *p = alloc_pages(kinds[i], order);
+			struct list_node taken = LIST_HEAD_INIT(taken);
+			struct page *p = alloc_pages(kinds[i], order), *q;
 			ASSERT_NOT_NULL(p);
-			scribble(p, order);
+			frames_fill(p, order, 0xAB);
+			/* With everything else taken, the dirty block is the
+			 * only one the zeroing request can get. */
+			frames_take_all(kinds[i], &taken);
 			__free_pages(p, order);
-			/* Most likely the very same frames come back. */
-			p = alloc_pages(kinds[i] | __GFP_ZERO, order);
-			ASSERT_NOT_NULL(p);
-			EXPECT_TRUE(frames_are_zero(p, order));
-			__free_pages(p, order);
+			q = alloc_pages(kinds[i] | __GFP_ZERO, order);
+			frames_give_back(&taken);
+			EXPECT_PTR_EQ(p, q);
+			if (q) {
+				EXPECT_TRUE(frames_all_zero(q, order));
+				__free_pages(q, order);
+			}
 		}
 	}
 }

@@ -66,6 +66,24 @@ KTEST(kmalloc, "large sizes come from the buddy with their order recorded")
 	EXPECT_NULL(kmalloc((size_t)-1, GFP_KERNEL));
 }
 
+KTEST(kmalloc, "a large request of exactly 2^k pages takes order k; one byte more takes k + 1")
+{
+	for (unsigned k = 1; k <= 4; k++) {
+		size_t exact = (size_t)PAGE_SIZE << k;
+		unsigned long free0 = buddy_free_pages();
+		void *p = kmalloc(exact, GFP_KERNEL), *q;
+
+		ASSERT_NOT_NULL(p);
+		EXPECT_EQ(exact, ksize(p));
+		EXPECT_EQ(free0 - (1u << k), buddy_free_pages());
+		q = kmalloc(exact + 1, GFP_KERNEL);
+		if (EXPECT_NOT_NULL(q))
+			EXPECT_EQ(2 * exact, ksize(q));
+		kfree(q);
+		kfree(p);
+	}
+}
+
 KTEST(kmalloc, "kzalloc and __GFP_ZERO zero the whole usable size")
 {
 	static const size_t sizes[] = { 1, 18, 100, 192, 3000, 4096, 6000 };
@@ -130,6 +148,33 @@ out:
 	/* A failed krealloc left the block where it was: in q if p is the
 	 * NULL it returned, else in p. */
 	EXPECT_NULL(krealloc(p ? p : q, 0, GFP_KERNEL)); /* frees */
+}
+
+KTEST(kmalloc, "debug: krealloc copies the old size, not the new: nothing read past the old object")
+{
+	uint8_t *p, *q;
+	size_t i;
+
+	if (!slab_debug_enabled())
+		KTEST_SKIP("slab debugging is off");
+	p = kmalloc(20, GFP_KERNEL);
+	ASSERT_NOT_NULL(p);
+	memset(p, 0x11, 20);
+	/* To another class: bytes 20..199 of the new object are its own
+	 * (still the free poison); a copy of 200 bytes would have brought
+	 * the old object's red zone and its neighbour's bytes. */
+	q = krealloc(p, 200, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(q)) {
+		kfree(p);
+		return;
+	}
+	for (i = 0; i < 20 && q[i] == 0x11; i++)
+		;
+	EXPECT_EQ(20, i);
+	for (i = 20; i < 200 && q[i] == SLAB_POISON_FREE; i++)
+		;
+	EXPECT_EQ(200, i);
+	kfree(q);
 }
 
 KTEST(kmalloc, "debug: kmalloc(18) from the 32-byte class treats bytes 18..31 as red zone")

@@ -289,12 +289,26 @@ out:
 	EXPECT_EQ(free0, frames_free_settled());
 }
 
+/* Whether every word of the mapped page at va is zero. */
+static bool page_reads_zero(vaddr_t va)
+{
+	const volatile uint32_t *w = (const volatile uint32_t *)va;
+	bool zero = true;
+
+	for (unsigned i = 0; i < PAGE_SIZE / 4; i++)
+		zero &= w[i] == 0;
+	return zero;
+}
+
 KTEST(paging, "demand-zero pages appear on first touch and not before")
 {
+	struct list_node taken = LIST_HEAD_INIT(taken);
 	struct addr_space *as = vmm_create();
 	const vaddr_t r = 0x30000000;
+	struct page *dirty[2];
 	unsigned long faults0;
 	uint32_t v = 1;
+	paddr_t pa = 0;
 
 	ASSERT_NOT_NULL(as);
 	if (!EXPECT_EQ(0, vmm_demand_zero(as, r, 4 * PAGE_SIZE, VMM_WRITE)))
@@ -304,10 +318,16 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	faults0 = vmm_demand_faults;
 	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, r + PAGE_SIZE, NULL, NULL));
 	EXPECT_EQ(0, as->as_owned_pages);
+	/* The fault must zero what it maps: the only free frames left, one
+	 * for the page table and one for the page, are dirty. */
+	EXPECT_TRUE(frames_leave_dirty(dirty, 2, &taken));
 	EXPECT_EQ(0, probe_read((void *)(r + PAGE_SIZE + 8), &v));
+	frames_give_back(&taken);
 	EXPECT_EQ(0, v);
 	EXPECT_EQ(faults0 + 1, vmm_demand_faults);
-	EXPECT_EQ(0, vmm_translate(as, r + PAGE_SIZE, NULL, NULL));
+	EXPECT_EQ(0, vmm_translate(as, r + PAGE_SIZE, &pa, NULL));
+	EXPECT_TRUE(pa == page_to_phys(dirty[0]) || pa == page_to_phys(dirty[1]));
+	EXPECT_TRUE(page_reads_zero(r + PAGE_SIZE));
 	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, r, NULL, NULL));
 	EXPECT_EQ(0, probe_write((void *)(r + PAGE_SIZE + 8), 42));
 	EXPECT_EQ(0, probe_read((void *)(r + PAGE_SIZE + 8), &v));

@@ -153,8 +153,12 @@ KTEST(paging, "kmap gives HIGHMEM frames a temporary address; kunmap takes it aw
 	uint32_t *va[4], v;
 	unsigned n = 0, mapped = 0; /* pg[0..n) are ours, va[0..mapped) mapped */
 
-	if (!zones[ZONE_HIGHMEM].managed_pages)
+	if (!zones[ZONE_HIGHMEM].managed_pages) {
+		/* Proven, not assumed: the page array (all RAM) ends within
+		 * the direct map.  RAM above it and no HIGHMEM is a bug. */
+		ASSERT_LE(max_pfn, (pfn_t)(mm_direct_end() >> PAGE_SHIFT));
 		KTEST_SKIP("no HIGHMEM at this memory size");
+	}
 	for (unsigned i = 0; i < 4; i++) {
 		pg[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO); /* zeroed via kmap */
 		if (!EXPECT_NOT_NULL(pg[i]))

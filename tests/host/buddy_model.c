@@ -14,6 +14,7 @@
 #include "mm/report.h"
 #include <stdlib.h>
 #include <stdarg.h>
+#include <sanitizer/asan_interface.h>
 
 #define FILL_BYTE 0x5A /* what a block's "user" writes into it */
 #define DMA_END_PFN ((pfn_t)((16u << 20) / MM_PAGE_SIZE))
@@ -87,6 +88,21 @@ static bool block_is_zero(pfn_t pfn, unsigned order)
 
 /* --- set-up ------------------------------------------------------------ */
 
+/* The slack is poisoned while the machine lives (see MODEL_SLACK). */
+static void slack_poison(struct machine *m, bool poison)
+{
+	struct page *after = m->pages + MODEL_SLACK + m->nr_pfns;
+	size_t bytes = MODEL_SLACK * sizeof(struct page);
+
+	if (poison) {
+		ASAN_POISON_MEMORY_REGION(m->pages, bytes);
+		ASAN_POISON_MEMORY_REGION(after, bytes);
+	} else {
+		ASAN_UNPOISON_MEMORY_REGION(m->pages, bytes);
+		ASAN_UNPOISON_MEMORY_REGION(after, bytes);
+	}
+}
+
 void machine_init(struct machine *m, pfn_t nr_pfns, pfn_t direct_end)
 {
 	size_t bytes = (size_t)nr_pfns * MM_PAGE_SIZE;
@@ -105,10 +121,13 @@ void machine_init(struct machine *m, pfn_t nr_pfns, pfn_t direct_end)
 	if (!m->pages || !m->frame || !m->head_order)
 		abort();
 	buddy_init_pages(m->pages + MODEL_SLACK, nr_pfns, direct_end);
+	slack_poison(m, true);
 }
 
 void machine_destroy(struct machine *m)
 {
+	if (m->pages)
+		slack_poison(m, false);
 	free(m->pages);
 	free(m->frame);
 	free(m->head_order);

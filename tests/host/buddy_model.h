@@ -16,7 +16,14 @@
 #include "mm/buddy.h"
 #include "mm/report.h"
 
-/* struct pages on each side of the page array, for out-of-range frees. */
+/*
+ * struct pages on each side of the page array, so that the model can form
+ * pointers just outside it (out-of-range frees, which the buddy must refuse
+ * without touching them).  They are poisoned: a read of a struct page
+ * outside the array -- a merge looking at a buddy past the last frame, as
+ * the kernel's would read whatever follows its page array -- stops the
+ * program with AddressSanitizer's report.
+ */
 #define MODEL_SLACK 8
 
 enum frame_state { FRAME_HOLE, FRAME_FREE, FRAME_USED };

@@ -53,8 +53,9 @@ static void misuse_double_free(struct model *m, unsigned i)
 /*
  * Frees slot i's block, drains its cache, writes over the object's first
  * words and runs the checker: one report when the object's slab is in
- * service (a quarantine, or the poison of a debug object); nothing for a
- * constructed debug object (no poison to check) or a quarantined slab.
+ * service (a quarantine, or the poison of a debug object), none when it is
+ * quarantined.  Not for a cache with a constructor: its free objects must
+ * stay constructed, and a debug one has no poison to check.
  */
 static void misuse_overwrite_free(struct model *m, unsigned i)
 {
@@ -64,12 +65,12 @@ static void misuse_overwrite_free(struct model *m, unsigned i)
 	uint8_t *p = s->p;
 	struct page *page;
 
-	if (!p || !c)
+	if (!p || !c || c->c_ctor) /* a constructed object must stay so */
 		return;
 	model_free(m, i);
 	kmem_cache_drain(c);
 	page = slab_page_of(p);
-	want = page && !slab_quarantined(page) && !(cache_debug(c) && c->c_ctor);
+	want = page && !slab_quarantined(page);
 	memset(p, 0xAB, MIN(2 * sizeof(void *), (size_t)c->c_size));
 	kmem_cache_check(c);
 	reports_expected += want;
@@ -106,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (op == 6)
 			model_realloc(&m, slot, n);
 		else if (op == 7)
-			kmem_shrink_all();
+			model_shrink(&m);
 		else if (op == 8)
 			misuse_double_free(&m, slot);
 		else

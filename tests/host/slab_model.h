@@ -31,13 +31,18 @@ struct model {
 	struct kmem_cache *caches[MODEL_CACHES];
 	unsigned long free0; /* buddy free frames at the start */
 	unsigned long failures;
+	/* caches[0] has a constructor, which must run exactly once for
+	 * every object slot of every slab the cache makes: */
+	unsigned long ctor_slots; /* the cache's object slots, last seen */
+	unsigned long ctor_due; /* constructor runs that should have been */
 };
 
-static unsigned model_ctor_runs;
+#define MODEL_CTOR_BYTE 0x3c /* every byte of a constructed object */
+static unsigned long model_ctor_runs;
 
 static void model_ctor(void *obj)
 {
-	memset(obj, 0x3c, 24);
+	memset(obj, MODEL_CTOR_BYTE, 24);
 	model_ctor_runs++;
 }
 
@@ -73,6 +78,36 @@ static void model_init(struct model *m)
 	m->caches[2] = kmem_cache_create("model-hw", 72, 0, SLAB_HWCACHE_ALIGN, NULL);
 	kmem_shrink_all();
 	m->free0 = buddy_free_pages();
+	m->ctor_due = model_ctor_runs; /* earlier models' caches */
+}
+
+/*
+ * The constructor count against the slots the ctor cache has made: new
+ * slots since the last look each owe one run, released ones none.  Called
+ * after every operation that can make or release a slab of that cache.
+ */
+static void model_check_ctor(struct model *m, const char *after)
+{
+	struct slab_info si;
+
+	kmem_cache_info(m->caches[0], &si);
+	if (si.total_objs > m->ctor_slots)
+		m->ctor_due += si.total_objs - m->ctor_slots;
+	m->ctor_slots = si.total_objs;
+	if (model_ctor_runs != m->ctor_due) {
+		model_fail(m, "after %s: the constructor ran %lu times, %lu object slots were made",
+			   after, model_ctor_runs, m->ctor_due);
+		m->ctor_due = model_ctor_runs; /* one report */
+	}
+}
+
+/* Whether the object is in the constructed state. */
+static bool model_constructed(const uint8_t *obj)
+{
+	for (int i = 0; i < 24; i++)
+		if (obj[i] != MODEL_CTOR_BYTE)
+			return false;
+	return true;
 }
 
 static size_t model_cache_size(int cache)
@@ -103,10 +138,23 @@ static void model_free(struct model *m, unsigned i)
 	if (s->cache < 0) {
 		kfree(s->p);
 	} else {
-		memset(s->p, 0x3c, 24 < s->size ? 24 : s->size); /* constructed state */
+		/* Objects of the ctor cache go back constructed, as its users
+		 * promise; the count above, not this state, shows whether the
+		 * constructor runs again. */
+		if (s->cache == 0)
+			memset(s->p, MODEL_CTOR_BYTE, 24);
 		kmem_cache_free(m->caches[s->cache], s->p);
+		if (s->cache == 0)
+			model_check_ctor(m, "a free");
 	}
 	s->p = NULL;
+}
+
+/* kmem_shrink_all, keeping the constructor count's view of the slots. */
+static void model_shrink(struct model *m)
+{
+	kmem_shrink_all();
+	model_check_ctor(m, "a shrink");
 }
 
 /* cache < 0: kmalloc(size); else an object of that cache. */
@@ -120,8 +168,10 @@ static void model_alloc(struct model *m, unsigned i, int cache, size_t size,
 		cache %= MODEL_CACHES;
 		size = model_cache_size(cache);
 		s->p = kmem_cache_alloc(m->caches[cache], GFP_KERNEL);
-		if (s->p && cache == 0 && s->p[23] != 0x3c)
+		if (s->p && cache == 0 && !model_constructed(s->p))
 			model_fail(m, "object of model-ctor not in constructed state");
+		if (cache == 0)
+			model_check_ctor(m, "an allocation");
 	} else {
 		s->p = kmalloc(size, GFP_KERNEL);
 		if (s->p && ksize(s->p) < size)
@@ -158,7 +208,7 @@ static void model_finish(struct model *m)
 
 	for (unsigned i = 0; i < MODEL_SLOTS; i++)
 		model_free(m, i);
-	kmem_shrink_all();
+	model_shrink(m);
 	/* slabs a misuse quarantined (mm/slab.c, 9) come back only on request */
 	for (unsigned i = 0; i < MODEL_CACHES; i++)
 		kmem_cache_release_quarantine(m->caches[i]);

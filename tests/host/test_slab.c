@@ -50,7 +50,7 @@ static void random_op(struct model *m)
 	else if (r < 99)
 		model_realloc(m, slot, random_size());
 	else
-		kmem_shrink_all();
+		model_shrink(m);
 }
 
 /* Runs in a child: exit status 0 when the model agrees throughout. */
@@ -136,6 +136,54 @@ static void misuse_tests(void)
 	host_set_quiet(false);
 }
 
+/*
+ * Colouring: successive slabs start their first object SLAB_CACHE_LINE
+ * bytes further, while the slab's leftover bytes allow.  300-byte objects
+ * leave 144 bytes here (304-byte slots, 13 a page): colours 0, 64, 128.
+ */
+static void colour_test(void)
+{
+	struct kmem_cache *c = kmem_cache_create("host-colour", 300, 0, SLAB_NO_DEBUG, NULL);
+	static void *objs[64];
+	struct slab_info si;
+	unsigned seen = 0, colours, n;
+	bool all = c != NULL;
+
+	if (c)
+		kmem_cache_info(c, &si);
+	colours = c ? (MM_PAGE_SIZE - si.objs_per_slab * si.stride) / SLAB_CACHE_LINE + 1 : 0;
+	n = c ? MIN(colours * si.objs_per_slab, 64u) : 0;
+	for (unsigned i = 0; all && i < n; i++) {
+		uintptr_t off;
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		all = objs[i] != NULL;
+		off = (uintptr_t)objs[i] & (MM_PAGE_SIZE - 1);
+		if (all && off < si.stride)
+			seen |= 1u << (off / SLAB_CACHE_LINE);
+	}
+	for (unsigned i = 0; i < n; i++)
+		kmem_cache_free(c, objs[i]);
+	tap_ok(all && colours >= 3 && seen == (1u << colours) - 1 && kmem_cache_destroy(c) == 0,
+	       "slab: colouring: successive slabs start their objects at 0, 64, ... (%u colours, seen %#x)",
+	       colours, seen);
+}
+
+/* ksize of a large block says its order: exactly 2^k pages is order k. */
+static void large_size_tests(void)
+{
+	bool ok = true;
+
+	for (unsigned k = 1; k < MAX_ORDER - 1; k++) {
+		size_t exact = (size_t)MM_PAGE_SIZE << k;
+		void *p = kmalloc(exact, GFP_KERNEL), *q = kmalloc(exact + 1, GFP_KERNEL);
+		ok &= p && q && ksize(p) == exact && ksize(q) == 2 * exact;
+		kfree(p);
+		kfree(q);
+	}
+	tap_ok(ok, "kmalloc: 2^k pages take order k, one byte more order k + 1 (k = 1..%d)",
+	       MAX_ORDER - 2);
+}
+
 int main(void)
 {
 	in_child(false, 1);
@@ -143,5 +191,7 @@ int main(void)
 	in_child(true, 3);
 	model_machine(FRAMES, true);
 	misuse_tests();
+	colour_test();
+	large_size_tests();
 	return tap_done();
 }

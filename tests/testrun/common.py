@@ -9,33 +9,42 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 
 
-def read_exit_codes():
+def read_defines(header):
+    """The plain numeric #defines of a header of the tree, by name."""
     vals = {}
-    with open(os.path.join(ROOT, "arch/x86/qemu_exit.h")) as f:
+    with open(os.path.join(ROOT, header)) as f:
         for line in f:
-            m = re.match(r"#define (QEMU_EXIT_\w+) (0x[0-9a-fA-F]+|\d+)", line)
+            m = re.match(r"#define (\w+) (0x[0-9a-fA-F]+|\d+)\s*(/\*.*)?$", line)
             if m:
                 vals[m.group(1)] = int(m.group(2), 0)
-    return (vals["QEMU_EXIT_PASS"] << 1) | 1, (vals["QEMU_EXIT_FAIL"] << 1) | 1
+    return vals
 
 
-EXIT_PASS, EXIT_FAIL = read_exit_codes()
+_EXIT = read_defines("arch/x86/qemu_exit.h")
+EXIT_PASS, EXIT_FAIL = [(_EXIT[n] << 1) | 1 for n in ("QEMU_EXIT_PASS", "QEMU_EXIT_FAIL")]
+# The end of the direct map (arch/x86/layout.h): RAM above it is HIGHMEM.
+LOWMEM_MIB = read_defines("arch/x86/layout.h")["LOWMEM_LIMIT"] >> 20
 
-
-# tests/test_segment.c, on a CPU that does not check data-segment limits
-# (QEMU's TCG); refused where the CPU does check them (Bochs).
-TCG_SEGMENT_SKIP = r"QEMU TCG\) does not check data segment limits"
-# Skips that are expected, by reason; any other skip fails its run.
-ALLOWED_SKIPS = [
-    TCG_SEGMENT_SKIP,
-    r"no HIGHMEM at this memory size",  # below 896 MiB there is none
-]
-# Allowed only on a run with less than 16 MiB (tests/frames_util.h): on a
-# bigger machine the same skip would hide a failure.
-SMALL_MACHINE_SKIP = r"under 16 MiB of RAM: too small for this test"
-# Allowed only on a run with one CPU (tests/smp_util.h): with two or more the
-# test must run.
-ONE_CPU_SKIP = r"one CPU online: the test needs a second"
+# The skips a kernel run may show, by name, with the reason the test gives.
+# A run allows each only where its condition is proven (kernel_skips), and
+# the kernel skips only after checking the condition itself; any other
+# skip fails the run.
+SKIPS = {
+    # tests/test_segment.c: QEMU's TCG does not check data-segment limits.
+    # Allowed on every QEMU run; a run on a CPU model that checks them
+    # (Bochs) refuses it.
+    "tcg-data-limits": r"QEMU TCG\) does not check data segment limits",
+    # tests/test_vmalloc.c: only where the memory ends below the direct
+    # map's end, so that no frame can be HIGHMEM (the kernel checks that
+    # its page array ends there before skipping).
+    "no-highmem": r"no HIGHMEM at this memory size",
+    # tests/frames_util.h: only under 16 MiB (the kernel checks that it
+    # manages less than 12 MiB); on a bigger machine it would hide a failure.
+    "small-machine": r"under 16 MiB of RAM: too small for this test",
+    # tests/smp_util.h: only on a run with one CPU; with two or more the
+    # tests that need a second must run.
+    "one-cpu": r"one CPU online: the test needs a second",
+}
 
 
 def smp_cpus(qemu_args):
@@ -51,6 +60,36 @@ def smp_cpus(qemu_args):
 def mem_mib(mem):
     """QEMU's -m value in MiB ("4M" -> 4, "1G" -> 1024)."""
     return int(mem[:-1]) * (1024 if mem[-1] in "Gg" else 1)
+
+
+def kernel_skips(mem, refuse=(), cpus=1):
+    """The names of the skips a kernel run with `-m mem` and `cpus` CPUs may
+    show.  `refuse` names skips this run must not show although its size
+    would allow them (a run on a CPU that checks data-segment limits refuses
+    "tcg-data-limits"); a name that is not in SKIPS is a runner bug."""
+    unknown = sorted(set(refuse) - set(SKIPS))
+    if unknown:
+        raise ValueError("no such skip: %s" % ", ".join(unknown))
+    names = ["tcg-data-limits"]
+    if mem_mib(mem) < 16:
+        names.append("small-machine")
+    if mem_mib(mem) <= LOWMEM_MIB:
+        names.append("no-highmem")
+    if cpus == 1:
+        names.append("one-cpu")
+    return [n for n in names if n not in refuse]
+
+
+def skip_refusal(reason, allowed, refused):
+    """None if a skip for `reason` is allowed, else why it is not."""
+    for name, pattern in SKIPS.items():
+        if re.search(pattern, reason):
+            if name in allowed:
+                return None
+            if name in refused:
+                return "a skip this run refuses (%s)" % name
+            return "a skip not allowed at this memory size (%s)" % name
+    return "a skip nobody allowed"
 
 
 class Result:
@@ -78,13 +117,11 @@ def run(cmd, timeout, **kw):
         return None, out
 
 
-def parse_tap(name, out, status, expect_status=None, allowed=(), refused=(), cpus=1):
+def parse_tap(name, out, status, expect_status=None, allowed=(), refused=()):
     """Counts a TAP run; protocol problems count as failures with a note.
-    `allowed` adds skip reasons to ALLOWED_SKIPS for this run, `refused`
-    takes some away; on a run with one CPU (`cpus`) the tests that need two
-    may skip."""
-    allowed = [a for a in ALLOWED_SKIPS + list(allowed) if a not in refused]
-    allowed += [ONE_CPU_SKIP] if cpus == 1 else []
+    `allowed` names the skips (of SKIPS) this run may show, usually
+    kernel_skips(mem); `refused`, those it explicitly refuses (only to
+    word the failure)."""
     r = Result(name)
     plan = None
     numbers = []
@@ -97,10 +134,10 @@ def parse_tap(name, out, status, expect_status=None, allowed=(), refused=(), cpu
         if m:
             numbers.append(int(m.group(2)))
             skip = re.search(r" # SKIP (.*)$", line)
-            if m.group(1) == "ok" and skip and not any(re.search(a, skip.group(1))
-                                                       for a in allowed):
+            refusal = skip and skip_refusal(skip.group(1), allowed, refused)
+            if m.group(1) == "ok" and refusal:
                 r.failed += 1
-                r.notes.append("a skip nobody allowed: " + line)
+                r.notes.append("%s: %s" % (refusal, line))
             elif m.group(1) == "ok":
                 r.passed += 1
                 r.skipped += bool(skip)

@@ -1,6 +1,7 @@
 """Host programs: the allocators' test programs (TAP) and the libFuzzer
 targets."""
 import os
+import re
 import shutil
 import time
 
@@ -31,6 +32,7 @@ def fuzz_job(args, spec):
     regress = os.path.join(ROOT, "tests", "host", "corpus", target)
     artifacts = os.path.join(args.build, "fuzz-artifacts", target, "")
     os.makedirs(artifacts, exist_ok=True)
+    want = 0  # runs asked for (0: a timed search)
     if args.fuzz_seconds:
         corpus = os.path.join(args.build, "fuzz-corpus-explore", target)
         limits, limit_secs = ["-max_total_time=%d" % args.fuzz_seconds, "-seed=0"], args.fuzz_seconds
@@ -38,7 +40,8 @@ def fuzz_job(args, spec):
         corpus = os.path.join(args.build, "fuzz-corpus", target)
         shutil.rmtree(corpus, ignore_errors=True)  # every run starts the same way
         # the time limit only guards a machine far slower than this one
-        limits = ["-runs=%d" % int(runs or args.fuzz_runs), "-seed=1", "-max_total_time=%d" % args.timeout]
+        want = int(runs or args.fuzz_runs)
+        limits = ["-runs=%d" % want, "-seed=1", "-max_total_time=%d" % args.timeout]
         limit_secs = args.timeout
     os.makedirs(corpus, exist_ok=True)
     dirs = [corpus] + ([regress] if os.path.isdir(regress) else [])
@@ -46,10 +49,16 @@ def fuzz_job(args, spec):
                       + dirs, limit_secs + 120)
     r = Result(name, secs=time.time() - t0)
     r.log = save_log(args, name, out)
-    if status == 0 and "Done " in out:
-        r.passed = 1
-    else:
+    done = re.search(r"^Done (\d+) runs", out, re.M)
+    if status != 0 or not done:
         r.failed = 1
         r.notes.append("libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
                        % (status, artifacts, os.path.relpath(regress, ROOT)))
+    elif int(done.group(1)) < want:
+        # -max_total_time stopped it: the inputs not tried are not a pass
+        r.failed = 1
+        r.notes.append("libFuzzer ran %s of the %d inputs asked before its %d s limit"
+                       % (done.group(1), want, args.timeout))
+    else:
+        r.passed = 1
     return r

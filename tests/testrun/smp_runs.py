@@ -12,7 +12,8 @@ tests can fail.
 import re
 import time
 
-from testrun.common import EXIT_FAIL, EXIT_PASS, Result, parse_tap, qemu_cmd, run, save_log, smp_cpus, tally
+from testrun.common import (EXIT_FAIL, EXIT_PASS, Result, kernel_skips, parse_tap, qemu_cmd, run,
+                            save_log, smp_cpus, tally)
 
 MTTCG = ["-accel", "tcg,thread=multi"]
 ICOUNT = ["-icount", "shift=0"]
@@ -49,7 +50,7 @@ def smp_kernel_job(args, label, mem, qargs, cmdline="ktest", source="ACPI MADT")
     cpus = smp_cpus(qargs)
     status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + qargs),
                       args.timeout)
-    r = parse_tap(label, out, status, EXIT_PASS, cpus=cpus)
+    r = parse_tap(label, out, status, EXIT_PASS, kernel_skips(mem, cpus=cpus))
     tally(r, [(ok, "%s: %s" % (label, d)) for ok, d in boot_checks(out, cpus, source)])
     r.log, r.secs = save_log(args, label, out), time.time() - t0
     return r
