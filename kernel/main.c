@@ -8,9 +8,11 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/early_map.h"
 #include "lib/printk.h"
+#include "lib/string.h"
 #include "lib/panic.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
+#include "kernel/bootopts.h"
 #include "kernel/lockdebug.h"
 #include "lib/errno.h"
 #include "mm/init.h"
@@ -46,6 +48,8 @@ static void boot_info_init(uint32_t magic, uint32_t info_phys)
 	if (bootinfo_parse(magic, info_phys, &reader, &boot_info))
 		panic("cannot use the boot information: %s",
 		      boot_info.last_warning);
+	/* QEMU's -kernel puts "path " before an empty -append */
+	strip_trailing_spaces(boot_info.cmdline);
 	bootinfo_print(&boot_info);
 }
 
@@ -113,6 +117,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	print_cpu();
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
+	bootopts_check(boot_info.cmdline);
 	lock_debug_init(cmdline_has("lock_debug") || cmdline_has("ktest"));
 	memory_init(&boot_info);
 	paging_init();
@@ -128,7 +133,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	if (cmdline_has("crash"))
 		crash_run(cmdline_get("crash"));
 	if (cmdline_has("ktest"))
-		ktest_main(cmdline_get("ktest"));
+		ktest_main(cmdline_get("ktest"), cmdline_has("ktap"));
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
 	if (cmdline_has("memdump")) {

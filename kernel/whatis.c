@@ -1,4 +1,8 @@
-/* whatis (see whatis.h). */
+/*
+ * whatis for physical addresses: the page array says who holds each frame
+ * (see whatis.h; kernel/whatis_virt.c does the virtual regions).  Every
+ * sentence here has a twin in tools/gdb/strata_whatis.py: change both.
+ */
 #include "kernel/whatis.h"
 #include "lib/printk.h"
 #include "mm/buddy.h"
@@ -6,10 +10,6 @@
 #include "mm/slab.h"
 #include "mm/platform.h"
 #include "arch/x86/layout.h"
-
-extern const char __text_start[], __text_end[], __rodata_start[],
-	__rodata_end[], __data_start[], __data_end[], __bss_start[],
-	__bss_end[], __kernel_start[], __kernel_end[];
 
 /* The allocated block containing pfn: scan down for a head whose order
  * covers it (a block is at most 2^(MAX_ORDER-1) frames). */
@@ -24,34 +24,70 @@ static struct page *allocated_head(pfn_t pfn)
 	return NULL;
 }
 
+/* Appends the callers a debug cache remembers for the object at start. */
+static void add_callers(struct kmem_cache *c, void *start, bool is_free,
+			char *buf, size_t size, int n)
+{
+	uintptr_t alloc_by, free_by;
+	char by[MM_SYMBOL_LEN];
+
+	if (n < 0 || (size_t)n >= size ||
+	    !kmem_object_callers(c, start, &alloc_by, &free_by))
+		return;
+	if (alloc_by)
+		n += snprintf(buf + n, size - (size_t)n, ", allocated by %s",
+			      mm_symbol(alloc_by, by, sizeof(by)));
+	if (is_free && free_by && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ", freed by %s",
+			 mm_symbol(free_by, by, sizeof(by)));
+}
+
+static bool keeps_callers(struct kmem_cache *c, void *start)
+{
+	uintptr_t alloc_by, free_by;
+
+	return kmem_object_callers(c, start, &alloc_by, &free_by);
+}
+
+/*
+ * Where in its slot va lies: inside the object (an offset), in the left red
+ * zone before it (debug caches), or past its end (the right red zone and
+ * debug record, or alignment padding).  Returns snprintf's count.
+ */
+static int describe_offset(struct kmem_cache *c, const void *va, void *start,
+			   const char *state, char *buf, size_t size)
+{
+	long off = (long)((intptr_t)va - (intptr_t)start);
+	unsigned objsize = kmem_cache_size(c);
+	const char *name = kmem_cache_name(c);
+
+	if (off < 0)
+		return snprintf(buf, size, "slab: %ld bytes before %s object of cache %s (%u bytes) at %p, in its left red zone",
+				-off, state, name, objsize, start);
+	return snprintf(buf, size, "slab: %s object of cache %s (%u bytes) at %p, offset %ld%s",
+			state, name, objsize, start, off,
+			(unsigned long)off < objsize ? ""
+			: keeps_callers(c, start) ? ": past its end, in its right red zone or debug record"
+						  : ": past its end, in padding");
+}
+
 /* A slab: which cache, which object, and whether it is free. */
 static void describe_slab(struct page *head, paddr_t pa, char *buf, size_t size)
 {
 	void *start;
 	const void *va = page_address(head) ? mm_phys_to_virt(pa) : NULL;
 	struct kmem_cache *c = va ? slab_find_object(va, &start) : NULL;
+	bool is_free;
 
 	if (!c) {
 		snprintf(buf, size, "slab: cache %s, outside every object (colour, padding or metadata)",
 			 head->s_cache ? kmem_cache_name(head->s_cache) : "?");
 		return;
 	}
-	bool is_free = kmem_object_is_free(c, start);
-	uintptr_t alloc_by, free_by;
-	int n = snprintf(buf, size, "slab: %s object of cache %s (%u bytes) at %p, offset %u",
-			 is_free ? "a free" : "an allocated", kmem_cache_name(c),
-			 kmem_cache_size(c), start, (unsigned)((uintptr_t)va - (uintptr_t)start));
-
-	/* a debug cache remembers who allocated and freed it */
-	if (n > 0 && (size_t)n < size && kmem_object_callers(c, start, &alloc_by, &free_by)) {
-		char by[MM_SYMBOL_LEN], freed[MM_SYMBOL_LEN];
-		if (alloc_by)
-			n += snprintf(buf + n, size - (size_t)n, ", allocated by %s",
-				      mm_symbol(alloc_by, by, sizeof(by)));
-		if (is_free && free_by && (size_t)n < size)
-			snprintf(buf + n, size - (size_t)n, ", freed by %s",
-				 mm_symbol(free_by, freed, sizeof(freed)));
-	}
+	is_free = kmem_object_is_free(c, start);
+	add_callers(c, start, is_free, buf, size,
+		    describe_offset(c, va, start, is_free ? "a free" : "an allocated",
+				    buf, size));
 }
 
 static void describe_allocated(struct page *head, paddr_t pa, char *buf,
@@ -66,65 +102,49 @@ static void describe_allocated(struct page *head, paddr_t pa, char *buf,
 		 page_to_pfn(head), zones[page_zone_id(head)].name);
 }
 
+static void describe_reserved(const struct page *p, paddr_t pa, char *buf,
+			      size_t size)
+{
+	const struct mem_region *r = memmap_find_reserved(&boot_memmap, pa);
+
+	if (page_owner(p) == OWNER_KERNEL_IMAGE) {
+		whatis_image(KERNEL_VBASE + (uintptr_t)pa, buf, size);
+		return;
+	}
+	snprintf(buf, size, "reserved: %s%s",
+		 r ? r->name : "not RAM (a hole in the memory map)",
+		 page_owner(p) == OWNER_BOOTMEM ? ", taken from bootmem at boot" : "");
+}
+
 void whatis_phys(paddr_t pa, char *buf, size_t size)
 {
 	pfn_t pfn = (pfn_t)(pa >> PAGE_SHIFT), head;
 	unsigned order;
 	struct page *p;
-	const struct mem_region *r = memmap_find_reserved(&boot_memmap, pa);
 
 	if (pa >= (paddr_t)max_pfn << PAGE_SHIFT || !pfn_valid(pfn)) {
-		snprintf(buf, size, "%#llx is beyond the memory the kernel manages",
-			 pa);
+		snprintf(buf, size, "beyond the page array: no RAM the kernel manages");
 		return;
 	}
 	p = pfn_to_page(pfn);
-	if (p->flags & PG_RESERVED) {
-		snprintf(buf, size, "reserved: %s (%s)",
-			 r ? r->name : "not RAM (a hole in the memory map)",
-			 page_owner_name(page_owner(p)));
-	} else if (p->flags & PG_HOT) {
+	if (p->flags & PG_RESERVED)
+		describe_reserved(p, pa, buf, size);
+	else if (p->flags & PG_HOT)
 		snprintf(buf, size, "free: a single frame on the %s hot list",
 			 zones[page_zone_id(p)].name);
-	} else if (buddy_find_free_block(pfn, &head, &order)) {
+	else if (buddy_find_free_block(pfn, &head, &order))
 		snprintf(buf, size, "free: inside a buddy block of order %u at pfn %#x (%s)",
 			 order, head, zones[page_zone_id(p)].name);
-	} else if ((p = allocated_head(pfn))) {
+	else if ((p = allocated_head(pfn)))
 		describe_allocated(p, pa, buf, size);
-	} else {
+	else
 		snprintf(buf, size, "pfn %#x: no owner found", pfn);
-	}
 }
 
-static const char *image_section(uintptr_t va)
+void whatis(uint64_t addr, char *buf, size_t size)
 {
-	if (va >= (uintptr_t)__text_start && va < (uintptr_t)__text_end)
-		return "text";
-	if (va >= (uintptr_t)__rodata_start && va < (uintptr_t)__rodata_end)
-		return "rodata";
-	if (va >= (uintptr_t)__data_start && va < (uintptr_t)__data_end)
-		return "data";
-	if (va >= (uintptr_t)__bss_start && va < (uintptr_t)__bss_end)
-		return "bss";
-	return NULL;
-}
-
-void whatis_virt(uintptr_t va, char *buf, size_t size)
-{
-	const char *section = image_section(va);
-
-	if (section) {
-		snprintf(buf, size, "kernel image: .%s", section);
-		return;
-	}
-	if (va >= KERNEL_VBASE && va - KERNEL_VBASE < mm_direct_end()) {
-		whatis_phys(va - KERNEL_VBASE, buf, size);
-		return;
-	}
-	if (va < PAGE_SIZE) {
-		snprintf(buf, size, "the NULL page: never mapped");
-		return;
-	}
-	snprintf(buf, size, "%#lx is not in the kernel image or the direct map",
-		 (unsigned long)va);
+	if (addr >= KERNEL_VBASE)
+		whatis_virt((uintptr_t)addr, buf, size);
+	else
+		whatis_phys(addr, buf, size);
 }

@@ -237,14 +237,95 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+/*
+ * The log: every character printk sends to the console also goes into a
+ * ring buffer, so that the shell's `dmesg` and GDB's `strata dmesg` can
+ * show what the kernel said even when nobody was watching the console.
+ * log_head counts every character ever logged; the last LOG_BUF_SIZE of
+ * them are in log_buf, at log_head % LOG_BUF_SIZE onwards (oldest first).
+ * Echo of typed input goes to the console only (console_write).
+ */
+char log_buf[LOG_BUF_SIZE];
+uint32_t log_head;
+
 static void (*printk_sink)(char c);
+static const char *line_prefix; /* put before every line while set */
+static bool at_line_start = true; /* console_lock */
+/* One writer at a time: the log, the line state and the sink. */
 static struct spinlock console_lock = SPINLOCK_INIT_NODEBUG("console", LOCK_ORDER_CONSOLE);
 LOCK_REGISTER(console_lock);
 static bool console_unlocked;
 
+/* The console lock, unless a panic said to go without (printk_panic_mode). */
+static irqflags_t console_lock_take(bool *taken)
+{
+	*taken = !READ_ONCE(console_unlocked);
+	return *taken ? spin_lock_irqsave(&console_lock) : 0;
+}
+
+static void console_lock_drop(bool taken, irqflags_t flags)
+{
+	if (taken)
+		spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void printk_panic_mode(void)
+{
+	WRITE_ONCE(console_unlocked, true);
+}
+
 void printk_set_sink(void (*putc)(char c))
 {
 	printk_sink = putc;
+}
+
+void printk_set_prefix(const char *prefix)
+{
+	line_prefix = prefix && *prefix ? prefix : NULL;
+}
+
+void console_write(const char *s, size_t n)
+{
+	bool taken;
+	irqflags_t flags = console_lock_take(&taken);
+
+	if (printk_sink)
+		for (size_t i = 0; i < n; i++)
+			printk_sink(s[i]);
+	console_lock_drop(taken, flags);
+}
+
+static void log_char(char c)
+{
+	log_buf[log_head % LOG_BUF_SIZE] = c;
+	log_head++;
+	if (printk_sink)
+		printk_sink(c);
+}
+
+static void emit(const char *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (at_line_start && line_prefix)
+			for (const char *p = line_prefix; *p; p++)
+				log_char(*p);
+		log_char(s[i]);
+		at_line_start = s[i] == '\n';
+	}
+}
+
+void printk_log_dump(void)
+{
+	uint32_t kept = log_head < LOG_BUF_SIZE ? log_head : LOG_BUF_SIZE;
+	uint32_t start = log_head - kept;
+
+	/* Two pieces at most: the older part wraps around the buffer's end. */
+	for (uint32_t done = 0; done < kept;) {
+		uint32_t at = (start + done) % LOG_BUF_SIZE;
+		uint32_t n = MIN(kept - done, LOG_BUF_SIZE - at);
+		console_write(log_buf + at, n);
+		done += n;
+	}
 }
 
 int vprintk(const char *fmt, va_list ap)
@@ -252,24 +333,12 @@ int vprintk(const char *fmt, va_list ap)
 	char line[512];
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	int shown = n < (int)sizeof(line) ? n : (int)sizeof(line) - 1;
+	bool taken;
+	irqflags_t flags = console_lock_take(&taken);
 
-	bool lock = !READ_ONCE(console_unlocked);
-	irqflags_t flags = 0;
-
-	if (!printk_sink)
-		return shown;
-	if (lock)
-		flags = spin_lock_irqsave(&console_lock);
-	for (int i = 0; i < shown; i++)
-		printk_sink(line[i]);
-	if (lock)
-		spin_unlock_irqrestore(&console_lock, flags);
+	emit(line, shown);
+	console_lock_drop(taken, flags);
 	return shown;
-}
-
-void printk_panic_mode(void)
-{
-	WRITE_ONCE(console_unlocked, true);
 }
 
 int printk(const char *fmt, ...)

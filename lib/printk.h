@@ -25,4 +25,24 @@ void printk_set_sink(void (*putc)(char c));
  * the console lock may never release it. */
 void printk_panic_mode(void);
 
+/*
+ * Puts `prefix` before every line printk starts until it is set to NULL
+ * (the self-tests make everything a test prints a TAP "# " diagnostic).
+ */
+void printk_set_prefix(const char *prefix);
+
+/* Writes n characters to the console only, not to the log (the shell's
+ * echo of what is typed). */
+void console_write(const char *s, size_t n);
+
+/*
+ * The log of everything printk printed: the last LOG_BUF_SIZE characters.
+ * log_head counts all characters ever logged (GDB's `strata dmesg` reads
+ * both).  printk_log_dump writes the log to the console.
+ */
+#define LOG_BUF_SIZE 65536
+extern char log_buf[LOG_BUF_SIZE];
+extern uint32_t log_head;
+void printk_log_dump(void);
+
 #endif

@@ -135,6 +135,16 @@ static int digit_value(char c)
 	return 99;
 }
 
+/* A number too big for 64 bits is still a number: say so, unless a stray
+ * character follows (then it is not a number at all). */
+static int too_big(const char *rest, unsigned base)
+{
+	for (; *rest; rest++)
+		if ((unsigned)digit_value(*rest) >= base)
+			return ERR_INVALID_ARGS;
+	return ERR_RANGE;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
 	unsigned base = 10;
@@ -151,7 +161,7 @@ int parse_u64(const char *s, uint64_t *out)
 		if (d >= base)
 			return ERR_INVALID_ARGS;
 		if (v > (UINT64_MAX - d) / base)
-			return ERR_INVALID_ARGS;
+			return too_big(s + 1, base);
 		v = v * base + d;
 	}
 	*out = v;
@@ -172,4 +182,37 @@ int split_words(char *s, char **words, int max)
 			s++;
 	}
 	return n;
+}
+
+bool glob_match(const char *pattern, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	/* Greedy with one backtrack point: on a mismatch, let the last '*'
+	 * swallow one more character and try again from there. */
+	while (*s) {
+		if (*pattern == '*') {
+			star = ++pattern;
+			resume = s;
+		} else if (*pattern == '?' || *pattern == *s) {
+			pattern++;
+			s++;
+		} else if (star) {
+			pattern = star;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pattern == '*')
+		pattern++;
+	return *pattern == '\0';
+}
+
+void strip_trailing_spaces(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
 }

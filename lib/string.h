@@ -21,8 +21,9 @@ size_t strlcpy(char *dst, const char *src, size_t size);
 
 /*
  * Parses an unsigned number in base 10, or base 16 with a 0x prefix, from
- * the whole of s.  Returns 0 and sets *out, or ERR_INVALID_ARGS for an empty
- * string, a stray character, or a value that does not fit in 64 bits.
+ * the whole of s.  Returns 0 and sets *out; ERR_INVALID_ARGS for an empty
+ * string or a stray character; ERR_RANGE for digits whose value does not
+ * fit in 64 bits.
  */
 int parse_u64(const char *s, uint64_t *out);
 
@@ -30,5 +31,12 @@ int parse_u64(const char *s, uint64_t *out);
  * (the separators become NULs); returns how many, pointers in words.  With
  * more than max, the last word keeps the rest of s. */
 int split_words(char *s, char **words, int max);
+
+/* Whether s matches the shell-style pattern: '*' matches any run of
+ * characters (none included), '?' any one character. */
+bool glob_match(const char *pattern, const char *s);
+
+/* Removes the spaces and tabs at the end of s. */
+void strip_trailing_spaces(char *s);
 
 #endif

@@ -9,6 +9,11 @@ void symbol_set_lookup(symbol_lookup_fn lookup)
 	lookup_hook = lookup;
 }
 
+symbol_lookup_fn symbol_get_lookup(void)
+{
+	return lookup_hook;
+}
+
 const char *symbol_lookup(uintptr_t addr, uint32_t *offset)
 {
 	return lookup_hook ? lookup_hook(addr, offset) : NULL;

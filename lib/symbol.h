@@ -12,6 +12,8 @@
 /* Finds the function containing addr: its name, with *offset set, or NULL. */
 typedef const char *(*symbol_lookup_fn)(uintptr_t addr, uint32_t *offset);
 void symbol_set_lookup(symbol_lookup_fn lookup);
+/* The look-up installed now (NULL: none), so that a layer can wrap it. */
+symbol_lookup_fn symbol_get_lookup(void);
 
 /* The installed look-up; NULL when there is none or addr is unknown. */
 const char *symbol_lookup(uintptr_t addr, uint32_t *offset);

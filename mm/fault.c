@@ -52,8 +52,9 @@ static void print_leaf(const struct pgt_walk *w)
 	uint32_t leaf = w->w_level == 1 ? w->w_pde.pde : w->w_pte.pte;
 
 	if (!w->w_present) {
+		/* w_level 0: the directory entry was absent; 2: the table's */
 		printk("    -> the walk stops at level %d: entry not present\n",
-		       w->w_level + 1);
+		       w->w_level == 0 ? 1 : 2);
 		return;
 	}
 	printk("    -> frame %08llx, effective %s%s, memory type %s\n", w->w_pa,

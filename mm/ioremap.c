@@ -30,7 +30,8 @@ void *ioremap(paddr_t pa, size_t size)
 	if (!pat_uncached_ok())
 		return NULL;
 	span = ALIGN_UP(pa + size, (paddr_t)PAGE_SIZE) - base;
-	va = vmalloc_map_area((size_t)span, map_device, &base);
+	va = vmalloc_map_area((size_t)span, map_device, &base,
+			      (uintptr_t)__builtin_return_address(0));
 	return va ? va + (pa - base) : NULL;
 }
 

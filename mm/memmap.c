@@ -271,22 +271,38 @@ paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 	return 0;
 }
 
+/* The reserved region that starts lowest after `after` (the array is kept
+ * in the order regions were reserved; the print is in address order). */
+static const struct mem_region *next_reserved(const struct memmap *m,
+					      const struct mem_region *after)
+{
+	const struct mem_region *best = NULL;
+
+	for (unsigned i = 0; i < m->nr_reserved; i++) {
+		const struct mem_region *r = &m->reserved[i];
+		bool later = !after || r->start > after->start ||
+			     (r->start == after->start && r > after);
+		if (later && (!best || r->start < best->start))
+			best = r;
+	}
+	return best;
+}
+
 void memmap_print(const struct memmap *m)
 {
-	mm_printf("Usable memory (sanitised map): %u ranges, %llu KiB\n",
-		  m->nr_usable, (unsigned long long)(memmap_usable_bytes(m) >> 10));
+	mm_printf("Usable memory (sanitised map): %u range%s, %llu KiB\n", m->nr_usable,
+		  m->nr_usable == 1 ? "" : "s",
+		  (unsigned long long)(memmap_usable_bytes(m) >> 10));
 	for (unsigned i = 0; i < m->nr_usable; i++)
 		mm_printf("  %#010llx-%#010llx %8llu KiB\n",
 			  (unsigned long long)m->usable[i].start,
 			  (unsigned long long)m->usable[i].end,
 			  (unsigned long long)((m->usable[i].end - m->usable[i].start) >> 10));
-	mm_printf("Reserved regions:\n");
-	for (unsigned i = 0; i < m->nr_reserved; i++)
+	mm_printf("Reserved regions, by address:\n");
+	for (const struct mem_region *r = next_reserved(m, NULL); r; r = next_reserved(m, r))
 		mm_printf("  %#010llx-%#010llx %8llu KiB  %s\n",
-			  (unsigned long long)m->reserved[i].start,
-			  (unsigned long long)m->reserved[i].end,
-			  (unsigned long long)((m->reserved[i].end - m->reserved[i].start) >> 10),
-			  m->reserved[i].name);
+			  (unsigned long long)r->start, (unsigned long long)r->end,
+			  (unsigned long long)((r->end - r->start) >> 10), r->name);
 	if (m->ignored_above_limit)
 		mm_printf("RAM above 4 GiB ignored (no PAE yet): %llu MiB\n",
 			  (unsigned long long)(m->ignored_above_limit >> 20));

@@ -37,6 +37,9 @@ typedef void (*ptdump_fn)(const struct pt_range *r, void *ctx);
  */
 void ptdump_walk(const pde_t *pgdir, vaddr_t start, uint64_t end,
 		 bool by_prot, ptdump_fn fn, void *ctx);
+/* Prints the runs of pgdir in [start, end), and the unmapped gaps between
+ * them, one a line (the shell's `pt VA1 VA2`). */
+void ptdump_print_range(const pde_t *pgdir, vaddr_t start, uint64_t end);
 /* Prints the kernel half of pgdir, one run a line, with names. */
 void ptdump_print_kernel(const pde_t *pgdir);
 

@@ -103,6 +103,28 @@ static void print_run(const struct pt_range *r, void *ctx)
 		  r->r_flags & PDE_PS ? "4M" : "4K", region_name(r->r_start));
 }
 
+/* Prints a run, after a line for the unmapped gap before it, if any. */
+static void print_run_after_gap(const struct pt_range *r, void *ctx)
+{
+	uint64_t *next = ctx;
+
+	if (r->r_start > *next)
+		mm_printf("  %08llx-%08x %7llu KiB    not mapped\n", *next,
+			  (unsigned)r->r_start, (r->r_start - *next) >> 10);
+	print_run(r, NULL);
+	*next = r->r_end;
+}
+
+void ptdump_print_range(const pde_t *pgdir, vaddr_t start, uint64_t end)
+{
+	uint64_t next = start;
+
+	ptdump_walk(pgdir, start, end, false, print_run_after_gap, &next);
+	if (next < end)
+		mm_printf("  %08llx-%08llx %7llu KiB    not mapped\n", next, end,
+			  (end - next) >> 10);
+}
+
 void ptdump_print_kernel(const pde_t *pgdir)
 {
 	mm_printf("paging: kernel half (virtual, size, physical, permissions):\n");

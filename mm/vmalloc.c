@@ -34,6 +34,7 @@
 struct vm_area {
 	vaddr_t va_start;
 	size_t va_pages; /* mapped pages; the guard page follows */
+	uintptr_t va_caller; /* who called vmalloc, for vmallocinfo */
 	struct list_node va_link; /* on `areas`, by address */
 };
 
@@ -81,7 +82,7 @@ static struct list_node *__find_gap(size_t pages, vaddr_t *va)
 }
 
 static void *__map_area(size_t pages, int (*map)(vaddr_t va, size_t size, void *ctx),
-			void *ctx)
+			void *ctx, uintptr_t caller)
 {
 	struct list_node *next;
 	struct vm_area *a;
@@ -100,13 +101,14 @@ static void *__map_area(size_t pages, int (*map)(vaddr_t va, size_t size, void *
 	}
 	a->va_start = va;
 	a->va_pages = pages;
+	a->va_caller = caller;
 	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
 	return (void *)va;
 }
 
 void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
-		       void *ctx)
+		       void *ctx, uintptr_t caller)
 {
 	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
 	void *va;
@@ -114,7 +116,7 @@ void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ct
 	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
 		return NULL;
 	spin_lock(&vmalloc_lock);
-	va = __map_area(pages, map, ctx);
+	va = __map_area(pages, map, ctx, caller);
 	spin_unlock(&vmalloc_lock);
 	return va;
 }
@@ -125,19 +127,21 @@ static int map_fresh_frames(vaddr_t va, size_t size, void *gfp)
 	return vmm_alloc(&kernel_as, va, size, VMM_WRITE, *(gfp_t *)gfp);
 }
 
-static void *__vmalloc(size_t size, gfp_t gfp)
+static void *__vmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 {
-	return vmalloc_map_area(size, map_fresh_frames, &gfp);
+	return vmalloc_map_area(size, map_fresh_frames, &gfp, caller);
 }
 
 void *vmalloc(size_t size)
 {
-	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM);
+	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM,
+			 (uintptr_t)__builtin_return_address(0));
 }
 
 void *vzalloc(size_t size)
 {
-	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO);
+	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
+			 (uintptr_t)__builtin_return_address(0));
 }
 
 static void __vfree(vaddr_t va)
@@ -172,5 +176,45 @@ void vfree(const void *addr)
 		return;
 	spin_lock(&vmalloc_lock);
 	__vfree((vaddr_t)addr);
+	spin_unlock(&vmalloc_lock);
+}
+
+bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out)
+{
+	struct list_node *pos;
+	bool found = false;
+
+	spin_lock(&vmalloc_lock);
+	list_for_each(pos, &areas) {
+		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
+		if (va < a->va_start)
+			break; /* sorted: no later area can hold it */
+		if (va < area_end(a)) {
+			*out = (struct vmalloc_area_info){ a->va_start, a->va_pages,
+							   a->va_caller };
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&vmalloc_lock);
+	return found;
+}
+
+void vmalloc_print_info(void)
+{
+	struct list_node *pos;
+	char by[MM_SYMBOL_LEN];
+
+	spin_lock(&vmalloc_lock);
+	mm_printf("vmallocinfo: %u area(s) in %#x-%#x, each followed by a guard page\n",
+		  nr_areas, VMALLOC_START, VMALLOC_END);
+	list_for_each(pos, &areas) {
+		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
+		mm_printf("  %#010x-%#010x %8u bytes in %u page(s), by %s\n",
+			  (unsigned)a->va_start,
+			  (unsigned)(a->va_start + a->va_pages * PAGE_SIZE),
+			  (unsigned)(a->va_pages * PAGE_SIZE), (unsigned)a->va_pages,
+			  mm_symbol(a->va_caller, by, sizeof(by)));
+	}
 	spin_unlock(&vmalloc_lock);
 }

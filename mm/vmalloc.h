@@ -27,14 +27,26 @@ void vfree(const void *addr);
 
 /*
  * Reserves an area of size bytes (rounded up to pages, a guard page after)
- * and calls map(va, rounded size, ctx) to map it; map returns 0 or an
+ * for `caller` (vmallocinfo names it) and calls map(va, rounded size, ctx)
+ * to map it; map returns 0 or an
  * error, after which the area is given up.  Returns the area's address, or
  * NULL as vmalloc does.  vfree releases it.  For mm/ioremap.c.
  */
 void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
-		       void *ctx);
+		       void *ctx, uintptr_t caller);
 
 /* Live areas, for leak checks. */
 unsigned vmalloc_nr_areas(void);
+
+/* One live area: its pages start at `start`; its guard page follows them. */
+struct vmalloc_area_info {
+	vaddr_t start;
+	size_t pages;
+	uintptr_t caller; /* the code that called vmalloc or vzalloc */
+};
+/* The area whose pages or guard page hold va: true and *out filled. */
+bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out);
+/* Prints every live area, as Linux's /proc/vmallocinfo does. */
+void vmalloc_print_info(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* The benchmark runner (see kbench.h). */
 #include "tests/kbench.h"
 #include "lib/printk.h"
+#include "lib/string.h"
 #include "kernel/cmdline.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/qemu_exit.h"
@@ -8,6 +9,30 @@
 extern const struct kbench __kbench_start[], __kbench_end[];
 
 static uint64_t overhead;
+static bool counting_instructions; /* the TSC counts guest instructions */
+
+#define PROBE_LOOPS 1000 /* dec and jnz: two instructions a loop */
+
+/*
+ * Under QEMU's -icount shift=0 the time stamp counter advances exactly one
+ * tick per instruction, so a fixed loop reads the same count every time,
+ * within a few of its instruction count.  Otherwise the counter follows the
+ * host's clock: the loop costs many more ticks, and a different number
+ * each time.
+ */
+static bool tsc_counts_instructions(void)
+{
+	uint64_t ticks[3];
+
+	for (int i = 0; i < 3; i++) {
+		uint32_t n = PROBE_LOOPS;
+		uint64_t t = rdtsc();
+		__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n));
+		ticks[i] = rdtsc() - t;
+	}
+	return ticks[0] == ticks[1] && ticks[1] == ticks[2] &&
+	       ticks[0] >= 2 * PROBE_LOOPS && ticks[0] <= 2 * PROBE_LOOPS + 100;
+}
 
 uint64_t bench_start(void)
 {
@@ -26,7 +51,32 @@ void bench_report(const char *name, uint64_t total, uint64_t ops,
 {
 	uint64_t tenths = ops ? (total * 10 + ops / 2) / ops : 0;
 
-	printk("BENCH %s %llu.%llu %s\n", name, tenths / 10, tenths % 10, unit);
+	/* without -icount an "insn" is a tick of the host's clock: say so */
+	if (!counting_instructions && !strncmp(unit, "insn", 4))
+		printk("BENCH %s %llu.%llu ticks%s\n", name, tenths / 10, tenths % 10, unit + 4);
+	else
+		printk("BENCH %s %llu.%llu %s\n", name, tenths / 10, tenths % 10, unit);
+}
+
+/* Every name in the comma-separated list must be a benchmark. */
+static bool names_valid(const char *which)
+{
+	char word[48];
+
+	for (const char *p = which; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const struct kbench *b = __kbench_start;
+		strlcpy(word, p, MIN(len + 1, sizeof(word)));
+		while (b < __kbench_end && strcmp(b->name, word))
+			b++;
+		if (b == __kbench_end) {
+			printk("error: no benchmark called '%s'\n", word);
+			return false;
+		}
+		p += end ? len + 1 : len;
+	}
+	return true;
 }
 
 int kbench_run(const char *which)
@@ -35,7 +85,14 @@ int kbench_run(const char *which)
 	uint64_t t = rdtsc();
 
 	overhead = rdtsc() - t; /* back-to-back reads */
-	printk("benchmarks (instructions, under QEMU -icount shift=0)\n");
+	if (!names_valid(which))
+		return -1;
+	counting_instructions = tsc_counts_instructions();
+	if (counting_instructions)
+		printk("benchmarks (instructions: under QEMU -icount shift=0 the TSC counts them)\n");
+	else
+		printk("warning: the TSC is not counting instructions (QEMU runs without -icount shift=0):\n"
+		       "the figures are ticks of the host's clock and vary from run to run; make bench counts instructions\n");
 	for (const struct kbench *b = __kbench_start; b < __kbench_end; b++) {
 		if (!list_contains(which, b->name))
 			continue;
@@ -48,5 +105,5 @@ int kbench_run(const char *which)
 
 __noreturn void kbench_main(const char *which)
 {
-	qemu_exit(kbench_run(which) ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
+	qemu_exit(kbench_run(which) > 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
 }

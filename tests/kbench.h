@@ -36,7 +36,9 @@ uint64_t bench_stop(uint64_t t);
 void bench_report(const char *name, uint64_t total, uint64_t ops,
 		  const char *unit);
 
-/* Runs the selected benchmarks (NULL: all); returns how many ran. */
+/* Runs the selected benchmarks (NULL: all); returns how many ran, or -1
+ * (with an error line) when a name is not a benchmark.  Says whether the
+ * figures are instruction counts (under -icount shift=0) or host ticks. */
 int kbench_run(const char *which);
 __noreturn void kbench_main(const char *which);
 

@@ -1,23 +1,29 @@
 /*
- * The self-test runner: selects the registered tests by suite, runs each
- * between the hooks, and reports TAP over the console (see ktest.h).
+ * The self-test runner: runs the selected tests suite by suite, each
+ * between the hooks, and reports TAP or KTAP over the console (see
+ * ktest.h; the selection is in tests/ktest_select.c).
  */
 #include "tests/ktest.h"
 #include "lib/printk.h"
 #include "lib/string.h"
-#include "kernel/cmdline.h"
 #include "lib/panic.h"
 #include "arch/x86/qemu_exit.h"
 
 #define FIRST_MSG_MAX 200
 
-extern const struct ktest __ktests_start[], __ktests_end[];
 extern const struct ktest_hook __ktest_hooks_start[], __ktest_hooks_end[];
+
+enum outcome { PASSED, FAILED, SKIPPED };
+
+struct totals {
+	int passed, failed, skipped;
+};
 
 static const struct ktest *current;
 static int current_number;
 static int current_failures;
 static bool current_skipped;
+static bool ktap; /* nested KTAP instead of TAP 13 */
 static char first_msg[FIRST_MSG_MAX];
 static char skip_reason[FIRST_MSG_MAX];
 
@@ -34,7 +40,7 @@ static void vfail(const char *file, int line, const char *fmt, va_list ap)
 
 	if (n < (int)sizeof(msg))
 		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
-	printk("# %s\n", msg);
+	printk("%s\n", msg); /* a diagnostic: printk's line prefix says so */
 	if (current_failures++ == 0)
 		strlcpy(first_msg, msg, sizeof(first_msg));
 }
@@ -122,8 +128,9 @@ void ktest_skip(const char *reason)
 
 static void bail_out(const char *msg)
 {
+	printk_set_prefix(NULL);
 	if (current)
-		printk("Bail out! panic in test %d (%s: %s): %s\n",
+		printk("%sBail out! panic in test %d (%s: %s): %s\n", ktap ? "    " : "",
 		       current_number, current->suite, current->name, msg);
 }
 
@@ -147,62 +154,134 @@ static void run_hooks_after(void)
 	}
 }
 
-static __noinline bool run_one(const struct ktest *t, int number)
+static void print_result(const struct ktest *t, int number, enum outcome o)
 {
+	const char *ok = o == FAILED ? "not ok" : "ok";
+
+	if (ktap)
+		printk("    %s %d %s", ok, number, t->name);
+	else
+		printk("%s %d - %s: %s", ok, number, t->suite, t->name);
+	if (o == SKIPPED)
+		printk(" # SKIP %s", skip_reason);
+	else if (o == FAILED && !ktap)
+		printk(" # %s", first_msg);
+	printk("\n");
+}
+
+/* Everything the test and its hooks print is a diagnostic of the test. */
+static __noinline enum outcome run_one(const struct ktest *t, int number)
+{
+	enum outcome o;
+
 	current = t;
 	current_number = number;
 	current_failures = 0;
 	current_skipped = false;
 	first_msg[0] = '\0';
+	printk_set_prefix(ktap ? "    # " : "# ");
 	run_hooks_before();
 	t->fn();
 	run_hooks_after();
+	printk_set_prefix(NULL);
 	current = NULL;
-	if (current_failures) {
-		printk("not ok %d - %s: %s # %s\n", number, t->suite, t->name,
-		       first_msg);
-		return false;
-	}
-	if (current_skipped)
-		printk("ok %d - %s: %s # SKIP %s\n", number, t->suite, t->name,
-		       skip_reason);
-	else
-		printk("ok %d - %s: %s\n", number, t->suite, t->name);
-	return true;
+	o = current_failures ? FAILED : current_skipped ? SKIPPED : PASSED;
+	print_result(t, number, o);
+	return o;
 }
 
-int ktest_run(const char *suites)
+static void count(struct totals *tot, enum outcome o)
 {
-	int selected = 0, number = 0, passed = 0, failed = 0, skipped = 0;
-	const struct ktest *t;
+	tot->passed += o == PASSED;
+	tot->failed += o == FAILED;
+	tot->skipped += o == SKIPPED;
+}
 
-	for (t = __ktests_start; t < __ktests_end; t++)
-		selected += list_contains(suites, t->suite);
+/* The selected tests of the suite that starts at first. */
+static int suite_size(const char *selection, const struct ktest *first)
+{
+	int n = 0;
+
+	for (const struct ktest *t = first; t < __ktests_end; t++)
+		n += !strcmp(t->suite, first->suite) && ktest_selected(selection, t);
+	return n;
+}
+
+/* Runs the selected tests of one suite; in KTAP, as one subtest. */
+static void run_suite(const char *selection, const struct ktest *first,
+		      int *number, struct totals *all)
+{
+	struct totals tot = { 0, 0, 0 };
+	int n = 0;
+
+	if (ktap)
+		printk("    KTAP version 1\n    # Subtest: %s\n    1..%d\n", first->suite,
+		       suite_size(selection, first));
+	for (const struct ktest *t = first; t < __ktests_end; t++)
+		if (!strcmp(t->suite, first->suite) && ktest_selected(selection, t))
+			count(&tot, run_one(t, ktap ? ++n : ++*number));
+	all->passed += tot.passed;
+	all->failed += tot.failed;
+	all->skipped += tot.skipped;
+	if (!ktap)
+		return;
+	printk("    # %s: pass:%d fail:%d skip:%d total:%d\n", first->suite, tot.passed,
+	       tot.failed, tot.skipped, n);
+	printk("%s %d %s\n", tot.failed ? "not ok" : "ok", ++*number, first->suite);
+}
+
+/* The plan: tests in TAP, suites in KTAP. */
+static int plan(const char *selection)
+{
+	int n = 0;
+
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+		if (ktest_suite_first(t) == t && suite_size(selection, t))
+			n += ktap ? 1 : suite_size(selection, t);
+	return n;
+}
+
+static int run_selection(const char *selection)
+{
+	struct totals tot = { 0, 0, 0 };
+	int number = 0;
+
+	printk(ktap ? "KTAP version 1\n1..%d\n" : "TAP version 13\n1..%d\n", plan(selection));
 	panic_set_hook(bail_out);
-	printk("TAP version 13\n1..%d\n", selected);
-	for (t = __ktests_start; t < __ktests_end; t++) {
-		if (!list_contains(suites, t->suite))
-			continue;
-		if (run_one(t, ++number)) {
-			passed++;
-			skipped += current_skipped;
-		} else {
-			failed++;
-		}
-	}
+	ktest_name_functions(true);
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+		if (ktest_suite_first(t) == t && suite_size(selection, t))
+			run_suite(selection, t, &number, &tot);
+	ktest_name_functions(false);
 	panic_set_hook(NULL);
-	if (selected == 0)
-		printk("# no test matches \"%s\"\n", suites ? suites : "");
-	if (skipped)
-		printk("# %d skipped\n", skipped);
-	printk("%d passed, %d failed\n", passed, failed);
-	return selected == 0 ? -1 : failed;
+	if (ktap)
+		printk("# Totals: pass:%d fail:%d skip:%d total:%d\n", tot.passed,
+		       tot.failed, tot.skipped, tot.passed + tot.failed + tot.skipped);
+	printk("%d passed, %d failed, %d skipped\n", tot.passed, tot.failed, tot.skipped);
+	return tot.failed;
+}
+
+static int run(const char *selection, bool want_ktap)
+{
+	ktap = want_ktap;
+	if (selection && !strcmp(selection, "list")) {
+		ktest_list();
+		return 0;
+	}
+	if (!ktest_selection_valid(selection))
+		return -1;
+	return run_selection(selection);
+}
+
+int ktest_run(const char *selection)
+{
+	return run(selection, false);
 }
 
 /* A separate function so that GDB sessions have a place to stop. */
-__noreturn void ktest_main(const char *suites)
+__noreturn void ktest_main(const char *selection, bool want_ktap)
 {
-	int failed = ktest_run(suites);
+	int failed = run(selection, want_ktap);
 
 	qemu_exit(failed == 0 ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
 }

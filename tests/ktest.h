@@ -10,7 +10,21 @@
  * ASSERT_* also return from the test.  KTEST_SKIP(reason) ends a test that
  * cannot run here (too little memory for it, say).  Before and after each test
  * every KTEST_HOOK runs; an after-hook that finds a leak fails the test.
- * Output is TAP over the serial port, closed by "N passed, M failed", and
+ *
+ * Each test has an id, "suite.name", the name being its description in
+ * lower case with every run of other characters made one '_' (so the test
+ * above is buddy.free_merges_with_the_buddy_at_address_size).  The command
+ * line selects (tests/ktest_select.c):
+ *   ktest                 every test
+ *   ktest=buddy,slab      whole suites (globs allowed: ktest=slab*)
+ *   ktest=buddy.free_*    tests by id glob, as KUnit's suite.test filter
+ *   ktest=list            print the ids, run nothing
+ * A word of the selection that matches no test is an error (Bail out!).
+ *
+ * Output is TAP version 13 over the serial port, or with the boot option
+ * `ktap` Linux's nested KTAP version 1, one subtest per suite; whatever a
+ * test prints is a "# " diagnostic.  Both end with the line
+ * "N passed, M failed, K skipped" (passed not counting the skipped), and
  * QEMU's exit status carries the verdict (arch/x86/qemu_exit.h).
  */
 #ifndef TESTS_KTEST_H
@@ -46,11 +60,32 @@ struct ktest_hook {
 	static const struct ktest_hook CONCAT(ktest_hook_, id)             \
 		__section(".ktest_hooks") __used = { #id, before_fn, after_fn }
 
-/* Runs the selected suites (NULL or "" for all), prints TAP, exits QEMU. */
-__noreturn void ktest_main(const char *suites);
-/* Runs without exiting (for the shell); returns the number of failures,
- * or -1 when no test matched. */
-int ktest_run(const char *suites);
+/* Runs the selection (NULL or "" for all; "list" lists), prints TAP (or
+ * KTAP), exits QEMU with the verdict. */
+__noreturn void ktest_main(const char *selection, bool ktap);
+/* Runs without exiting (for the shell), in TAP; returns the number of
+ * failures, or -1 when the selection is bad. */
+int ktest_run(const char *selection);
+
+/* --- selection (tests/ktest_select.c) ------------------------------------ */
+
+#define KTEST_ID_MAX 160
+/* The id "suite.name" of t in buf (truncated to size). */
+void ktest_id(const struct ktest *t, char *buf, size_t size);
+/* Whether t is selected (NULL or "" selects everything). */
+bool ktest_selected(const char *selection, const struct ktest *t);
+/* Whether every word of the selection selects some test; if not, prints
+ * "Bail out!" naming the first that does not and returns false. */
+bool ktest_selection_valid(const char *selection);
+/* Prints the id of every test, suite by suite. */
+void ktest_list(void);
+/* The first test of t's suite, in registration order (suites are run
+ * together even when their tests are spread over several files). */
+const struct ktest *ktest_suite_first(const struct ktest *t);
+/* While tests run, reports name a test function by the test's id (a glob
+ * that selects it) instead of its symbol ktest_fn_NN. */
+void ktest_name_functions(bool on);
+extern const struct ktest __ktests_start[], __ktests_end[];
 
 /* Number of the checks that failed in the running test. */
 int ktest_failures(void);

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Strata's test runner: every job `make test` runs, and the grand total.
 
-Jobs (each reports `N passed, M failed`):
+Jobs (each reports `N passed, M failed, K skipped`):
   host     host test programs of the portable allocators (TAP on stdout)
   fuzz     libFuzzer targets: their regression inputs, then a fixed number of
            seeded runs (or, for `make fuzz`, a timed search)
   kernel   the in-kernel self-tests under QEMU -kernel, at several memory sizes
+           (TAP on the smallest, KTAP on the others); the test listing and
+           selection (ktest=list, suites, id globs, a word that selects
+           nothing) and the warning for unknown boot options
   smp      the same on 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
            and the shootdown tests failing with shootdowns switched off
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
@@ -18,11 +21,19 @@ Jobs (each reports `N passed, M failed`):
   boot     machines the kernel must refuse (an old CPU, too little RAM) and
            unusual boot information: a message each, never silence
   gdb      a scripted GDB session against QEMU's gdbstub
+  shell    a scripted session of the serial shell; half way, GDB attaches
+           and must give the shell's answers
+  memmap   the memory picture
+  make     make run (passing, failing, poweroff), make test-list, make help,
+           and GDB from the generated .gdbinit with no QEMU to attach to
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
-with the pass value from arch/x86/qemu_exit.h, the TAP plan is complete, every
-test is `ok`, and the closing line `N passed, 0 failed` is there.  A timeout,
-a triple fault (exit status 0 under -no-reboot) or a missing line is a failure.
+with the pass value from arch/x86/qemu_exit.h, the TAP (or KTAP) plan is
+complete, every test is `ok` or skipped for an allowed reason, and the
+closing line `N passed, 0 failed, K skipped` is there.  A timeout, a triple
+fault (exit status 0 under -no-reboot) or a missing line is a failure.
+Skipped tests are counted apart from passed ones, in every summary.  Every
+check also goes into a JUnit XML file (--junit, build/test-results.xml).
 """
 import argparse
 import concurrent.futures
@@ -33,9 +44,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testrun.bochs import bochs_job  # noqa: E402
 from testrun.boot_checks import cmdline_job, modules_job, refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
+from testrun.junit import write_junit  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
-from testrun.kernel_runs import crash_job, iso_job, kernel_job, memmap_job  # noqa: E402
+from testrun.make_runs import make_job  # noqa: E402
+from testrun.kernel_runs import crash_job, iso_job, kernel_job, memmap_job, selection_job  # noqa: E402
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.smp_runs import smp_jobs  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
@@ -46,7 +59,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,smp,crash,boot,iso,bochs,gdb,shell,memmap")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,smp,crash,boot,iso,bochs,gdb,shell,memmap,make")
     ap.add_argument("--host-test", action="append", default=[])
     ap.add_argument("--fuzz", action="append", default=[], metavar="PATH[:RUNS]")
     ap.add_argument("--fuzz-runs", type=int, default=20000,
@@ -59,6 +72,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--extra-kernel", action="append", default=[],
                     help="LABEL:MEM:QEMU-ARGS:CMDLINE for more kernel runs")
+    ap.add_argument("--junit", default=None,
+                    help="JUnit XML file to write (default: BUILD/test-results.xml)")
     args = ap.parse_args()
     only = set(args.only.split(","))
 
@@ -74,6 +89,7 @@ def main():
         for spec in args.extra_kernel:
             label, mem, qargs, cmdline = spec.split(":", 3)
             jobs.append((kernel_job, (args, mem, cmdline, qargs.split(), label)))
+        jobs.append((selection_job, (args,)))
     if "smp" in only:
         jobs += smp_jobs(args)
     if "kernel" in only or "witness" in only:
@@ -92,6 +108,8 @@ def main():
         jobs.append((shell_job, (args,)))
     if "memmap" in only:
         jobs.append((memmap_job, (args,)))
+    if "make" in only:
+        jobs.append((make_job, (args,)))
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -102,21 +120,21 @@ def main():
             except Exception as e:  # a runner bug must not look like a pass
                 r = Result("runner error", failed=1, notes=[repr(e)])
             results.append(r)
-            skipped = " (%d skipped)" % r.skipped if r.skipped else ""
-            print("%-34s %4d passed%s, %d failed  (%.1f s)" % (r.name, r.passed, skipped,
-                                                               r.failed, r.secs))
+            print("%-34s %4d passed, %d failed, %d skipped  (%.1f s)"
+                  % (r.name, r.passed, r.failed, r.skipped, r.secs))
             for n in r.notes[:20]:
                 print("    " + n)
             if r.failed and r.log:
                 print("    log: " + r.log)
             sys.stdout.flush()
 
+    junit = args.junit or os.path.join(args.build, "test-results.xml")
+    write_junit(junit, results)
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)
     skipped = sum(r.skipped for r in results)
-    if skipped:
-        print("(%d of the passed were skipped, each for an allowed reason shown in its log)" % skipped)
-    print("%d passed, %d failed" % (passed, failed))
+    print("(each skip is for an allowed reason, shown in its log; JUnit XML: %s)" % junit)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed or not results else 0
 
 

@@ -84,10 +84,26 @@ KTEST(string, "parse_u64 accepts decimal and hex, rejects junk and overflow")
 	EXPECT_EQ(0, parse_u64("0xC0100000", &v));
 	EXPECT_EQ(0xC0100000ULL, v);
 	EXPECT_EQ(0, parse_u64("18446744073709551615", &v));
-	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("18446744073709551616", &v));
+	EXPECT_EQ(ERR_RANGE, parse_u64("18446744073709551616", &v));
+	EXPECT_EQ(ERR_RANGE, parse_u64("0x10000000000000000", &v));
+	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("18446744073709551616x", &v));
 	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("", &v));
 	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("0x", &v));
 	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("12a", &v));
+}
+
+KTEST(string, "glob_match: '*' matches any run, '?' one character, the rest itself")
+{
+	EXPECT_TRUE(glob_match("buddy.coalesce*", "buddy.coalesce_with_both"));
+	EXPECT_TRUE(glob_match("*", ""));
+	EXPECT_TRUE(glob_match("a*b*c", "a-b-b-c"));
+	EXPECT_TRUE(glob_match("s?ab", "slab"));
+	EXPECT_TRUE(glob_match("*_free_*", "slab.a_free_object"));
+	EXPECT_FALSE(glob_match("*.free_*", "slab.a_free_object"));
+	EXPECT_FALSE(glob_match("buddy", "buddy2"));
+	EXPECT_FALSE(glob_match("a*b", "a-b-c"));
+	EXPECT_FALSE(glob_match("?", ""));
+	EXPECT_FALSE(glob_match("slb", "slab"));
 }
 
 /*

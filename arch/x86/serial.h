@@ -10,5 +10,8 @@ void serial_putc(char c);
 int serial_getc_nonblock(void);
 /* Waits for a byte. */
 int serial_getc(void);
+/* From now on, serial_getc waits with interrupts and hlt instead of
+ * spinning (after trap_init and pic_init). */
+void serial_wait_with_irq(void);
 
 #endif

@@ -128,7 +128,13 @@ void trap_unregister(unsigned vector, trap_handler_t handler)
 	spin_unlock_irqrestore(&handlers_lock, flags);
 }
 
-/* 8259A: ICW1..ICW4, then mask every line; nothing here uses IRQs yet. */
+#define PIC1_CMD 0x20
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xA1
+#define PIC_EOI 0x20 /* OCW2: non-specific end of interrupt */
+
+/* 8259A: ICW1..ICW4, then mask every line; drivers unmask theirs
+ * (pic_unmask; the serial port's receive line for the idle shell). */
 void pic_init(void)
 {
 	outb(0x20, 0x11);
@@ -149,6 +155,20 @@ void pic_init(void)
 	io_wait();
 	outb(0x21, 0xFF);
 	outb(0xA1, 0xFF);
+}
+
+void pic_unmask(unsigned irq)
+{
+	uint16_t port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+
+	outb(port, inb(port) & ~(1u << (irq & 7)));
+}
+
+void pic_eoi(unsigned irq)
+{
+	if (irq >= 8)
+		outb(0xA0, PIC_EOI);
+	outb(PIC1_CMD, PIC_EOI);
 }
 
 void idt_load(void)

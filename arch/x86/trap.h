@@ -61,6 +61,10 @@ void trap_init(void);
 void idt_load(void);
 void gdt_init(void);
 void pic_init(void);
+/* Lets IRQ line irq (0..15) through the PICs. */
+void pic_unmask(unsigned irq);
+/* Ends the handling of IRQ irq (the PIC then delivers the next one). */
+void pic_eoi(unsigned irq);
 
 const char *trap_name(unsigned vector);
 void trap_dump(const struct trap_frame *tf);

@@ -21,6 +21,7 @@
 #define MCR_DTR_RTS_OUT2 0x0B
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define IER_RX_DATA 0x01 /* interrupt when a byte has arrived */
 
 #define UART_DIVISOR 1 /* 115200 baud: the UART clock, 115200 Hz, divided by 1 */
 

@@ -22,8 +22,9 @@ import time
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from testrun.common import kernel_skips, mem_mib, parse_tap, save_log, tally  # noqa: E402
+from testrun.common import kernel_skips, mem_mib, save_log, tally  # noqa: E402
 from testrun.kernel_runs import make_test_iso  # noqa: E402
+from testrun.tap import parse_tap  # noqa: E402
 
 BOCHS = os.environ.get("BOCHS", "bochs")
 BANNER = "Strata: a kernel about memory"

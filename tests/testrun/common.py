@@ -1,6 +1,6 @@
 """What every job of the test runner shares: running a command with a
-timeout, QEMU's command line and exit codes, the TAP parser with its list
-of allowed skips, the Result of a job, and its log file."""
+timeout, QEMU's command line and exit codes, the skips a run may show, the
+Result of a job, and its log file.  The TAP and KTAP readers are in tap.py."""
 import os
 import re
 import subprocess
@@ -93,11 +93,29 @@ def skip_refusal(reason, allowed, refused):
 
 
 class Result:
+    """What one job found: counts (passed does not include skipped), one
+    case per check for the JUnit file, notes for the summary, its log."""
+
     def __init__(self, name, passed=0, failed=0, notes=None, log=None, secs=0.0):
         self.name, self.passed, self.failed = name, passed, failed
         self.skipped = 0
+        self.cases = []  # (group, name, "passed"|"failed"|"skipped", message)
         self.notes = notes or []
         self.log, self.secs = log, secs
+
+    def case(self, group, name, outcome, message=""):
+        self.cases.append((group, name, outcome, message or ""))
+
+    def check(self, ok, name, detail=""):
+        """Counts one check; a failure also becomes a note."""
+        detail = detail if isinstance(detail, str) else repr(detail)
+        if ok:
+            self.passed += 1
+            self.case("", name, "passed")
+        else:
+            self.failed += 1
+            self.notes.append("not ok - %s%s" % (name, ": " + detail if detail else ""))
+            self.case("", name, "failed", detail)
 
 
 def qemu_cmd(mem, extra):
@@ -117,69 +135,9 @@ def run(cmd, timeout, **kw):
         return None, out
 
 
-def parse_tap(name, out, status, expect_status=None, allowed=(), refused=()):
-    """Counts a TAP run; protocol problems count as failures with a note.
-    `allowed` names the skips (of SKIPS) this run may show, usually
-    kernel_skips(mem); `refused`, those it explicitly refuses (only to
-    word the failure)."""
-    r = Result(name)
-    plan = None
-    numbers = []
-    closing = None
-    for line in out.replace("\r", "").split("\n"):
-        m = re.match(r"^1\.\.(\d+)$", line)
-        if m:
-            plan = int(m.group(1))
-        m = re.match(r"^(not ok|ok) (\d+) - (.*)$", line)
-        if m:
-            numbers.append(int(m.group(2)))
-            skip = re.search(r" # SKIP (.*)$", line)
-            refusal = skip and skip_refusal(skip.group(1), allowed, refused)
-            if m.group(1) == "ok" and refusal:
-                r.failed += 1
-                r.notes.append("%s: %s" % (refusal, line))
-            elif m.group(1) == "ok":
-                r.passed += 1
-                r.skipped += bool(skip)
-            else:
-                r.failed += 1
-                r.notes.append(line)
-        m = re.match(r"^(\d+) passed, (\d+) failed$", line)
-        if m:
-            closing = (int(m.group(1)), int(m.group(2)))
-        if line.startswith("Bail out!"):
-            r.notes.append(line)
-    if status is None:
-        r.notes.append("timed out (a hang)")
-    elif expect_status is not None and status != expect_status:
-        if status == 0:
-            r.notes.append("QEMU exit status 0: a triple fault (or no debug-exit)")
-        else:
-            r.notes.append("exit status %d, expected %d" % (status, expect_status))
-    if plan is None:
-        r.notes.append("no TAP plan line")
-    elif sorted(numbers) != list(range(1, plan + 1)):
-        missing = plan - len(set(numbers) & set(range(1, plan + 1)))
-        if missing > 0:
-            r.failed += missing
-        r.notes.append("plan says tests 1..%d, saw %d numbered %s..." % (plan, len(numbers),
-                                                                        sorted(numbers)[:5]))
-    if closing is None:
-        r.notes.append("no closing 'N passed, M failed' line")
-    elif closing != (r.passed, r.failed) and not r.notes:
-        r.notes.append("closing line says %d passed, %d failed" % closing)
-    if r.notes and r.failed == 0:
-        r.failed = 1  # a protocol failure is a failure even if every line said ok
-    return r
-
-
 def count_run(r, desc, problems):
     """One check that passes with no problems; otherwise a note lists them."""
-    if problems:
-        r.failed += 1
-        r.notes.append("not ok - %s: %s" % (desc, "; ".join(problems)))
-    else:
-        r.passed += 1
+    r.check(not problems, desc, "; ".join(problems))
 
 
 def count_ending(r, desc, out, status, patterns, want_status, forbidden=()):
@@ -196,11 +154,8 @@ def count_ending(r, desc, out, status, patterns, want_status, forbidden=()):
 def tally(r, checks):
     """Counts (ok, description) pairs into r; failures become notes."""
     for ok, desc in checks:
-        if ok:
-            r.passed += 1
-        else:
-            r.failed += 1
-            r.notes.append("not ok - " + desc)
+        name, _, detail = desc.partition(" # ")
+        r.check(ok, name, detail)
 
 
 def save_log(args, name, out):

@@ -5,7 +5,8 @@ import re
 import shutil
 import time
 
-from testrun.common import ROOT, Result, parse_tap, run, save_log
+from testrun.common import ROOT, Result, run, save_log
+from testrun.tap import parse_tap
 
 
 def host_job(args, path):
@@ -51,14 +52,12 @@ def fuzz_job(args, spec):
     r.log = save_log(args, name, out)
     done = re.search(r"^Done (\d+) runs", out, re.M)
     if status != 0 or not done:
-        r.failed = 1
-        r.notes.append("libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
-                       % (status, artifacts, os.path.relpath(regress, ROOT)))
-    elif int(done.group(1)) < want:
-        # -max_total_time stopped it: the inputs not tried are not a pass
-        r.failed = 1
-        r.notes.append("libFuzzer ran %s of the %d inputs asked before its %d s limit"
-                       % (done.group(1), want, args.timeout))
+        r.check(False, "%s finds nothing" % target,
+                "libFuzzer exit status %s; the input is in %s (add it to %s once fixed)"
+                % (status, artifacts, os.path.relpath(regress, ROOT)))
     else:
-        r.passed = 1
+        # -max_total_time may stop it: the inputs not tried are not a pass
+        r.check(int(done.group(1)) >= want, "%s finds nothing in %d inputs" % (target, want),
+                "libFuzzer ran %s of the %d inputs asked before its %d s limit"
+                % (done.group(1), want, args.timeout))
     return r

@@ -1,25 +1,101 @@
 """QEMU runs of the kernel: the self-tests at each memory size, the GRUB
 ISO boots, the deliberate crashes, and the memory picture."""
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 
 from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, Result, count_ending, kernel_skips,
-                            parse_tap, qemu_cmd, run, save_log, smp_cpus, tally)
+                            mem_mib, qemu_cmd, run, save_log, smp_cpus, tally)
+from testrun.tap import parse_tap
+
+
+def boot(args, mem, cmdline, extra=()):
+    return run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
+               args.timeout)
 
 
 def kernel_job(args, mem, cmdline="ktest", extra=(), label=None, refuse=()):
-    """The self-tests under QEMU with -m mem.  `refuse` names skips (of
-    common.SKIPS) that fail this run although its memory size allows them."""
+    """The self-tests at one memory size: in TAP on the smallest machine,
+    in KTAP elsewhere, so that the runner reads both.  `refuse` names skips
+    (of common.SKIPS) that fail this run although its memory size allows
+    them."""
     name = label or "kernel -m %s" % mem
     t0 = time.time()
-    status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + list(extra)),
-                      args.timeout)
+    if cmdline == "ktest" and mem_mib(mem) >= 16:
+        cmdline = "ktest ktap"
+    status, out = boot(args, mem, cmdline, extra)
     r = parse_tap(name, out, status, EXIT_PASS, kernel_skips(mem, refuse, smp_cpus(extra)),
                   refuse)
     r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def test_id(suite, description):
+    """tests/ktest_select.c's id of a test: the description in lower case,
+    every run of other characters one '_'."""
+    return suite + "." + "_".join(re.findall(r"[a-z0-9]+", description.lower()))
+
+
+def listed_ids(out):
+    return [l for l in out.replace("\r", "").split("\n") if re.fullmatch(r"[a-z0-9_]+\.[a-z0-9_]+", l)]
+
+
+def ran_ids(out):
+    """The ids of the tests a KTAP run reported, from its suite and test lines."""
+    ids, suite = [], None
+    for line in out.replace("\r", "").split("\n"):
+        m = re.match(r"^    # Subtest: (\S+)$", line)
+        suite = m.group(1) if m else suite
+        m = re.match(r"^    (?:not ok|ok) \d+ (.*?)(?: # SKIP.*)?$", line)
+        if m and suite:
+            ids.append(test_id(suite, m.group(1)))
+    return ids
+
+
+def selection_job(args):
+    """ktest=list, selections by suite and by id glob, a selection word that
+    selects nothing, and unknown boot options."""
+    r = Result("test selection and listing")
+    t0 = time.time()
+    status, listing = boot(args, "128M", "ktest=list")
+    ids = listed_ids(listing)
+    r.check(status == EXIT_PASS and len(ids) > 100 and len(set(ids)) == len(ids),
+            "ktest=list lists every test once, by id", "%d ids, %d distinct, status %s"
+            % (len(ids), len(set(ids)), status))
+    status, full = boot(args, "128M", "ktest ktap")
+    r.check(sorted(ran_ids(full)) == sorted(ids), "the ids listed are exactly the tests a full run runs",
+            "listed %d, ran %d: %s" % (len(ids), len(ran_ids(full)),
+                                        sorted(set(ids) ^ set(ran_ids(full)))[:4]))
+    after = full.replace("\r", "").split("KTAP version 1", 1)[-1]
+    bare = [l for l in after.split("\n") if l.startswith("mm: ")]
+    r.check(not bare and re.search(r"^    # mm: double free at ", after, re.M),
+            "the reports tests provoke on purpose are '# ' diagnostics of their test", "%s" % bare[:3])
+    r.check("ktest_fn_" not in after and re.search(r"allocated by slab\.debug_[a-z0-9_]+\*?\+0x", after),
+            "reports name a test function by the test's id, not ktest_fn_NN",
+            re.findall(r"allocated by \S+", after)[:3])
+    one = next((i for i in ids if i.startswith("buddy.")), "buddy.none")
+    glob = one[:len("buddy.") + 12] + "*"
+    want = [i for i in ids if re.fullmatch(re.escape(glob[:-1]) + ".*", i)]
+    status, out = boot(args, "128M", "ktest=" + glob + " ktap")
+    sub = parse_tap("glob", out, status, EXIT_PASS, kernel_skips("128M"))
+    r.check(sub.failed == 0 and sorted(ran_ids(out)) == sorted(want),
+            "ktest=%s runs exactly the tests whose id matches" % glob, "%s; %s" % (ran_ids(out), sub.notes))
+    status, out = boot(args, "128M", "ktest=str*")
+    sub = parse_tap("suite glob", out, status, EXIT_PASS, kernel_skips("128M"))
+    r.check(sub.failed == 0 and sub.passed == sum(1 for i in ids if i.startswith("string.")),
+            "ktest=str* runs the suite string and nothing else", "%d passed; %s" % (sub.passed, sub.notes))
+    status, out = boot(args, "128M", "ktest=buddy,slb")
+    r.check(status == EXIT_FAIL and "Bail out! ktest=buddy,slb: 'slb' selects no test" in out,
+            "ktest=buddy,slb fails, naming 'slb', instead of running buddy alone",
+            "status %s, %s" % (status, out[-200:]))
+    status, out = boot(args, "32M", "ktest=string ktset crash=bogus")
+    r.check(status == EXIT_PASS and "warning: unknown boot option 'ktset'" in out
+            and "warning: boot option crash=bogus: the value must be one of" in out,
+            "unknown boot options get a warning at boot", out[-300:])
+    r.log, r.secs = save_log(args, r.name, listing), time.time() - t0
     return r
 
 
@@ -43,11 +119,7 @@ def iso_job(args, entry, version):
     status, out = run(qemu_cmd("128M", ["-cdrom", iso]), args.timeout + 60)
     r = parse_tap(name, out, status, EXIT_PASS, kernel_skips("128M"))
     want = "Boot information: Multiboot %d from GRUB" % version
-    if want not in out:
-        r.failed += 1
-        r.notes.append("the kernel did not report '%s'" % want)
-    else:
-        r.passed += 1
+    r.check(want in out, "the kernel reports '%s'" % want)
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 
@@ -106,11 +178,57 @@ def memmap_job(args):
     checks = [("QEMU exits through debug-exit after the dump", status == EXIT_PASS),
               ("the renderer succeeds and writes an SVG", render.returncode == 0 and text.startswith("<svg"))]
     for cls in ARGS_MEMMAP_CLASSES:
-        checks.append(("the picture shows %s frames" % cls, 'class="%s"' % cls in text))
-    checks.append(("the legend is there", "legend-highmem" in text and "kernel image" in text))
+        checks.append(("the picture shows %s frames" % cls, re.search(r'class="%s[" ]' % cls, text)))
+    checks += picture_checks(out, text)
+    checks += frag_chart_checks(args)
     tally(r, [(ok, "memmap: " + desc) for desc, ok in checks])
     r.secs = time.time() - t0
     return r
+
+
+def frag_chart_checks(args):
+    """make bench's chart, drawn from a small log in the benchmark's format:
+    each measure says which way is better, figures have one decimal, the
+    best bar is marked."""
+    log = os.path.join(args.build, "test-frag.log")
+    svg = os.path.join(args.build, "test-frag.svg")
+    figures = {"first": (524, 16.9, 2.25, 632.8), "buddy": (1808, 303.3, 8, 130.7)}
+    with open(log, "w") as f:
+        f.write("BENCH frag_requested 448.3 KiB\n")
+        for name, (used, waste, largest, ops) in figures.items():
+            f.write("BENCH frag_%s_used %s KiB\nBENCH frag_%s_waste %s pct\n"
+                    "BENCH frag_%s_largest %s KiB\nBENCH frag_%s_ops %s insn/op\n"
+                    % (name, used, name, waste, name, largest, name, ops))
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools/frag_render.py"), log, svg],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    text = open(svg).read() if os.path.exists(svg) else ""
+    labels = re.findall(r">([^<>]*(?:%|KiB|insn/op)(?: \(best\))?)</text>", text)
+    return [("the fragmentation chart says which way is better for each measure",
+             text.count("lower is better") == 2 and text.count("higher is better") == 1),
+            ("the fragmentation chart gives every figure one decimal",
+             len(labels) == 6 and all(re.match(r"\d+\.\d [^\d]", l) for l in labels)),
+            ("the fragmentation chart marks the best of each measure",
+             "16.9 % (best)" in text and "8.0 KiB (best)" in text and "130.7 insn/op (best)" in text)]
+
+
+def picture_checks(dump, text):
+    """The picture is legible: long uniform stretches collapsed, the zone
+    boundaries drawn, a tooltip on every block, only the legend it needs."""
+    states = set(re.findall(r"^MEMMAP [0-9a-f]+ [0-9a-f]+ (\S+)", dump.replace("\r", ""), re.M))
+    legend = set(re.findall(r'class="legend-([\w-]+)"', text))
+    height = re.search(r'<svg[^>]* height="(\d+)"', text)
+    blocks = re.findall(r"<rect class=\"(?!legend|highmem)[^>]*>(<title>)?", text)
+    return [
+        ("the stretches of free 4 MiB blocks are collapsed into bands that say so",
+         re.search(r"MiB: \d+ free blocks of order 10 \(4 MiB each\), collapsed", text)),
+        ("the picture of 1 GiB stays within 600 pixels", height and int(height.group(1)) <= 600),
+        ("the DMA/Normal and Normal/HighMem boundaries are drawn",
+         text.count('class="zone-boundary"') == 2 and "DMA | Normal" in text and "Normal | HighMem" in text),
+        ("every block has a tooltip", blocks and all(blocks)),
+        ("the legend lists exactly the states shown (and HighMem)",
+         legend == {s for s in states} | {"highmem"}),
+        ("the legend names the kernel image", "kernel image" in text),
+    ]
 
 
 ARGS_MEMMAP_CLASSES = ["reserved", "kernel", "bootmem", "free-o10", "slab", "kmalloc", "vmalloc",

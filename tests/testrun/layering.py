@@ -49,11 +49,7 @@ def layering_job(args):
     log = ["%s: %s" % v for v in bad]
     for tier in sorted(ALLOWED):
         mine = [v for v in bad if v[0].startswith(tier + "/")]
-        if mine:
-            r.failed += 1
-            r.notes.append("not ok - %s/ includes a tier above it: %s" %
-                           (tier, "; ".join("%s: %s" % v for v in mine[:5])))
-        else:
-            r.passed += 1
+        r.check(not mine, "%s/ includes only its own tier and those below" % tier,
+                "; ".join("%s: %s" % v for v in mine[:5]))
     r.log, r.secs = save_log(args, r.name, "\n".join(log) + "\n"), time.time() - t0
     return r

@@ -1,81 +1,14 @@
-"""Interactive sessions: the scripted serial shell and the scripted GDB
-session against QEMU's gdbstub."""
+"""Interactive sessions: the scripted serial shell (with GDB comparing its
+answers half way through) and the scripted GDB session against QEMU's
+gdbstub.  The shell's steps are in shell_steps.py."""
 import os
 import re
 import socket
 import subprocess
 import time
 
-from testrun.common import EXIT_PASS, ROOT, Result, parse_tap, qemu_cmd, run, save_log, tally
-
-
-SHELL_STEPS = [
-    (b"help\r", r"buddyinfo.*\n(.*\n)*.*poweroff", "help lists the commands"),
-    (b"buddyinfo\r", r"Normal\s+\d+(\s+\d+){10}", "buddyinfo prints a row of 11 orders for Normal"),
-    (b"zones\r", r"DMA\s+0x", "zones shows the DMA zone"),
-    (b"alloc 3\r", r"allocated order 3: pfn 0x[0-9a-f]+, phys (?P<phys>0x[0-9a-f]+), virt (?P<virt>0x[0-9a-f]+)",
-     "alloc 3 returns a block with its addresses"),
-    (b"whatis {virt}\r", r"allocated block of order 3", "whatis on the block names it allocated, order 3"),
-    (b"whatis 0xc0100000\r", r"kernel image: \.text", "whatis on kernel text says so"),
-    (b"whatis 0x0\r", r"reserved: first MiB", "whatis on page 0 names the reserved first MiB"),
-    (b"free {virt}\r", r"freed order 3 at phys {phys}", "free by the direct-map address gives the block back"),
-    (b"whatis {phys}\r", r"free: ", "whatis now says free"),
-    (b"free {phys}\r", r"\nerror: [^\n]*not allocated by this shell[^\n]*\n\Z",
-     "a second free is refused, not passed on"),
-    (b"kmalloc 100\r", r"kmalloc\(100\) = (?P<obj>0x[0-9a-f]+), usable size 128",
-     "kmalloc 100 comes from the 128-byte class"),
-    (b"whatis {obj}\r", r"slab: an allocated object of cache kmalloc-128 \(128 bytes\) at {obj}",
-     "whatis names the object's cache and says it is allocated"),
-    (b"slabinfo\r", r"kmalloc-128\s+1\s+\d+\s+128(.*\n)*task_struct",
-     "slabinfo lists the caches, task_struct among them"),
-    (b"pt {obj}\r", r"level 1: PDE\[\d+\] = [0-9a-f]+  present(.*\n)*\s+-> frame",
-     "pt walks the page tables level by level"),
-    (b"pt 0x0\r", r"with cr3 (?P<cr3>[0-9a-f]+):\n(.*\n)*.*the walk stops at level 1",
-     "pt of the NULL page stops at the directory"),
-    (b"whatis 0x{cr3}\r", r"page table: allocated block of order 0",
-     "whatis on the page directory (CR3) says page table"),
-    (b"kfree {obj}\r", r"kfree\({obj}\) done", "kfree gives the object back"),
-    (b"whatis {obj}\r", r"slab: a free object of cache kmalloc-128", "whatis now says the object is free"),
-    (b"kfree {obj}\r", r"\nerror: [^\n]*not returned by this shell's kmalloc[^\n]*\n\Z",
-     "a second kfree is refused by the shell"),
-    (b"frobnicate\r", r"\nerror: unknown command[^\n]*\n\Z", "an unknown command gets one error line"),
-    (b"alloc 99\r", r"\nerror: order 99 is too large[^\n]*\n\Z", "a bad order gets one error line"),
-    (b"alloc x\r", r"\nerror: 'x' is not a number[^\n]*\n\Z", "a bad number gets one error line"),
-    (b"kmalloc 0x100000008\r", r"\nerror: 0x100000008 does not fit in 32 bits\n\Z",
-     "a number too large for 32 bits is refused, not truncated"),
-    (b"whatis\r", r"\nerror: usage: whatis ADDR\n\Z", "a missing argument gets the usage"),
-    (b"helq\x7fp\r", r"buddyinfo", "backspace edits the line"),
-    (b"frobnicate\x15check\r", r"buddy: ok.*\nslab: ok", "Ctrl-U erases the line; check runs every checker"),
-    (b"\x1b[A\r", r"buddy: ok", "the up arrow recalls the last command"),
-    (b"ktest string\r", r"\d+ passed, 0 failed", "ktest runs a suite from the shell"),
-    (b"ktest\r", r"(?m)^(?P<ktest_n>\d+) passed, 0 failed$", "ktest runs every suite from the shell"),
-    (b"ktest\r", r"(?m)^{ktest_n} passed, 0 failed$",
-     "ktest runs every suite again in the same boot, with the same result: every test is repeatable"),
-    (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
-    (b"cpus\r", r"cpu apic  state.*\n\s+0\s+\d+\s+online", "cpus lists the boot CPU, online"),
-    (b"lockstat\r", r"\nvmalloc\s+20\s+\d+\s+\d+", "lockstat lists each lock with its order and counts"),
-    (b"poweroff\r", r"", "poweroff"),
-]
-
-
-def shell_job(args):
-    from testrun import shell_session
-    name = "serial shell session"
-    t0 = time.time()
-    results, status, log = shell_session.run_session(
-        qemu_cmd("128M", ["-kernel", args.kernel, "-append", ""]), 30, SHELL_STEPS)
-    r = Result(name, secs=time.time() - t0)
-    r.log = save_log(args, name, log)
-    tally(r, [(ok, "shell: %s # %s" % (desc, detail)) for ok, desc, detail in results])
-    if status != EXIT_PASS:
-        r.failed += 1
-        r.notes.append("poweroff: QEMU exit status %s, expected %d" % (status, EXIT_PASS))
-    else:
-        r.passed += 1
-    return r
-
-
-GDB_CHECKS = 19  # tests/gdb/session.py's own checks; a lost one is a failure
+from testrun.common import EXIT_PASS, ROOT, Result, qemu_cmd, run, save_log, tally
+from testrun.tap import parse_tap
 
 
 def free_port():
@@ -84,29 +17,114 @@ def free_port():
         return s.getsockname()[1]
 
 
+def gdb_env(port, **extra):
+    return dict(os.environ, STRATA_GDB_PORT=str(port),
+                PYTHONPATH=os.path.join(ROOT, "tools/gdb"), **extra)
+
+
+def _shell_answers(transcript, command):
+    """(argument, answer) of each time the shell was given `command ARG`."""
+    out = []
+    for typed, answer in transcript:
+        words = typed.decode(errors="replace").split()
+        if words and words[0] == command:
+            out.append((words[1] if len(words) > 1 else "", answer))
+    return out
+
+
+def _answer_lines(answer):
+    """An answer without the echo of its command line."""
+    return [line for line in answer.split("\n")[1:] if line.strip()]
+
+
+def gdb_agrees(args, port):
+    """A shell step: GDB attaches to the idle shell and must say what the
+    shell said (whatis, vmallocinfo), find the CPU halted, and the log and
+    the allocators' invariants in order."""
+    def step(captured, transcript):
+        whatis = [(a, _answer_lines(ans)) for a, ans in _shell_answers(transcript, "whatis")
+                  if "error:" not in ans]
+        addrs = [a for a, _ in whatis]
+        status, out = run(["gdb", "-nx", "-q", "-batch", "-x",
+                           os.path.join(ROOT, "tests/gdb/shell_compare.py"), args.kernel],
+                          60, env=gdb_env(port, STRATA_ADDRS=",".join(addrs)))
+        save_log(args, "shell session, GDB's side", out)
+        tagged = {}
+        for line in out.splitlines():
+            tag, _, rest = line.partition(" ")
+            tagged.setdefault(tag, []).append(rest)
+        idle = (tagged.get("IDLE") or ["? 0 00"])[0].split()
+        results = [(idle[0] == "serial_wait_rx" and idle[2] == "f4",
+                    "gdb: the idle shell has the CPU halted (stopped just after hlt in serial_wait_rx)",
+                    "GDB found %s" % idle)]
+        gdb_whatis = tagged.get("WHATIS", [])
+        for i, (addr, lines) in enumerate(whatis):
+            said = gdb_whatis[i] if i < len(gdb_whatis) else "(nothing)"
+            results.append((lines[-1:] == [said],
+                            "gdb: strata whatis %s says what the shell's whatis said" % addr,
+                            "shell %r, GDB %r" % (lines[-1:], said)))
+        shell_vm = [_answer_lines(a) for _, a in _shell_answers(transcript, "vmallocinfo")]
+        results.append((bool(shell_vm) and shell_vm[-1] == tagged.get("VMALLOCINFO"),
+                        "gdb: strata vmallocinfo says what the shell's vmallocinfo said",
+                        "shell %r, GDB %r" % (shell_vm[-1:], tagged.get("VMALLOCINFO"))))
+        check = " ".join(tagged.get("CHECK", []))
+        results.append(("0 problem(s)" in check and "problem:" not in check,
+                        "gdb: strata check finds the shell's allocations consistent", check))
+        last = _answer_lines(transcript[-1][1]) if transcript else []
+        dmesg = tagged.get("DMESG", [])
+        results.append((bool(last) and dmesg[-len(last):] == last,
+                        "gdb: strata dmesg ends with what the shell printed last",
+                        "shell %r, GDB %r" % (last, dmesg[-3:])))
+        return results
+    return step
+
+
+def shell_job(args):
+    from testrun import shell_session
+    from testrun.shell_steps import shell_steps
+    name = "serial shell session"
+    t0 = time.time()
+    port = free_port()
+    results, status, log = shell_session.run_session(
+        qemu_cmd("1G", ["-kernel", args.kernel, "-append", "slab_debug",
+                        "-gdb", "tcp:127.0.0.1:%d" % port]), 30, shell_steps(gdb_agrees(args, port)))
+    r = Result(name, secs=time.time() - t0)
+    r.log = save_log(args, name, log)
+    tally(r, [(ok, "shell: %s # %s" % (desc, detail)) for ok, desc, detail in results])
+    r.check(status == EXIT_PASS, "shell: poweroff leaves QEMU with the pass status",
+            "QEMU exit status %s, expected %d" % (status, EXIT_PASS))
+    return r
+
+
+GDB_CHECKS = 41  # tests/gdb/session.py's own checks; a lost one is a failure
+
+
 def gdb_job(args):
     name = "GDB session"
     t0 = time.time()
     port = free_port()
-    qemu = subprocess.Popen(qemu_cmd("128M", ["-kernel", args.kernel, "-append", "ktest=printk",
+    qemu = subprocess.Popen(qemu_cmd("128M", ["-kernel", args.kernel, "-append", "ktest=printk,task",
                                               "-S", "-gdb", "tcp:127.0.0.1:%d" % port]),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    env = dict(os.environ, STRATA_GDB_PORT=str(port),
-               PYTHONPATH=os.path.join(ROOT, "tools/gdb"))
     try:
         status, out = run(["gdb", "-nx", "-q", "-batch", "-x",
                            os.path.join(ROOT, "tests/gdb/session.py"), args.kernel],
-                          args.timeout, env=env)
+                          args.timeout, env=gdb_env(port))
     finally:
         qemu.kill()
         serial = qemu.communicate()[0].decode("utf-8", "replace").replace("\r", "")
     r = parse_tap(name, out, status, 0)
-    if r.passed + r.failed < GDB_CHECKS:
-        r.failed += 1
-        r.notes.append("the GDB session made %d checks, expected %d" % (r.passed + r.failed, GDB_CHECKS))
-    # The kernel's own buddyinfo table (printed at boot, before the
-    # breakpoint) against the one GDB read from memory at that breakpoint.
+    r.check(r.passed + r.failed >= GDB_CHECKS, "gdb: the session made all its checks",
+            "%d checks, expected %d" % (r.passed + r.failed, GDB_CHECKS))
+    compare_with_serial(r, out, serial)
+    r.log, r.secs = save_log(args, name, out + "\n--- serial ---\n" + serial), time.time() - t0
+    return r
+
+
+def compare_with_serial(r, out, serial):
+    """GDB's tables against the kernel's own, printed at the same breakpoint,
+    and its copy of the kernel log against the serial output."""
     row = r"^(DMA|Normal|HighMem)((?:\s+\d+){%d})$"
     kernel_rows = [" ".join(m.group(0).split()) for m in re.finditer(row % 11, serial, re.M)]
     gdb_rows = [l[len("GDB-BUDDYINFO "):] for l in out.splitlines() if l.startswith("GDB-BUDDYINFO ")]
@@ -114,9 +132,15 @@ def gdb_job(args):
     slab_row = r"^(\S+)((?:\s+\d+){6})\s+\d+\.\d%$"
     kernel_slabs = [" ".join(m.group(0).split()[:7]) for m in re.finditer(slab_row, serial, re.M)]
     gdb_slabs = [l[len("GDB-SLABINFO "):] for l in out.splitlines() if l.startswith("GDB-SLABINFO ")]
+    dmesg = "\n".join(l[len("GDB-DMESG "):] for l in out.splitlines() if l.startswith("GDB-DMESG "))
     tally(r, [(bool(kernel_rows) and kernel_rows == gdb_rows,
                "gdb: buddyinfo from GDB %s equals the kernel's %s" % (gdb_rows, kernel_rows)),
               (bool(kernel_slabs) and kernel_slabs == gdb_slabs,
-               "gdb: slabinfo from GDB %s equals the kernel's %s" % (gdb_slabs, kernel_slabs))])
-    r.log, r.secs = save_log(args, name, out + "\n--- serial ---\n" + serial), time.time() - t0
-    return r
+               "gdb: slabinfo from GDB %s equals the kernel's %s" % (gdb_slabs, kernel_slabs)),
+              (len(dmesg) > 1000 and serial.startswith(dmesg),
+               "gdb: strata dmesg at a breakpoint is the serial output up to it # %d characters"
+               % len(dmesg)),
+              ("Usable memory (sanitised map): 1 range, " in serial,
+               "boot: one usable range is '1 range', not '1 ranges'"),
+              ('command line: "' in serial and not re.search(r'command line: "[^"]* "', serial),
+               "boot: the command line is printed without QEMU's trailing space")])

@@ -12,8 +12,9 @@ tests can fail.
 import re
 import time
 
-from testrun.common import (EXIT_FAIL, EXIT_PASS, Result, kernel_skips, parse_tap, qemu_cmd, run,
-                            save_log, smp_cpus, tally)
+from testrun.common import (EXIT_FAIL, EXIT_PASS, Result, kernel_skips, qemu_cmd, run, save_log,
+                            smp_cpus, tally)
+from testrun.tap import parse_tap
 
 MTTCG = ["-accel", "tcg,thread=multi"]
 ICOUNT = ["-icount", "shift=0"]

@@ -120,7 +120,7 @@ def witness_job(args, mem, extra):
     try:
         out = wait_for_line(qemu, "WITNESS ready", args.timeout)
         if "WITNESS ready" not in out:
-            r.failed, r.notes = 1, ["the kernel never reached 'WITNESS ready'"]
+            r.check(False, "the kernel reaches 'WITNESS ready'")
         else:
             command = qmp_session(sock)
             command("stop")
@@ -128,11 +128,7 @@ def witness_job(args, mem, extra):
             tlb_text = command("human-monitor-command", **{"command-line": "info tlb"}).replace("\r", "")
             out += "\n--- info mem ---\n" + mem_text
             for desc, problem in witness_checks(out, mem_text, tlb_text):
-                if problem:
-                    r.failed += 1
-                    r.notes.append("not ok - %s: %s" % (desc, problem))
-                else:
-                    r.passed += 1
+                r.check(not problem, desc, problem or "")
     finally:
         qemu.kill()
         qemu.wait()
