@@ -58,6 +58,7 @@
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 
 
 struct zone zones[MAX_NR_ZONES] = {
@@ -363,12 +364,22 @@ static struct page *alloc_pages_tried(gfp_t gfp, unsigned order)
 	return page;
 }
 
-/* The slow path of every allocation: every zone, then reclaim and every
- * zone again, then the out-of-memory report; the zeroing. */
-static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order,
-						  uintptr_t caller)
+/*
+ * The slow path of every allocation: every zone, then reclaim and every
+ * zone again, then the out-of-memory report; the zeroing.  The entry
+ * points reach it by a tail call (a jump, with -mregparm=3), so that its
+ * return address is their caller's, named in reports without the frame a
+ * read of their own return address would cost them (on the host, built
+ * without sibling calls, it may name the entry point instead).
+ */
+static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 {
-	struct page *page = alloc_pages_tried(gfp, order);
+	uintptr_t caller = MM_CALLER();
+	struct page *page;
+
+	if (mm_should_fail(MM_ALLOC_PAGES, caller))
+		return NULL;
+	page = alloc_pages_tried(gfp, order);
 
 	if (!page && order < MAX_ORDER && buddy_reclaim())
 		page = alloc_pages_tried(gfp, order);
@@ -386,13 +397,17 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order,
 /* The common case: one frame, any lowmem zone, from the hot list. */
 struct page *alloc_page_kernel(void)
 {
-	mm_irqflags_t flags = mm_irq_save();
-	struct page *page = hot_pop(&zones[ZONE_NORMAL]);
+	mm_irqflags_t flags;
+	struct page *page;
 
+	if (unlikely(mm_failinject_armed)) /* every allocation counted */
+		return alloc_pages_locked(GFP_KERNEL, 0);
+	flags = mm_irq_save();
+	page = hot_pop(&zones[ZONE_NORMAL]);
 	mm_irq_restore(flags);
 	if (likely(page))
 		return page;
-	return alloc_pages_locked(GFP_KERNEL, 0, MM_CALLER());
+	return alloc_pages_locked(GFP_KERNEL, 0);
 }
 
 /*
@@ -423,23 +438,24 @@ struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 {
 	if (likely(order == 0 && gfp == GFP_KERNEL))
 		return alloc_page_kernel();
-	if (likely(order - 1 < MAX_ORDER - 1) && likely(!(gfp & __GFP_ZERO))) {
+	if (likely(order - 1 < MAX_ORDER - 1) && likely(!(gfp & __GFP_ZERO)) &&
+	    likely(!mm_failinject_armed)) {
 		const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
 		struct page *page = alloc_from_zone(&zones[(int)zl[0]], order);
 		if (likely(page))
 			return page;
 	}
-	return alloc_pages_locked(gfp, order, MM_CALLER());
+	return alloc_pages_locked(gfp, order);
 }
 
 struct page *alloc_pages_kernel(unsigned order)
 {
-	if (likely(order - 1 < MAX_ORDER - 1)) {
+	if (likely(order - 1 < MAX_ORDER - 1) && likely(!mm_failinject_armed)) {
 		struct page *page = alloc_from_zone(&zones[ZONE_NORMAL], order);
 		if (likely(page))
 			return page;
 	}
-	return order ? alloc_pages_locked(GFP_KERNEL, order, MM_CALLER()) : alloc_page_kernel();
+	return order ? alloc_pages_locked(GFP_KERNEL, order) : alloc_page_kernel();
 }
 
 /* --- freeing ------------------------------------------------------------ */

@@ -39,6 +39,7 @@
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 
 /*
  * The classes, smallest first.  Up to 512 bytes: 8, 16, 32, 64, 96, 128,
@@ -58,20 +59,33 @@ static const unsigned class_sizes[KMALLOC_NR_CLASSES] = {
 /* size_index[(n + 7) / 8]: the class of n bytes (0 and 1..8 both class 0) */
 static uint8_t size_index[KMALLOC_MAX_CACHE_SIZE / 8 + 1];
 static struct kmem_cache *classes[KMALLOC_NR_CLASSES];
+/* What kmalloc's fast path pops from: the classes, or while fault
+ * injection is armed a cache whose array is always empty, so that every
+ * kmalloc goes out of line and is counted. */
+static struct kmem_cache *fast_classes[KMALLOC_NR_CLASSES];
+static struct kmem_cache no_objects;
 static struct list_node large_list = LIST_HEAD_INIT(large_list);
 static unsigned long large_blocks;
+
+static void kmalloc_failinject_armed(bool armed)
+{
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
+		fast_classes[i] = armed ? &no_objects : classes[i];
+}
 
 void kmem_init(bool debug)
 {
 	unsigned k = 0;
 
 	slab_init(debug);
+	mm_failinject_on_arm(kmalloc_failinject_armed);
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_MAX];
 
 		snprintf(name, sizeof(name), "kmalloc-%u", class_sizes[i]);
 		classes[i] = __kmem_cache_create(name, class_sizes[i], KMALLOC_MIN_ALIGN,
 						 SLAB_KMALLOC, NULL, SLAB_ID_KMALLOC + i);
+		fast_classes[i] = classes[i];
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(size_index); i++) {
 		while (class_sizes[k] < i * 8)
@@ -216,6 +230,8 @@ static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 
 static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 {
+	if (mm_should_fail(MM_ALLOC_KMALLOC, caller))
+		return NULL;
 	return __kmalloc(size, gfp, caller);
 }
 
@@ -231,7 +247,7 @@ void *kmalloc(size_t size, gfp_t gfp)
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE) && likely(!(gfp & __GFP_ZERO))) {
 		/* a class has no constructor, so its free record is at the
 		 * object's start (mm/slab_cache.c, compute_layout) */
-		obj = slab_mag_pop_fp0(classes[size_index[(size + 7) / 8]]);
+		obj = slab_mag_pop_fp0(fast_classes[size_index[(size + 7) / 8]]);
 		if (likely(obj))
 			return obj;
 	}
@@ -403,7 +419,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	void *q;
 
 	if (!p)
-		return __kmalloc(new_size, gfp, caller);
+		return kmalloc_slow(new_size, gfp, caller);
 	if (!new_size) {
 		__kfree(p, caller);
 		return NULL;
@@ -416,7 +432,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		resize_in_place(p, cache, large, new_size);
 		return (void *)p;
 	}
-	q = __kmalloc(new_size, gfp, caller);
+	q = kmalloc_slow(new_size, gfp, caller);
 	if (!q)
 		return NULL;
 	memcpy(q, p, MIN(old, new_size));

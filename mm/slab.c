@@ -110,6 +110,7 @@
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 
 /* --- slabs ---------------------------------------------------------------- */
 
@@ -326,6 +327,17 @@ static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintpt
 	return __kmem_cache_alloc(c, gfp, c->c_size, caller);
 }
 
+/* Flags below this take the fast path: those without __GFP_ZERO (and
+ * __GFP_NOWARN), or none while fault injection counts every allocation.
+ * One comparison, as the test of __GFP_ZERO alone would be. */
+static gfp_t fast_gfp_below = __GFP_ZERO;
+
+/* While fault injection is armed every allocation goes out of line. */
+void slab_failinject_armed(bool armed)
+{
+	fast_gfp_below = armed ? 0 : __GFP_ZERO;
+}
+
 /*
  * The fast path: no zeroing, an object in the array -- a pop with
  * interrupts off.  Debug caches never have one; they, an empty array and
@@ -333,7 +345,7 @@ static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintpt
  */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	if (likely(!(gfp & __GFP_ZERO))) {
+	if (likely(gfp < fast_gfp_below)) {
 		void *obj = slab_mag_pop(c);
 		if (likely(obj))
 			return obj;
@@ -345,6 +357,9 @@ __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				    size_t req, uintptr_t caller)
 {
 	void *obj;
+
+	if (mm_should_fail(MM_ALLOC_SLAB, caller))
+		return NULL;
 
 	if (cache_debug(c)) {
 		obj = slab_pop(c);

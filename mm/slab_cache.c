@@ -8,6 +8,7 @@
 #include "mm/slab_internal.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "lib/errno.h"
 
 struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
@@ -249,6 +250,7 @@ void slab_init(bool debug)
 {
 	debug_default = debug;
 	buddy_set_reclaim(&slab_reclaimer);
+	mm_failinject_on_arm(slab_failinject_armed);
 	if (cache_setup(&slab_cache_cache, "kmem_cache", sizeof(struct kmem_cache),
 			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
 		cache_link(&slab_cache_cache, SLAB_ID_CACHES);

@@ -385,6 +385,9 @@ bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
 
 /* --- shared by the slab files ------------------------------------------- */
 
+/* Fault injection's hook: the fast path steps aside while it is armed. */
+void slab_failinject_armed(bool armed);
+
 /* kmem_cache_create with a given id (SLAB_ID_ANY: a free one); kmalloc
  * creates its classes with theirs (mm/slab_cache.c). */
 struct kmem_cache *__kmem_cache_create(const char *name, size_t size,

@@ -1,0 +1,100 @@
+/* Deterministic fault injection (see mm/failinject.h). */
+#include "mm/failinject.h"
+#include "mm/platform.h"
+
+#define ARM_HOOKS_MAX 4
+
+bool mm_failinject_armed;
+static struct mm_failinject config;
+static unsigned long counted, injected, injected_total;
+static uint32_t rng;
+static void (*arm_hooks[ARM_HOOKS_MAX])(bool armed);
+
+static const char *const kind_names[MM_ALLOC_KINDS] = {
+	[MM_ALLOC_PAGES] = "pages", [MM_ALLOC_SLAB] = "slab",
+	[MM_ALLOC_KMALLOC] = "kmalloc", [MM_ALLOC_VMALLOC] = "vmalloc",
+	[MM_ALLOC_PGTABLE] = "pagetable", [MM_ALLOC_KMAP] = "kmap",
+	[MM_ALLOC_ADDR_SPACE] = "addr_space", [MM_ALLOC_TASK] = "task",
+};
+
+const char *mm_alloc_kind_name(enum mm_alloc_kind kind)
+{
+	return kind < MM_ALLOC_KINDS ? kind_names[kind] : "?";
+}
+
+void mm_failinject_on_arm(void (*fn)(bool armed))
+{
+	for (unsigned i = 0; i < ARM_HOOKS_MAX; i++) {
+		if (!arm_hooks[i] || arm_hooks[i] == fn) {
+			arm_hooks[i] = fn;
+			return;
+		}
+	}
+}
+
+static void tell_allocators(bool armed)
+{
+	for (unsigned i = 0; i < ARM_HOOKS_MAX && arm_hooks[i]; i++)
+		arm_hooks[i](armed);
+}
+
+void mm_failinject_set(const struct mm_failinject *cfg)
+{
+	config = *cfg;
+	counted = injected = 0;
+	rng = cfg->seed ? cfg->seed : 1;
+	if (!mm_failinject_armed)
+		tell_allocators(true);
+	mm_failinject_armed = true;
+}
+
+void mm_failinject_off(void)
+{
+	if (mm_failinject_armed)
+		tell_allocators(false);
+	mm_failinject_armed = false;
+}
+
+unsigned long mm_failinject_count(void)
+{
+	return counted;
+}
+
+unsigned long mm_failinject_injected(void)
+{
+	return injected;
+}
+
+unsigned long mm_failinject_injected_total(void)
+{
+	return injected_total;
+}
+
+/* xorshift32: the same failures for the same seed. */
+static uint32_t next_random(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+bool __mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
+{
+	char by[MM_SYMBOL_LEN];
+	bool fail;
+
+	if (config.kinds && !(config.kinds & (1u << kind)))
+		return false;
+	counted++;
+	fail = counted == config.nth ||
+	       (config.prob_ppm && next_random() % 1000000u < config.prob_ppm);
+	if (!fail)
+		return false;
+	injected++;
+	injected_total++;
+	if (!config.quiet)
+		mm_printf("mm: injected failure of allocation %lu (%s) for %s\n", counted,
+			  mm_alloc_kind_name(kind), mm_symbol(caller, by, sizeof(by)));
+	return true;
+}
