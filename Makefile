@@ -18,6 +18,7 @@ export CROSS
 
 B := build
 MEM ?= 128M
+SMP ?= 1
 CMDLINE ?=
 QEMU_FLAGS := -display none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -56,7 +57,8 @@ ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
 OBJS := $(C_SRCS:%.c=$(B)/%.o) $(ASM_SRCS:%.asm=$(B)/%.o)
 GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
 	$(B)/gen/segments.inc $(B)/gen/cpuid.inc $(B)/gen/uart.inc \
-	$(B)/gen/qemu_exit.inc $(B)/gen/layout.ld
+	$(B)/gen/qemu_exit.inc $(B)/gen/vectors.inc $(B)/gen/trampoline.inc \
+	$(B)/gen/layout.ld
 
 # Host-only sources, for compile_commands.json (their rules: tests/host/host.mk).
 HOST_ONLY_SRCS := $(filter-out tests/host/fuzz_%.c,$(wildcard tests/host/*.c))
@@ -73,7 +75,7 @@ ISO := $(B)/strata.iso
 
 # `make help` prints the lines that start with "##" below, and the boot
 # options from the table in kernel/bootopts.c (tools/make_help.py).
-## Variables: MEM=128M (QEMU's memory), CMDLINE= (boot options, below),
+## Variables: MEM=128M (QEMU's memory), SMP=1 (its CPUs), CMDLINE= (boot options, below),
 ##   CROSS=i686-linux-gnu- (or i686-elf-), DEBUG=1 (-Og), V=1 (every command),
 ##   GDBPORT=$(GDBPORT), BENCH=a,b, MEMMAP_MEM=1G, FUZZ_SECONDS=300
 ##
@@ -189,7 +191,7 @@ compile_commands.json: $(C_SRCS) Makefile tests/host/host.mk tools/gen_compile_c
 
 # --- running -----------------------------------------------------------------
 ##
-## Running (MEM=128M and CMDLINE='...' choose the memory and the boot options)
+## Running (MEM=128M, SMP=4 and CMDLINE='...' choose the memory, the CPUs and the boot options)
 ##   make run         boot with -kernel in QEMU; the shell on this terminal
 ##                    (Ctrl-A X quits; `poweroff` too).  A passing
 ##                    CMDLINE=ktest run ends with status 0, a failing one 1
@@ -197,7 +199,7 @@ compile_commands.json: $(C_SRCS) Makefile tests/host/host.mk tools/gen_compile_c
 ##   make run-iso     boot the ISO through GRUB (its menu is on serial too)
 run: $(KERNEL) | deps-run
 	$(say) QEMU "$(KERNEL) -m $(MEM) -append '$(CMDLINE)'"
-	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
+	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -kernel $(KERNEL) -append "$(CMDLINE)"
 
 $(ISO): $(KERNEL) iso/grub.cfg | deps-iso
 	@rm -rf $(B)/isodir && mkdir -p $(B)/isodir/boot/grub
@@ -211,7 +213,7 @@ iso: $(ISO)
 
 run-iso: $(ISO) | deps-run
 	$(say) QEMU "$(ISO) -m $(MEM)"
-	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -cdrom $(ISO)
+	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -cdrom $(ISO)
 
 ##   make run-bochs   boot the ISO under Bochs, the second x86 model (the shell
 ##                    on this terminal)
@@ -231,7 +233,7 @@ run-bochs: $(ISO) | deps-bochs
 ##                    `gdb` in the tree does the same through .gdbinit
 debug: $(KERNEL) .gdbinit | deps-run
 	@echo "QEMU is paused with its gdbstub on localhost:$(GDBPORT); run 'make gdb' (or gdb) in another terminal."
-	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -serial mon:stdio -S -gdb tcp:localhost:$(GDBPORT) \
+	$(Q)$(QEMU_RUN) $(QEMU_FLAGS) -m $(MEM) -smp $(SMP) -serial mon:stdio -S -gdb tcp:localhost:$(GDBPORT) \
 		-kernel $(KERNEL) -append "$(CMDLINE)"
 
 gdb: $(KERNEL) .gdbinit | deps-gdb

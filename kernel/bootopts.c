@@ -24,10 +24,14 @@ static const struct boot_option options[] = {
 	OPT("faultsweep", "[=every]", "with ktest: rerun each test failing its allocations in turn (a sample, or every one)"),
 	OPT("bench", "[=NAMES]", "run the benchmarks (make bench adds -icount shift=0)"),
 	OPT("slab_debug", NULL, "red zones, poison and caller records in every cache"),
-	OPT("crash", "=null|stack|taskstack|text|panic", "crash on purpose, to see the report"),
+	OPT("crash", "=null|stack|taskstack|apstack|text|panic", "crash on purpose, to see the report"),
 	OPT("witness", NULL, "pause for the QEMU witness (make test)"),
 	OPT("memdump", NULL, "dump every frame's state for make memmap, then exit"),
 	OPT("halt", NULL, "stop after booting, without the shell"),
+	OPT("lock_debug", NULL, "record lock holders; report misuse and the lock order (on under ktest)"),
+	OPT("acpi", "=off", "find the CPUs in the MP table, not the ACPI MADT"),
+	OPT("nosmp", NULL, "run on the boot CPU only, leaving the others halted"),
+	OPT("no_shootdown", NULL, "test only: send no TLB shootdowns (the shootdown tests must fail)"),
 };
 
 /* Whether value is one of the '|'-separated choices after the '='. */

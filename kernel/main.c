@@ -13,6 +13,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/bootopts.h"
+#include "kernel/lockdebug.h"
 #include "lib/errno.h"
 #include "mm/init.h"
 #include "mm/page.h"
@@ -25,6 +26,7 @@
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
 #include "kernel/task.h"
+#include "kernel/smp.h"
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
@@ -116,12 +118,14 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
 	bootopts_check(boot_info.cmdline);
+	lock_debug_init(cmdline_has("lock_debug") || cmdline_has("ktest"));
 	memory_init(&boot_info);
 	paging_init();
 	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
 	vmm_cache_init();
 	vmalloc_init();
 	task_init();
+	smp_init();
 	slab_print_info();
 
 	if (cmdline_has("witness"))

@@ -11,6 +11,8 @@
 #include "lib/string.h"
 #include "kernel/whatis.h"
 #include "kernel/memdump.h"
+#include "kernel/smp.h"
+#include "lib/spinlock.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/report.h"
@@ -161,6 +163,22 @@ static int cmd_memdump(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_cpus(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	smp_print_cpus();
+	return 0;
+}
+
+static int cmd_lockstat(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	spin_print_stats();
+	return 0;
+}
+
 static int cmd_poweroff(int argc, char **argv)
 {
 	(void)argc;
@@ -215,6 +233,15 @@ const struct shell_cmd shell_cmds[] = {
 	{ "bench", "[NAMES]", "run benchmarks (instruction counts only under -icount)", NULL, 0,
 	  1, cmd_bench },
 	{ "memdump", "", "every frame's state, for make memmap", NULL, 0, 0, cmd_memdump },
+	{ "cpus", "", "every CPU: APIC id, state, per-CPU area, stack, IPIs",
+	  "  One line per CPU: its local APIC id, online or not, its per-CPU area\n"
+	  "  (what %fs reaches), its kernel stack, the cross-CPU calls and TLB\n"
+	  "  shootdowns it answered, the shootdowns it sent, and its job.", 0, 0, cmd_cpus },
+	{ "lockstat", "", "every registered lock: acquisitions, waits, holder",
+	  "  Each lock's place in the lock order (lib/lock_order.h), how often it\n"
+	  "  was taken, how often a CPU had to wait and for how many turns, and\n"
+	  "  who holds it (with lock debugging: boot with lock_debug).", 0, 0,
+	  cmd_lockstat },
 	{ "poweroff", "", "leave QEMU", NULL, 0, 0, cmd_poweroff },
 	{ NULL, NULL, NULL, NULL, 0, 0, NULL },
 };

@@ -3,17 +3,24 @@
  * for: the constructor runs once per object when its slab is made, and a
  * destroyed task goes back to the cache in that state, so task_create only
  * fills in what differs from task to task.
+ *
+ * The table of tasks (all_tasks, nr_tasks, next_pid) is shared by every
+ * CPU: task_lock guards it.  The rest of a task belongs to whoever created
+ * it until task_destroy.
  */
 #include "kernel/task.h"
 #include "mm/slab.h"
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
 #include "arch/x86/trap.h"
+#include "lib/spinlock.h"
 
 static struct kmem_cache *task_cachep;
-static struct list_node all_tasks = LIST_HEAD_INIT(all_tasks);
-static unsigned long nr_tasks;
-static int next_pid = 1;
+static struct spinlock task_lock = SPINLOCK_INIT("tasks", LOCK_ORDER_TASKS);
+LOCK_REGISTER(task_lock);
+static struct list_node all_tasks = LIST_HEAD_INIT(all_tasks); /* task_lock */
+static unsigned long nr_tasks; /* task_lock */
+static int next_pid = 1; /* task_lock */
 
 static void task_ctor(void *obj)
 {
@@ -51,7 +58,6 @@ static void mark_stack(void *stack)
 struct task *task_create(const char *name)
 {
 	struct task *t = task_cachep ? kmem_cache_alloc(task_cachep, GFP_KERNEL) : NULL;
-	mm_irqflags_t flags;
 	size_t i;
 
 	if (!t)
@@ -67,11 +73,11 @@ struct task *task_create(const char *name)
 		t->t_name[i] = name[i];
 	t->t_name[i] = '\0';
 	t->t_state = TASK_RUNNABLE;
-	flags = mm_irq_save();
+	spin_lock(&task_lock);
 	t->t_pid = next_pid++;
 	list_add_tail(&t->t_link, &all_tasks);
 	nr_tasks++;
-	mm_irq_restore(flags);
+	spin_unlock(&task_lock);
 	return t;
 
 fail_stack:
@@ -84,14 +90,12 @@ fail_as:
 
 void task_destroy(struct task *t)
 {
-	mm_irqflags_t flags;
-
 	if (!t)
 		return;
-	flags = mm_irq_save();
+	spin_lock(&task_lock);
 	list_del(&t->t_link);
 	nr_tasks--;
-	mm_irq_restore(flags);
+	spin_unlock(&task_lock);
 	vfree(t->t_kstack);
 	vmm_destroy(t->t_as);
 	task_ctor(t); /* back to the constructed state the cache promises */
@@ -100,7 +104,7 @@ void task_destroy(struct task *t)
 
 unsigned long task_count(void)
 {
-	return nr_tasks;
+	return READ_ONCE(nr_tasks);
 }
 
 /*

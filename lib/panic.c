@@ -31,7 +31,7 @@ static __noreturn void vpanic(uintptr_t fp, uintptr_t pc, const char *fmt,
 
 	if (machine)
 		machine->quiesce();
-	printk_mute(false);
+	printk_panic_mode();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (panicking) {
 		printk("\nnested panic: %s\n", msg);

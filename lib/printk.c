@@ -1,9 +1,13 @@
 /*
  * printk and vsnprintf.  One formatter writes into a bounded buffer; printk
- * formats a line at a time into a stack buffer and sends it to the sink.
+ * formats a line at a time into a stack buffer and sends it to the sink
+ * under the console lock, so that two CPUs' messages never mix within one
+ * printk.  A panic stops taking the lock (the CPU holding it may be the
+ * one that is gone).
  */
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/spinlock.h"
 
 struct outbuf {
 	char *buf;
@@ -247,7 +251,30 @@ uint32_t log_head;
 static void (*printk_sink)(char c);
 static const char *line_prefix; /* put before every line while set */
 static bool muted; /* printk prints nothing */
-static bool at_line_start = true;
+static bool at_line_start = true; /* console_lock */
+/* One writer at a time: the log, the line state and the sink. */
+static struct spinlock console_lock = SPINLOCK_INIT_NODEBUG("console", LOCK_ORDER_CONSOLE);
+LOCK_REGISTER(console_lock);
+static bool console_unlocked;
+
+/* The console lock, unless a panic said to go without (printk_panic_mode). */
+static irqflags_t console_lock_take(bool *taken)
+{
+	*taken = !READ_ONCE(console_unlocked);
+	return *taken ? spin_lock_irqsave(&console_lock) : 0;
+}
+
+static void console_lock_drop(bool taken, irqflags_t flags)
+{
+	if (taken)
+		spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void printk_panic_mode(void)
+{
+	WRITE_ONCE(console_unlocked, true);
+	muted = false;
+}
 
 void printk_set_sink(void (*putc)(char c))
 {
@@ -266,9 +293,13 @@ void printk_set_prefix(const char *prefix)
 
 void console_write(const char *s, size_t n)
 {
+	bool taken;
+	irqflags_t flags = console_lock_take(&taken);
+
 	if (printk_sink)
 		for (size_t i = 0; i < n; i++)
 			printk_sink(s[i]);
+	console_lock_drop(taken, flags);
 }
 
 static void log_char(char c)
@@ -308,13 +339,17 @@ int vprintk(const char *fmt, va_list ap)
 {
 	char line[512];
 	int n, shown;
+	bool taken;
+	irqflags_t flags;
 
 	if (muted)
 		return 0;
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	shown = n < (int)sizeof(line) ? n : (int)sizeof(line) - 1;
+	flags = console_lock_take(&taken);
 
 	emit(line, shown);
+	console_lock_drop(taken, flags);
 	return shown;
 }
 

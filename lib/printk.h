@@ -21,6 +21,10 @@ int printk(const char *fmt, ...) __printf(1, 2);
 /* Where printk's characters go; the console sets it to the serial port. */
 void printk_set_sink(void (*putc)(char c));
 
+/* From now on printk takes no lock: panic calls it, since the CPU holding
+ * the console lock may never release it. */
+void printk_panic_mode(void);
+
 /*
  * Puts `prefix` before every line printk starts until it is set to NULL
  * (the self-tests make everything a test prints a TAP "# " diagnostic).
@@ -28,7 +32,7 @@ void printk_set_sink(void (*putc)(char c));
 void printk_set_prefix(const char *prefix);
 
 /* While muted, printk prints (and logs) nothing: the fault-injection
- * sweep runs each test many times over.  panic unmutes. */
+ * sweep runs each test many times over.  printk_panic_mode unmutes. */
 void printk_mute(bool mute);
 
 /* Writes n characters to the console only, not to the log (the shell's

@@ -12,6 +12,7 @@
 #include "mm/platform.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/pat.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -24,34 +25,42 @@ static bool demand_fault(struct trap_frame *tf)
 	return vmm_demand_fault(read_cr2(), tf->error) == 0;
 }
 
-/* "P W U A D G PS" for the bits set in an entry. */
+/* "present writable supervisor pcd accessed..." for the bits set in an
+ * entry; bit 7 is PS in a directory entry, PAT in a table entry. */
 static void format_bits(uint32_t v, bool pde, char *buf, size_t size)
 {
+	bool large = pde && (v & PDE_PS);
+
 	if (!(v & PTE_PRESENT)) {
 		snprintf(buf, size, "not present");
 		return;
 	}
-	snprintf(buf, size, "%s%s%s%s%s%s%s%s",
+	snprintf(buf, size, "%s%s%s%s%s%s%s%s%s%s%s",
 		 "present",
 		 v & PTE_RW ? " writable" : " read-only",
 		 v & PTE_USER ? " user" : " supervisor",
+		 v & PTE_PWT ? " pwt" : "", v & PTE_PCD ? " pcd" : "",
 		 v & PTE_ACCESSED ? " accessed" : "",
 		 v & PTE_DIRTY ? " dirty" : "", v & PTE_GLOBAL ? " global" : "",
-		 pde && (v & PDE_PS) ? " 4MiB-page" : "",
+		 large ? " 4MiB-page" : "",
+		 (large ? v & PDE_PAT_LARGE : !pde && (v & PTE_PAT)) ? " pat" : "",
 		 v & PTE_OWNED ? " owned" : "");
 }
 
 static void print_leaf(const struct pgt_walk *w)
 {
+	uint32_t leaf = w->w_level == 1 ? w->w_pde.pde : w->w_pte.pte;
+
 	if (!w->w_present) {
 		/* w_level 0: the directory entry was absent; 2: the table's */
 		printk("    -> the walk stops at level %d: entry not present\n",
 		       w->w_level == 0 ? 1 : 2);
 		return;
 	}
-	printk("    -> frame %08llx, effective %s%s\n", w->w_pa,
+	printk("    -> frame %08llx, effective %s%s, memory type %s\n", w->w_pa,
 	       w->w_flags & PTE_RW ? "writable" : "read-only",
-	       w->w_flags & PTE_USER ? ", user" : ", supervisor only");
+	       w->w_flags & PTE_USER ? ", user" : ", supervisor only",
+	       pat_type_name(pat_type_of(leaf, w->w_level == 1)));
 }
 
 void fault_print_walk(vaddr_t va)

@@ -3,86 +3,139 @@
  *
  * The window [KMAP_BASE, KMAP_BASE + KMAP_SLOTS pages) lies in the kernel
  * half, so its one page table is shared by every address space (made by
- * paging_init).  A bitmap says which slots are in use.  kmap of a HIGHMEM
- * frame takes the first free slot and maps it through kernel_as (vmm_map:
- * the frame stays the caller's); kunmap unmaps it, which invalidates the
- * TLB entry, and frees the slot.  Filling an empty slot needs no invlpg.
- * Interrupts are masked around the bitmap (one CPU: that is the lock).
+ * paging_init).  Slots are per CPU: CPU n owns KMAP_SLOTS_PER_CPU slots in a
+ * row and a bitmap of them in its per-CPU area, so taking a slot needs no
+ * lock and no other CPU's cache line.  A slot's page-table entry belongs
+ * to whoever holds the slot, so kmap writes it directly (no address-space
+ * lock: kmap runs inside the allocators, under other spaces' locks).
+ * Filling an empty slot needs no invlpg.
  *
- * After kmap_init, mm_map_frame (the buddy's __GFP_ZERO on HIGHMEM pages)
- * uses these slots instead of the boot fixmap.
+ * Releasing a slot needs care on several CPUs.  kunmap: the address may
+ * have been handed to other CPUs, which may have cached the translation,
+ * so the entry is shot down on every other CPU before the slot can be
+ * taken again.  The allocators' short-lived mappings (mm_map_frame, the
+ * buddy's __GFP_ZERO of HIGHMEM frames) are used only by the CPU that made
+ * them, between map and unmap, and no other CPU ever learns the address:
+ * no other TLB can hold it, so a local invlpg is enough (Linux's
+ * kmap_local_page makes the same argument).
+ *
+ * The bitmap is changed with atomic operations: kunmap may run on another
+ * CPU than the kmap it undoes.
  */
 #include "mm/highmem.h"
 #include "mm/vmm.h"
+#include "mm/paging.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/tlb.h"
 #include "lib/panic.h"
 
-#define KMAP_WORDS (KMAP_SLOTS / 32)
+#define KMAP_SLOTS_PER_CPU (KMAP_SLOTS / NR_CPUS)
+STATIC_ASSERT(KMAP_SLOTS_PER_CPU == 32, "one 32-bit bitmap per CPU");
+STATIC_ASSERT(KMAP_SLOTS <= PTRS_PER_TABLE && (KMAP_BASE & (PGDIR_SIZE - 1)) == 0,
+	      "the window is the start of one page table");
 
-static uint32_t slot_bits[KMAP_WORDS];
-static unsigned slots_used;
+static DEFINE_PER_CPU(uint32_t, kmap_used); /* bit i: this CPU's slot i */
+static unsigned slots_used; /* over all CPUs, for the leak checks */
+static pte_t *window; /* the window's page table */
+static uint32_t slot_flags;
 
 static vaddr_t slot_va(unsigned slot)
 {
 	return KMAP_BASE + (vaddr_t)slot * PAGE_SIZE;
 }
 
+/* One of this CPU's slots, or -1.  Interrupts off: no other context of
+ * this CPU takes its slots meanwhile. */
 static int take_slot(void)
 {
-	for (unsigned w = 0; w < KMAP_WORDS; w++) {
-		if (slot_bits[w] == ~0u)
-			continue;
-		unsigned b = (unsigned)__builtin_ctz(~slot_bits[w]);
-		slot_bits[w] |= 1u << b;
-		slots_used++;
-		return (int)(w * 32 + b);
-	}
-	return -1;
+	unsigned cpu = smp_processor_id();
+	uint32_t *used = per_cpu_ptr(&kmap_used, cpu);
+	uint32_t free = ~READ_ONCE(*used);
+	unsigned b;
+
+	if (!free)
+		return -1;
+	b = (unsigned)__builtin_ctz(free);
+	atomic_or32(used, 1u << b);
+	__atomic_add_fetch(&slots_used, 1, __ATOMIC_RELAXED);
+	return (int)(cpu * KMAP_SLOTS_PER_CPU + b);
 }
 
-static void *kmap_phys(paddr_t pa)
+static void *map_slot(paddr_t pa)
 {
-	mm_irqflags_t flags;
+	irqflags_t flags;
 	int slot;
 
 	if (pa + PAGE_SIZE <= mm_direct_end())
 		return mm_phys_to_virt(pa);
-	flags = mm_irq_save();
+	flags = irq_save();
 	slot = take_slot();
-	if (slot >= 0 &&
-	    vmm_map(&kernel_as, slot_va((unsigned)slot), pa, PAGE_SIZE, VMM_WRITE))
-		panic("kmap: the kmap window has no page table");
-	mm_irq_restore(flags);
+	if (slot >= 0)
+		pgt_set(&window[slot], make_pte(pa, slot_flags), slot_va((unsigned)slot), false);
+	irq_restore(flags);
 	return slot < 0 ? NULL : (void *)slot_va((unsigned)slot);
 }
 
 void *kmap(struct page *page)
 {
-	return kmap_phys(page_to_phys(page));
+	return map_slot(page_to_phys(page));
+}
+
+/* Empties the slot at addr; returns its address, or 0 when addr is no
+ * kmap slot (a direct-map address). */
+static vaddr_t unmap_slot(void *addr)
+{
+	vaddr_t va = ALIGN_DOWN((vaddr_t)addr, PAGE_SIZE);
+	unsigned slot = (va - KMAP_BASE) / PAGE_SIZE;
+	uint32_t bit = 1u << (slot % KMAP_SLOTS_PER_CPU);
+	uint32_t *used;
+
+	if (va < KMAP_BASE || va >= slot_va(KMAP_SLOTS))
+		return 0;
+	used = per_cpu_ptr(&kmap_used, slot / KMAP_SLOTS_PER_CPU);
+	ASSERT(READ_ONCE(*used) & bit);
+	pgt_set(&window[slot], (pte_t){ 0 }, va, true);
+	return va;
+}
+
+static void release_slot(vaddr_t va)
+{
+	unsigned slot = (va - KMAP_BASE) / PAGE_SIZE;
+
+	atomic_andnot32(per_cpu_ptr(&kmap_used, slot / KMAP_SLOTS_PER_CPU),
+			1u << (slot % KMAP_SLOTS_PER_CPU));
+	__atomic_sub_fetch(&slots_used, 1, __ATOMIC_RELAXED);
 }
 
 void kunmap(void *addr)
 {
-	vaddr_t va = ALIGN_DOWN((vaddr_t)addr, PAGE_SIZE);
-	unsigned slot = (va - KMAP_BASE) / PAGE_SIZE;
-	mm_irqflags_t flags;
+	vaddr_t va = unmap_slot(addr);
 
-	if (va < KMAP_BASE || va >= slot_va(KMAP_SLOTS))
-		return; /* a direct-map address */
-	flags = mm_irq_save();
-	ASSERT(slot_bits[slot / 32] & (1u << (slot % 32)));
-	vmm_unmap(&kernel_as, va, PAGE_SIZE);
-	slot_bits[slot / 32] &= ~(1u << (slot % 32));
-	slots_used--;
-	mm_irq_restore(flags);
+	if (!va)
+		return;
+	tlb_shootdown(tlb_other_cpus(), va, 1);
+	release_slot(va);
+}
+
+/* mm_map_frame's undo: the address never left this CPU (see above). */
+static void unmap_local(void *addr)
+{
+	vaddr_t va = unmap_slot(addr);
+
+	if (va)
+		release_slot(va);
 }
 
 unsigned kmap_slots_used(void)
 {
-	return slots_used;
+	return READ_ONCE(slots_used);
 }
 
 void kmap_init(void)
 {
-	mm_set_frame_mapper(kmap_phys, kunmap);
+	window = pgt_lookup(kernel_as.as_pgdir, KMAP_BASE);
+	ASSERT(window); /* paging_init made the table */
+	slot_flags = PTE_PRESENT | PTE_RW | (paging_uses_pge() ? PTE_GLOBAL : 0);
+	mm_set_frame_mapper(map_slot, unmap_local);
 }

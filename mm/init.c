@@ -1,9 +1,11 @@
 /*
  * Boot-time memory set-up, in order:
  *   1. the firmware map -> sanitised usable ranges (mm/memmap);
- *   2. reserve the first MiB (real-mode structures, and page 0 stays
- *      unused so that a NULL frame is never handed out), the kernel image,
- *      the Multiboot information and modules;
+ *   2. reserve the kernel image, the Multiboot information and modules,
+ *      one page below 1 MiB for the APs' start-up code (bootmem: a
+ *      STARTUP IPI can only start a CPU there), and then the rest of the
+ *      first MiB (real-mode structures, and page 0 stays unused so that a
+ *      NULL frame is never handed out);
  *   3. extend the boot direct map over low memory (4 MiB pages with PSE);
  *   4. the page array, one struct page per frame up to the top of RAM
  *      below 4 GiB, from bootmem;
@@ -23,6 +25,7 @@ struct memmap boot_memmap;
 uint64_t buddy_init_ticks;
 unsigned long buddy_init_frames;
 unsigned long early_tables_freed;
+paddr_t mm_trampoline_page;
 
 /* The no-PSE early page tables: bootmem until paging_init replaces them. */
 static paddr_t early_tables_start, early_tables_end;
@@ -35,15 +38,21 @@ static void reserve(paddr_t start, paddr_t end, const char *name, int owner)
 		panic("mm: cannot reserve %s at %#llx-%#llx", name, start, end);
 }
 
+#define FIRST_MIB 0x100000
+
+/* Whatever is in use comes first, so that the trampoline page is taken
+ * from RAM nobody uses. */
 static void reserve_in_use(const struct mm_boot_desc *boot)
 {
-	reserve(0, 0x100000, "first MiB (BIOS, page 0)", OWNER_FIRMWARE);
 	reserve((uintptr_t)__kernel_start - KERNEL_VBASE,
 		(uintptr_t)__kernel_end - KERNEL_VBASE, "kernel image",
 		OWNER_KERNEL_IMAGE);
 	for (unsigned i = 0; i < boot->nr_in_use; i++)
 		reserve(boot->in_use[i].start, boot->in_use[i].end,
 			boot->in_use[i].name, boot->in_use[i].owner);
+	mm_trampoline_page = bootmem_alloc(&boot_memmap, PAGE_SIZE, PAGE_SIZE,
+					   FIRST_MIB, "AP start-up trampoline");
+	reserve(0, FIRST_MIB, "first MiB (BIOS, page 0)", OWNER_FIRMWARE);
 }
 
 /* Without PSE the direct map needs a table per 4 MiB: one bootmem block
@@ -129,6 +138,7 @@ void mm_init(const struct mm_boot_desc *boot)
 	if (early_map_lowmem(direct_end, pse, early_table, &tables))
 		panic("mm: no memory for early page tables");
 	mm_set_direct_end(direct_end);
+	early_map_set_direct(direct_end);
 
 	nr_pfns = (pfn_t)(top >> PAGE_SHIFT);
 	array_bytes = (uint64_t)nr_pfns * sizeof(struct page);

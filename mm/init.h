@@ -33,6 +33,10 @@ void mm_init(const struct mm_boot_desc *boot);
 void mm_free_early_tables(void);
 extern unsigned long early_tables_freed;
 
+/* A page below 1 MiB that bootmem set aside for the AP start-up
+ * trampoline (kernel/smp.c); 0 when low memory had none. */
+extern paddr_t mm_trampoline_page;
+
 /* The sanitised map and reserved regions of this boot. */
 extern struct memmap boot_memmap;
 

@@ -16,6 +16,7 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_BAD_MAGIC] = "bad magic number",
 	[REPORT_CACHE_BUSY] = "cache destroyed with live objects",
 	[REPORT_CORRUPTION] = "allocator corruption",
+	[REPORT_LOCK] = "lock misuse",
 };
 
 #define REPORT_MSG_LEN 320

@@ -33,6 +33,7 @@ enum report_kind {
 	REPORT_BAD_MAGIC, /* a chunk header's magic number is wrong */
 	REPORT_CACHE_BUSY, /* destroying a cache with live objects */
 	REPORT_CORRUPTION, /* an allocator's own structure is inconsistent */
+	REPORT_LOCK, /* a spinlock misused (lib/spinlock.h names which way) */
 	REPORT_KIND_COUNT
 };
 

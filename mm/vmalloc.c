@@ -13,13 +13,22 @@
  * frees them: vfree needs no list of frames.  The page tables already exist
  * (paging_init), so every address space sees an area the moment it is
  * mapped.  There is no limit on the number of areas but the address range
- * and memory for their descriptors.
+ * and memory for their descriptors.  vmalloc_map_area hands an area to a
+ * mapping of the caller's choice instead (mm/ioremap.c maps device
+ * registers there); vfree unmaps either kind, freeing only owned frames.
+ *
+ * Several CPUs: vmalloc_lock guards the list and the count, and is held
+ * from the search for a gap until the area is mapped, and in vfree until it
+ * is unmapped, so that no range is handed out twice or while its old
+ * mapping may still sit in another CPU's TLB (vmm_unmap shoots it down
+ * before it returns).  It is taken before the kernel space's lock.
  */
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
 #include "mm/slab.h"
 #include "mm/report.h"
 #include "lib/list.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 
 struct vm_area {
@@ -29,8 +38,10 @@ struct vm_area {
 	struct list_node va_link; /* on `areas`, by address */
 };
 
-static struct list_node areas = LIST_HEAD_INIT(areas);
-static unsigned nr_areas;
+static struct spinlock vmalloc_lock = SPINLOCK_INIT("vmalloc", LOCK_ORDER_VMALLOC);
+LOCK_REGISTER(vmalloc_lock);
+static struct list_node areas = LIST_HEAD_INIT(areas); /* vmalloc_lock */
+static unsigned nr_areas; /* vmalloc_lock */
 static struct kmem_cache *area_cachep;
 
 void vmalloc_init(void)
@@ -40,7 +51,7 @@ void vmalloc_init(void)
 
 unsigned vmalloc_nr_areas(void)
 {
-	return nr_areas;
+	return READ_ONCE(nr_areas);
 }
 
 static vaddr_t area_end(const struct vm_area *a)
@@ -51,12 +62,13 @@ static vaddr_t area_end(const struct vm_area *a)
 /* First fit: the lowest gap that holds pages + a guard page.  Returns the
  * node the new area goes before (the list head: at the end), or NULL when
  * no gap is big enough; *va receives its address. */
-static struct list_node *find_gap(size_t pages, vaddr_t *va)
+static struct list_node *__find_gap(size_t pages, vaddr_t *va)
 {
 	uint64_t need = ((uint64_t)pages + 1) * PAGE_SIZE;
 	uint64_t start = VMALLOC_START;
 	struct list_node *pos;
 
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	list_for_each(pos, &areas) {
 		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
 		if (start + need <= a->va_start)
@@ -69,22 +81,21 @@ static struct list_node *find_gap(size_t pages, vaddr_t *va)
 	return pos;
 }
 
-static void *__vmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+static void *__map_area(size_t pages, int (*map)(vaddr_t va, size_t size, void *ctx),
+			void *ctx, uintptr_t caller)
 {
-	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
 	struct list_node *next;
 	struct vm_area *a;
 	vaddr_t va;
 
-	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
-		return NULL;
-	next = find_gap(pages, &va);
+	LOCK_ASSERT_HELD(&vmalloc_lock);
+	next = __find_gap(pages, &va);
 	if (!next)
 		return NULL;
 	a = kmem_cache_alloc(area_cachep, GFP_KERNEL);
 	if (!a)
 		return NULL;
-	if (vmm_alloc(&kernel_as, va, pages * PAGE_SIZE, VMM_WRITE, gfp)) {
+	if (map(va, pages * PAGE_SIZE, ctx)) {
 		kmem_cache_free(area_cachep, a);
 		return NULL;
 	}
@@ -94,6 +105,31 @@ static void *__vmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
 	return (void *)va;
+}
+
+void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
+		       void *ctx, uintptr_t caller)
+{
+	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
+	void *va;
+
+	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
+		return NULL;
+	spin_lock(&vmalloc_lock);
+	va = __map_area(pages, map, ctx, caller);
+	spin_unlock(&vmalloc_lock);
+	return va;
+}
+
+/* Fresh frames from the buddy, owned by kernel_as. */
+static int map_fresh_frames(vaddr_t va, size_t size, void *gfp)
+{
+	return vmm_alloc(&kernel_as, va, size, VMM_WRITE, *(gfp_t *)gfp);
+}
+
+static void *__vmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	return vmalloc_map_area(size, map_fresh_frames, &gfp, caller);
 }
 
 void *vmalloc(size_t size)
@@ -108,13 +144,11 @@ void *vzalloc(size_t size)
 			 (uintptr_t)__builtin_return_address(0));
 }
 
-void vfree(const void *addr)
+static void __vfree(vaddr_t va)
 {
-	vaddr_t va = (vaddr_t)addr;
 	struct list_node *pos;
 
-	if (!addr)
-		return;
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	list_for_each(pos, &areas) {
 		struct vm_area *a = list_entry(pos, struct vm_area, va_link);
 		if (va == a->va_start) {
@@ -136,10 +170,21 @@ void vfree(const void *addr)
 	mm_report(REPORT_NOT_ALLOCATED, va, "vfree of an address vmalloc never returned");
 }
 
+void vfree(const void *addr)
+{
+	if (!addr)
+		return;
+	spin_lock(&vmalloc_lock);
+	__vfree((vaddr_t)addr);
+	spin_unlock(&vmalloc_lock);
+}
+
 bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out)
 {
 	struct list_node *pos;
+	bool found = false;
 
+	spin_lock(&vmalloc_lock);
 	list_for_each(pos, &areas) {
 		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
 		if (va < a->va_start)
@@ -147,10 +192,12 @@ bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out)
 		if (va < area_end(a)) {
 			*out = (struct vmalloc_area_info){ a->va_start, a->va_pages,
 							   a->va_caller };
-			return true;
+			found = true;
+			break;
 		}
 	}
-	return false;
+	spin_unlock(&vmalloc_lock);
+	return found;
 }
 
 void vmalloc_print_info(void)
@@ -158,6 +205,7 @@ void vmalloc_print_info(void)
 	struct list_node *pos;
 	char by[MM_SYMBOL_LEN];
 
+	spin_lock(&vmalloc_lock);
 	mm_printf("vmallocinfo: %u area(s) in %#x-%#x, each followed by a guard page\n",
 		  nr_areas, VMALLOC_START, VMALLOC_END);
 	list_for_each(pos, &areas) {
@@ -168,4 +216,5 @@ void vmalloc_print_info(void)
 			  (unsigned)(a->va_pages * PAGE_SIZE), (unsigned)a->va_pages,
 			  mm_symbol(a->va_caller, by, sizeof(by)));
 	}
+	spin_unlock(&vmalloc_lock);
 }

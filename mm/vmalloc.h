@@ -25,6 +25,16 @@ void *vzalloc(size_t size);
  * reported through mm_report and left alone. */
 void vfree(const void *addr);
 
+/*
+ * Reserves an area of size bytes (rounded up to pages, a guard page after)
+ * for `caller` (vmallocinfo names it) and calls map(va, rounded size, ctx)
+ * to map it; map returns 0 or an
+ * error, after which the area is given up.  Returns the area's address, or
+ * NULL as vmalloc does.  vfree releases it.  For mm/ioremap.c.
+ */
+void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
+		       void *ctx, uintptr_t caller);
+
 /* Live areas, for leak checks. */
 unsigned vmalloc_nr_areas(void);
 

@@ -20,12 +20,17 @@
  *    and as_table_pages count both; destroy asserts they come back to zero.
  *
  * 3. The TLB.  Every entry change goes through pgt_set, which issues invlpg
- *    when the old entry was present and the change is live: the space is in
- *    CR3, or the address is in the shared kernel half (kernel entries are
- *    global where PGE exists, so a CR3 reload would not drop them either).
- *    Filling a not-present entry needs nothing; the TLB caches no absences.
- *    Changing a space that is not running needs nothing either: its entries
- *    were flushed when CR3 last changed (user entries are never global).
+ *    when the old entry was present and the change is live on this CPU: the
+ *    space is in its CR3, or the address is in the shared kernel half
+ *    (kernel entries are global where PGE exists, so a CR3 reload would not
+ *    drop them either).  Filling a not-present entry needs nothing; the TLB
+ *    caches no absences.  Other CPUs may hold the old entry too: an
+ *    operation notes the pages whose present entries it changed, and the
+ *    frames and page tables it lets go, in a struct vmm_flush; at its end
+ *    flush_finish shoots the range down on the CPUs that may hold it -- all
+ *    others for the kernel half, the space's as_cpus for a user half -- and
+ *    only then gives the frames and tables back (arch/x86/tlb.c).  A space
+ *    that runs on no other CPU costs nothing more.
  *
  *    A user-half table counts its present entries in its struct page;
  *    when an unmap (or a failed map) leaves one with none, the table goes
@@ -41,21 +46,38 @@
  * 5. The structure itself comes from its own slab cache, "addr_space"
  *    (Linux's mm_struct cache), made by vmm_cache_init once slab is up;
  *    the kernel's space is static.
+ *
+ * 6. Several CPUs.  Each operation holds the space's as_lock from its
+ *    first look at the tables to the last frame it frees, shootdown
+ *    included; functions named __x expect it held.  The order is vmalloc's
+ *    lock, then as_lock, then the allocators, then the shootdown lock
+ *    (lib/lock_order.h).  Each CPU runs one space (current_as, per CPU).
+ *    vmm_switch sets the CPU's bit in the new space's as_cpus before
+ *    loading CR3 and clears it in the old one after (the load dropped the
+ *    old user entries), so a CPU outside as_cpus caches none of the space.
+ *    An operation writes its entries, then (full barrier) reads as_cpus: a
+ *    CPU whose bit it missed loaded CR3 after the writes and walks the new
+ *    entries.
  */
-#include "mm/vmm.h"
+#include "mm/vmm_internal.h"
 #include "mm/memmap.h"
 #include "mm/buddy.h"
 #include "mm/slab.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/string.h"
 
-struct addr_space kernel_as;
+struct addr_space kernel_as = {
+	.as_lock = SPINLOCK_INIT("kernel_as", LOCK_ORDER_AS),
+	.as_kernel = true,
+};
+LOCK_REGISTER(kernel_as.as_lock);
 static struct kmem_cache *as_cachep;
-static struct addr_space *current_as = &kernel_as;
+/* The space each CPU runs (its CR3); NULL until the CPU's first switch. */
+static DEFINE_PER_CPU(struct addr_space *, current_as);
 static bool global_kernel_pages;
-unsigned long vmm_demand_faults;
 
 void vmm_init(pde_t *kernel_pgdir, bool global_pages)
 {
@@ -63,7 +85,7 @@ void vmm_init(pde_t *kernel_pgdir, bool global_pages)
 	kernel_as.as_pgdir_phys = mm_virt_to_phys(kernel_pgdir);
 	kernel_as.as_kernel = true;
 	global_kernel_pages = global_pages;
-	current_as = &kernel_as;
+	this_cpu_write(current_as, &kernel_as);
 }
 
 void vmm_cache_init(void)
@@ -73,39 +95,24 @@ void vmm_cache_init(void)
 
 struct addr_space *vmm_current(void)
 {
-	return current_as;
+	return this_cpu_read(current_as);
 }
 
 void vmm_switch(struct addr_space *as)
 {
-	current_as = as;
+	struct addr_space *old = vmm_current();
+	unsigned me = smp_processor_id();
+
+	cpumask_set(&as->as_cpus, me); /* before the load: see 6 */
+	this_cpu_write(current_as, as);
 	write_cr3((uint32_t)as->as_pgdir_phys);
+	if (old && old != as)
+		cpumask_clear(&old->as_cpus, me);
 }
 
 static bool is_live(const struct addr_space *as, vaddr_t va)
 {
-	return as == current_as || va >= KERNEL_VBASE;
-}
-
-/* The kernel space maps only vmalloc and kmap; a user space everything
- * below KERNEL_VBASE except the NULL page. */
-static int check_range(const struct addr_space *as, vaddr_t va, size_t size,
-		       unsigned prot)
-{
-	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || !size)
-		return ERR_INVALID_ARGS;
-	if (range_wraps_u32(va, size))
-		return ERR_RANGE;
-	if (as->as_kernel) {
-		if (prot & VMM_USER)
-			return ERR_INVALID_ARGS;
-		if (va < VMALLOC_START || va + size - 1 >= FIXMAP_BASE)
-			return ERR_RANGE;
-		return 0;
-	}
-	if (va < PAGE_SIZE || va + size - 1 >= KERNEL_VBASE)
-		return ERR_RANGE;
-	return 0;
+	return as == vmm_current() || va >= KERNEL_VBASE;
 }
 
 static uint32_t prot_to_pte(const struct addr_space *as, unsigned prot)
@@ -116,6 +123,8 @@ static uint32_t prot_to_pte(const struct addr_space *as, unsigned prot)
 		f |= PTE_RW;
 	if (prot & VMM_USER)
 		f |= PTE_USER;
+	if (prot & VMM_NOCACHE)
+		f |= PTE_PCD | PTE_PWT;
 	if (as->as_kernel && global_kernel_pages)
 		f |= PTE_GLOBAL;
 	return f;
@@ -146,12 +155,13 @@ static pte_t *table_entry(struct addr_space *as, vaddr_t va)
 }
 
 /* Replaces the entry for va; an owned frame under it is freed only after
- * the TLB has forgotten it.  True when that left a user table empty. */
-static bool replace_pte(struct addr_space *as, pte_t *p, vaddr_t va, pte_t val)
+ * every TLB has forgotten it (__flush_finish).  True when that left a user
+ * table empty. */
+static __always_inline bool __replace_pte(struct addr_space *as, pte_t *p,
+					  vaddr_t va, pte_t val, struct vmm_flush *f)
 {
 	pte_t old = pgt_set(p, val, va, is_live(as, va));
 	bool emptied = false;
-	struct page *pg;
 
 	if (!as->as_kernel && pte_present(old) != pte_present(val)) {
 		if (pte_present(val))
@@ -159,43 +169,50 @@ static bool replace_pte(struct addr_space *as, pte_t *p, vaddr_t va, pte_t val)
 		else
 			emptied = --*table_used(p) == 0;
 	}
-	if (!pte_present(old) || !(old.pte & PTE_OWNED))
-		return emptied;
-	pg = phys_to_page(pte_phys(old));
-	page_set_owner(pg, OWNER_NONE);
-	__free_page(pg);
-	as->as_owned_pages--;
+	if (!pte_present(old))
+		return emptied; /* no TLB holds an absent entry */
+	vmm_flush_page(f, va);
+	if (old.pte & PTE_OWNED) {
+		vmm_free_later(f, phys_to_page(pte_phys(old)));
+		as->as_owned_pages--;
+	}
 	return emptied;
 }
 
 /* Clears the present entries of [va, va + size), freeing owned frames;
  * true when a user table was left empty. */
-static bool unmap_pages(struct addr_space *as, vaddr_t va, size_t size)
+static bool __unmap_pages(struct addr_space *as, vaddr_t va, size_t size,
+			  struct vmm_flush *f)
 {
 	bool emptied = false;
 
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
 		if (p && pte_present(*p))
-			emptied |= replace_pte(as, p, va + off, (pte_t){ 0 });
+			emptied |= __replace_pte(as, p, va + off, (pte_t){ 0 }, f);
 	}
 	return emptied;
 }
 
 /* Frees the user-half tables over [va, va + size) that map nothing any
- * more, with their directory entries. */
-static void free_empty_tables(struct addr_space *as, vaddr_t va, size_t size)
+ * more, with their directory entries.  A CPU's paging-structure cache may
+ * still hold a cleared directory entry: the shootdown's invlpg drops it
+ * (SDM 4.10.4.1) before the table is freed. */
+static void __free_empty_tables(struct addr_space *as, vaddr_t va, size_t size,
+				struct vmm_flush *f)
 {
 	if (as->as_kernel)
 		return;
 	for (unsigned i = pde_index(va); i <= pde_index(va + size - 1); i++) {
 		pde_t *d = &as->as_pgdir[i];
+		vaddr_t base = (vaddr_t)i << PGDIR_SHIFT;
 		pte_t *table;
 		if (!pde_present(*d) || *table_used(pde_table(*d)))
 			continue;
 		table = pde_table(*d);
-		pgt_clear_pde(d, (vaddr_t)i << PGDIR_SHIFT, is_live(as, (vaddr_t)i << PGDIR_SHIFT));
-		pgt_free_table(table);
+		pgt_clear_pde(d, base, is_live(as, base));
+		vmm_flush_page(f, base);
+		vmm_free_later(f, virt_to_page(table));
 		as->as_table_pages--;
 	}
 }
@@ -221,24 +238,28 @@ static bool take_frames(struct list_node *frames, size_t n, gfp_t gfp)
 
 /*
  * Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
+ * (Inline, like __replace_pte: a map and an unmap together cost about 430
+ * instructions, and the calls alone were a tenth of that.)
  * Out of memory changes no mapping: the page tables come first (a table
  * this call made and left empty is freed again on failure), then every
  * frame, and only then are entries written -- a step that cannot fail.
  */
-static int map_range(struct addr_space *as, vaddr_t va, size_t size,
-		     unsigned prot, paddr_t pa, bool own, gfp_t gfp)
+static __always_inline int __map_range(struct addr_space *as, vaddr_t va,
+				       size_t size, unsigned prot, paddr_t pa,
+				       bool own, gfp_t gfp, struct vmm_flush *f)
 {
 	uint32_t flags = prot_to_pte(as, prot) | (own ? PTE_OWNED : 0);
 	struct list_node frames = LIST_HEAD_INIT(frames);
 
+	LOCK_ASSERT_HELD(&as->as_lock);
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		if (!table_entry(as, va + off)) {
-			free_empty_tables(as, va, size);
+			__free_empty_tables(as, va, size, f);
 			return ERR_NO_MEMORY;
 		}
 	}
 	if (own && !take_frames(&frames, size / PAGE_SIZE, gfp)) {
-		free_empty_tables(as, va, size);
+		__free_empty_tables(as, va, size, f);
 		return ERR_NO_MEMORY;
 	}
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
@@ -250,16 +271,38 @@ static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 			as->as_owned_pages++;
 			frame = page_to_phys(pg);
 		}
-		replace_pte(as, pgt_lookup(as->as_pgdir, va + off), va + off,
-			    make_pte(frame, flags));
+		__replace_pte(as, pgt_lookup(as->as_pgdir, va + off), va + off,
+			      make_pte(frame, flags), f);
 	}
 	return 0;
+}
+
+int __vmm_map_zeroed(struct addr_space *as, vaddr_t va, unsigned prot,
+		     struct vmm_flush *f)
+{
+	return __map_range(as, va, PAGE_SIZE, prot, 0, true,
+			   GFP_HIGHUSER | __GFP_ZERO, f);
+}
+
+/* __map_range with the space locked, and its flush. */
+static int map_range(struct addr_space *as, vaddr_t va, size_t size,
+		     unsigned prot, paddr_t pa, bool own, gfp_t gfp)
+{
+	struct vmm_flush f;
+	int err;
+
+	vmm_flush_init(&f);
+	spin_lock(&as->as_lock);
+	err = __map_range(as, va, size, prot, pa, own, gfp, &f);
+	__vmm_flush_finish(as, &f);
+	spin_unlock(&as->as_lock);
+	return err;
 }
 
 int vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size,
 	    unsigned prot)
 {
-	int err = check_range(as, va, size, prot);
+	int err = vmm_check_range(as, va, size, prot);
 
 	if (err)
 		return err;
@@ -273,60 +316,15 @@ int vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size,
 int vmm_alloc(struct addr_space *as, vaddr_t va, size_t size, unsigned prot,
 	      gfp_t gfp)
 {
-	int err = check_range(as, va, size, prot);
+	int err = vmm_check_range(as, va, size, prot);
 
 	if (err)
 		return err;
 	return map_range(as, va, size, prot, 0, true, gfp);
 }
 
-static struct vmm_region *find_region(struct addr_space *as, vaddr_t va)
-{
-	for (unsigned i = 0; i < as->as_nr_regions; i++)
-		if (va >= as->as_regions[i].r_start &&
-		    va < as->as_regions[i].r_end)
-			return &as->as_regions[i];
-	return NULL;
-}
-
-int vmm_demand_zero(struct addr_space *as, vaddr_t va, size_t size,
-		    unsigned prot)
-{
-	int err = check_range(as, va, size, prot);
-
-	if (err)
-		return err;
-	for (unsigned i = 0; i < as->as_nr_regions; i++)
-		if (va < as->as_regions[i].r_end &&
-		    as->as_regions[i].r_start < va + size)
-			return ERR_EXISTS;
-	if (as->as_nr_regions == VMM_MAX_REGIONS)
-		return ERR_NO_MEMORY;
-	as->as_regions[as->as_nr_regions++] =
-		(struct vmm_region){ va, va + size, prot };
-	return 0;
-}
-
-int vmm_demand_fault(vaddr_t addr, uint32_t err)
-{
-	struct addr_space *as = current_as;
-	struct vmm_region *r = find_region(as, addr);
-
-	if (!r)
-		return ERR_NOT_FOUND;
-	if ((err & PF_ERR_WRITE) && !(r->r_prot & VMM_WRITE))
-		return ERR_NOT_FOUND;
-	if ((err & PF_ERR_USER) && !(r->r_prot & VMM_USER))
-		return ERR_NOT_FOUND;
-	if (map_range(as, ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE, r->r_prot, 0,
-		      true, GFP_HIGHUSER | __GFP_ZERO))
-		return ERR_NO_MEMORY;
-	vmm_demand_faults++;
-	return 0;
-}
-
-/* Drops the regions that lie wholly inside [va, va + size). */
-static void drop_regions(struct addr_space *as, vaddr_t va, size_t size)
+/* Drops the demand-zero regions that lie wholly inside [va, va + size). */
+static void __drop_regions(struct addr_space *as, vaddr_t va, size_t size)
 {
 	unsigned i = 0;
 
@@ -341,23 +339,25 @@ static void drop_regions(struct addr_space *as, vaddr_t va, size_t size)
 
 int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
 {
-	int err = check_range(as, va, size, 0);
+	int err = vmm_check_range(as, va, size, 0);
+	struct vmm_flush f;
 
 	if (err)
 		return err;
-	if (unmap_pages(as, va, size))
-		free_empty_tables(as, va, size);
-	drop_regions(as, va, size);
+	vmm_flush_init(&f);
+	spin_lock(&as->as_lock);
+	if (__unmap_pages(as, va, size, &f))
+		__free_empty_tables(as, va, size, &f);
+	__drop_regions(as, va, size);
+	__vmm_flush_finish(as, &f);
+	spin_unlock(&as->as_lock);
 	return 0;
 }
 
-int vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned prot)
+/* Sets RW and USER of the present entries in [va, va + size) to bits. */
+static void __protect_pages(struct addr_space *as, vaddr_t va, size_t size,
+			    uint32_t bits, struct vmm_flush *f)
 {
-	int err = check_range(as, va, size, prot);
-	uint32_t bits = prot_to_pte(as, prot) & (PTE_RW | PTE_USER);
-
-	if (err)
-		return err;
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
 		pte_t val;
@@ -365,14 +365,31 @@ int vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned prot)
 			continue;
 		val.pte = (p->pte & ~(uint32_t)(PTE_RW | PTE_USER)) | bits;
 		/* Also when permissions grow: a stale read-only TLB entry would
-		 * give a spurious fault (SDM 4.10.4.3). */
-		if (val.pte != p->pte)
-			pgt_set(p, val, va + off, is_live(as, va + off));
+		 * give a spurious fault (SDM 4.10.4.3), on any CPU. */
+		if (val.pte == p->pte)
+			continue;
+		pgt_set(p, val, va + off, is_live(as, va + off));
+		vmm_flush_page(f, va + off);
 	}
+}
+
+int vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned prot)
+{
+	int err = vmm_check_range(as, va, size, prot);
+	uint32_t bits = prot_to_pte(as, prot) & (PTE_RW | PTE_USER);
+	struct vmm_flush f;
+
+	if (err)
+		return err;
+	vmm_flush_init(&f);
+	spin_lock(&as->as_lock);
+	__protect_pages(as, va, size, bits, &f);
 	for (unsigned i = 0; i < as->as_nr_regions; i++)
 		if (as->as_regions[i].r_start >= va &&
 		    as->as_regions[i].r_end - 1 <= va + size - 1)
 			as->as_regions[i].r_prot = prot;
+	__vmm_flush_finish(as, &f);
+	spin_unlock(&as->as_lock);
 	return 0;
 }
 
@@ -381,7 +398,9 @@ int vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa,
 {
 	struct pgt_walk w;
 
+	spin_lock(&as->as_lock); /* no table may be freed under the walk */
 	pgt_walk(as->as_pgdir, va, &w);
+	spin_unlock(&as->as_lock);
 	if (!w.w_present)
 		return ERR_NOT_FOUND;
 	if (pa)
@@ -393,16 +412,24 @@ int vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa,
 
 int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va)
 {
-	pte_t *p = pgt_lookup(as->as_pgdir, va);
-	pte_t val;
+	struct vmm_flush f;
+	pte_t *p, val;
+	int err = ERR_NOT_FOUND;
 
-	if (!p || !pte_present(*p))
-		return ERR_NOT_FOUND;
-	/* The TLB entry remembers that A and D are already set; without the
-	 * invlpg the CPU would not write them again. */
-	val.pte = p->pte & ~(uint32_t)(PTE_ACCESSED | PTE_DIRTY);
-	pgt_set(p, val, va, is_live(as, va));
-	return 0;
+	vmm_flush_init(&f);
+	spin_lock(&as->as_lock);
+	p = pgt_lookup(as->as_pgdir, va);
+	if (p && pte_present(*p)) {
+		/* A TLB entry remembers that A and D are already set; until it
+		 * is gone, no CPU holding it writes them again. */
+		val.pte = p->pte & ~(uint32_t)(PTE_ACCESSED | PTE_DIRTY);
+		pgt_set(p, val, va, is_live(as, va));
+		vmm_flush_page(&f, va);
+		err = 0;
+	}
+	__vmm_flush_finish(as, &f);
+	spin_unlock(&as->as_lock);
+	return err;
 }
 
 struct addr_space *vmm_create(void)
@@ -417,6 +444,7 @@ struct addr_space *vmm_create(void)
 		kmem_cache_free(as_cachep, as);
 		return NULL;
 	}
+	spin_init(&as->as_lock, "addr_space", LOCK_ORDER_AS);
 	as->as_pgdir_phys = mm_virt_to_phys(as->as_pgdir);
 	memcpy(&as->as_pgdir[KERNEL_PDE_FIRST],
 	       &kernel_as.as_pgdir[KERNEL_PDE_FIRST],
@@ -424,11 +452,9 @@ struct addr_space *vmm_create(void)
 	return as;
 }
 
-void vmm_destroy(struct addr_space *as)
+/* Clears every user-half entry and directory entry of the space. */
+static void __empty_space(struct addr_space *as, struct vmm_flush *f)
 {
-	ASSERT(!as->as_kernel);
-	if (as == current_as)
-		vmm_switch(&kernel_as);
 	/* Most spaces have few tables (a task's often none): stop at the last. */
 	for (unsigned i = 0; i < KERNEL_PDE_FIRST && as->as_table_pages; i++) {
 		pde_t *d = &as->as_pgdir[i];
@@ -437,14 +463,27 @@ void vmm_destroy(struct addr_space *as)
 			continue;
 		t = pde_table(*d);
 		for (unsigned j = 0; j < PTRS_PER_TABLE; j++)
-			replace_pte(as, &t[j], ((vaddr_t)i << PGDIR_SHIFT) +
-						       j * PAGE_SIZE,
-				    (pte_t){ 0 });
+			__replace_pte(as, &t[j], ((vaddr_t)i << PGDIR_SHIFT) + j * PAGE_SIZE,
+				      (pte_t){ 0 }, f);
 		d->pde = 0;
-		pgt_free_table(t);
+		vmm_free_later(f, virt_to_page(t));
 		as->as_table_pages--;
 	}
+}
+
+void vmm_destroy(struct addr_space *as)
+{
+	struct vmm_flush f;
+
+	ASSERT(!as->as_kernel);
+	if (as == vmm_current())
+		vmm_switch(&kernel_as);
+	vmm_flush_init(&f);
+	spin_lock(&as->as_lock);
+	__empty_space(as, &f);
+	__vmm_flush_finish(as, &f); /* nobody should run it: normally no IPI */
 	ASSERT(as->as_owned_pages == 0 && as->as_table_pages == 0);
+	spin_unlock(&as->as_lock);
 	pgt_free_table(as->as_pgdir);
 	kmem_cache_free(as_cachep, as);
 }

@@ -12,17 +12,22 @@
  *                    on the first access (the page-fault handler).
  *
  * None of these may be called from an interrupt handler other than the
- * page-fault path itself; one CPU, no locking beyond that.
+ * page-fault path itself.  Each takes the space's lock (as_lock), so CPUs
+ * may share a space; a change another CPU may have cached is shot down
+ * before a frame is freed (mm/vmm.c, 3).
  */
 #ifndef MM_VMM_H
 #define MM_VMM_H
 
 #include "mm/pgtable.h"
 #include "mm/gfp.h"
+#include "lib/spinlock.h"
+#include "lib/cpumask.h"
 
 /* Protection of a mapping.  Present pages are always readable on i386. */
 #define VMM_WRITE 0x1u /* writable (ring 0 honours it too: CR0.WP) */
 #define VMM_USER 0x2u /* ring 3 may access */
+#define VMM_NOCACHE 0x4u /* uncached (PCD|PWT: UC through the PAT), for devices */
 
 #define VMM_MAX_REGIONS 16 /* demand-zero regions per address space */
 
@@ -31,10 +36,18 @@ struct vmm_region {
 	unsigned r_prot;
 };
 
+/*
+ * as_lock guards the page tables (the kernel half's entries for kernel_as),
+ * the regions and the two counters.  as_cpus is changed atomically by each
+ * CPU for itself (vmm_switch) and read without the lock.  The rest is set
+ * at create time.
+ */
 struct addr_space {
 	pde_t *as_pgdir; /* direct-map address of the page directory */
 	paddr_t as_pgdir_phys; /* what CR3 holds while this space runs */
 	bool as_kernel; /* the kernel's own space: never destroyed */
+	struct spinlock as_lock;
+	cpumask_t as_cpus; /* CPUs running this space (its user half cached) */
 	unsigned as_nr_regions;
 	struct vmm_region as_regions[VMM_MAX_REGIONS];
 	unsigned long as_table_pages; /* page tables of the user half */
@@ -55,9 +68,11 @@ void vmm_cache_init(void);
  * vmm_cache_init). */
 struct addr_space *vmm_create(void);
 /* Returns every table and owned frame, then the space itself.  The kernel
- * space is switched to first if `as` is running. */
+ * space is switched to first if `as` is running here; no other CPU may be
+ * running it. */
 void vmm_destroy(struct addr_space *as);
-/* Loads the space's directory into CR3. */
+/* Loads the space's directory into this CPU's CR3 and records which CPUs
+ * run which space (as_cpus), for TLB shootdowns. */
 void vmm_switch(struct addr_space *as);
 struct addr_space *vmm_current(void);
 

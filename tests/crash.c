@@ -4,6 +4,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "kernel/task.h"
+#include "kernel/smp.h"
 
 static __noinline int crash_null_deref(volatile int *p)
 {
@@ -55,6 +56,22 @@ static __noinline void crash_task_stack(void)
 			 : "memory");
 }
 
+static void recurse_job(void *arg)
+{
+	(void)arg;
+	crash_recurse_forever();
+}
+
+/* Overflows CPU 1's vmalloc'ed stack (a job in its idle loop). */
+static void crash_ap_stack(void)
+{
+	if (smp_run_on(1, recurse_job, NULL)) {
+		printk("crash: no CPU 1 (run QEMU with -smp 2)\n");
+		return;
+	}
+	smp_run_wait(1); /* the double fault ends the run from CPU 1 */
+}
+
 void crash_run(const char *name)
 {
 	printk("crash: running '%s' on purpose\n", name);
@@ -68,5 +85,7 @@ void crash_run(const char *name)
 		crash_panic_inner();
 	else if (!strcmp(name, "taskstack"))
 		crash_task_stack();
-	printk("crash: unknown crash '%s' (null, stack, taskstack, text, panic)\n", name);
+	else if (!strcmp(name, "apstack"))
+		crash_ap_stack();
+	printk("crash: unknown crash '%s' (null, stack, taskstack, apstack, text, panic)\n", name);
 }

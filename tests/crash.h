@@ -8,6 +8,8 @@
  *   crash=text          a write to kernel text: a protection-violation
  *                       report with the page walk down to the read-only PTE
  *   crash=taskstack     the same on a task's vmalloc'ed stack: its guard page
+ *   crash=apstack       the same on CPU 1's stack (QEMU -smp 2): its own
+ *                       double-fault task reports it
  *   crash=panic         panic() with a backtrace naming its callers
  */
 #ifndef TESTS_CRASH_H

@@ -11,6 +11,8 @@ Jobs (each reports `N passed, M failed, K skipped`):
            (TAP on the smallest, KTAP on the others); the test listing and
            selection (ktest=list, suites, id globs, a word that selects
            nothing) and the warning for unknown boot options
+  smp      the same on 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
+           and the shootdown tests failing with shootdowns switched off
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
   bochs    the same ISO under Bochs, a second x86 model, where the segment
            tests that skip under QEMU's TCG must run
@@ -51,6 +53,7 @@ from testrun.make_runs import make_job  # noqa: E402
 from testrun.kernel_runs import (crash_job, faultsweep_job, iso_job, kernel_job,  # noqa: E402
                                  memmap_job, selection_job)
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
+from testrun.smp_runs import smp_jobs  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
 
@@ -59,7 +62,7 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,crash,boot,iso,bochs,gdb,"
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,iso,bochs,gdb,"
                     "shell,memmap,make")
     ap.add_argument("--sweep-every", action="store_true",
                     help="the fault sweep fails every allocation of each test, not a sample")
@@ -95,6 +98,8 @@ def main():
         jobs.append((selection_job, (args,)))
     if "faultsweep" in only:
         jobs.append((faultsweep_job, (args, args.sweep_every)))
+    if "smp" in only:
+        jobs += smp_jobs(args)
     if "kernel" in only or "witness" in only:
         jobs += [(witness_job, (args, m, x)) for m, x in WITNESS_RUNS]
     if "crash" in only:

@@ -6,8 +6,7 @@
 #define ARCH_X86_CPU_H
 
 #include "lib/compiler.h"
-
-#define EFLAGS_IF 0x00000200 /* interrupts enabled */
+#include "lib/irqflags.h"
 
 /* CPUID leaf 1, EDX feature bits (SDM Vol. 2A, CPUID). */
 #include "arch/x86/cpuid.h"
@@ -55,11 +54,17 @@ static inline void write_cr4(uint32_t v)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
-static inline uint32_t read_eflags(void)
+static inline uint64_t rdmsr(uint32_t msr)
 {
-	uint32_t v;
-	__asm__ volatile("pushfl; popl %0" : "=r"(v));
-	return v;
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
 }
 
 static inline void invlpg(uintptr_t va)
@@ -87,21 +92,6 @@ static inline uint64_t rdtsc(void)
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
-}
-
-/* Save the interrupt flag and disable interrupts; undo with irq_restore. */
-static inline uint32_t irq_save(void)
-{
-	uint32_t flags = read_eflags();
-	cpu_cli();
-	return flags;
-}
-
-/* Puts the whole of EFLAGS back as irq_save found it (popf: two
- * instructions, no branch; the arithmetic flags are the compiler's). */
-static inline void irq_restore(uint32_t flags)
-{
-	__asm__ volatile("pushl %0; popfl" : : "g"(flags) : "memory", "cc");
 }
 
 static inline uintptr_t read_ebp(void)

@@ -11,9 +11,12 @@
 
 #define CPUID_EDX_PSE 0x00000008 /* 4 MiB pages */
 #define CPUID_EDX_TSC 0x00000010 /* rdtsc */
+#define CPUID_EDX_MSR 0x00000020 /* rdmsr and wrmsr */
 #define CPUID_EDX_PAE 0x00000040
+#define CPUID_EDX_APIC 0x00000200 /* an on-chip local APIC */
 #define CPUID_EDX_PGE 0x00002000 /* global pages */
 #define CPUID_EDX_CMOV 0x00008000 /* cmov: gcc's -march=i686 uses it anywhere */
+#define CPUID_EDX_PAT 0x00010000 /* page attribute table */
 
 /*
  * What the kernel cannot run without: CPUID itself, cmov (the compiler's

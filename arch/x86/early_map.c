@@ -9,6 +9,10 @@
 /* Two-level paging reaches physical addresses below 4 GiB only. */
 #define PHYS_ADDR_LIMIT 0x100000000ULL
 
+/* Below this, physical memory is reached through the direct map: the boot
+ * map at first, then whatever mm made the direct map (early_map_set_direct). */
+static paddr_t direct_limit = BOOT_MAP_SIZE;
+
 extern uint32_t fixmap_page_table[PTRS_PER_TABLE];
 extern uint32_t boot_page_directory[PTRS_PER_TABLE];
 
@@ -30,6 +34,11 @@ void fixmap_clear(unsigned slot)
 	invlpg(va);
 }
 
+void early_map_set_direct(paddr_t end)
+{
+	direct_limit = end;
+}
+
 int early_phys_read(paddr_t addr, void *dst, size_t len)
 {
 	uint8_t *out = dst;
@@ -39,7 +48,7 @@ int early_phys_read(paddr_t addr, void *dst, size_t len)
 	while (len) {
 		size_t off = addr & (PAGE_SIZE - 1);
 		size_t n = MIN(len, PAGE_SIZE - off);
-		if (addr + n <= BOOT_MAP_SIZE && addr >= PAGE_SIZE) {
+		if (addr + n <= direct_limit && addr >= PAGE_SIZE) {
 			memcpy(out, (void *)(uintptr_t)(addr + KERNEL_VBASE), n);
 		} else {
 			uint8_t *va = fixmap_set(FIXMAP_SLOT_EARLY, addr, 0);

@@ -14,6 +14,10 @@
 /* Copies physical memory; returns 0 or ERR_RANGE above 4 GiB. */
 int early_phys_read(paddr_t addr, void *dst, size_t len);
 
+/* The direct map now covers [0, end) (it may be less than the boot map on
+ * a small machine): early_phys_read uses the fixmap beyond. */
+void early_map_set_direct(paddr_t end);
+
 /* Maps frame `pa` at fixmap slot `slot` (PTE flags given); returns the VA. */
 void *fixmap_set(unsigned slot, paddr_t pa, uint32_t flags);
 void fixmap_clear(unsigned slot);

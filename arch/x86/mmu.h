@@ -1,6 +1,7 @@
 /*
  * x86 paging and control-register bits (Intel SDM Vol. 3A, 4.3 and 2.5).
- * Each bit is named once, as a mask.  Page-directory
+ * Each bit is named once, as a mask.  PWT, PCD and PAT choose the memory
+ * type through the PAT (arch/x86/pat.h).  Page-directory
  * and page-table entries share the low bits; PDE_PS is only meaningful in a
  * directory entry, PTE_PAT only in a table entry.
  */
@@ -16,6 +17,7 @@
 #define PTE_DIRTY 0x040
 #define PDE_PS 0x080
 #define PTE_PAT 0x080
+#define PDE_PAT_LARGE 0x1000 /* a 4 MiB page's PAT bit (PS takes bit 7) */
 #define PTE_GLOBAL 0x100
 #define PTE_OWNED 0x200
 #define PTE_FLAGS_MASK 0xFFF

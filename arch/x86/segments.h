@@ -1,7 +1,8 @@
 /*
- * The GDT layout.  A selector is its slot's index * 8 plus the requested
- * privilege level; entry.asm and the trap entry code use these through the
- * generated NASM include.
+ * The GDT layout, the same in every CPU's GDT.  A selector is its slot's
+ * index * 8 plus the requested privilege level; entry.asm and the trap
+ * entry code use these through the generated NASM include.  Each CPU's
+ * GDT has its own TSSs and its own per-CPU segment (arch/x86/percpu.h).
  */
 #ifndef ARCH_X86_SEGMENTS_H
 #define ARCH_X86_SEGMENTS_H
@@ -15,7 +16,8 @@
 #define GDT_DF_TSS 6
 #define GDT_TEST0 7
 #define GDT_TEST1 8
-#define GDT_ENTRIES 9
+#define GDT_PERCPU 9
+#define GDT_ENTRIES 10
 
 #define SEL_RPL3 3 /* requested privilege level of a ring-3 selector */
 #define KERNEL_CS (GDT_KERNEL_CODE * 8)
@@ -26,5 +28,6 @@
 #define DF_TSS_SEL (GDT_DF_TSS * 8)
 #define TEST0_SEL (GDT_TEST0 * 8)
 #define TEST1_SEL (GDT_TEST1 * 8)
+#define PERCPU_SEL (GDT_PERCPU * 8)
 
 #endif

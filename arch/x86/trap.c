@@ -14,6 +14,9 @@
 #include "arch/x86/io.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vectors.h"
+#include "lib/spinlock.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/errno.h"
@@ -37,12 +40,18 @@ STATIC_ASSERT(offsetof(struct trap_frame, vector) == 48,
 STATIC_ASSERT(offsetof(struct trap_frame, eip) == 56,
 	      "the CPU's frame follows vector and error");
 
+/* One IDT for every CPU.  The handler table is read by every CPU's
+ * trap_dispatch without a lock (one aligned word per handler); writers
+ * take handlers_lock so that two registrations never claim one slot. */
 static struct idt_entry idt[T_NUM_VECTORS] __aligned(8);
 static trap_handler_t handlers[T_NUM_VECTORS][HANDLERS_PER_VECTOR];
-struct fault_info last_fixed_fault;
+static struct spinlock handlers_lock = SPINLOCK_INIT("trap handlers", LOCK_ORDER_TRAPS);
+LOCK_REGISTER(handlers_lock);
+DEFINE_PER_CPU(struct fault_info, cpu_last_fixed_fault);
 
 extern const uint32_t trap_stub_table[48];
 extern const uint32_t trap_stub_syscall;
+extern const uint32_t trap_stub_apic[3];
 extern const struct extable_entry __ex_table_start[], __ex_table_end[];
 
 static const char *const trap_names[32] = {
@@ -65,6 +74,10 @@ const char *trap_name(unsigned vector)
 		return "IRQ";
 	if (vector == T_SYSCALL)
 		return "system call";
+	if (vector == T_APIC_SPURIOUS)
+		return "spurious APIC interrupt";
+	if (vector == T_IPI_CALL || vector == T_IPI_TLB)
+		return "inter-processor interrupt";
 	return "unknown";
 }
 
@@ -85,24 +98,34 @@ void idt_set_user_gate(unsigned vector)
 
 int trap_register(unsigned vector, trap_handler_t handler)
 {
+	irqflags_t flags;
+	int err = ERR_NO_MEMORY;
+
 	if (vector >= T_NUM_VECTORS)
 		return ERR_INVALID_ARGS;
+	flags = spin_lock_irqsave(&handlers_lock);
 	for (int i = 0; i < HANDLERS_PER_VECTOR; i++) {
 		if (!handlers[vector][i]) {
-			handlers[vector][i] = handler;
-			return 0;
+			WRITE_ONCE(handlers[vector][i], handler);
+			err = 0;
+			break;
 		}
 	}
-	return ERR_NO_MEMORY;
+	spin_unlock_irqrestore(&handlers_lock, flags);
+	return err;
 }
 
 void trap_unregister(unsigned vector, trap_handler_t handler)
 {
+	irqflags_t flags;
+
 	if (vector >= T_NUM_VECTORS)
 		return;
+	flags = spin_lock_irqsave(&handlers_lock);
 	for (int i = 0; i < HANDLERS_PER_VECTOR; i++)
 		if (handlers[vector][i] == handler)
-			handlers[vector][i] = NULL;
+			WRITE_ONCE(handlers[vector][i], NULL);
+	spin_unlock_irqrestore(&handlers_lock, flags);
 }
 
 #define PIC1_CMD 0x20
@@ -148,19 +171,29 @@ void pic_eoi(unsigned irq)
 	outb(PIC1_CMD, PIC_EOI);
 }
 
-void trap_init(void)
+void idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint32_t base;
 	} __packed ptr = { sizeof(idt) - 1, (uint32_t)(uintptr_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
+
+void trap_init(void)
+{
+	static const unsigned apic_vectors[] = { T_IPI_CALL, T_IPI_TLB, T_APIC_SPURIOUS };
+
 	for (unsigned v = 0; v < 48; v++)
 		set_gate(v, trap_stub_table[v], KERNEL_CS, IDT_INTERRUPT_GATE);
 	set_gate(T_SYSCALL, trap_stub_syscall, KERNEL_CS, IDT_INTERRUPT_GATE);
-	/* A double fault means the kernel stack may be gone: switch tasks. */
+	for (unsigned i = 0; i < ARRAY_SIZE(apic_vectors); i++)
+		set_gate(apic_vectors[i], trap_stub_apic[i], KERNEL_CS, IDT_INTERRUPT_GATE);
+	/* A double fault means the kernel stack may be gone: switch tasks.
+	 * The gate names a selector; each CPU's GDT has its own task there. */
 	set_gate(T_DOUBLE_FAULT, 0, DF_TSS_SEL, IDT_TASK_GATE);
-	__asm__ volatile("lidt %0" : : "m"(ptr));
+	idt_load();
 }
 
 bool trap_from_user(const struct trap_frame *tf)
@@ -251,9 +284,11 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 {
 	trap_handler_t *h = handlers[tf->vector & 0xFF];
 
-	for (int i = 0; i < HANDLERS_PER_VECTOR; i++)
-		if (h[i] && h[i](tf))
+	for (int i = 0; i < HANDLERS_PER_VECTOR; i++) {
+		trap_handler_t fn = READ_ONCE(h[i]);
+		if (fn && fn(tf))
 			return;
+	}
 	if (tf->vector >= T_IRQ_BASE && tf->vector < T_IRQ_BASE + 16)
 		return; /* masked lines only raise spurious IRQs 7 and 15 */
 	if (apply_fixup(tf))
@@ -271,6 +306,22 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 extern uint8_t boot_stack_guard[];
 
 static bool (*stack_guard_hit)(uint32_t esp, uint32_t cr2);
+/* The guard page below each AP's kernel stack (0: CPU 0, whose boot stack
+ * has boot_stack_guard). */
+static DEFINE_PER_CPU(uint32_t, cpu_stack_guard);
+
+void trap_set_cpu_stack_guard(unsigned cpu, uint32_t guard)
+{
+	*per_cpu_ptr(&cpu_stack_guard, cpu) = guard;
+}
+
+/* Whether esp points into or just above the guard page at guard, or cr2
+ * into it: the stack below guard + PAGE_SIZE overflowed. */
+static bool in_guard(uint32_t guard, uint32_t esp, uint32_t cr2)
+{
+	return guard && ((esp >= guard && esp < guard + 2 * PAGE_SIZE) ||
+			 (cr2 >= guard && cr2 < guard + PAGE_SIZE));
+}
 
 void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2))
 {
@@ -285,18 +336,22 @@ void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2))
  */
 __asmlinkage __noreturn void double_fault_report(uint32_t error)
 {
-	uint32_t esp = kernel_tss.esp;
+	const struct tss *tss = this_cpu_ptr(&kernel_tss);
+	uint32_t esp = tss->esp;
 	uint32_t guard = (uint32_t)(uintptr_t)boot_stack_guard;
 	char sym[96];
 
-	symbol_format(kernel_tss.eip, sym, sizeof(sym));
+	symbol_format(tss->eip, sym, sizeof(sym));
 	printk("\nDOUBLE FAULT (error %u) at eip %08x <%s>, esp %08x, cr2 %08x\n",
-	       error, kernel_tss.eip, sym, esp, read_cr2());
+	       error, tss->eip, sym, esp, read_cr2());
 	if (esp >= guard && esp < guard + 2 * PAGE_SIZE)
 		printk("  kernel stack overflow: esp %08x ran into the guard page at %08x\n",
 		       esp, guard);
+	else if (in_guard(this_cpu_read(cpu_stack_guard), esp, read_cr2()))
+		printk("  kernel stack overflow: CPU %u's stack ran into its guard page at %08x\n",
+		       smp_processor_id(), this_cpu_read(cpu_stack_guard));
 	else if (stack_guard_hit && stack_guard_hit(esp, read_cr2()))
 		printk("  kernel stack overflow: a task stack ran into its guard page (cr2 %08x)\n",
 		       read_cr2());
-	panic_from_frame(kernel_tss.ebp, kernel_tss.eip, "double fault");
+	panic_from_frame(tss->ebp, tss->eip, "double fault");
 }

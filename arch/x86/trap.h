@@ -6,6 +6,7 @@
 #define ARCH_X86_TRAP_H
 
 #include "lib/compiler.h"
+#include "arch/x86/percpu.h"
 
 #define T_DIVIDE 0
 #define T_DEBUG 1
@@ -54,7 +55,10 @@ void trap_unregister(unsigned vector, trap_handler_t handler);
 /* Sets a gate's privilege so that `int vector` works from ring 3. */
 void idt_set_user_gate(unsigned vector);
 
+/* Builds the IDT (shared by every CPU) and loads it; idt_load loads it on
+ * another CPU. */
 void trap_init(void);
+void idt_load(void);
 void gdt_init(void);
 void pic_init(void);
 /* Lets IRQ line irq (0..15) through the PICs. */
@@ -82,8 +86,9 @@ struct fault_info {
 	uint32_t eip;
 };
 
-/* The most recent fault that a fixup absorbed. */
-extern struct fault_info last_fixed_fault;
+/* The most recent fault that a fixup absorbed on this CPU. */
+extern struct fault_info cpu_last_fixed_fault; /* per CPU */
+#define last_fixed_fault (*this_cpu_ptr(&cpu_last_fixed_fault))
 
 /*
  * Probes: read or write one 32-bit word at addr.  Return 0, or ERR_FAULT if
@@ -113,7 +118,20 @@ struct tss {
 	uint16_t trap, iomap_base;
 } __packed;
 
+/* This CPU's TSS is *this_cpu_ptr(&kernel_tss) (arch/x86/percpu.h). */
 extern struct tss kernel_tss;
+
+/*
+ * Fills in CPU cpu's GDT, TSS (ring-0 stack esp0) and double-fault task
+ * (page directory cr3); on the boot CPU, before cpu runs.  gdt_load then
+ * makes the running CPU (cpu) use its own: the segment registers, %fs the
+ * per-CPU segment, and the task register.  gdt_init does both for the
+ * boot CPU.
+ */
+void gdt_setup_cpu(unsigned cpu, uint32_t esp0, uint32_t cr3);
+void gdt_load(unsigned cpu);
+/* What lgdt needs for CPU cpu's GDT: its limit and (virtual) base. */
+void gdt_pointer(unsigned cpu, uint16_t *limit, uint32_t *base);
 
 /* Installs a data segment descriptor in GDT slot `index` (GDT_TEST0/1). */
 void gdt_set_data_segment(unsigned index, uint32_t base, uint32_t limit,
@@ -150,5 +168,7 @@ void trap_set_fatal_hook(void (*hook)(const struct trap_frame *tf));
  * stack's guard is checked in trap.c).
  */
 void trap_set_stack_guard_check(bool (*hit)(uint32_t esp, uint32_t cr2));
+/* The unmapped page below CPU cpu's kernel stack, for the same report. */
+void trap_set_cpu_stack_guard(unsigned cpu, uint32_t guard);
 
 #endif

@@ -5,6 +5,7 @@
 ; the double-fault task entry live here too.
 
 %include "segments.inc"
+%include "vectors.inc"
 
 section .text
 extern trap_dispatch
@@ -34,6 +35,9 @@ trap_stub_%1:
 %assign v v + 1
 %endrep
 	STUB_NOERR 128
+	STUB_NOERR T_IPI_CALL
+	STUB_NOERR T_IPI_TLB
+	STUB_NOERR T_APIC_SPURIOUS
 
 trap_common:
 	pusha
@@ -45,8 +49,9 @@ trap_common:
 	mov ax, KERNEL_DS
 	mov ds, ax
 	mov es, ax
-	mov fs, ax
 	mov gs, ax
+	mov ax, PERCPU_SEL		; this CPU's per-CPU area (arch/x86/percpu.h)
+	mov fs, ax
 	push esp			; struct trap_frame *
 	call trap_dispatch
 	add esp, 4
@@ -69,6 +74,12 @@ trap_stub_table:
 global trap_stub_syscall
 trap_stub_syscall:
 	dd trap_stub_128
+; The local APIC's vectors, in the order of arch/x86/vectors.h.
+global trap_stub_apic
+trap_stub_apic:
+	dd trap_stub_ %+ T_IPI_CALL	; the stub labels carry the numbers
+	dd trap_stub_ %+ T_IPI_TLB
+	dd trap_stub_ %+ T_APIC_SPURIOUS
 
 ; The double-fault task gate lands here on a fresh stack with the error code
 ; pushed; the faulting task's registers are in kernel_tss.

@@ -1,20 +1,21 @@
 ; The ring-3 probe: enter user mode with iret, come back through a trap.
 ;
 ; user_enter saves the kernel's callee-saved registers and EFLAGS on the
-; kernel stack, points kernel_tss.esp0 just below them (so that a trap from
+; kernel stack, points this CPU's kernel_tss.esp0 just below them (so that a trap from
 ; ring 3 builds its frame there without touching them), loads the user data
 ; selectors and irets to USER_CS:eip with USER_DS:esp.  The way back is a
 ; trap: a handler for int 0x80 or for the user's fault calls user_return,
 ; which drops the trap frame, restores the saved registers and returns from
 ; user_enter with the handler's code.  Interrupts stay off throughout.
+; The TSS and the saved words are per-CPU variables: every access goes
+; through %fs, the per-CPU segment in the kernel (the trap entry reloads it).
 
 %include "segments.inc"
 
 extern kernel_tss
 %define TSS_ESP0 4			; offsetof(struct tss, esp0), asserted in C
 
-section .bss
-align 4
+section .bss.percpu nobits alloc write align=4
 user_saved_esp:
 	resd 1
 user_saved_esp0:
@@ -30,10 +31,10 @@ user_enter:
 	push esi
 	push edi
 	pushfd
-	mov [user_saved_esp], esp
-	mov eax, [kernel_tss + TSS_ESP0]
-	mov [user_saved_esp0], eax
-	mov [kernel_tss + TSS_ESP0], esp
+	mov [fs:user_saved_esp], esp
+	mov eax, [fs:kernel_tss + TSS_ESP0]
+	mov [fs:user_saved_esp0], eax
+	mov [fs:kernel_tss + TSS_ESP0], esp
 	mov eax, [esp + 24]		; eip (5 saved words, the return address)
 	mov ecx, [esp + 28]		; esp
 	mov dx, USER_DS
@@ -51,9 +52,9 @@ user_enter:
 ; __noreturn void user_return(int code), on the trap's kernel stack
 user_return:
 	mov eax, [esp + 4]
-	mov esp, [user_saved_esp]
-	mov ecx, [user_saved_esp0]
-	mov [kernel_tss + TSS_ESP0], ecx
+	mov esp, [fs:user_saved_esp]
+	mov ecx, [fs:user_saved_esp0]
+	mov [fs:kernel_tss + TSS_ESP0], ecx
 	popfd
 	pop edi
 	pop esi

@@ -3,6 +3,7 @@
 # with QEMU paused (-S) on its gdbstub at $STRATA_GDB_PORT and the kernel
 # command line "ktest=printk,task".  Prints TAP and a closing line.
 import os
+import re
 
 import gdb
 
@@ -78,6 +79,10 @@ def tables_and_printers(strata):
     for line in slabs.splitlines()[1:]:
         print("GDB-SLABINFO " + " ".join(line.split()))
     check("strata-slabinfo lists the task_struct cache", "task_struct" in slabs, slabs)
+    cpus = gdb.execute("strata cpus", to_string=True)
+    cr3 = int(gdb.parse_and_eval("$cr3")) & ~0xFFF
+    check("strata cpus shows CPU 0 online, in the space whose directory CR3 holds",
+          re.search(r"^\s+0\s+\d+ online\s+0x[0-9a-f]+ %#x " % cr3, cpus, re.M), cpus)
     printed = gdb.execute("print *(struct kmem_cache *)%d" % int(strata.caches()[0].address),
                           to_string=True)
     check("the kmem_cache pretty-printer shows the cache's slabinfo line",

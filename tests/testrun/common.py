@@ -45,7 +45,20 @@ SKIPS = {
     # that arm injection themselves (it finds them disarming its own).
     # Allowed only in the sweep.
     "injects-itself": r"^arms fault injection itself$",
+    # tests/smp_util.h: only on a run with one CPU; with two or more the
+    # tests that need a second must run.
+    "one-cpu": r"one CPU online: the test needs a second",
 }
+
+
+def smp_cpus(qemu_args):
+    """The CPU count a QEMU command line asks for with -smp (1 without)."""
+    args = list(qemu_args)
+    for i, a in enumerate(args[:-1]):
+        if a == "-smp":
+            m = re.match(r"(?:cpus=)?(\d+)", args[i + 1])
+            return int(m.group(1)) if m else 1
+    return 1
 
 
 def mem_mib(mem):
@@ -53,10 +66,10 @@ def mem_mib(mem):
     return int(mem[:-1]) * (1024 if mem[-1] in "Gg" else 1)
 
 
-def kernel_skips(mem, refuse=()):
-    """The names of the skips a kernel run with `-m mem` may show.  `refuse`
-    names skips this run must not show although its size would allow them
-    (a run on a CPU that checks data-segment limits refuses
+def kernel_skips(mem, refuse=(), cpus=1):
+    """The names of the skips a kernel run with `-m mem` and `cpus` CPUs may
+    show.  `refuse` names skips this run must not show although its size
+    would allow them (a run on a CPU that checks data-segment limits refuses
     "tcg-data-limits"); a name that is not in SKIPS is a runner bug."""
     unknown = sorted(set(refuse) - set(SKIPS))
     if unknown:
@@ -66,6 +79,8 @@ def kernel_skips(mem, refuse=()):
         names.append("small-machine")
     if mem_mib(mem) <= LOWMEM_MIB:
         names.append("no-highmem")
+    if cpus == 1:
+        names.append("one-cpu")
     return [n for n in names if n not in refuse]
 
 

@@ -96,7 +96,7 @@ def shell_job(args):
     return r
 
 
-GDB_CHECKS = 40  # tests/gdb/session.py's own checks; a lost one is a failure
+GDB_CHECKS = 41  # tests/gdb/session.py's own checks; a lost one is a failure
 
 
 def gdb_job(args):

@@ -125,6 +125,8 @@ def shell_steps(gdb_step):
          r"BENCH slab_alloc_free [\d.]+ ticks/op", "bench without -icount says its figures are not instructions"),
         (b"bench nope\r", ERR % "no benchmark called 'nope'", "an unknown benchmark is an error"),
         (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
+        (b"cpus\r", r"cpu apic  state.*\n\s+0\s+\d+\s+online", "cpus lists the boot CPU, online"),
+        (b"lockstat\r", r"\nvmalloc\s+20\s+\d+\s+\d+", "lockstat lists each lock with its order and counts"),
         (b"dmesg\r", r"^dmesg\n\nStrata: a kernel about memory\n(.*\n)*Strata shell(.*\n)*\d+ misuse reports in all",
          "dmesg shows the log from the boot banner to the last command"),
         (b"ktest string\r", r"\d+ passed, 0 failed, 0 skipped", "ktest runs a suite from the shell"),

@@ -11,6 +11,7 @@ the generated .gdbinit) loads them; `help strata` lists them.
   strata tasks            every task
   strata vmallocinfo      every vmalloc area and who made it
   strata check            the buddy and slab invariants, checked from GDB
+  strata cpus             every CPU: APIC id, online, per-CPU area, space, where it is
 
 Each is also `strata-NAME`.  Pretty-printers decode struct page, struct
 zone, struct kmem_cache and struct task.  The modules: strata_mem (reading

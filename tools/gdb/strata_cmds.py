@@ -11,7 +11,7 @@ import time
 import gdb
 
 import strata_check
-from strata_mem import (LAYOUT, PAGE_SIZE, Error, caches, cr3, ev, flag_names, free_list,
+from strata_mem import (LAYOUT, PAGE_SIZE, Error, caches, cr3, entry_bits, ev, flag_names, free_list,
                         list_entries, max_order, page_flags, read_defines, require_mm,
                         require_paging, slab_row, symbol, value, walk, zones)
 from strata_printers import describe_page
@@ -69,7 +69,8 @@ class PageWalk(Helper):
         steps, pa = walk(va)
         print("va %#010x  cr3 %#x" % (va, cr3()))
         for level, index, addr, entry in steps:
-            print("  %s[%4d] @phys %#010x = %#010x  %s" % (level, index, addr, entry, flag_names(entry)))
+            print("  %s[%4d] @phys %#010x = %#010x  %s" % (level, index, addr, entry,
+                                                       flag_names(entry, entry_bits(level, entry))))
         if pa is None:
             print("  -> not mapped (the walk stops at the %s)" % steps[-1][0])
         else:
@@ -223,8 +224,42 @@ class Check(Helper):
               % (blocks, len(found), slabs, len(problems)))
 
 
+def per_cpu(name, cpu):
+    """CPU cpu's copy of the per-CPU variable `name` (its plain name is
+    CPU 0's copy; the others lie percpu_offset[cpu] bytes away)."""
+    var = gdb.parse_and_eval(name)
+    addr = int(var.address) + int(gdb.parse_and_eval("percpu_offset")[cpu])
+    return gdb.Value(addr).cast(var.type.pointer()).dereference()
+
+
+class Cpus(Helper):
+    """Every CPU the kernel knows, from its per-CPU areas, and where each is
+now (QEMU's gdbstub shows CPU n as thread n + 1)."""
+    NAME = "cpus"
+
+    def run(self, argv):
+        online = int(ev("cpu_online_mask")["bits"])
+        threads = {t.num: t for t in gdb.selected_inferior().threads()}
+        here = gdb.selected_thread()
+        print("%3s %4s %-7s %-10s %-10s %s" % ("cpu", "apic", "state", "area", "space cr3", "eip"))
+        try:
+            for cpu in range(value("smp_nr_cpus")):
+                area = int(ev("&__percpu_start")) + int(ev("percpu_offset")[cpu])
+                space = per_cpu("current_as", cpu)
+                cr3_of = "-" if int(space) == 0 else "%#x" % int(space["as_pgdir_phys"])
+                where = "-"
+                if cpu + 1 in threads:
+                    threads[cpu + 1].switch()
+                    where = str(ev("$eip")).split(" ", 1)[-1]
+                print("%3d %4d %-7s %#010x %-10s %s" % (
+                    cpu, int(ev("smp_apic_id")[cpu]), "online" if online >> cpu & 1 else "offline",
+                    area, cr3_of, where))
+        finally:
+            here.switch()
+
+
 HELPERS = [PageWalk, BuddyInfo, FreeList, WhatIs, PageCmd, SlabInfo, Dmesg, Tasks, VmallocInfo,
-           Check]
+           Check, Cpus]
 
 
 class StrataPrefix(gdb.Command):

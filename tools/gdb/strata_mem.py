@@ -33,7 +33,17 @@ PAGE_SIZE = LAYOUT["PAGE_SIZE"]
 CR0_PG = 1 << 31
 
 PTE_BITS = [(0x001, "P"), (0x002, "RW"), (0x004, "U"), (0x008, "PWT"), (0x010, "PCD"),
-            (0x020, "A"), (0x040, "D"), (0x080, "PS"), (0x100, "G")]
+            (0x020, "A"), (0x040, "D"), (0x080, "PAT"), (0x100, "G")]
+# Bit 7 of a directory entry is PS; a 4 MiB page keeps its PAT bit in bit 12.
+PDE_BITS = PTE_BITS[:7] + [(0x080, "PS"), (0x100, "G")]
+PDE_4M_BITS = PDE_BITS + [(0x1000, "PAT")]
+
+
+def entry_bits(level, entry):
+    """The bit names that apply to an entry of the walk at `level`."""
+    if level == "PTE":
+        return PTE_BITS
+    return PDE_4M_BITS if entry & 0x80 else PDE_BITS
 
 # mm/page.h
 PG_BUDDY, PG_ALLOCATED, PG_HOT, PG_RESERVED, PG_TAIL = 0x01, 0x02, 0x04, 0x08, 0x10

@@ -1,0 +1,51 @@
+/*
+ * Lock order: every spinlock in Strata, outermost first.  A CPU that holds
+ * a lock may take only locks with a higher number; two locks with the same
+ * number are never held at once.  Lock debugging (lib/spinlock.c) checks
+ * this on every acquisition and names the two locks when it is broken.
+ * The numbers leave room between them for the locks still to come.
+ *
+ *  10 LOCK_ORDER_TASKS      kernel/task.c     the task table and pids
+ *  20 LOCK_ORDER_VMALLOC    mm/vmalloc.c      the list of vmalloc areas;
+ *                                             held while an area is mapped
+ *                                             and unmapped (it takes 30)
+ *  30 LOCK_ORDER_AS         mm/vmm.c          one per address space:
+ *                                             its page tables, regions and
+ *                                             counters (kernel_as: the
+ *                                             kernel half); the allocators
+ *                                             and shootdowns nest inside
+ *  40..70                   (the allocators' locks of issue 17: zone,
+ *                           per-CPU lists, slab caches, depot; they nest
+ *                           inside 30 because page tables are allocated
+ *                           with an address space locked)
+ *  80 LOCK_ORDER_TRAPS      arch/x86/trap.c   the trap handler tables
+ *                                             (writers only)
+ *  85 LOCK_ORDER_CALL       arch/x86/smp_call.c  one cross-CPU call at a time
+ *  90 LOCK_ORDER_SHOOTDOWN  arch/x86/tlb.c    one TLB shootdown at a time;
+ *                                             taken with any of the above
+ *                                             held (kunmap inside the
+ *                                             allocators, vfree, unmap)
+ *  95                       (the misuse report counters, mm/report.c)
+ * 100 LOCK_ORDER_CONSOLE    lib/printk.c      the console: one message at
+ *                                             a time; innermost, and not
+ *                                             debugged (reports print)
+ *
+ * A CPU waiting for a lock with interrupts off still answers TLB
+ * shootdowns (the spin loop polls for them), so holding any of these locks
+ * while waiting for a shootdown's acknowledgements cannot deadlock.
+ * Cross-CPU calls are answered only with interrupts on: never wait for
+ * one while holding a lock its target may be spinning on.
+ */
+#ifndef LIB_LOCK_ORDER_H
+#define LIB_LOCK_ORDER_H
+
+#define LOCK_ORDER_NONE 0 /* outside the order: never checked */
+#define LOCK_ORDER_TASKS 10
+#define LOCK_ORDER_VMALLOC 20
+#define LOCK_ORDER_AS 30
+#define LOCK_ORDER_TRAPS 80
+#define LOCK_ORDER_CALL 85
+#define LOCK_ORDER_SHOOTDOWN 90
+#define LOCK_ORDER_CONSOLE 100
+
+#endif

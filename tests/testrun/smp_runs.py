@@ -1,0 +1,94 @@
+"""Runs on several CPUs: every kernel suite with -smp 2 and -smp 4, under
+both of QEMU's ways of emulating several CPUs, the MP-table fallback, a
+machine with more CPUs than that, and the proof that the TLB shootdown
+tests can fail.
+
+  -accel tcg,thread=multi  one host thread per virtual CPU, really in
+                           parallel, each with its own TLB
+  -icount shift=0          one host thread taking the CPUs in turn, every
+                           instruction counted (QEMU refuses icount with
+                           thread=multi)
+"""
+import re
+import time
+
+from testrun.common import (EXIT_FAIL, EXIT_PASS, Result, kernel_skips, qemu_cmd, run, save_log,
+                            smp_cpus, tally)
+from testrun.tap import parse_tap
+
+MTTCG = ["-accel", "tcg,thread=multi"]
+ICOUNT = ["-icount", "shift=0"]
+
+# label, memory, QEMU arguments: the full suite on each.
+SMP_RUNS = [
+    ("kernel -smp 2, thread=multi", "128M", ["-smp", "2"] + MTTCG),
+    ("kernel -smp 4, thread=multi", "128M", ["-smp", "4"] + MTTCG),
+    ("kernel -smp 2, icount", "128M", ["-smp", "2"] + ICOUNT),
+    ("kernel -smp 4, icount", "128M", ["-smp", "4"] + ICOUNT),
+]
+
+# The tests that must fail when shootdowns are switched off.
+POISON_TESTS = [
+    r"not ok \d+ - shootdown: unmapped in a space running on CPU 1.*(al_poison|al_faulted)",
+    r"not ok \d+ - shootdown: vfree while CPU 1 reads the area.*(al_poison|al_faulted)",
+    r"not ok \d+ - shootdown: made read-only while CPU 1 writes.*al_faulted",
+]
+
+
+def boot_checks(out, cpus, source="ACPI MADT"):
+    """(ok, description) pairs about the CPUs' bring-up in the boot output."""
+    checks = [(re.search(r"smp: %d CPUs from the %s" % (cpus, source), out) is not None,
+               "the %s lists %d CPUs" % (source, cpus)),
+              ("smp: %d of %d CPUs online" % (cpus, cpus) in out,
+               "all %d CPUs come online" % cpus)]
+    for cpu in range(1, cpus):
+        checks.append(("CPU %d online" % cpu in out, "CPU %d says it is online" % cpu))
+    return checks
+
+
+def smp_kernel_job(args, label, mem, qargs, cmdline="ktest", source="ACPI MADT"):
+    t0 = time.time()
+    cpus = smp_cpus(qargs)
+    status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + qargs),
+                      args.timeout)
+    r = parse_tap(label, out, status, EXIT_PASS, kernel_skips(mem, cpus=cpus))
+    tally(r, [(ok, "%s: %s" % (label, d)) for ok, d in boot_checks(out, cpus, source)])
+    r.log, r.secs = save_log(args, label, out), time.time() - t0
+    return r
+
+
+def mp_table_job(args):
+    """acpi=off: the CPUs come from the MP table.  SeaBIOS lists one CPU
+    per package there (for old systems), so the CPUs are sockets here."""
+    return smp_kernel_job(args, "kernel -smp 3 from the MP table", "128M",
+                          ["-smp", "3,sockets=3"] + MTTCG, "ktest=smp,spinlock,shootdown acpi=off",
+                          "MP table")
+
+
+def many_cpus_job(args):
+    """More CPUs than the other runs: 8 come up and answer."""
+    return smp_kernel_job(args, "kernel -smp 8", "128M", ["-smp", "8"] + MTTCG,
+                          "ktest=smp,shootdown")
+
+
+def shootdown_off_job(args):
+    """With the test-only switch no_shootdown the poison tests must fail:
+    proof that they can, and that QEMU keeps a TLB per CPU."""
+    name = "shootdown off: the tests catch it"
+    t0 = time.time()
+    status, out = run(qemu_cmd("128M", ["-kernel", args.kernel, "-append",
+                                        "ktest=shootdown no_shootdown", "-smp", "2"] + MTTCG),
+                      args.timeout)
+    r = Result(name)
+    checks = [(status == EXIT_FAIL, "QEMU exits with the failing status (%s)" % status)]
+    for pattern in POISON_TESTS:
+        checks.append((re.search(pattern, out) is not None, "fails: " + pattern))
+    tally(r, checks)
+    r.log, r.secs = save_log(args, name, out), time.time() - t0
+    return r
+
+
+def smp_jobs(args):
+    jobs = [(smp_kernel_job, (args, label, mem, qargs)) for label, mem, qargs in SMP_RUNS]
+    return jobs + [(mp_table_job, (args,)), (many_cpus_job, (args,)),
+                   (shootdown_off_job, (args,))]
