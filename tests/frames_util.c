@@ -18,6 +18,15 @@ unsigned long frames_take_all(gfp_t gfp, struct list_node *taken)
 	return frames;
 }
 
+bool frames_none_left(gfp_t gfp)
+{
+	struct page *p = alloc_page(gfp | __GFP_NOWARN);
+
+	if (p)
+		__free_page(p);
+	return !p;
+}
+
 void frames_give_back(struct list_node *taken)
 {
 	while (!list_empty(taken)) {

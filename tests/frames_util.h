@@ -10,6 +10,9 @@
  * its owner's).  Returns the number of frames taken.
  */
 unsigned long frames_take_all(gfp_t gfp, struct list_node *taken);
+/* Whether a frame of gfp cannot be had; one that can is given back (a
+ * test that expected none leaks nothing when it fails). */
+bool frames_none_left(gfp_t gfp);
 /* Frees every block frames_take_all put on `taken`. */
 void frames_give_back(struct list_node *taken);
 /* Free frames once every slab cache has given back its empty slabs: what a

@@ -27,8 +27,9 @@ static bool ktap; /* nested KTAP instead of TAP 13 */
 static char first_msg[FIRST_MSG_MAX];
 static char skip_reason[FIRST_MSG_MAX];
 static int own_failures; /* of the test's own checks, not the hooks' */
-static const char *failed_hook; /* the first after-hook that failed */
-static char hook_msg[FIRST_MSG_MAX];
+static const char *failed_hooks[KTEST_HOOKS_FAILED_MAX]; /* after-hooks that failed */
+static char hook_msgs[KTEST_HOOKS_FAILED_MAX][FIRST_MSG_MAX]; /* what each found */
+static unsigned nr_failed_hooks;
 
 int ktest_failures(void)
 {
@@ -163,9 +164,9 @@ static void run_hooks_after(void)
 	for (const struct ktest_hook *h = __ktest_hooks_start;
 	     h < __ktest_hooks_end; h++) {
 		if (h->after && !h->after(msg, sizeof(msg))) {
-			if (!failed_hook) {
-				failed_hook = h->name;
-				strlcpy(hook_msg, msg, sizeof(hook_msg));
+			if (nr_failed_hooks < KTEST_HOOKS_FAILED_MAX) {
+				failed_hooks[nr_failed_hooks] = h->name;
+				strlcpy(hook_msgs[nr_failed_hooks++], msg, FIRST_MSG_MAX);
 			}
 			fail(current->file, current->line, "%s check: %s",
 			     h->name, msg);
@@ -196,7 +197,7 @@ static __noinline enum ktest_verdict execute(const struct ktest *t, int number)
 	current_number = number;
 	current_failures = 0;
 	current_skipped = false;
-	failed_hook = NULL;
+	nr_failed_hooks = 0;
 	first_msg[0] = '\0';
 	run_hooks_before();
 	t->fn();
@@ -207,6 +208,19 @@ static __noinline enum ktest_verdict execute(const struct ktest *t, int number)
 }
 
 static ktest_sweeper sweeper; /* ktest_set_sweeper */
+static bool sweeping; /* ktest_set_sweeping */
+
+void ktest_set_sweeping(bool on)
+{
+	sweeping = on;
+}
+
+unsigned long ktest_scale(unsigned long n)
+{
+	if (!sweeping)
+		return n;
+	return n / KTEST_SWEEP_SCALE ? n / KTEST_SWEEP_SCALE : 1;
+}
 
 void ktest_set_sweeper(ktest_sweeper fn)
 {
@@ -241,8 +255,11 @@ void ktest_execute(const struct ktest *t, int number, struct ktest_result *r)
 
 	r->verdict = own_failures ? KTEST_FAILED : o == KTEST_SKIPPED ? KTEST_SKIPPED : KTEST_PASSED;
 	r->msg = own_failures ? first_msg : o == KTEST_SKIPPED ? skip_reason : "";
-	r->hook = failed_hook;
-	r->hook_msg = failed_hook ? hook_msg : "";
+	r->nr_hooks = nr_failed_hooks;
+	for (unsigned i = 0; i < nr_failed_hooks; i++) {
+		r->hooks[i] = failed_hooks[i];
+		r->hook_msgs[i] = hook_msgs[i];
+	}
 }
 
 static void count(struct totals *tot, enum ktest_verdict o)

@@ -93,18 +93,20 @@ extern const struct ktest __ktests_start[], __ktests_end[];
 /*
  * For tests/ktest_sweep.c: runs test t (numbered `number`) between the
  * hooks, printing nothing of its own.  The verdict is that of the test's
- * own checks (msg: the first failure or the skip reason); hook names the
- * first after-hook that failed, if any (hook_msg: what it found).
+ * own checks (msg: the first failure or the skip reason); hooks[] name the
+ * after-hooks that failed, in order (hook_msgs[]: what each found).
  * ktest_begin_run and ktest_end_run go around a run of tests (the panic
  * hook, reports naming tests by their ids); while a context is set, a
  * panic's "Bail out!" line carries it.
  */
 enum ktest_verdict { KTEST_PASSED, KTEST_SKIPPED, KTEST_FAILED };
+#define KTEST_HOOKS_FAILED_MAX 8
 struct ktest_result {
 	enum ktest_verdict verdict;
 	const char *msg;
-	const char *hook;
-	const char *hook_msg;
+	unsigned nr_hooks;
+	const char *hooks[KTEST_HOOKS_FAILED_MAX];
+	const char *hook_msgs[KTEST_HOOKS_FAILED_MAX];
 };
 void ktest_execute(const struct ktest *t, int number, struct ktest_result *r);
 void ktest_set_context(const char *context);
@@ -116,6 +118,16 @@ typedef enum ktest_verdict (*ktest_sweeper)(const struct ktest *t, int number,
 void ktest_set_sweeper(ktest_sweeper fn);
 void ktest_begin_run(void);
 void ktest_end_run(void);
+
+/*
+ * How many iterations of a long loop a test runs: n, or in the
+ * fault-injection sweep (which reruns a test once per allocation it
+ * makes) n / KTEST_SWEEP_SCALE, at least 1.  For the loops that only
+ * repeat what their first iterations do.
+ */
+#define KTEST_SWEEP_SCALE 100
+unsigned long ktest_scale(unsigned long n);
+void ktest_set_sweeping(bool sweeping);
 
 /* Number of the checks that failed in the running test. */
 int ktest_failures(void);

@@ -207,8 +207,8 @@ KTEST(buddy, "allocate until NULL, free everything: the exact initial buddyinfo"
 	got = frames_take_all(GFP_KERNEL | __GFP_HIGHMEM, &taken);
 	EXPECT_EQ(free, got);
 	EXPECT_EQ(0, buddy_free_pages());
-	EXPECT_NULL(alloc_page(GFP_KERNEL | __GFP_HIGHMEM));
-	EXPECT_NULL(alloc_page(GFP_DMA));
+	EXPECT_TRUE(frames_none_left(GFP_KERNEL | __GFP_HIGHMEM));
+	EXPECT_TRUE(frames_none_left(GFP_DMA));
 	EXPECT_EQ(0, buddy_check()); /* out of memory broke nothing */
 	frames_give_back(&taken);
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
@@ -230,7 +230,7 @@ KTEST(buddy, "GFP_DMA memory lies below 16 MiB even when DMA is all that is left
 	/* Exhaust DMA: the next GFP_DMA request fails although other zones
 	 * still have memory. */
 	frames_take_all(GFP_DMA, &taken);
-	EXPECT_NULL(alloc_page(GFP_DMA));
+	EXPECT_TRUE(frames_none_left(GFP_DMA));
 	p = alloc_page(GFP_KERNEL);
 	if (zones[ZONE_NORMAL].managed_pages) {
 		EXPECT_NOT_NULL(p);
@@ -466,7 +466,7 @@ KTEST(buddy, "100,000 seeded random operations keep every invariant")
 	unsigned long free = buddy_free_pages();
 
 	rng_state = 0x2545F491;
-	for (unsigned op = 1; op <= STRESS_OPS; op++) {
+	for (unsigned op = 1; op <= ktest_scale(STRESS_OPS); op++) {
 		unsigned i = rng() % STRESS_SLOTS;
 		struct slot *s = &slots[i];
 		if (s->page) {
@@ -477,7 +477,7 @@ KTEST(buddy, "100,000 seeded random operations keep every invariant")
 		} else {
 			stress_alloc(s, i);
 		}
-		if (op % 10000 == 0)
+		if (op % ktest_scale(10000) == 0)
 			ASSERT_EQ(0, buddy_check());
 		if (ktest_failures())
 			break;

@@ -229,12 +229,14 @@ KTEST(slab, "debug: an overflow through the red zone into the next slot is one r
 	memset((uint8_t *)p + 40, 0x41, 2 * SLAB_RED_ZONE); /* to q's slot */
 	EXPECT_REPORTS(REPORT_REDZONE, 1, r = kmem_cache_alloc(c, GFP_KERNEL));
 	EXPECT_PTR_EQ(q, r);
+	q = NULL; /* freed above; r holds its slot */
 	EXPECT_TRUE(strstr(report_last(), "red zone after the object") != NULL);
 	EXPECT_TRUE(strstr(report_last(), "through into the next object's slot") != NULL);
 	EXPECT_TRUE(strstr(report_last(), "allocated by harden_alloc_site+") != NULL);
 	EXPECT_EQ(0, kmem_cache_check(c));
 out:
 	kmem_cache_free(c, r);
+	kmem_cache_free(c, q);
 	kmem_cache_free(c, p);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
@@ -300,8 +302,10 @@ static void storm(const char *name, unsigned flags)
 
 	ASSERT_NOT_NULL(c);
 	alloc_all(c, objs, STORM_OBJS);
-	if (!EXPECT_TRUE(all_distinct(objs, STORM_OBJS)))
+	if (!EXPECT_TRUE(all_distinct(objs, STORM_OBJS))) {
+		pins = STORM_OBJS; /* out: gives back what was allocated */
 		goto out;
+	}
 	for (unsigned i = 0; i < STORM_OBJS; i++) {
 		bool pin = false;
 		for (unsigned j = 0; j < i && !pin; j++)

@@ -76,7 +76,7 @@ KTEST(task, "creating and destroying 10,000 tasks leaks nothing")
 	kmem_shrink_all();
 	free0 = buddy_free_pages();
 	/* A round that could not make all its tasks is the last. */
-	for (int round = 0; round < 10000 / BATCH && n == BATCH; round++) {
+	for (unsigned long round = 0; round < ktest_scale(10000) / BATCH && n == BATCH; round++) {
 		for (n = 0; n < BATCH; n++) {
 			live[n] = task_create("worker");
 			if (!EXPECT_NOT_NULL(live[n]))

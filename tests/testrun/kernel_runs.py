@@ -8,7 +8,7 @@ import sys
 import time
 
 from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, Result, count_ending, kernel_skips,
-                            mem_mib, qemu_cmd, run, save_log, tally)
+                            mem_mib, qemu_cmd, run, save_log, smp_cpus, tally)
 from testrun.tap import parse_tap
 
 
@@ -27,12 +27,13 @@ def kernel_job(args, mem, cmdline="ktest", extra=(), label=None, refuse=()):
     if cmdline == "ktest" and mem_mib(mem) >= 16:
         cmdline = "ktest ktap"
     status, out = boot(args, mem, cmdline, extra)
-    r = parse_tap(name, out, status, EXIT_PASS, kernel_skips(mem, refuse), refuse)
+    r = parse_tap(name, out, status, EXIT_PASS, kernel_skips(mem, refuse, smp_cpus(extra)),
+                  refuse)
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 
 
-SWEEP_SUMMARY = re.compile(r"^sweep: (\d+) \(test, k\) runs: (\d+) passed .*, (\d+) found a bug; "
+SWEEP_SUMMARY = re.compile(r"^sweep: (\d+) \(test, k\) runs: (\d+) passed \(.*\), (\d+) found a bug; "
                            r"(\d+) failures injected$", re.M)
 
 
@@ -169,15 +170,18 @@ CRASHES = [
     ("panic", "panic prints a backtrace with symbol names",
      [r"PANIC: deliberate panic", r"#0 [0-9a-f]+ crash_panic_inner\+",
       r"kmain\+"]),
+    ("apstack", "CPU 1's vmalloc'ed stack overflows into its guard page: reported as such",
+     [r"CPU 1 online", r"DOUBLE FAULT", r"kernel stack overflow: CPU 1's stack ran into its guard page",
+      r"crash_recurse\+"], ["-smp", "2"]),
 ]
 
 
 def crash_job(args):
     r = Result("crash reports")
     t0 = time.time()
-    for crash, desc, patterns in CRASHES:
-        status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]),
-                          args.timeout)
+    for crash, desc, patterns, *extra in CRASHES:
+        status, out = run(qemu_cmd("32M", ["-kernel", args.kernel, "-append", "crash=" + crash]
+                                   + (extra[0] if extra else [])), args.timeout)
         save_log(args, "crash-" + crash, out)
         count_ending(r, desc, out, status, patterns, EXIT_FAIL)
     r.secs = time.time() - t0
