@@ -109,7 +109,7 @@ void kmem_cache_info(const struct kmem_cache *cache, struct slab_info *out);
  * KiB of them (mm/slab.c, 6); slab_size_for_limit is an object size whose
  * arrays hold `limit` (without debugging or a constructor), for tests. */
 #define SLAB_MAG_LIMIT_MIN 2u
-#define SLAB_MAG_LIMIT_MAX 16u
+#define SLAB_MAG_LIMIT_MAX 32u
 size_t slab_size_for_limit(unsigned limit);
 /* Fills up to max entries, one per cache; returns the number of caches. */
 unsigned slab_get_info(struct slab_info *out, unsigned max);

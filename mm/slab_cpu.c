@@ -95,8 +95,7 @@ static struct slab_cpu *local_arrays(struct kmem_cache *c)
 /* Moves every object of `from` onto the empty `to`. */
 static void array_move(struct mm_obj_array *to, struct mm_obj_array *from)
 {
-	for (unsigned i = 1; i <= from->a_avail; i++)
-		to->a_slot[i] = from->a_slot[i];
+	memcpy(&to->a_slot[1], &from->a_slot[1], from->a_avail * sizeof(void *));
 	to->a_avail = from->a_avail;
 	from->a_avail = 0;
 }
@@ -114,8 +113,7 @@ static bool __depot_take(struct kmem_cache *c, struct mm_obj_array *l)
 		return false;
 	c->c_depot_full = m->m_next;
 	c->c_depot_nr_full--;
-	for (unsigned i = 0; i < m->m_rounds; i++)
-		l->a_slot[i + 1] = m->m_obj[i];
+	memcpy(&l->a_slot[1], m->m_obj, m->m_rounds * sizeof(void *));
 	l->a_avail = m->m_rounds;
 	m->m_rounds = 0;
 	m->m_next = c->c_depot_empty;
@@ -171,8 +169,7 @@ static struct slab_magazine *__depot_put(struct kmem_cache *c, struct mm_obj_arr
 		m = spare;
 		spare = NULL;
 	}
-	for (unsigned i = 0; i < p->a_avail; i++)
-		m->m_obj[i] = p->a_slot[i + 1];
+	memcpy(m->m_obj, &p->a_slot[1], p->a_avail * sizeof(void *));
 	m->m_rounds = p->a_avail;
 	p->a_avail = 0;
 	m->m_next = c->c_depot_full;
