@@ -275,6 +275,9 @@ struct page *__buddy_rmqueue(struct zone *z, unsigned order)
 
 /* --- per-CPU lists -------------------------------------------------------- */
 
+/* Whether the per-CPU lists are on (buddy_set_pcp). */
+static bool pcp_on = true;
+
 /* The running CPU's lists of zone `id` (a %fs-relative pointer in the
  * kernel, to a constant address: its loads and stores reach this CPU's
  * copy in one instruction each). */
@@ -312,8 +315,8 @@ static __noinline void __pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
 				    unsigned k)
 {
 	struct page *got[PCP_BATCH], *head = l->p_head;
-	unsigned n = PCP_BATCH >> k, i;
-	struct page *block = __rmqueue_split(z, PCP_REFILL_ORDER);
+	unsigned n = READ_ONCE(pcp_on) ? PCP_BATCH >> k : 1, i;
+	struct page *block = n > 1 ? __rmqueue_split(z, PCP_REFILL_ORDER) : NULL;
 
 	MM_LOCK_HELD(&z->lock);
 	if (block) { /* the common case: carved, pushed from the top down */
@@ -405,13 +408,36 @@ static __noinline void __pcp_drain(struct zone *z, struct pcp_list MM_LOCAL *l,
 	}
 }
 
-/* A list grew past its mark: a batch goes back (interrupts off). */
+/* A list grew past its mark: a batch goes back (interrupts off); with the
+ * lists off, everything.  A list whose mark is still 0 gets it first. */
 static __noinline void pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k)
 {
-	mm_irqflags_t flags = mm_lock(&z->lock);
+	mm_irqflags_t flags;
 
-	__pcp_drain(z, l, k, PCP_BATCH >> k);
+	if (!l->p_high && READ_ONCE(pcp_on)) {
+		l->p_high = PCP_HIGH >> k;
+		return;
+	}
+	flags = mm_lock(&z->lock);
+	__pcp_drain(z, l, k, l->p_high ? PCP_BATCH >> k : ~0u);
 	mm_unlock(&z->lock, flags);
+}
+
+/* Sets this CPU's marks for the lists being on or off, and empties them. */
+static void set_local_pcp(void *arg)
+{
+	bool on = *(const bool *)arg;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		for (unsigned k = 0; k < PCP_ORDERS; k++)
+			local_pcp(&zones[i])->p_list[k].p_high = on ? PCP_HIGH >> k : 0;
+	buddy_drain_local();
+}
+
+void buddy_set_pcp(bool on)
+{
+	WRITE_ONCE(pcp_on, on);
+	mm_on_each_cpu(set_local_pcp, &on);
 }
 
 /* A block of order k < PCP_ORDERS from this CPU's list of zone z,
@@ -751,7 +777,7 @@ static __always_inline bool free_pcp(struct page *page, unsigned k)
 		page->flags = f ^ (PG_ALLOCATED | PG_HOT);
 		page->lru.next = (struct list_node *)l->p_head;
 		l->p_head = page;
-		if (unlikely(++l->p_count > (PCP_HIGH >> k)))
+		if (unlikely(++l->p_count > l->p_high))
 			pcp_overflow(&zones[id], l, k);
 		mm_irq_restore_slot(&flags);
 		return true;

@@ -207,6 +207,12 @@ static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
 {
 	return l->l_acquired;
 }
+
+static inline unsigned long mm_lock_waits(const mm_lock_t *l)
+{
+	(void)l;
+	return 0; /* not counted on the host */
+}
 #else
 #include "lib/spinlock.h"
 typedef struct spinlock mm_lock_t;
@@ -229,6 +235,12 @@ static __always_inline void mm_unlock(mm_lock_t *l, mm_irqflags_t flags)
 static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
 {
 	return l->sl_stats.ls_acquired;
+}
+
+/* Acquisitions that had to wait for another CPU. */
+static inline unsigned long mm_lock_waits(const mm_lock_t *l)
+{
+	return l->sl_stats.ls_contended;
 }
 #endif
 
