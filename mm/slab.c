@@ -291,8 +291,10 @@ static __noinline bool slab_grow(struct kmem_cache *c)
 
 /* An allocation of a cache without arrays: straight off a slab, growing
  * the cache when needed; NULL when out of memory.  A debug object's mark
- * (in its record) says LIVE; another's is cleared. */
-static void *slab_pop(struct kmem_cache *c)
+ * (in its record) says LIVE, and its record and red zones are set for
+ * `req` bytes by `caller` in the same hold of the lock: the checker reads
+ * (and repairs) them under it.  Another's mark is cleared. */
+static void *slab_pop(struct kmem_cache *c, size_t req, uintptr_t caller)
 {
 	bool debug = cache_debug(c);
 
@@ -300,10 +302,12 @@ static void *slab_pop(struct kmem_cache *c)
 		mm_irqflags_t flags = mm_lock(&c->c_lock);
 		void *obj = NULL;
 
-		if (debug)
-			__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true);
-		else
+		if (debug) {
+			if (__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true))
+				debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
+		} else {
 			__slab_pop(c, 0, &obj, 1, false);
+		}
 		mm_unlock(&c->c_lock, flags);
 		if (obj)
 			return obj;
@@ -382,11 +386,9 @@ __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 		return NULL;
 
 	if (!c->c_array_limit) {
-		obj = slab_pop(c);
+		obj = slab_pop(c, req, caller);
 		if (unlikely(!obj))
 			return NULL;
-		if (cache_debug(c))
-			debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
 		if (gfp & __GFP_ZERO)
 			memset(obj, 0, MIN(req, (size_t)c->c_size));
 		return obj;
