@@ -80,7 +80,7 @@ const char *__tsan_default_options(void)
 #define FRAMES 16384u /* 64 MiB */
 #define DIRECT_FRAMES 14336u /* the last 8 MiB are HIGHMEM */
 #define LIVE_MAX 320 /* objects a thread holds at most */
-#define MAINT_EVERY 1500 /* operations between maintenance calls */
+#define MAINT_EVERY 500 /* operations between maintenance calls */
 #define INBOX_SLOTS 128
 #define PHASE 1000 /* operations between growing and shrinking */
 #define HOG_ORDER 4 /* the blocks a thread takes to run the machine dry */
