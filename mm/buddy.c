@@ -316,38 +316,97 @@ static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
 static __noinline void __pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
 				    unsigned k)
 {
-	struct page *got[PCP_BATCH];
+	struct page *got[PCP_BATCH], *head = l->p_head;
 	unsigned n = PCP_BATCH >> k, i;
 	struct page *block = __rmqueue_split(z, PCP_REFILL_ORDER);
 
 	MM_LOCK_HELD(&z->lock);
-	for (i = 0; i < n; i++) {
-		got[i] = block ? block + (i << k) : __rmqueue_split(z, k);
-		if (!got[i])
-			break;
+	if (block) { /* the common case: carved, pushed from the top down */
+		for (i = n; i--;) {
+			struct page *page = block + (i << k);
+			page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+				      PG_HOT | order_bits(k);
+			page->lru.next = (struct list_node *)head;
+			head = page;
+		}
+	} else {
+		for (i = 0; i < n && (got[i] = __rmqueue_split(z, k)) != NULL; i++)
+			;
+		n = i;
+		while (i--) {
+			struct page *page = got[i];
+			page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+				      PG_HOT | order_bits(k);
+			page->lru.next = (struct list_node *)head;
+			head = page;
+		}
 	}
-	while (i--) {
-		struct page *page = got[i];
-		page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
-			      PG_HOT | order_bits(k);
-		page->lru.next = (struct list_node *)l->p_head;
-		l->p_head = page;
-		l->p_count++;
+	l->p_head = head;
+	l->p_count += n;
+}
+
+/* Sorts blocks[0..n) by address (insertion sort: a list comes off its
+ * stack newest first, mostly in falling order, so it is reversed first). */
+static void sort_blocks(struct page **b, unsigned n)
+{
+	for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
+		struct page *t = b[i];
+		b[i] = b[j];
+		b[j] = t;
+	}
+	for (unsigned i = 1; i < n; i++) {
+		struct page *t = b[i];
+		unsigned j = i;
+		for (; j && b[j - 1] > t; j--)
+			b[j] = b[j - 1];
+		b[j] = t;
+	}
+}
+
+/*
+ * Frees blocks[0..n) of order k, sorted by address, into the zone (lock
+ * held): an aligned run of 2^m of them that together make one block of
+ * order k + m goes back as that block, its inner heads cleared, so that a
+ * batch freed in order costs a merge a run, not one a block.
+ */
+static void __free_runs(struct zone *z, struct page **blocks, unsigned n, unsigned k)
+{
+	for (unsigned i = 0; i < n;) {
+		pfn_t pfn = page_to_pfn(blocks[i]);
+		unsigned m = 0;
+
+		/* the largest aligned run starting here */
+		while (k + m + 1 < MAX_ORDER && !(pfn & ((2u << (k + m)) - 1)) &&
+		       i + (2u << m) <= n &&
+		       blocks[i + (2u << m) - 1] == blocks[i] + ((2u << m) - 1) * (1u << k))
+			m++;
+		for (unsigned t = 1; t < (1u << m); t++)
+			blocks[i + t]->flags &= ~STATE_ORDER;
+		z->free_pages += 1u << (k + m);
+		__free_one_merge(z, pfn, k + m);
+		i += 1u << m;
 	}
 }
 
 /* Gives up to n blocks of this CPU's list of order k back to the buddy
- * (zone lock held, interrupts off). */
+ * (zone lock held, interrupts off), PCP_BATCH at a time. */
 static __noinline void __pcp_drain(struct zone *z, struct pcp_list MM_LOCAL *l,
 				   unsigned k, unsigned n)
 {
+	struct page *batch[PCP_BATCH];
+
 	MM_LOCK_HELD(&z->lock);
-	while (n-- && l->p_head) {
-		struct page *page = l->p_head;
-		l->p_head = (struct page *)page->lru.next;
-		l->p_count--;
-		z->free_pages += 1u << k;
-		__free_one_merge(z, page_to_pfn(page), k);
+	while (n && l->p_head) {
+		unsigned got = 0;
+		for (; got < PCP_BATCH && got < n && l->p_head; got++) {
+			struct page *page = l->p_head;
+			l->p_head = (struct page *)page->lru.next;
+			l->p_count--;
+			batch[got] = page;
+		}
+		n -= got;
+		sort_blocks(batch, got);
+		__free_runs(z, batch, got, k);
 	}
 }
 

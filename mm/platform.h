@@ -139,7 +139,7 @@ static inline unsigned mm_cpu_id(void)
 {
 	return smp_processor_id();
 }
-#define MM_PERCPU_BYTES 12288u
+#define MM_PERCPU_BYTES 24576u
 #endif
 bool mm_cpu_online(unsigned cpu);
 bool mm_on_each_cpu(void (*fn)(void *arg), void *arg);
@@ -274,7 +274,7 @@ static inline void mm_irq_restore_slot(const mm_irqflags_t *slot)
  * word at `mark`: MM_MARK_IN_ARRAY while in an array, MM_MARK_ON_LIST (the
  * same but bit 0) while on a slab's free list.
  */
-#define MM_ARRAY_SLOTS 16
+#define MM_ARRAY_SLOTS 32
 #define MM_MARK_ON_LIST 0xF4EE5AB0u
 #define MM_MARK_IN_ARRAY 0xF4EE5AB1u
 

@@ -45,9 +45,22 @@ struct kmem_cache *slab_magazine_cache(void)
 	return magazine_cache;
 }
 
+/* The objects an array of a cache of this stride holds. */
+static unsigned array_limit(unsigned stride)
+{
+	return MAX(SLAB_MAG_LIMIT_MIN, MIN(SLAB_MAG_LIMIT_MAX, SLAB_ARRAY_BYTES / stride));
+}
+
+size_t slab_size_for_limit(unsigned limit)
+{
+	size_t size = (SLAB_ARRAY_BYTES / MAX(limit, 1u)) & ~(size_t)7;
+
+	return array_limit((unsigned)size) == limit ? size : 0;
+}
+
 void slab_cpu_init(struct kmem_cache *c)
 {
-	unsigned limit = MAX(2u, MIN((unsigned)SLAB_MAG_SIZE, SLAB_ARRAY_BYTES / c->c_stride));
+	unsigned limit = array_limit(c->c_stride);
 	struct slab_cpu *cpu = NULL;
 
 	if (!cache_debug(c) && !(c->c_flags & SLAB_NO_ARRAYS))
@@ -82,8 +95,7 @@ static struct slab_cpu *local_arrays(struct kmem_cache *c)
 /* Moves every object of `from` onto the empty `to`. */
 static void array_move(struct mm_obj_array *to, struct mm_obj_array *from)
 {
-	for (unsigned i = 1; i <= from->a_avail; i++)
-		to->a_slot[i] = from->a_slot[i];
+	memcpy(&to->a_slot[1], &from->a_slot[1], from->a_avail * sizeof(void *));
 	to->a_avail = from->a_avail;
 	from->a_avail = 0;
 }
@@ -101,8 +113,7 @@ static bool __depot_take(struct kmem_cache *c, struct mm_obj_array *l)
 		return false;
 	c->c_depot_full = m->m_next;
 	c->c_depot_nr_full--;
-	for (unsigned i = 0; i < m->m_rounds; i++)
-		l->a_slot[i + 1] = m->m_obj[i];
+	memcpy(&l->a_slot[1], m->m_obj, m->m_rounds * sizeof(void *));
 	l->a_avail = m->m_rounds;
 	m->m_rounds = 0;
 	m->m_next = c->c_depot_empty;
@@ -158,8 +169,7 @@ static struct slab_magazine *__depot_put(struct kmem_cache *c, struct mm_obj_arr
 		m = spare;
 		spare = NULL;
 	}
-	for (unsigned i = 0; i < p->a_avail; i++)
-		m->m_obj[i] = p->a_slot[i + 1];
+	memcpy(m->m_obj, &p->a_slot[1], p->a_avail * sizeof(void *));
 	m->m_rounds = p->a_avail;
 	p->a_avail = 0;
 	m->m_next = c->c_depot_full;

@@ -11,6 +11,7 @@
 
 /* The per-CPU arrays of free objects and the depot (see mm/slab.c, 6). */
 #define SLAB_MAG_SIZE MM_ARRAY_SLOTS /* objects an array holds at most */
+STATIC_ASSERT(SLAB_MAG_SIZE == SLAB_MAG_LIMIT_MAX, "slab.h says how many");
 /* An array holds about this many bytes of objects (SLAB_MAG_SIZE small
  * ones, fewer large ones: as Linux's SLAB sizes its arrays), at least 2. */
 #define SLAB_ARRAY_BYTES 8192
@@ -84,7 +85,7 @@ struct kmem_cache {
 	unsigned c_order; /* slabs are 2^order frames */
 	unsigned c_colour_step; /* bytes between two colours */
 	unsigned c_colours; /* number of distinct colours */
-	unsigned c_colour_next; /* colour of the next slab, 0..c_colours-1 */
+	unsigned c_colour_next; /* slabs made: the next one's colour, modulo c_colours */
 	gfp_t c_gfp; /* where slabs come from */
 	void (*c_ctor)(void *obj);
 	unsigned c_array_limit; /* objects an array holds (0: no arrays) */
