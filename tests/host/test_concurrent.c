@@ -22,9 +22,9 @@
  *    and 4-7 (the zones), from every zone (GFP_DMA, GFP_KERNEL,
  *    __GFP_HIGHMEM), some zeroed, some through __get_free_pages;
  *  - slab caches shared by all threads: with and without constructors,
- *    tiled, DMA, one debug cache (no arrays), sizes chosen so that with
- *    the kmalloc classes every array limit from 2 to SLAB_MAG_SIZE is
- *    someone's (checked first);
+ *    tiled, DMA, one debug cache (no arrays), and sizes chosen so that
+ *    with the kmalloc classes every array limit from SLAB_MAG_LIMIT_MIN
+ *    to SLAB_MAG_LIMIT_MAX is someone's (checked first);
  *  - kmalloc, kzalloc, krealloc and kfree of sizes across every class
  *    and large blocks;
  *  - a free-list heap shared by all threads, growing from the buddy.
@@ -60,7 +60,6 @@
 #include "tests/host/platform_host.h"
 #include "mm/buddy.h"
 #include "mm/slab.h"
-#include "mm/slab_internal.h" /* c_array_limit: which limits are covered */
 #include "mm/kmalloc.h"
 #include "mm/freelist.h"
 #include "mm/report.h"
@@ -106,23 +105,25 @@ struct cache_def {
 };
 
 /*
- * Array limits: about SLAB_ARRAY_BYTES / stride (mm/slab_cpu.c).  The
- * kmalloc classes give 16 (up to 512 bytes), 14, 12, 10, 8, 6, 4, 3 and 2;
- * these give the odd ones between (the stride is in the comment), a tiled
- * cache, a multi-frame slab (the 1500-byte one), a DMA one and a debug one.
+ * The caches of every kind: constructors (the free record after the
+ * object), a tiled one, cache-line alignment, DMA slabs, order-1 slabs
+ * (the 1500-byte one), a debug one (no arrays).  Then, at set-up, one
+ * for each array limit (SLAB_MAG_LIMIT_MIN..MAX, about 8 KiB of objects)
+ * that neither these nor the kmalloc classes have (limit_caches).
  */
-static struct cache_def caches[] = {
-	{ "conc-40-ctor", 40, 0, true, NULL }, /* 56: 16 */
-	{ "conc-64-tiled", 64, 0, false, NULL }, /* 64: 16, SLAB_TILED */
-	{ "conc-520-ctor", 520, 0, true, NULL }, /* 536: 15 */
-	{ "conc-600", 600, 0, false, NULL }, /* 600: 13 */
-	{ "conc-700-hw", 700, SLAB_HWCACHE_ALIGN, false, NULL }, /* 704: 11 */
-	{ "conc-872-ctor", 872, 0, true, NULL }, /* 888: 9 */
-	{ "conc-1100-dma", 1100, SLAB_CACHE_DMA, false, NULL }, /* 1104: 7 */
-	{ "conc-1500-ctor", 1500, 0, true, NULL }, /* 1520: 5, order-1 slabs */
-	{ "conc-136-debug", 136, SLAB_DEBUG, false, NULL }, /* no arrays */
+#define NR_SPECIAL 8
+static struct cache_def caches[NR_SPECIAL + SLAB_MAG_LIMIT_MAX] = {
+	{ "conc-40-ctor", 40, 0, true, NULL },
+	{ "conc-64-tiled", 64, 0, false, NULL },
+	{ "conc-520-ctor", 520, 0, true, NULL },
+	{ "conc-700-hw", 700, SLAB_HWCACHE_ALIGN, false, NULL },
+	{ "conc-872-ctor", 872, 0, true, NULL },
+	{ "conc-1100-dma", 1100, SLAB_CACHE_DMA, false, NULL },
+	{ "conc-1500-ctor", 1500, 0, true, NULL },
+	{ "conc-136-debug", 136, SLAB_DEBUG, false, NULL },
 };
-#define NR_CACHES ARRAY_SIZE(caches)
+static unsigned nr_caches = NR_SPECIAL;
+static char limit_names[SLAB_MAG_LIMIT_MAX + 1][SLAB_NAME_MAX];
 
 /* --- the shared heap, growing from the buddy -------------------------------- */
 
@@ -329,7 +330,7 @@ static bool alloc_pages_op(struct thread *t, struct obj *o)
 
 static bool alloc_cache_op(struct thread *t, struct obj *o)
 {
-	unsigned i = rnd(t) % NR_CACHES;
+	unsigned i = rnd(t) % nr_caches;
 	const struct cache_def *d = &caches[i];
 	size_t n;
 	uint8_t *bytes;
@@ -541,9 +542,9 @@ static void realloc_one(struct thread *t)
 
 static struct kmem_cache *any_cache(struct thread *t)
 {
-	unsigned i = rnd(t) % (NR_CACHES + KMALLOC_NR_CLASSES);
+	unsigned i = rnd(t) % (nr_caches + KMALLOC_NR_CLASSES);
 
-	return i < NR_CACHES ? caches[i].c : kmalloc_cache(i - NR_CACHES);
+	return i < nr_caches ? caches[i].c : kmalloc_cache(i - nr_caches);
 }
 
 static void checked(struct thread *t, const char *what, unsigned problems)
@@ -655,6 +656,37 @@ static void *run_thread(void *arg)
 
 /* --- the run ------------------------------------------------------------------- */
 
+/* The array limits of every cache so far, kmalloc's too: bit n for n. */
+static uint64_t limits_seen(void)
+{
+	uint64_t seen = 0;
+
+	for (unsigned i = 0; i < nr_caches + KMALLOC_NR_CLASSES; i++) {
+		struct kmem_cache *c = i < nr_caches ? caches[i].c : kmalloc_cache(i - nr_caches);
+		struct slab_info si;
+		kmem_cache_info(c, &si);
+		seen |= 1ull << si.array_limit;
+	}
+	return seen;
+}
+
+/* A cache for each array limit no cache has yet. */
+static void limit_caches(void)
+{
+	uint64_t seen = limits_seen();
+
+	for (unsigned limit = SLAB_MAG_LIMIT_MIN; limit <= SLAB_MAG_LIMIT_MAX; limit++) {
+		struct cache_def *d = &caches[nr_caches];
+		if ((seen >> limit) & 1 || !slab_size_for_limit(limit))
+			continue;
+		snprintf(limit_names[limit], SLAB_NAME_MAX, "conc-limit-%u", limit);
+		d->name = limit_names[limit];
+		d->size = slab_size_for_limit(limit);
+		d->c = kmem_cache_create(d->name, d->size, 0, 0, NULL);
+		nr_caches++;
+	}
+}
+
 static void machine(bool debug)
 {
 	static struct page *map;
@@ -665,26 +697,25 @@ static void machine(bool debug)
 	buddy_init_pages(map, FRAMES, DIRECT_FRAMES);
 	buddy_add_range(1, FRAMES);
 	kmem_init(debug);
-	for (unsigned i = 0; i < NR_CACHES; i++)
+	for (unsigned i = 0; i < nr_caches; i++)
 		caches[i].c = kmem_cache_create(caches[i].name, caches[i].size, 0,
 						caches[i].flags, caches[i].ctor ? ctor : NULL);
+	limit_caches();
 	freelist_init(&heap, "concurrent", FREELIST_FIRST_FIT, &heap_source);
 	for (unsigned i = 0; i < NR_THREADS; i++)
 		pthread_mutex_init(&inboxes[i].lock, NULL);
 }
 
-/* Every array limit from 2 to SLAB_MAG_SIZE is some cache's (without
- * debugging: a debug cache has no arrays). */
+/* Every array limit is some cache's (without debugging: a debug cache has
+ * no arrays). */
 static void check_limits(void)
 {
-	unsigned seen = 0, want = ((1u << (SLAB_MAG_SIZE + 1)) - 1) & ~3u;
+	uint64_t want = ((2ull << SLAB_MAG_LIMIT_MAX) - 1) & ~((1ull << SLAB_MAG_LIMIT_MIN) - 1);
+	uint64_t seen = limits_seen();
 
-	for (unsigned i = 0; i < NR_CACHES; i++)
-		seen |= 1u << caches[i].c->c_array_limit;
-	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
-		seen |= 1u << kmalloc_cache(i)->c_array_limit;
 	result((seen & want) == want,
-	       "set-up: the caches' array limits cover 2..%u (seen %#x)", SLAB_MAG_SIZE, seen);
+	       "set-up: %u caches and the kmalloc classes: their array limits cover %u..%u (seen %#llx)",
+	       nr_caches, SLAB_MAG_LIMIT_MIN, SLAB_MAG_LIMIT_MAX, (unsigned long long)seen);
 }
 
 static void sum(struct counts *a, const struct counts *b)
@@ -701,8 +732,8 @@ static bool caches_empty(void)
 {
 	bool empty = true;
 
-	for (unsigned i = 0; i < NR_CACHES + KMALLOC_NR_CLASSES; i++) {
-		struct kmem_cache *c = i < NR_CACHES ? caches[i].c : kmalloc_cache(i - NR_CACHES);
+	for (unsigned i = 0; i < nr_caches + KMALLOC_NR_CLASSES; i++) {
+		struct kmem_cache *c = i < nr_caches ? caches[i].c : kmalloc_cache(i - nr_caches);
 		struct slab_info si;
 		kmem_cache_info(c, &si);
 		if (si.slabs || si.active_objs || si.array_objs || si.depot_objs) {
