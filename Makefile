@@ -61,7 +61,8 @@ GEN_INC := $(B)/gen/layout.inc $(B)/gen/mmu.inc $(B)/gen/multiboot.inc \
 	$(B)/gen/layout.ld
 
 # Host-only sources, for compile_commands.json (their rules: tests/host/host.mk).
-HOST_ONLY_SRCS := $(filter-out tests/host/fuzz_%.c,$(wildcard tests/host/*.c))
+TSAN_ONLY_SRCS := tests/host/test_concurrent.c
+HOST_ONLY_SRCS := $(filter-out tests/host/fuzz_%.c $(TSAN_ONLY_SRCS),$(wildcard tests/host/*.c))
 FUZZ_ONLY_SRCS := $(wildcard tests/host/fuzz_*.c)
 
 KERNEL := $(B)/kernel.elf
@@ -186,7 +187,8 @@ compile_commands.json: $(C_SRCS) Makefile tests/host/host.mk tools/gen_compile_c
 	$(Q)$(PYTHON) tools/gen_compile_commands.py \
 		"$(CC)" "$(CFLAGS)" "$(C_SRCS)" \
 		"$(HOST_CC)" "$(HOST_CFLAGS)" "$(HOST_ONLY_SRCS)" \
-		"$(FUZZ_CC)" "$(FUZZ_CFLAGS)" "$(FUZZ_ONLY_SRCS)" > $@.tmp
+		"$(FUZZ_CC)" "$(FUZZ_CFLAGS)" "$(FUZZ_ONLY_SRCS)" \
+		"$(TSAN_CC)" "$(TSAN_CFLAGS)" "$(TSAN_ONLY_SRCS)" > $@.tmp
 	$(Q)mv $@.tmp $@
 
 # --- running -----------------------------------------------------------------

@@ -142,9 +142,10 @@ static __noinline void __free_one_merge(struct zone *z, pfn_t pfn, unsigned orde
 		pfn_t buddy_pfn = pfn ^ (1u << order);
 		struct page *buddy = pfn_to_page(buddy_pfn);
 
-		/* inside the zone: one unsigned comparison */
+		/* inside the zone: one unsigned comparison; a racy look at
+		 * the buddy's flags (__free_one) */
 		if (buddy_pfn - z->start_pfn >= z->span_pfns ||
-		    (buddy->flags & (STATE_ORDER | PG_ZONE_MASK)) != want)
+		    (READ_ONCE(buddy->flags) & (STATE_ORDER | PG_ZONE_MASK)) != want)
 			break;
 		__area_del(z, buddy, order);
 		buddy->flags &= ~STATE_ORDER;
@@ -167,9 +168,13 @@ static __always_inline void __free_one(struct zone *z, struct page *page,
 	/* page's neighbour in the page array, computed from page itself */
 	const struct page *buddy = page + ((long)buddy_pfn - (long)pfn);
 
+	/* A buddy that is not free is someone's: its owner, or the CPU
+	 * whose list holds it, may change its flags meanwhile, but never to
+	 * or from PG_BUDDY, which only the zone's lock holder sets or
+	 * clears.  So a racy look (READ_ONCE) decides. */
 	if (unlikely(order < MAX_ORDER - 1) &&
 	    unlikely(buddy_pfn - z->start_pfn < z->span_pfns) &&
-	    unlikely((buddy->flags & (STATE_ORDER | PG_ZONE_MASK)) ==
+	    unlikely((READ_ONCE(buddy->flags) & (STATE_ORDER | PG_ZONE_MASK)) ==
 		     (PG_BUDDY | order_bits(order) | (page->flags & PG_ZONE_MASK)))) {
 		__free_one_merge(z, pfn, order);
 		return;

@@ -216,14 +216,18 @@ static void check_local_lists(void *count)
 	}
 }
 
-/* The page array agrees: as many BUDDY heads as listed blocks. */
+/* The page array agrees: as many BUDDY heads as listed blocks.  The
+ * flags of a page that is not free may change meanwhile (its owner's, or
+ * a CPU's list's), each store from one sound state to another and never
+ * to or from PG_BUDDY: each is read once, a racy look. */
 static void check_page_array(const struct zone *z, unsigned long listed)
 {
 	unsigned long heads = 0;
 
 	for (pfn_t pfn = z->start_pfn; pfn < z->end_pfn; pfn++) {
-		const struct page *p = pfn_to_page(pfn);
-		uint32_t s = p->flags & PG_STATE_MASK;
+		uint32_t f = READ_ONCE(pfn_to_page(pfn)->flags);
+		uint32_t s = f & PG_STATE_MASK;
+		enum zone_id id = (enum zone_id)((f & PG_ZONE_MASK) >> PG_ZONE_SHIFT);
 
 		/* An open private zone's blocks are its own business; its
 		 * only block head as the real zone sees it is a BUDDY one. */
@@ -231,13 +235,12 @@ static void check_page_array(const struct zone *z, unsigned long listed)
 			pfn = buddy_private_zone_at(pfn)->end_pfn - 1;
 			continue;
 		}
-		if (page_zone_id(p) != z->id)
-			bad(pfn, "zone bits say %d, the frame lies in %s",
-			    page_zone_id(p), z->name);
+		if (id != z->id)
+			bad(pfn, "zone bits say %d, the frame lies in %s", id, z->name);
 		if (s & PG_BUDDY)
 			heads++;
 		if (s & (s - 1) & ~PG_TAIL)
-			bad(pfn, "more than one state bit: %#x", p->flags);
+			bad(pfn, "more than one state bit: %#x", f);
 	}
 	if (heads != listed)
 		bad(z->start_pfn, "%s: %lu BUDDY heads in the page array, %lu on the lists",

@@ -10,7 +10,8 @@
  * of every zone by order, and what the reclaimer adds (the biggest caches)
  * -- unless the request said __GFP_NOWARN.  Reports are rate-limited: the
  * first few, then one in OOM_REPORT_EVERY, each saying how many failures
- * went unreported since the last.
+ * went unreported since the last.  Several CPUs may fail at once: the
+ * counters are atomic, so none is lost and each report is due once.
  */
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -39,7 +40,7 @@ unsigned long buddy_reclaim(void)
 
 unsigned long buddy_oom_failures(void)
 {
-	return oom_failures;
+	return __atomic_load_n(&oom_failures, __ATOMIC_RELAXED);
 }
 
 static void print_free_blocks(void)
@@ -64,21 +65,23 @@ static void print_free_blocks(void)
 void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected)
 {
 	char by[MM_SYMBOL_LEN];
+	unsigned long warning, unreported;
 
-	oom_failures++;
+	__atomic_fetch_add(&oom_failures, 1, __ATOMIC_RELAXED);
 	if (gfp & __GFP_NOWARN)
 		return;
-	if (++oom_warnings > OOM_REPORTS_FIRST && oom_warnings % OOM_REPORT_EVERY) {
-		oom_unreported++;
+	warning = __atomic_add_fetch(&oom_warnings, 1, __ATOMIC_RELAXED);
+	if (warning > OOM_REPORTS_FIRST && warning % OOM_REPORT_EVERY) {
+		__atomic_fetch_add(&oom_unreported, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	mm_printf("mm: out of memory%s: %lu frame(s) of order %u (gfp %#x) for %s",
 		  injected ? " (injected)" : "", 1ul << order, order, gfp,
 		  mm_symbol(caller, by, sizeof(by)));
-	if (oom_unreported)
-		mm_printf("; %lu failure(s) since the last report", oom_unreported);
+	unreported = __atomic_exchange_n(&oom_unreported, 0, __ATOMIC_RELAXED);
+	if (unreported)
+		mm_printf("; %lu failure(s) since the last report", unreported);
 	mm_printf("\n");
-	oom_unreported = 0;
 	if (injected)
 		return;
 	print_free_blocks();

@@ -33,7 +33,8 @@
  * (it checks and zeroes them first), as KASAN does in Linux.
  *
  * Locking: that of the slab caches and of the buddy allocator; the list of
- * large blocks is changed with interrupts off.
+ * large blocks, and each listed block's request and red zone, under
+ * large_lock.
  */
 #include "mm/kmalloc.h"
 #include "mm/slab_internal.h"
@@ -204,13 +205,31 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	return page_address(page);
 }
 
+/*
+ * A listed block's request and red zone change under large_lock, which
+ * kmalloc_check holds while it reads (and repairs) them: the block now
+ * holds req bytes, its red zone checked first; the bytes it gains are
+ * zeroed if `zero`.
+ */
+static void large_resize(struct page *head, size_t req, bool zero, const char *when)
+{
+	mm_irqflags_t flags = mm_lock(&large_lock);
+	size_t old = large_req(head);
+
+	large_check_tail(head, when);
+	if (req > old && zero)
+		memset((uint8_t *)page_address(head) + old, 0, req - old);
+	large_set_req(head, req);
+	mm_unlock(&large_lock, flags);
+}
+
 static void kfree_large(struct page *head)
 {
 	unsigned order = page_order(head);
 	mm_irqflags_t flags;
 
-	large_check_tail(head, "on kfree");
 	flags = mm_lock(&large_lock);
+	large_check_tail(head, "on kfree");
 	list_del(&head->lru);
 	large_blocks--;
 	mm_unlock(&large_lock, flags);
@@ -400,10 +419,7 @@ size_t ksize(const void *p)
 	if (!p || !kmalloc_lookup(p, "ksize", &cache, &large))
 		return 0;
 	if (large) {
-		large_check_tail(large, "by ksize");
-		memset((uint8_t *)p + large_req(large), 0,
-		       large_bytes(large) - large_req(large));
-		large_set_req(large, large_bytes(large));
+		large_resize(large, large_bytes(large), true, "by ksize");
 		return large_bytes(large);
 	}
 	__kmem_cache_resize(cache, (void *)p, cache->c_size);
@@ -414,17 +430,10 @@ size_t ksize(const void *p)
 static void resize_in_place(const void *p, struct kmem_cache *cache,
 			    struct page *large, size_t new_size)
 {
-	size_t old;
-
-	if (cache) {
+	if (cache)
 		__kmem_cache_resize(cache, (void *)p, new_size);
-		return;
-	}
-	old = large_req(large);
-	large_check_tail(large, "by krealloc");
-	if (new_size > old && slab_debug_enabled()) /* red zone no more */
-		memset((uint8_t *)p + old, 0, new_size - old);
-	large_set_req(large, new_size);
+	else /* the red zone given up is zeroed */
+		large_resize(large, new_size, slab_debug_enabled(), "by krealloc");
 }
 
 void *krealloc(const void *p, size_t new_size, gfp_t gfp)

@@ -131,7 +131,9 @@ static inline unsigned mm_cpu_id(void)
 {
 	return mm_host_cpu;
 }
-#define MM_PERCPU_BYTES 16384u
+/* Twice the kernel's: a slab cache's arrays hold pointers, twice as wide
+ * here, and the host must fit as many caches' arrays as the kernel. */
+#define MM_PERCPU_BYTES 49152u
 #else
 #include "arch/x86/percpu.h"
 #define MM_MAX_CPUS NR_CPUS

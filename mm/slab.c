@@ -53,7 +53,10 @@
  *    one; if there is none, a new slab from the buddy.  Freeing moves a
  *    slab from full to partial, or from partial to empty.  A cache keeps at
  *    most SLAB_EMPTY_MAX empty slabs: the next one goes straight back to the
- *    buddy.  kmem_cache_shrink returns all empty slabs.
+ *    buddy.  kmem_cache_shrink returns all empty slabs.  The invariant
+ *    holds whenever the cache's lock is free, which is when the checker
+ *    and shrinking look: a new slab is listed as empty, and an empty slab
+ *    changes list in the same hold of the lock as its first objects go.
  *
  * 5. Constructors run when a slab is made, once per object; a freed object
  *    is expected back in its constructed state and is handed out again as
@@ -251,35 +254,53 @@ static __always_inline unsigned __slab_take(struct kmem_cache *c, struct page *p
 	return k;
 }
 
-/* Takes up to `want` objects off the partial slabs into out, skipping
- * slabs that turn out corrupt; the number taken (lock held). */
+/* Takes up to `want` objects off the first empty slab, which then joins
+ * the partial or the full ones (or, corrupt, the quarantine); the number
+ * taken (lock held).  Taken while it is still on c_empty, so that the
+ * lists follow the use counts whenever the lock is free. */
+static __noinline unsigned __slab_take_empty(struct kmem_cache *c, uintptr_t mark,
+					     void **out, unsigned want, bool debug)
+{
+	struct page *page = list_first_entry(&c->c_empty, struct page, lru);
+	unsigned k = __slab_take(c, page, mark, out, want, debug);
+
+	if (k) {
+		c->c_nr_empty--;
+		if (page->s_inuse < c->c_per_slab) /* full: on c_full already */
+			list_move(&page->lru, &c->c_partial);
+	}
+	return k;
+}
+
+/* Takes up to `want` objects off the partial slabs, then the empty ones,
+ * into out, skipping slabs that turn out corrupt; the number taken (lock
+ * held). */
 static __always_inline unsigned __slab_pop(struct kmem_cache *c, uintptr_t mark,
 					   void **out, unsigned want, bool debug)
 {
 	unsigned k = 0;
 
-	while (k < want && !list_empty(&c->c_partial)) {
-		struct page *page = list_first_entry(&c->c_partial, struct page, lru);
-		k += __slab_take(c, page, mark, out + k, want - k, debug);
+	while (k < want) {
+		if (!list_empty(&c->c_partial))
+			k += __slab_take(c, list_first_entry(&c->c_partial, struct page, lru),
+					 mark, out + k, want - k, debug);
+		else if (!list_empty(&c->c_empty))
+			k += __slab_take_empty(c, mark, out + k, want - k, debug);
+		else
+			break;
 	}
 	return k;
 }
 
-/* No partial slab: revive an empty one or make a new one (it goes on
- * c_partial); false when out of memory. */
+/* No partial or empty slab: make a new one (it goes on c_empty, whence
+ * the caller's next try takes it); false when out of memory. */
 static __noinline bool slab_grow(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_lock(&c->c_lock);
 	struct page *page;
 
-	if (!list_empty(&c->c_partial)) { /* another CPU grew it meanwhile */
-		mm_unlock(&c->c_lock, flags);
-		return true;
-	}
-	if (!list_empty(&c->c_empty)) {
-		page = list_first_entry(&c->c_empty, struct page, lru);
-		list_move(&page->lru, &c->c_partial);
-		c->c_nr_empty--;
+	/* another CPU grew it, or freed, meanwhile */
+	if (!list_empty(&c->c_partial) || !list_empty(&c->c_empty)) {
 		mm_unlock(&c->c_lock, flags);
 		return true;
 	}
@@ -288,7 +309,8 @@ static __noinline bool slab_grow(struct kmem_cache *c)
 	if (!page)
 		return false;
 	flags = mm_lock(&c->c_lock);
-	list_add(&page->lru, &c->c_partial);
+	list_add(&page->lru, &c->c_empty);
+	c->c_nr_empty++;
 	c->c_slabs++;
 	mm_unlock(&c->c_lock, flags);
 	return true;
@@ -296,8 +318,10 @@ static __noinline bool slab_grow(struct kmem_cache *c)
 
 /* An allocation of a cache without arrays: straight off a slab, growing
  * the cache when needed; NULL when out of memory.  A debug object's mark
- * (in its record) says LIVE; another's is cleared. */
-static void *slab_pop(struct kmem_cache *c)
+ * (in its record) says LIVE, and its record and red zones are set for
+ * `req` bytes by `caller` in the same hold of the lock: the checker reads
+ * (and repairs) them under it.  Another's mark is cleared. */
+static void *slab_pop(struct kmem_cache *c, size_t req, uintptr_t caller)
 {
 	bool debug = cache_debug(c);
 
@@ -305,10 +329,12 @@ static void *slab_pop(struct kmem_cache *c)
 		mm_irqflags_t flags = mm_lock(&c->c_lock);
 		void *obj = NULL;
 
-		if (debug)
-			__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true);
-		else
+		if (debug) {
+			if (__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true))
+				debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
+		} else {
 			__slab_pop(c, 0, &obj, 1, false);
+		}
 		mm_unlock(&c->c_lock, flags);
 		if (obj)
 			return obj;
@@ -387,11 +413,9 @@ __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 		return NULL;
 
 	if (!c->c_array_limit) {
-		obj = slab_pop(c);
+		obj = slab_pop(c, req, caller);
 		if (unlikely(!obj))
 			return NULL;
-		if (cache_debug(c))
-			debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
 		if (gfp & __GFP_ZERO)
 			memset(obj, 0, MIN(req, (size_t)c->c_size));
 		return obj;

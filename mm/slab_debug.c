@@ -30,6 +30,9 @@
  * Poison is checked when an object is handed out, red zones when it comes
  * back; kmem_cache_check checks every object.  A damaged red zone or
  * poison is reported and then repaired, so one overwrite is one report.
+ * Records and red zones change only under the cache's lock, which the
+ * checker holds while it reads (and repairs) them, so that it may run
+ * while other CPUs allocate.
  */
 #include "mm/slab_internal.h"
 #include "mm/report.h"
@@ -277,18 +280,10 @@ unsigned debug_check_object(struct kmem_cache *c, struct page *page, void *obj)
 	return check_red_zones(c, page, obj, c->c_size) + check_poison(c, t, obj);
 }
 
-void __kmem_cache_resize(struct kmem_cache *c, void *obj, size_t req)
+/* The record of a live object now says req bytes (lock held). */
+static void __debug_resize(struct kmem_cache *c, struct page *page, void *obj,
+			   struct slab_track *t, size_t req)
 {
-	struct page *page;
-	struct slab_track *t;
-
-	if (!cache_debug(c))
-		return;
-	page = slab_page_of(obj);
-	t = debug_track(c, page, obj);
-	if (!t)
-		return;
-	req = MIN(req, (size_t)c->c_size);
 	if (req > t->t_req) {
 		check_red_zones(c, page, obj, t->t_req);
 		memset((uint8_t *)obj + t->t_req, 0, req - t->t_req);
@@ -297,6 +292,22 @@ void __kmem_cache_resize(struct kmem_cache *c, void *obj, size_t req)
 	}
 	t->t_req = (uint32_t)req;
 	reseal(c, t);
+}
+
+void __kmem_cache_resize(struct kmem_cache *c, void *obj, size_t req)
+{
+	struct page *page;
+	struct slab_track *t;
+	mm_irqflags_t flags;
+
+	if (!cache_debug(c))
+		return;
+	page = slab_page_of(obj);
+	flags = mm_lock(&c->c_lock);
+	t = debug_track(c, page, obj);
+	if (t)
+		__debug_resize(c, page, obj, t, MIN(req, (size_t)c->c_size));
+	mm_unlock(&c->c_lock, flags);
 }
 
 size_t __kmem_cache_req_size(struct kmem_cache *c, const void *obj)

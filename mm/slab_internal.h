@@ -508,10 +508,13 @@ int __slab_walk_free(struct kmem_cache *c, struct page *page,
 
 /* A new object in a new slab: red zones, poison, a free record. */
 void debug_init_object(struct kmem_cache *c, struct page *page, void *obj);
-/* About to hand obj out: check poison and red zones, record the caller. */
+/* About to hand obj out: check poison and red zones, record the caller
+ * (lock held, as for every change of a record or a red zone: the checker
+ * reads them, and repairs them, under it). */
 void debug_on_alloc(struct kmem_cache *c, struct page *page, void *obj,
 		    size_t req, uintptr_t caller);
-/* About to take obj back: false (reported) if it must not be freed. */
+/* About to take obj back: false (reported) if it must not be freed
+ * (lock held). */
 bool debug_on_free(struct kmem_cache *c, struct page *page, void *obj,
 		   uintptr_t caller);
 /* Checks one object of a debug cache; the number of problems. */

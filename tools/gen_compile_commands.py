@@ -4,10 +4,11 @@
 Usage: gen_compile_commands.py CC CFLAGS "SRC..." [CC CFLAGS "SRC..."]...
 
 Each triple is a compiler, its flags and the sources it builds: the kernel's
-with the cross compiler, the host test programs' with the host compiler and
-the fuzz targets' with clang (tests/host/host.mk), so that every C file in
-the tree opens with the flags it is really built with.  A file named in two
-groups keeps the first (the portable allocators are kernel code first).
+with the cross compiler, the host test programs' with the host compiler, the
+fuzz targets' and the ThreadSanitizer test's with clang (tests/host/host.mk),
+so that every C file in the tree opens with the flags it is really built
+with.  A file named in two groups keeps the first (the portable allocators
+are kernel code first).
 """
 import json
 import os

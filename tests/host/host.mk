@@ -83,6 +83,31 @@ $(HB)/fuzz_%: tests/host/fuzz_%.c $(FUZZ_MM_OBJS) | deps-test
 	@echo "  FUZZLD  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_MM_OBJS) $(FUZZ_EXTRA_OBJS)
 
+# --- several CPUs under ThreadSanitizer ---------------------------------------
+# tests/host/test_concurrent.c drives the portable allocators from several
+# threads at once (each a CPU of the host platform); clang's ThreadSanitizer
+# instruments every access, of the program and of the allocators, and ends
+# the run with status 66 at the first data race or lock-order inversion.
+# Its own flag set and object directory; the same portable sources (listed
+# here, after every allocator has added its files).  The runner runs it as
+# any host test.
+TSAN_CC ?= clang
+TSAN_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra -Werror \
+	-Wno-unused-function -fno-omit-frame-pointer -fsanitize=thread
+TSAN_MM_SRCS := tests/host/platform_host.c $(addprefix mm/,$(HOST_MM_FILES))
+TSAN_MM_OBJS := $(TSAN_MM_SRCS:%.c=$(HB)/obj-tsan/%.o)
+HOST_TESTS += $(HB)/test_concurrent
+.SECONDARY: $(TSAN_MM_OBJS)
+$(HB)/obj-tsan/%.o: %.c | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  TSANCC  $<"
+	@$(TSAN_CC) $(TSAN_CFLAGS) -c $< -o $@
+# (an explicit rule: it takes precedence over the ASan pattern for test_%)
+$(HB)/test_concurrent: tests/host/test_concurrent.c $(TSAN_MM_OBJS) | deps-test
+	@mkdir -p $(dir $@)
+	@echo "  TSANLD  $@"
+	@$(TSAN_CC) $(TSAN_CFLAGS) -o $@ $< $(TSAN_MM_OBJS) -lpthread
+
 # `make test` runs each fuzz target a fixed number of times from seed 1, so
 # every machine tries the same inputs; FUZZ_RUNS_<target> sets the count
 # (10 to 20 s of one core each here).  `make fuzz` searches for longer.

@@ -9,11 +9,24 @@ from testrun.common import ROOT, Result, run, save_log
 from testrun.tap import parse_tap
 
 
+# A sanitizer's report: AddressSanitizer's and UBSan's errors, and
+# ThreadSanitizer's warnings (a data race, a lock-order inversion).
+SANITIZER_REPORT = re.compile(r"^(?:WARNING|ERROR): \w*Sanitizer: (.*)$|^.*: runtime error: .*$", re.M)
+
+
 def host_job(args, path):
+    """One host test program: its TAP, exit status 0, and no sanitizer
+    report.  ThreadSanitizer stops the program at its first report with
+    status 66 (forced here, whatever TSAN_OPTIONS says otherwise)."""
     name = "host " + os.path.basename(path)
     t0 = time.time()
-    status, out = run([path], args.timeout * 4)
+    env = dict(os.environ)
+    env["TSAN_OPTIONS"] = env.get("TSAN_OPTIONS", "") + ":halt_on_error=1:exitcode=66"
+    status, out = run([path], args.timeout * 4, env=env)
     r = parse_tap(name, out, status, 0)
+    reports = [m.group(0).strip() for m in SANITIZER_REPORT.finditer(out)]
+    if reports:
+        r.check(False, "no sanitizer report", "; ".join(reports[:3]))
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 
