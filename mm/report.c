@@ -17,6 +17,8 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_CACHE_BUSY] = "cache destroyed with live objects",
 	[REPORT_CORRUPTION] = "allocator corruption",
 	[REPORT_LOCK] = "lock misuse",
+	[REPORT_INVALID_ARG] = "invalid argument",
+	[REPORT_BAD_HANDLE] = "bad handle",
 };
 
 #define REPORT_MSG_LEN 320
@@ -39,7 +41,7 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt ? fmt : "(no message)", ap);
 	va_end(ap);
 	if (kind < REPORT_KIND_COUNT)
 		counts[kind]++;
@@ -47,6 +49,18 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
 		  (unsigned long)addr, msg);
 	memcpy(last, msg, sizeof(last));
+}
+
+void mm_report_call(enum report_kind kind, uintptr_t addr, const char *op,
+		    uintptr_t caller, const char *fmt, ...)
+{
+	char msg[REPORT_MSG_LEN - MM_SYMBOL_LEN], by[MM_SYMBOL_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mm_report(kind, addr, "%s by %s: %s", op, mm_symbol(caller, by, sizeof(by)), msg);
 }
 
 const char *report_last(void)

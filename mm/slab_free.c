@@ -127,7 +127,7 @@ static unsigned mag_flush(struct kmem_cache *c)
 	return n;
 }
 
-void kmem_cache_drain(struct kmem_cache *c)
+void __kmem_cache_drain(struct kmem_cache *c)
 {
 	while (mag_flush(c))
 		;
@@ -220,6 +220,11 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
 		return;
 	}
 diagnose:
+	/* a dead cache's impossible key leads here (mm/slab_handle.c) */
+	if (unlikely(!slab_cache_live(c))) {
+		slab_cache_check_handle(c, "kmem_cache_free", caller);
+		return;
+	}
 	flags = mm_irq_save();
 	if (!__free_allowed(c, page, obj))
 		goto out;

@@ -7,11 +7,15 @@
 
 const char *kmem_cache_name(const struct kmem_cache *c)
 {
+	if (!slab_cache_check_handle(c, "kmem_cache_name", MM_CALLER()))
+		return "(not a cache)";
 	return c->c_name;
 }
 
 unsigned kmem_cache_size(const struct kmem_cache *c)
 {
+	if (!slab_cache_check_handle(c, "kmem_cache_size", MM_CALLER()))
+		return 0;
 	return c->c_size;
 }
 
@@ -25,7 +29,8 @@ static unsigned long list_length(const struct list_node *list)
 	return n;
 }
 
-void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
+/* kmem_cache_info without the checks (every cache on the list). */
+static void __kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	unsigned long slab_bytes = (unsigned long)MM_PAGE_SIZE << c->c_order;
@@ -50,15 +55,37 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 	mm_irq_restore(flags);
 }
 
+void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
+{
+	uintptr_t caller = MM_CALLER();
+
+	if (!out) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "kmem_cache_info", caller,
+			       "a NULL struct slab_info to fill");
+		return;
+	}
+	if (!slab_cache_check_handle(c, "kmem_cache_info", caller)) {
+		memset(out, 0, sizeof(*out));
+		out->name = "(not a cache)";
+		return;
+	}
+	__kmem_cache_info(c, out);
+}
+
 unsigned slab_get_info(struct slab_info *out, unsigned max)
 {
 	struct list_node *pos;
 	unsigned n = 0;
 
+	if (!out && max) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "slab_get_info", MM_CALLER(),
+			       "a NULL array for %u entries", max);
+		return 0;
+	}
 	list_for_each(pos, &slab_caches) {
 		if (n < max)
-			kmem_cache_info(list_entry(pos, struct kmem_cache, c_link),
-					&out[n]);
+			__kmem_cache_info(list_entry(pos, struct kmem_cache, c_link),
+					  &out[n]);
 		n++;
 	}
 	return n;
@@ -74,14 +101,14 @@ void slab_print_info(void)
 	mm_printf("%-20s %8s %8s %7s %8s %6s %6s %6s\n", "name", "active",
 		  "total", "objsize", "obj/slab", "pages", "slabs", "waste");
 	list_for_each(pos, &slab_caches) {
-		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
+		__kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
 		mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%%\n", si.name,
 			  si.active_objs, si.total_objs, si.object_size,
 			  si.objs_per_slab, si.pages_per_slab, si.slabs,
 			  si.waste_permille / 10, si.waste_permille % 10);
 	}
 	list_for_each(pos, &slab_caches) {
-		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
+		__kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
 		if (si.quarantined_slabs)
 			mm_printf("%s: %lu slab(s) quarantined (a corrupted free list; their memory is kept out of use)\n",
 				  si.name, si.quarantined_slabs);
@@ -220,7 +247,8 @@ static unsigned check_array(struct kmem_cache *c)
 	return 1;
 }
 
-unsigned kmem_cache_check(struct kmem_cache *c)
+/* kmem_cache_check without the handle check (every cache on the list). */
+static unsigned __kmem_cache_check(struct kmem_cache *c)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	unsigned long slabs = 0, inuse = 0, empty = 0;
@@ -242,13 +270,20 @@ unsigned kmem_cache_check(struct kmem_cache *c)
 	return problems;
 }
 
+unsigned kmem_cache_check(struct kmem_cache *c)
+{
+	if (!slab_cache_check_handle(c, "kmem_cache_check", MM_CALLER()))
+		return 1;
+	return __kmem_cache_check(c);
+}
+
 unsigned slab_check(void)
 {
 	struct list_node *pos;
 	unsigned problems = 0;
 
 	list_for_each(pos, &slab_caches)
-		problems += kmem_cache_check(list_entry(pos, struct kmem_cache, c_link));
+		problems += __kmem_cache_check(list_entry(pos, struct kmem_cache, c_link));
 	return problems;
 }
 
@@ -282,7 +317,9 @@ bool kmem_object_callers(const struct kmem_cache *c, const void *obj,
 	struct page *page = slab_page_of(obj);
 	const struct slab_track *t;
 
-	if (!cache_debug(c) || !page || slab_index(c, page, obj) < 0)
+	/* the page first: c is read only if obj is in one of its slabs */
+	if (!page || page->s_cache != c || !cache_debug(c) ||
+	    slab_index(c, page, obj) < 0)
 		return false;
 	t = debug_track((struct kmem_cache *)c, page, obj);
 	if (!t)

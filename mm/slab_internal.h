@@ -65,7 +65,46 @@ struct kmem_cache {
 	void (*c_ctor)(void *obj);
 	struct list_node c_link; /* on slab_caches */
 	char c_name[SLAB_NAME_MAX];
+	uint32_t c_magic; /* SLAB_CACHE_LIVE in service, else SLAB_CACHE_DEAD */
 };
+
+/*
+ * A cache's life as its callers see it (mm/slab_handle.c).  c_magic says
+ * whether a struct kmem_cache is a cache in service.  A destroyed cache,
+ * and a slot of the cache of caches that never held one, is "dead": its
+ * magic SLAB_CACHE_DEAD, its array empty with no room (every allocation
+ * and free misses the fast path), its key one no page carries (a free's
+ * page check fails), not SLAB_TILED.  The cache of caches has a
+ * constructor that makes every slot dead, so that this state survives in
+ * a free slot until a new cache takes it (mm/slab_handle.c says what can
+ * and cannot be detected).
+ */
+#define SLAB_CACHE_LIVE 0x5CAC4E11u
+#define SLAB_CACHE_DEAD 0xDEADCAC4u
+/* Two state bits at once: no page's flags ever hold this (buddy_check). */
+#define SLAB_KEY_DEAD (PG_BUDDY | PG_ALLOCATED)
+
+/* The slow paths' check of a handle: one load, no report. */
+static __always_inline bool slab_cache_live(const struct kmem_cache *c)
+{
+	return likely(c != NULL) && likely(c->c_magic == SLAB_CACHE_LIVE);
+}
+
+/*
+ * The entry check of a call on cache c: true if c is a cache in service.
+ * Otherwise reports what c is (NULL, not a cache, inside one, a destroyed
+ * cache, an overwritten one), naming op and its caller, and returns false.
+ * It reads c only once the page array says c starts a slot of the cache
+ * of caches, so any address may be passed.
+ */
+bool slab_cache_check_handle(const struct kmem_cache *c, const char *op,
+			     uintptr_t caller);
+/* Makes c dead (see above); the constructor of the cache of caches. */
+void slab_cache_kill(struct kmem_cache *c);
+void slab_cache_ctor(void *obj);
+/* The out-of-line part of kmem_cache_alloc's checks: reports why c or gfp
+ * is refused; NULL, to return. */
+void *slab_alloc_refused(const struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 
 /*
  * The free record (mm/slab.c, 3): what a free object holds at c_fp -- its
@@ -379,6 +418,9 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
  * then slab_free_slow (out of line, so that the tiled caches' fast path
  * keeps its registers). */
 void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller);
+
+/* kmem_cache_drain without the handle check (shrink, destroy). */
+void __kmem_cache_drain(struct kmem_cache *c);
 
 /* Whether obj is in the cache's array (lock held, or a racy look). */
 bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
