@@ -377,6 +377,8 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 	uintptr_t caller = MM_CALLER();
 	struct page *page;
 
+	if (unlikely(!buddy_alloc_args_ok(gfp, order, caller)))
+		return NULL;
 	if (mm_should_fail(MM_ALLOC_PAGES, caller))
 		return NULL;
 	page = alloc_pages_tried(gfp, order);
@@ -438,8 +440,10 @@ struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 {
 	if (likely(order == 0 && gfp == GFP_KERNEL))
 		return alloc_page_kernel();
-	if (likely(order - 1 < MAX_ORDER - 1) && likely(!(gfp & __GFP_ZERO)) &&
-	    likely(!mm_failinject_armed)) {
+	/* no zeroing, and no bit outside __GFP_BITS (alloc_pages_locked
+	 * refuses those): one test */
+	if (likely(order - 1 < MAX_ORDER - 1) &&
+	    likely(!(gfp & ~(__GFP_BITS & ~__GFP_ZERO))) && likely(!mm_failinject_armed)) {
 		const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
 		struct page *page = alloc_from_zone(&zones[(int)zl[0]], order);
 		if (likely(page))

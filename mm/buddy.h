@@ -62,8 +62,10 @@ void buddy_add_range(pfn_t start, pfn_t end);
 /*
  * Allocates 2^order physically contiguous frames, aligned to their size.
  * Returns the head page, or NULL (with every structure untouched) when no
- * zone the flags allow has such a block, or order >= MAX_ORDER.
- * Interrupt-safe; callable from any context.
+ * zone the flags allow has such a block.  Refused with NULL and one
+ * REPORT_INVALID_ARG naming the caller: gfp bits outside __GFP_BITS, and
+ * order >= MAX_ORDER (that one without a report under __GFP_NOWARN, for
+ * callers that try orders downwards).  Interrupt-safe; any context.
  */
 struct page *alloc_pages_any(gfp_t gfp, unsigned order);
 /* The same for one frame, GFP_KERNEL: the hot list, no argument to test. */

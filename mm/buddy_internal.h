@@ -30,6 +30,23 @@ static inline void __area_del(struct zone *z, struct page *head, unsigned k)
 		z->free_mask &= ~(1u << k);
 }
 
+/*
+ * The arguments of an allocation that did not take a fast path: true if
+ * order < MAX_ORDER and gfp has no bit outside __GFP_BITS; otherwise one
+ * REPORT_INVALID_ARG naming the caller (an order too large is not
+ * reported under __GFP_NOWARN: a caller may try orders downwards) and
+ * false (mm/buddy_args.c).
+ */
+void buddy_alloc_args_refused(gfp_t gfp, unsigned order, uintptr_t caller);
+static __always_inline bool buddy_alloc_args_ok(gfp_t gfp, unsigned order,
+						uintptr_t caller)
+{
+	if (likely(!(gfp & ~__GFP_BITS)) && likely(order < MAX_ORDER))
+		return true;
+	buddy_alloc_args_refused(gfp, order, caller);
+	return false;
+}
+
 /* An allocation failed for good: counts it, and unless __GFP_NOWARN
  * prints the (rate-limited) out-of-memory report (mm/buddy_oom.c). */
 void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected);

@@ -427,6 +427,23 @@ bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
 
 /* --- shared by the slab files ------------------------------------------- */
 
+/*
+ * kmalloc's argument check, off its fast path: true if gfp has no bit
+ * outside __GFP_BITS and size is at most KMALLOC_MAX_SIZE; otherwise one
+ * REPORT_INVALID_ARG naming op and its caller (a size too large is not
+ * reported under __GFP_NOWARN) and false (mm/kmalloc_args.c).
+ */
+void __kmalloc_args_refused(size_t size, gfp_t gfp, const char *op,
+			    uintptr_t caller);
+static __always_inline bool kmalloc_args_ok(size_t size, gfp_t gfp,
+					    const char *op, uintptr_t caller)
+{
+	if (likely(!(gfp & ~__GFP_BITS)) && likely(size <= KMALLOC_MAX_SIZE))
+		return true;
+	__kmalloc_args_refused(size, gfp, op, caller);
+	return false;
+}
+
 /* Fault injection's hook: the fast path steps aside while it is armed. */
 void slab_failinject_armed(bool armed);
 

@@ -9,6 +9,7 @@
  */
 #include "tests/ktest.h"
 #include "tests/frames_util.h"
+#include "tests/slab_test.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "mm/kmalloc.h"
@@ -395,13 +396,19 @@ KTEST(buddy, "frames of a slab are refused by __free_pages: they go back through
 	kfree(obj);
 }
 
-KTEST(buddy, "an impossible order returns NULL and leaves everything intact")
+KTEST(buddy, "an impossible order is one report and NULL (no report under __GFP_NOWARN), everything intact")
 {
-	unsigned long free = buddy_free_pages();
+	unsigned long free = buddy_free_pages(), oom = buddy_oom_failures();
 
-	EXPECT_NULL(alloc_pages(GFP_KERNEL, MAX_ORDER));
-	EXPECT_NULL(alloc_pages(GFP_KERNEL, 31));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 4,
+		       EXPECT_NULL(alloc_pages(GFP_KERNEL, MAX_ORDER));
+		       EXPECT_NULL(alloc_pages(GFP_KERNEL, 31));
+		       EXPECT_NULL(alloc_pages(GFP_DMA | __GFP_ZERO, ~0u));
+		       EXPECT_EQ(0, __get_free_pages(GFP_KERNEL, MAX_ORDER)));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 0,
+		       EXPECT_NULL(alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER)));
 	EXPECT_EQ(free, buddy_free_pages());
+	EXPECT_EQ(oom, buddy_oom_failures()); /* not an out-of-memory failure */
 }
 
 /* --- random stress ------------------------------------------------------- */

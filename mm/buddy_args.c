@@ -1,0 +1,20 @@
+/*
+ * The buddy allocator's checks of what its callers pass, made off the fast
+ * paths (see mm/buddy.c, "Misuse", for the frees): a bad order, gfp bits
+ * no flag has, a zone that does not exist.  Each refused call is one
+ * REPORT_INVALID_ARG naming the call and its caller.
+ */
+#include "mm/buddy.h"
+#include "mm/buddy_internal.h"
+#include "mm/report.h"
+
+void buddy_alloc_args_refused(gfp_t gfp, unsigned order, uintptr_t caller)
+{
+	if (gfp & ~__GFP_BITS)
+		mm_report_call(REPORT_INVALID_ARG, gfp, "alloc_pages", caller,
+			       "gfp %#x has bits no flag has (%#x)", gfp, gfp & ~__GFP_BITS);
+	else if (!(gfp & __GFP_NOWARN))
+		mm_report_call(REPORT_INVALID_ARG, order, "alloc_pages", caller,
+			       "order %u: the largest block is order %u",
+			       order, MAX_ORDER - 1);
+}
