@@ -72,13 +72,18 @@
 #include "mm/failinject.h"
 
 
-struct zone zones[MAX_NR_ZONES] = {
+/* One more than the zones: a pointer between two struct pages read as a
+ * page can carry zone bits 3, and free_pages_any locks the page's zone
+ * before it looks at the rest of its flags (which then fail). */
+struct zone zones[MAX_NR_ZONES + 1] = {
 	[ZONE_DMA] = { .lock = MM_LOCK_INIT("zone DMA", LOCK_ORDER_ZONE),
 		       .name = "DMA", .id = ZONE_DMA },
 	[ZONE_NORMAL] = { .lock = MM_LOCK_INIT("zone Normal", LOCK_ORDER_ZONE),
 			  .name = "Normal", .id = ZONE_NORMAL },
 	[ZONE_HIGHMEM] = { .lock = MM_LOCK_INIT("zone HighMem", LOCK_ORDER_ZONE),
 			   .name = "HighMem", .id = ZONE_HIGHMEM },
+	[MAX_NR_ZONES] = { .lock = MM_LOCK_INIT("zone none", LOCK_ORDER_ZONE),
+			   .name = "none", .id = MAX_NR_ZONES },
 };
 
 static struct page *mem_map_end; /* mem_map + max_pfn */
@@ -212,6 +217,8 @@ static void add_zone_range(struct zone *z, pfn_t start, pfn_t end)
 
 void buddy_add_range(pfn_t start, pfn_t end)
 {
+	if (!buddy_range_args_ok(start, end, MM_CALLER()))
+		return;
 	end = MIN(end, max_pfn);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
@@ -654,10 +661,17 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 	mm_irqflags_t flags;
 	struct zone *z;
 
-	if (page < mem_map || page >= mem_map + max_pfn || order >= MAX_ORDER) {
+	if (!page_in_array(page)) {
 		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page,
-			  "struct page %p order %u is outside the page array (%u frames)",
-			  (void *)page, order, max_pfn);
+			  "struct page %p order %u is %s the page array (%u frames)",
+			  (void *)page, order, page >= mem_map && page < mem_map + max_pfn ?
+			  "not an element of" : "outside", max_pfn);
+		return;
+	}
+	if (order >= MAX_ORDER) {
+		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page_to_phys(page),
+			  "pfn %#x freed with order %u: the largest block is order %u",
+			  page_to_pfn(page), order, MAX_ORDER - 1);
 		return;
 	}
 	z = page_zone(page);

@@ -18,3 +18,25 @@ void buddy_alloc_args_refused(gfp_t gfp, unsigned order, uintptr_t caller)
 			       "order %u: the largest block is order %u",
 			       order, MAX_ORDER - 1);
 }
+
+bool buddy_range_args_ok(pfn_t start, pfn_t end, uintptr_t caller)
+{
+	const struct page *page, *last;
+
+	if (start > end) {
+		mm_report_call(REPORT_INVALID_ARG, start, "buddy_add_range", caller,
+			       "frames [%#x, %#x): the start is past the end", start, end);
+		return false;
+	}
+	page = mem_map + MIN(start, max_pfn);
+	last = mem_map + MIN(end, max_pfn);
+
+	while (page < last && (page->flags & PG_RESERVED))
+		page++;
+	if (page == last)
+		return true;
+	mm_report_call(REPORT_INVALID_ARG, (uintptr_t)page_to_phys(page), "buddy_add_range",
+		       caller, "frames [%#x, %#x): pfn %#x is the buddy's already (a range is added once)",
+		       start, end, page_to_pfn(page));
+	return false;
+}

@@ -47,6 +47,11 @@ static __always_inline bool buddy_alloc_args_ok(gfp_t gfp, unsigned order,
 	return false;
 }
 
+/* buddy_add_range's check: start <= end, and every frame of the range in
+ * the page array still reserved (never handed to the buddy); otherwise one
+ * REPORT_INVALID_ARG naming the caller and false (mm/buddy_args.c). */
+bool buddy_range_args_ok(pfn_t start, pfn_t end, uintptr_t caller);
+
 /* An allocation failed for good: counts it, and unless __GFP_NOWARN
  * prints the (rate-limited) out-of-memory report (mm/buddy_oom.c). */
 void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected);

@@ -7,6 +7,7 @@
 #include "tests/slab_test.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
+#include "lib/string.h"
 
 /* Gives back what a refused call handed out anyway (the old code did). */
 static void give_back(struct page *p, unsigned order)
@@ -35,4 +36,84 @@ KTEST(buddy, "gfp bits no flag has are refused by alloc_pages and __get_free_pag
 	give_back(pz, 1);
 	free_pages(va, 0);
 	EXPECT_EQ(free, buddy_free_pages());
+}
+
+KTEST(buddy, "buddy_zone_info and buddy_fragmentation refuse a zone that does not exist")
+{
+	unsigned long nr[MAX_ORDER];
+
+	memset(nr, 0xff, sizeof(nr));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 4,
+		       buddy_zone_info(MAX_NR_ZONES, nr);
+		       buddy_zone_info((enum zone_id)100000, nr);
+		       buddy_zone_info(ZONE_NORMAL, NULL);
+		       EXPECT_EQ(1000, buddy_fragmentation((enum zone_id)-1, 0)));
+	for (unsigned k = 0; k < MAX_ORDER; k++)
+		EXPECT_EQ(0, nr[k]);
+}
+
+KTEST(buddy, "__free_pages of a pointer between two struct pages is reported and changes nothing")
+{
+	unsigned long free = buddy_free_pages();
+	struct page *p = alloc_pages(GFP_KERNEL, 0), *q = alloc_pages(GFP_KERNEL, 4);
+
+	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q))
+		goto out;
+	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 4,
+		       __free_pages((struct page *)((uintptr_t)p + 4), 0);
+		       __free_pages((struct page *)((uintptr_t)p + 1), 0);
+		       __free_pages((struct page *)((uintptr_t)q + 12), 4);
+		       free_pages_any((struct page *)((uintptr_t)q + 20), 4));
+	EXPECT_EQ(free - 17, buddy_free_pages());
+	EXPECT_EQ(0, buddy_check());
+out:
+	give_back(p, 0);
+	give_back(q, 4);
+}
+
+KTEST(buddy, "page_address of a struct page that is not one of the page array is reported, NULL")
+{
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+
+	ASSERT_NOT_NULL(p);
+	EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 3,
+		       EXPECT_NULL(page_address(NULL));
+		       EXPECT_NULL(page_address(mem_map + max_pfn));
+		       EXPECT_NULL(page_address((struct page *)((uintptr_t)p + 8))));
+	EXPECT_NOT_NULL(page_address(p));
+	__free_pages(p, 0);
+}
+
+KTEST(buddy, "compound_set and compound_clear refuse a page that is not the head of an allocated block")
+{
+	struct page *p = alloc_pages(GFP_KERNEL, 2);
+
+	ASSERT_NOT_NULL(p);
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 4,
+		       compound_set(p, 3); /* not its order */
+		       compound_set(p + 1, 0); /* not a head */
+		       compound_clear(p, MAX_ORDER);
+		       compound_set(mem_map + max_pfn, 0));
+	for (unsigned i = 1; i < 4; i++)
+		EXPECT_FALSE(p[i].flags & PG_TAIL);
+	EXPECT_EQ(0, buddy_check());
+	__free_pages(p, 2);
+}
+
+KTEST(buddy, "buddy_add_range of frames the buddy has already, or of a reversed range, is refused")
+{
+	unsigned long free = buddy_free_pages(), managed = buddy_managed_pages();
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+	pfn_t pfn;
+
+	ASSERT_NOT_NULL(p);
+	pfn = page_to_pfn(p);
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 3,
+		       buddy_add_range(pfn, pfn + 1); /* allocated */
+		       buddy_add_range(pfn + 1, pfn); /* reversed */
+		       buddy_add_range(0, max_pfn)); /* nearly all of it is managed */
+	EXPECT_EQ(managed, buddy_managed_pages());
+	EXPECT_EQ(free - 1, buddy_free_pages());
+	__free_pages(p, 0);
+	EXPECT_EQ(0, buddy_check());
 }
