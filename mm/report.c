@@ -51,16 +51,23 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	memcpy(last, msg, sizeof(last));
 }
 
+void mm_vreport_call(enum report_kind kind, uintptr_t addr, const char *op,
+		     uintptr_t caller, const char *fmt, va_list ap)
+{
+	char msg[REPORT_MSG_LEN - MM_SYMBOL_LEN], by[MM_SYMBOL_LEN];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mm_report(kind, addr, "%s by %s: %s", op, mm_symbol(caller, by, sizeof(by)), msg);
+}
+
 void mm_report_call(enum report_kind kind, uintptr_t addr, const char *op,
 		    uintptr_t caller, const char *fmt, ...)
 {
-	char msg[REPORT_MSG_LEN - MM_SYMBOL_LEN], by[MM_SYMBOL_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mm_vreport_call(kind, addr, op, caller, fmt, ap);
 	va_end(ap);
-	mm_report(kind, addr, "%s by %s: %s", op, mm_symbol(caller, by, sizeof(by)), msg);
 }
 
 const char *report_last(void)

@@ -18,6 +18,7 @@
 #define MM_REPORT_H
 
 #include "lib/compiler.h"
+#include <stdarg.h>
 
 enum report_kind {
 	REPORT_DOUBLE_FREE, /* freeing what is already free */
@@ -52,6 +53,8 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
  */
 void mm_report_call(enum report_kind kind, uintptr_t addr, const char *op,
 		    uintptr_t caller, const char *fmt, ...) __printf(5, 6);
+void mm_vreport_call(enum report_kind kind, uintptr_t addr, const char *op,
+		     uintptr_t caller, const char *fmt, va_list ap) __printf(5, 0);
 
 const char *report_kind_name(enum report_kind kind);
 /* The message of the latest report (empty before the first), for tests. */

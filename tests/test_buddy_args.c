@@ -117,3 +117,16 @@ KTEST(buddy, "buddy_add_range of frames the buddy has already, or of a reversed 
 	__free_pages(p, 0);
 	EXPECT_EQ(0, buddy_check());
 }
+
+KTEST(buddy, "mm_report of a kind that does not exist counts in the total; a NULL message is said so")
+{
+	unsigned long total = report_total();
+
+	report_expect(2);
+	mm_report(REPORT_KIND_COUNT, 0x1234, "a report of no kind");
+	EXPECT_STREQ("unknown report", report_kind_name(REPORT_KIND_COUNT));
+	EXPECT_EQ(0, report_count(REPORT_KIND_COUNT + 7));
+	mm_report(REPORT_CORRUPTION, 0, NULL);
+	EXPECT_STREQ("(no message)", report_last());
+	EXPECT_EQ(total + 2, report_total());
+}
