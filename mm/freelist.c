@@ -48,8 +48,10 @@
  * chunks, in address order; no two free chunks touch; the byte and chunk
  * counters agree with the walk; the next-fit cursor is NULL or on the list.
  *
- * Locking: one CPU; every public entry point runs with interrupts off
- * (mm_irq_save), so a heap may be used from interrupt handlers.
+ * Locking: every public entry point holds the heap's lock (fl_lock, taken
+ * with interrupts off: LOCK_ORDER_FREELIST, outside the buddy's, which a
+ * growing heap calls), so a heap may be shared by CPUs and used from
+ * interrupt handlers.
  *
  * Debug aids: the magic numbers, the checker, freelist_print.  Counting
  * conventions (usable sizes, header cost) are described in mm/freelist.h.
@@ -74,6 +76,21 @@ const char *freelist_policy_name(enum freelist_policy policy)
 	return policy < FREELIST_POLICY_COUNT ? policy_names[policy] : "?";
 }
 
+/* An empty heap, its lock left as it is. */
+static void reset(struct freelist *heap, const char *name, enum freelist_policy policy,
+		  const struct freelist_page_source *source)
+{
+	heap->fl_name = name;
+	heap->fl_policy = policy;
+	heap->fl_source = source;
+	list_init(&heap->fl_free);
+	heap->fl_cursor = NULL;
+	heap->fl_regions = NULL;
+	heap->fl_bytes_free = heap->fl_bytes_used = 0;
+	heap->fl_free_chunks = heap->fl_used_chunks = 0;
+	heap->fl_nr_regions = heap->fl_pages = 0;
+}
+
 bool freelist_heap_ok(const struct freelist *heap, const char *op, uintptr_t caller)
 {
 	if (likely(heap != NULL))
@@ -94,18 +111,6 @@ static bool policy_ok(enum freelist_policy policy, const char *op, uintptr_t cal
 	return false;
 }
 
-/* Makes heap an empty heap with these settings. */
-static void heap_reset(struct freelist *heap, const char *name,
-		       enum freelist_policy policy,
-		       const struct freelist_page_source *source)
-{
-	memset(heap, 0, sizeof(*heap));
-	heap->fl_name = name;
-	heap->fl_policy = policy;
-	heap->fl_source = source;
-	list_init(&heap->fl_free);
-}
-
 void freelist_init(struct freelist *heap, const char *name,
 		   enum freelist_policy policy,
 		   const struct freelist_page_source *source)
@@ -115,9 +120,10 @@ void freelist_init(struct freelist *heap, const char *name,
 
 	if (!freelist_heap_ok(heap, "freelist_init", caller))
 		return;
-	heap_reset(heap, name ? name : "(unnamed)",
-		   policy_ok(policy, "freelist_init", caller) ? policy : FREELIST_FIRST_FIT,
-		   source_ok ? source : NULL);
+	mm_lock_init(&heap->fl_lock, "free-list heap", LOCK_ORDER_FREELIST);
+	reset(heap, name ? name : "(unnamed)",
+	      policy_ok(policy, "freelist_init", caller) ? policy : FREELIST_FIRST_FIT,
+	      source_ok ? source : NULL);
 	if (!name)
 		mm_report_call(REPORT_INVALID_ARG, 0, "freelist_init", caller,
 			       "a NULL name: the heap is called (unnamed)");
@@ -134,10 +140,10 @@ void freelist_set_policy(struct freelist *heap, enum freelist_policy policy)
 	if (!freelist_heap_ok(heap, "freelist_set_policy", caller) ||
 	    !policy_ok(policy, "freelist_set_policy", caller))
 		return;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	heap->fl_policy = policy;
 	heap->fl_cursor = NULL;
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 }
 
 size_t freelist_usable_size(const void *ptr)
@@ -271,10 +277,10 @@ bool freelist_add_buffer(struct freelist *heap, void *buf, size_t len)
 			       !buf ? "NULL" : "wraps or is larger than 1 GiB");
 		return false;
 	}
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	r = region_overlapping(heap, (uintptr_t)buf, (uintptr_t)buf + len);
 	ok = !r && region_setup(heap, (uintptr_t)buf, len, 0) != NULL;
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 	if (r)
 		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)buf, "freelist_add_buffer", caller,
 			       "heap %s: buffer %p of %zu bytes overlaps its region %p-%#lx",
@@ -375,9 +381,9 @@ void *freelist_alloc(struct freelist *heap, size_t size)
 		return NULL;
 	if (size == 0 || size > FREELIST_MAX_REQUEST)
 		return NULL;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	p = __freelist_alloc(heap, size);
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 	return p;
 }
 
@@ -517,9 +523,9 @@ void freelist_free(struct freelist *heap, void *ptr)
 		return;
 	if (unlikely(!freelist_heap_ok(heap, "freelist_free", MM_CALLER())))
 		return;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	__freelist_free(heap, ptr);
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 }
 
 size_t freelist_destroy(struct freelist *heap)
@@ -530,7 +536,7 @@ size_t freelist_destroy(struct freelist *heap)
 
 	if (!freelist_heap_ok(heap, "freelist_destroy", MM_CALLER()))
 		return 0;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	live = heap->fl_used_chunks;
 	for (r = heap->fl_regions; r; r = next) {
 		next = r->r_next;
@@ -538,7 +544,7 @@ size_t freelist_destroy(struct freelist *heap)
 			heap->fl_source->put_pages(heap->fl_source->ctx, r,
 						   r->r_pages);
 	}
-	heap_reset(heap, heap->fl_name, heap->fl_policy, heap->fl_source);
-	mm_irq_restore(flags);
+	reset(heap, heap->fl_name, heap->fl_policy, heap->fl_source);
+	mm_unlock(&heap->fl_lock, flags);
 	return live;
 }

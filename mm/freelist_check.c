@@ -99,15 +99,13 @@ struct check_state {
 static __printf(3, 4) void problem(struct check_state *st, uintptr_t addr,
 				   const char *fmt, ...)
 {
-	char msg[160];
+	char prefix[48];
 	va_list ap;
 
+	snprintf(prefix, sizeof(prefix), "heap %s", st->heap->fl_name);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mm_report_finding(&st->problems, addr, prefix, fmt, ap);
 	va_end(ap);
-	mm_report(REPORT_CORRUPTION, addr, "heap %s: %s", st->heap->fl_name,
-		  msg);
-	st->problems++;
 }
 
 /* Links, order, length and cursor of the free list; true if walkable. */
@@ -202,11 +200,13 @@ unsigned freelist_check(const struct freelist *heap)
 	struct check_state st = { .heap = heap };
 	const struct freelist_region *r;
 	mm_irqflags_t flags;
+	mm_lock_t *lock;
 	size_t regions = 0;
 
 	if (!freelist_heap_ok(heap, "freelist_check", MM_CALLER()))
 		return 1;
-	flags = mm_irq_save();
+	lock = (mm_lock_t *)&heap->fl_lock; /* the checker reads only */
+	flags = mm_lock(lock);
 	st.expect = heap->fl_free.next;
 	if (check_list(&st)) {
 		for (r = heap->fl_regions; r; r = r->r_next) {
@@ -225,6 +225,6 @@ unsigned freelist_check(const struct freelist *heap)
 				regions, heap->fl_nr_regions);
 		check_counters(&st);
 	}
-	mm_irq_restore(flags);
+	mm_unlock(lock, flags);
 	return st.problems;
 }

@@ -46,6 +46,11 @@ enum report_kind {
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	__printf(3, 4);
 
+/* A checker's finding: reports "prefix: <message>" as REPORT_CORRUPTION
+ * and counts it in *count (atomically: the checkers run on every CPU). */
+void mm_report_finding(unsigned *count, uintptr_t addr, const char *prefix,
+		       const char *fmt, va_list ap);
+
 /*
  * A call refused for a bad argument: "<op> by <caller>: <message>", the
  * caller named by its symbol (MM_CALLER() read in the exported function

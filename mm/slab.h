@@ -117,7 +117,9 @@ struct slab_info {
 	unsigned objs_per_slab, pages_per_slab;
 	unsigned long slabs, partial_slabs, full_slabs, empty_slabs;
 	unsigned long quarantined_slabs; /* out of service (mm/slab.c, 9) */
-	unsigned long array_objs; /* free objects in the cache's array */
+	unsigned long array_objs; /* free objects in the CPUs' arrays */
+	unsigned long depot_objs; /* free objects in the depot's magazines */
+	unsigned long depot_magazines; /* magazines in the depot, full or empty */
 	unsigned waste_permille; /* per slab: bytes not holding objects */
 	unsigned flags;
 };

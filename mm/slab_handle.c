@@ -4,7 +4,8 @@
  *
  * Every struct kmem_cache but the cache of caches itself is a slot of the
  * cache of caches, whose constructor leaves each slot dead: magic
- * SLAB_CACHE_DEAD, an empty array with no room, a key no page carries.
+ * SLAB_CACHE_DEAD, the arrays of caches without arrays (slab_no_arrays:
+ * never an object, never room), a key no page carries.
  * kmem_cache_create makes a slot live; kmem_cache_destroy makes it dead
  * again before giving it back, keeping its name for the reports.  So:
  *
@@ -15,13 +16,13 @@
  *    slot, a dead slot and an overwritten magic word are each one named
  *    report, and the call is refused;
  *  - kmem_cache_alloc and kmem_cache_free keep their fast paths: a dead
- *    cache's empty array and impossible key send both to their slow
+ *    cache's empty arrays and impossible key send both to their slow
  *    paths, which check the magic word (one load) and diagnose from there.
  *
  * What cannot be detected: a destroyed cache's slot taken by a new cache
  * (the old handle then is the new cache, as any pointer to reused memory
  * would be); a slot whose slab went back to the buddy and was then reused
- * for something else, on the fast paths (its words are read as an array);
+ * for something else, on the fast paths (its words are read as a cache);
  * a wild pointer to unmapped memory given to the fast paths, which fault
  * (the entry checks never read it).
  */
@@ -32,9 +33,8 @@
 void slab_cache_kill(struct kmem_cache *c)
 {
 	c->c_magic = SLAB_CACHE_DEAD;
-	c->c_array.a_avail = 0;
-	c->c_array.a_limit = 0;
-	c->c_array.a_slot[0] = NULL;
+	c->c_cpu = slab_no_arrays; /* never an object, never room */
+	c->c_array_limit = 0;
 	c->c_key = SLAB_KEY_DEAD;
 	c->c_flags &= ~SLAB_TILED;
 }
