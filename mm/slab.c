@@ -368,7 +368,7 @@ void slab_failinject_armed(bool armed)
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	if (likely(gfp < fast_gfp_below)) {
-		void *obj = slab_mag_pop(c);
+		void *obj = slab_mag_pop_handle(c);
 		if (likely(obj))
 			return obj;
 		gfp = 0;

@@ -229,10 +229,10 @@ __noinline void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t cal
  */
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	if (unlikely(!(c->c_flags & SLAB_TILED))) {
-		slab_free_untiled(c, obj, MM_CALLER());
-		return;
-	}
+	/* c is the caller's: a NULL or unmapped one goes to bad */
+	MM_HANDLE_TEST(c->c_flags, SLAB_TILED, untiled, bad);
+	if (!(c->c_flags & SLAB_TILED)) /* known: no code, only the compiler's */
+		__builtin_unreachable();
 	if (unlikely(!slab_fast_is_obj(c, obj))) {
 		slab_free_slow(c, obj, MM_CALLER());
 		return;
@@ -240,6 +240,12 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	if (likely(slab_mag_push_tiled(c, obj)))
 		return;
 	slab_free_refused(NULL, obj, MM_CALLER());
+	return;
+untiled:
+	slab_free_untiled(c, obj, MM_CALLER());
+	return;
+bad:
+	slab_free_bad_handle(c, obj, MM_CALLER());
 }
 
 /*

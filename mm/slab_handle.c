@@ -133,3 +133,9 @@ void kmem_cache_drain(struct kmem_cache *c)
 	if (slab_cache_check_handle(c, "kmem_cache_drain", MM_CALLER()))
 		__kmem_cache_drain(c);
 }
+
+void slab_free_bad_handle(const struct kmem_cache *c, const void *obj, uintptr_t caller)
+{
+	(void)obj; /* left alone: whatever it is, c cannot take it */
+	slab_cache_check_handle(c, "kmem_cache_free", caller);
+}

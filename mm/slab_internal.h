@@ -96,7 +96,7 @@ struct kmem_cache {
 	unsigned c_users; /* kmem_shrink_all at work on it: not destroyed */
 	struct list_node c_link; /* on slab_caches (slab_list_lock) */
 	char c_name[SLAB_NAME_MAX];
-	uint32_t c_magic; /* SLAB_CACHE_LIVE in service, else SLAB_CACHE_DEAD */
+	uintptr_t c_magic; /* SLAB_CACHE_LIVE in service, else SLAB_CACHE_DEAD */
 };
 
 /*
@@ -115,10 +115,14 @@ struct kmem_cache {
 /* Two state bits at once: no page's flags ever hold this (buddy_check). */
 #define SLAB_KEY_DEAD (PG_BUDDY | PG_ALLOCATED)
 
-/* The slow paths' check of a handle: one load, no report. */
+/* The slow paths' check of a handle: one load (that does not fault: a
+ * wild pointer reads as dead), no report. */
 static __always_inline bool slab_cache_live(const struct kmem_cache *c)
 {
-	return likely(c != NULL) && likely(c->c_magic == SLAB_CACHE_LIVE);
+	static const uintptr_t dead = SLAB_CACHE_DEAD;
+
+	return likely(c != NULL) &&
+	       likely(mm_handle_load(&c->c_magic, &dead) == SLAB_CACHE_LIVE);
 }
 
 /*
@@ -386,6 +390,22 @@ static __always_inline void *slab_mag_pop(struct kmem_cache *c)
 	return obj;
 }
 
+extern struct slab_cpu *slab_no_arrays; /* mm/slab_cpu.c */
+
+/* slab_mag_pop for kmem_cache_alloc, whose c is the caller's: NULL or a
+ * pointer to unmapped memory reads as a cache without arrays (no object:
+ * the slow path checks c), in the one load the fast path makes anyway. */
+static __always_inline void *slab_mag_pop_handle(struct kmem_cache *c)
+{
+	struct slab_cpu *cpu = (struct slab_cpu *)mm_handle_load(
+		(const uintptr_t *)&c->c_cpu, (const uintptr_t *)&slab_no_arrays);
+	void *obj = mm_array_pop(&cpu->sc_loaded);
+
+	if (likely(obj))
+		slab_obj_rec(c, obj)->f_mark = 0;
+	return obj;
+}
+
 /* The same for a cache whose free record is at offset 0 (no constructor:
  * the tiled caches, the kmalloc classes), given its c_cpu. */
 static __always_inline void *slab_mag_pop_fp0(struct slab_cpu *cpu)
@@ -452,6 +472,8 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
  * then slab_free_slow (out of line, so that the tiled caches' fast path
  * keeps its registers). */
 void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* kmem_cache_free's c could not be read (NULL, unmapped): reported. */
+void slab_free_bad_handle(const struct kmem_cache *c, const void *obj, uintptr_t caller);
 
 /* --- the per-CPU arrays and the depot (mm/slab_cpu.c) -------------------- */
 

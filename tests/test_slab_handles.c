@@ -177,3 +177,27 @@ KTEST(slab, "kmem_cache_alloc with gfp bits no flag has is refused")
 	EXPECT_EQ(0, si.active_objs);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
+
+KTEST(slab, "a NULL cache, or one in the NULL page, on the fast paths of kmem_cache_alloc and kmem_cache_free: one report each, nothing done")
+{
+	struct kmem_cache *c = kmem_cache_create("test-nullfast", 64, 0, SLAB_NO_DEBUG, NULL);
+	void *obj;
+	struct slab_info si;
+
+	ASSERT_NOT_NULL(c);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!EXPECT_NOT_NULL(obj))
+		goto out;
+	EXPECT_REPORTS(REPORT_BAD_HANDLE, 6,
+		       EXPECT_NULL(kmem_cache_alloc(NULL, GFP_KERNEL));
+		       EXPECT_NULL(kmem_cache_alloc((struct kmem_cache *)0x40, GFP_KERNEL));
+		       EXPECT_NULL(kmem_cache_alloc((struct kmem_cache *)0x40, __GFP_ZERO));
+		       kmem_cache_free(NULL, obj);
+		       kmem_cache_free((struct kmem_cache *)0x40, obj);
+		       kmem_cache_free(NULL, NULL));
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(1, si.active_objs); /* obj is still c's, live */
+	kmem_cache_free(c, obj);
+out:
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
