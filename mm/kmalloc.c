@@ -94,7 +94,8 @@ void kmem_init(bool debug)
 {
 	unsigned k = 0;
 
-	slab_init(debug);
+	if (!slab_init(debug)) /* called again: reported, refused */
+		return;
 	mm_failinject_on_arm(kmalloc_failinject_armed);
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_MAX];

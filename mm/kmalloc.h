@@ -22,7 +22,8 @@ struct kmem_cache;
 /*
  * Creates the cache of caches and the kmalloc size classes; debug turns on
  * red zones and poisoning in every cache created from now on.  Once, at
- * boot, before any other slab function.
+ * boot, before any other slab function (a second call is refused with a
+ * report: slab_init's).
  */
 void kmem_init(bool debug);
 

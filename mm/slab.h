@@ -169,7 +169,8 @@ void __kmem_cache_resize(struct kmem_cache *cache, void *obj, size_t req);
 /* The requested size of a live object (the object size without debug). */
 size_t __kmem_cache_req_size(struct kmem_cache *cache, const void *obj);
 
-/* Creates the cache of caches; before any kmem_cache_create. */
-void slab_init(bool debug);
+/* Creates the cache of caches; before any kmem_cache_create.  Once: a
+ * second call is refused with a REPORT_INVALID_ARG (false). */
+bool slab_init(bool debug);
 
 #endif

@@ -282,8 +282,13 @@ static const struct buddy_reclaimer slab_reclaimer = {
 	.report = slab_oom_report,
 };
 
-void slab_init(bool debug)
+bool slab_init(bool debug)
 {
+	if (slab_cache_cache.c_magic == SLAB_CACHE_LIVE) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "slab_init", MM_CALLER(),
+			       "called again: the slab layer is up already (refused)");
+		return false;
+	}
 	debug_default = debug;
 	buddy_set_reclaim(&slab_reclaimer);
 	mm_failinject_on_arm(slab_failinject_armed);
@@ -293,6 +298,7 @@ void slab_init(bool debug)
 			0, SLAB_HWCACHE_ALIGN, slab_cache_ctor) == 0)
 		cache_link(&slab_cache_cache, SLAB_ID_CACHES);
 	slab_cpu_setup_magazines();
+	return true;
 }
 
 /* Sets *cp up; 0, or ERR_RANGE when no slab holds an object, ERR_BUSY

@@ -8,6 +8,7 @@
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "lib/string.h"
+#include "mm/kmalloc.h"
 
 /* Gives back what a refused call handed out anyway (the old code did). */
 static void give_back(struct page *p, unsigned order)
@@ -129,4 +130,20 @@ KTEST(buddy, "mm_report of a kind that does not exist counts in the total; a NUL
 	mm_report(REPORT_CORRUPTION, 0, NULL);
 	EXPECT_STREQ("(no message)", report_last());
 	EXPECT_EQ(total + 2, report_total());
+}
+
+KTEST(buddy, "__free_pages of a tail page of a large kmalloc block is reported; the block stays allocated")
+{
+	uint8_t *p = kmalloc(3 * MM_PAGE_SIZE, GFP_KERNEL);
+	struct page *head;
+
+	ASSERT_NOT_NULL(p);
+	head = virt_to_page(p);
+	EXPECT_REPORTS(REPORT_NOT_ALLOCATED, 3,
+		       __free_pages(head + 1, 0);
+		       __free_pages(head + 2, 1);
+		       __free_pages(head, page_order(head))); /* kmalloc's own */
+	EXPECT_EQ(OWNER_KMALLOC, page_owner(head));
+	EXPECT_EQ(0, buddy_check());
+	kfree(p);
 }

@@ -7,6 +7,7 @@
 #include "mm/kmalloc.h"
 #include "mm/buddy.h"
 #include "lib/string.h"
+#include "mm/vmalloc.h"
 
 KTEST(kmalloc, "kmalloc, kzalloc and krealloc refuse gfp bits no flag has")
 {
@@ -62,4 +63,24 @@ KTEST(kmalloc, "ksize and krealloc of a freed object are reported and refused")
 	if (r) /* the old code handed out a copy */
 		kfree(r);
 	EXPECT_EQ(0, slab_check());
+}
+
+KTEST(kmalloc, "kfree, ksize and krealloc of a vmalloc, stack or page-array address are reported and refused")
+{
+	uint8_t on_stack[32];
+	void *v = vmalloc(MM_PAGE_SIZE);
+	void *in_array = mem_map + 5;
+	void *where[3];
+
+	ASSERT_NOT_NULL(v);
+	memset(on_stack, 0, sizeof(on_stack));
+	where[0] = v;
+	where[1] = on_stack;
+	where[2] = in_array;
+	for (unsigned i = 0; i < 3; i++)
+		EXPECT_REPORTS(REPORT_OUT_OF_RANGE, 3,
+			       kfree(where[i]);
+			       EXPECT_EQ(0, ksize(where[i]));
+			       EXPECT_NULL(krealloc(where[i], 64, GFP_KERNEL)));
+	vfree(v);
 }

@@ -201,3 +201,66 @@ KTEST(slab, "a NULL cache, or one in the NULL page, on the fast paths of kmem_ca
 out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
+
+KTEST(slab, "kmem_init and slab_init called again are refused, every cache as it was")
+{
+	struct kmem_cache *c64 = kmalloc_cache(3);
+	void *p = kmalloc(64, GFP_KERNEL);
+
+	ASSERT_NOT_NULL(p);
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 2, kmem_init(false); EXPECT_FALSE(slab_init(true)));
+	EXPECT_PTR_EQ(c64, kmalloc_cache(3));
+	EXPECT_PTR_EQ(c64, slab_find_object(p, NULL));
+	kfree(p);
+	EXPECT_EQ(0, slab_check());
+}
+
+static void fill_ctor(void *obj)
+{
+	*(uint8_t *)obj = 0x5a;
+}
+
+/* A constructor that writes 1004 bytes into an object of 1000. */
+static void overflow_ctor(void *obj)
+{
+	memset(obj, 0x5a, 1004);
+}
+
+KTEST(slab, "a constructor may build an object of one byte: its state survives free and allocation, debug or not")
+{
+	static const unsigned flags[] = { SLAB_DEBUG, SLAB_NO_DEBUG };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(flags); i++) {
+		struct kmem_cache *c = kmem_cache_create("test-ctor-1", 1, 0, flags[i], fill_ctor);
+		uint8_t *p;
+
+		ASSERT_NOT_NULL(c);
+		p = kmem_cache_alloc(c, GFP_KERNEL);
+		if (EXPECT_NOT_NULL(p)) {
+			EXPECT_EQ(0x5a, *p);
+			kmem_cache_free(c, p);
+			p = kmem_cache_alloc(c, GFP_KERNEL);
+			if (EXPECT_NOT_NULL(p))
+				EXPECT_EQ(0x5a, *p);
+			kmem_cache_free(c, p);
+		}
+		EXPECT_EQ(0, kmem_cache_check(c));
+		EXPECT_EQ(0, kmem_cache_destroy(c));
+	}
+}
+
+KTEST(slab, "debug: a constructor that writes past its object is a red-zone report when the object is handed out")
+{
+	struct kmem_cache *c = kmem_cache_create("test-ctor-over", 1000, 0, SLAB_DEBUG, overflow_ctor);
+	void *p = NULL;
+
+	ASSERT_NOT_NULL(c);
+	report_expect(1); /* at least: each object of the slab overflowed */
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	EXPECT_GE(report_count(REPORT_REDZONE), 1);
+	kmem_cache_free(c, p);
+	/* the rest of the slab is reported by the checker, then repaired */
+	report_expect(kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_check(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
