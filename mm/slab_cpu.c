@@ -45,9 +45,22 @@ struct kmem_cache *slab_magazine_cache(void)
 	return magazine_cache;
 }
 
+/* The objects an array of a cache of this stride holds. */
+static unsigned array_limit(unsigned stride)
+{
+	return MAX(SLAB_MAG_LIMIT_MIN, MIN(SLAB_MAG_LIMIT_MAX, SLAB_ARRAY_BYTES / stride));
+}
+
+size_t slab_size_for_limit(unsigned limit)
+{
+	size_t size = (SLAB_ARRAY_BYTES / MAX(limit, 1u)) & ~(size_t)7;
+
+	return array_limit((unsigned)size) == limit ? size : 0;
+}
+
 void slab_cpu_init(struct kmem_cache *c)
 {
-	unsigned limit = MAX(2u, MIN((unsigned)SLAB_MAG_SIZE, SLAB_ARRAY_BYTES / c->c_stride));
+	unsigned limit = array_limit(c->c_stride);
 	struct slab_cpu *cpu = NULL;
 
 	if (!cache_debug(c) && !(c->c_flags & SLAB_NO_ARRAYS))

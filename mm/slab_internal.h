@@ -11,6 +11,7 @@
 
 /* The per-CPU arrays of free objects and the depot (see mm/slab.c, 6). */
 #define SLAB_MAG_SIZE MM_ARRAY_SLOTS /* objects an array holds at most */
+STATIC_ASSERT(SLAB_MAG_SIZE == SLAB_MAG_LIMIT_MAX, "slab.h says how many");
 /* An array holds about this many bytes of objects (SLAB_MAG_SIZE small
  * ones, fewer large ones: as Linux's SLAB sizes its arrays), at least 2. */
 #define SLAB_ARRAY_BYTES 8192
