@@ -608,7 +608,8 @@ bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
 	mm_irqflags_t flags;
 	bool found;
 
-	if (!pfn_valid(pfn))
+	if (!pfn_valid(pfn) || !buddy_out_args_ok(head, order, "buddy_find_free_block",
+						 MM_CALLER()))
 		return false;
 	z = page_zone(pfn_to_page(pfn));
 	flags = mm_lock(&z->lock);

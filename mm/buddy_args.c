@@ -40,3 +40,11 @@ bool buddy_range_args_ok(pfn_t start, pfn_t end, uintptr_t caller)
 		       start, end, page_to_pfn(page));
 	return false;
 }
+
+bool buddy_out_args_ok(const void *a, const void *b, const char *op, uintptr_t caller)
+{
+	if (a && b)
+		return true;
+	mm_report_call(REPORT_INVALID_ARG, 0, op, caller, "NULL where an answer goes");
+	return false;
+}

@@ -141,6 +141,11 @@ unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order)
 {
 	unsigned long nr[MAX_ORDER];
 
+	if (!z) {
+		mm_report_call(REPORT_BAD_HANDLE, 0, "buddy_zone_fragmentation", MM_CALLER(),
+			       "a NULL zone");
+		return 1000;
+	}
 	for (unsigned k = 0; k < MAX_ORDER; k++)
 		nr[k] = z->free_area[k].nr_free;
 	return fragmentation(nr, order);

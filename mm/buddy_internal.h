@@ -47,6 +47,10 @@ static __always_inline bool buddy_alloc_args_ok(gfp_t gfp, unsigned order,
 	return false;
 }
 
+/* Where a query puts its answers: neither may be NULL (else one
+ * REPORT_INVALID_ARG naming op and its caller, and false). */
+bool buddy_out_args_ok(const void *a, const void *b, const char *op, uintptr_t caller);
+
 /* buddy_add_range's check: start <= end, and every frame of the range in
  * the page array still reserved (never handed to the buddy); otherwise one
  * REPORT_INVALID_ARG naming the caller and false (mm/buddy_args.c). */

@@ -147,3 +147,14 @@ KTEST(buddy, "__free_pages of a tail page of a large kmalloc block is reported; 
 	EXPECT_EQ(0, buddy_check());
 	kfree(p);
 }
+
+KTEST(buddy, "buddy_find_free_block and buddy_zone_fragmentation refuse NULL")
+{
+	pfn_t head;
+	unsigned order;
+
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 2,
+		       EXPECT_FALSE(buddy_find_free_block(max_pfn - 1, NULL, &order));
+		       EXPECT_FALSE(buddy_find_free_block(max_pfn - 1, &head, NULL)));
+	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, EXPECT_EQ(1000, buddy_zone_fragmentation(NULL, 0)));
+}

@@ -169,6 +169,22 @@ KTEST(freelist, "a NULL heap is one report at every call, and refused")
 	EXPECT_EQ(n + 13, report_count(REPORT_BAD_HANDLE));
 }
 
+KTEST(freelist, "sizes no heap serves (0, above 1 GiB) are NULL; a NULL array for the free sizes is refused")
+{
+	struct victim v;
+	unsigned long n = report_count(REPORT_INVALID_ARG);
+
+	ASSERT_TRUE(victim_build(&v));
+	EXPECT_NULL(freelist_alloc(&v.heap, 0));
+	EXPECT_NULL(freelist_alloc(&v.heap, ((size_t)1 << 30) + 1));
+	EXPECT_NULL(freelist_alloc(&v.heap, ~(size_t)0));
+	report_expect(1);
+	EXPECT_EQ(0, freelist_free_sizes(&v.heap, NULL, 4));
+	EXPECT_EQ(n + 1, report_count(REPORT_INVALID_ARG));
+	EXPECT_EQ(1, freelist_free_sizes(&v.heap, NULL, 0)); /* count only */
+	victim_free(&v);
+}
+
 KTEST(freelist, "a policy that does not exist, a NULL name or a half page source is refused, the heap still sound")
 {
 	static const struct freelist_page_source half = { .get_pages = NULL };

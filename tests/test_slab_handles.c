@@ -112,6 +112,11 @@ KTEST(slab, "a NULL cache is reported by every call that is not a fast path")
 		       EXPECT_EQ(0, kmem_cache_release_quarantine(NULL)));
 	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1,
 		       EXPECT_NULL(kmem_cache_alloc(NULL, GFP_KERNEL | __GFP_ZERO)));
+	/* and where the answers go */
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 2,
+		       kmem_cache_info(kmalloc_cache(0), NULL);
+		       EXPECT_EQ(0, slab_get_info(NULL, 4)));
+	EXPECT_GT(slab_get_info(NULL, 0), KMALLOC_NR_CLASSES); /* count only */
 }
 
 KTEST(slab, "an address that is no cache (stack, kernel image, a kmalloc object, inside a cache) is refused")
