@@ -31,6 +31,12 @@ bool buddy_range_args_ok(pfn_t start, pfn_t end, uintptr_t caller)
 	page = mem_map + MIN(start, max_pfn);
 	last = mem_map + MIN(end, max_pfn);
 
+	/* eight frames a step while all eight are reserved (the boot adds
+	 * every frame of the machine: this keeps buddy_init's cost low) */
+	while (last - page >= 8 &&
+	       (page[0].flags & page[1].flags & page[2].flags & page[3].flags &
+		page[4].flags & page[5].flags & page[6].flags & page[7].flags & PG_RESERVED))
+		page += 8;
 	while (page < last && (page->flags & PG_RESERVED))
 		page++;
 	if (page == last)
