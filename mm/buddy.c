@@ -72,13 +72,18 @@
 #include "mm/failinject.h"
 
 
-struct zone zones[MAX_NR_ZONES] = {
+/* One more than the zones: a pointer between two struct pages read as a
+ * page can carry zone bits 3, and free_pages_any locks the page's zone
+ * before it looks at the rest of its flags (which then fail). */
+struct zone zones[MAX_NR_ZONES + 1] = {
 	[ZONE_DMA] = { .lock = MM_LOCK_INIT("zone DMA", LOCK_ORDER_ZONE),
 		       .name = "DMA", .id = ZONE_DMA },
 	[ZONE_NORMAL] = { .lock = MM_LOCK_INIT("zone Normal", LOCK_ORDER_ZONE),
 			  .name = "Normal", .id = ZONE_NORMAL },
 	[ZONE_HIGHMEM] = { .lock = MM_LOCK_INIT("zone HighMem", LOCK_ORDER_ZONE),
 			   .name = "HighMem", .id = ZONE_HIGHMEM },
+	[MAX_NR_ZONES] = { .lock = MM_LOCK_INIT("zone none", LOCK_ORDER_ZONE),
+			   .name = "none", .id = MAX_NR_ZONES },
 };
 
 static struct page *mem_map_end; /* mem_map + max_pfn */
@@ -217,6 +222,8 @@ static void add_zone_range(struct zone *z, pfn_t start, pfn_t end)
 
 void buddy_add_range(pfn_t start, pfn_t end)
 {
+	if (!buddy_range_args_ok(start, end, MM_CALLER()))
+		return;
 	end = MIN(end, max_pfn);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
@@ -577,6 +584,8 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 	uintptr_t caller = MM_CALLER();
 	struct page *page;
 
+	if (unlikely(!buddy_alloc_args_ok(gfp, order, caller)))
+		return NULL;
 	if (mm_should_fail(MM_ALLOC_PAGES, caller))
 		return NULL;
 	page = alloc_pages_tried(gfp, order);
@@ -642,8 +651,10 @@ struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 {
 	if (likely(order == 0 && gfp == GFP_KERNEL))
 		return alloc_page_kernel();
-	if (likely(order - 1 < MAX_ORDER - 1) && likely(!(gfp & __GFP_ZERO)) &&
-	    likely(!mm_failinject_armed)) {
+	/* no zeroing, and no bit outside __GFP_BITS (alloc_pages_locked
+	 * refuses those): one test */
+	if (likely(order - 1 < MAX_ORDER - 1) &&
+	    likely(!(gfp & ~(__GFP_BITS & ~__GFP_ZERO))) && likely(!mm_failinject_armed)) {
 		const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
 		struct page *page = alloc_from_zone(&zones[(int)zl[0]], order);
 		if (likely(page))
@@ -687,7 +698,8 @@ bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
 	mm_irqflags_t flags;
 	bool found;
 
-	if (!pfn_valid(pfn))
+	if (!pfn_valid(pfn) || !buddy_out_args_ok(head, order, "buddy_find_free_block",
+						 MM_CALLER()))
 		return false;
 	z = page_zone(pfn_to_page(pfn));
 	flags = mm_lock(&z->lock);
@@ -740,10 +752,17 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 	mm_irqflags_t flags;
 	struct zone *z;
 
-	if (page < mem_map || page >= mem_map + max_pfn || order >= MAX_ORDER) {
+	if (!page_in_array(page)) {
 		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page,
-			  "struct page %p order %u is outside the page array (%u frames)",
-			  (void *)page, order, max_pfn);
+			  "struct page %p order %u is %s the page array (%u frames)",
+			  (void *)page, order, page >= mem_map && page < mem_map + max_pfn ?
+			  "not an element of" : "outside", max_pfn);
+		return;
+	}
+	if (order >= MAX_ORDER) {
+		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page_to_phys(page),
+			  "pfn %#x freed with order %u: the largest block is order %u",
+			  page_to_pfn(page), order, MAX_ORDER - 1);
 		return;
 	}
 	z = page_zone(page);

@@ -67,7 +67,7 @@ unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu);
 STATIC_ASSERT(MAX_NR_ZONES * sizeof(struct pcp) <= MM_PERCPU_FIXED,
 	      "the buddy's per-CPU lists fit the per-CPU space's fixed part");
 
-extern struct zone zones[MAX_NR_ZONES];
+extern struct zone zones[MAX_NR_ZONES + 1]; /* and one that is none */
 
 /* Zone boundaries (frame numbers): DMA below 16 MiB, NORMAL up to the end of
  * the direct map, HIGHMEM above. */
@@ -81,7 +81,10 @@ extern struct zone zones[MAX_NR_ZONES];
  *       RESERVED with its zone;
  *   buddy_add_range(start, end)    (any number of times, sorted or not)
  *       hands usable frames [start, end) to the buddy, in whole aligned
- *       blocks of the largest order that fits.
+ *       blocks of the largest order that fits.  Frames past the page
+ *       array are left out; a reversed range, or one with a frame the
+ *       buddy has already (a range added twice), is refused with one
+ *       REPORT_INVALID_ARG, nothing added.
  */
 void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end_pfn);
 void buddy_add_range(pfn_t start, pfn_t end);
@@ -89,8 +92,11 @@ void buddy_add_range(pfn_t start, pfn_t end);
 /*
  * Allocates 2^order physically contiguous frames, aligned to their size.
  * Returns the head page, or NULL (with every structure untouched) when no
- * zone the flags allow has such a block, or order >= MAX_ORDER.
- * Interrupt-safe; callable from any context, on any CPU.
+ * zone the flags allow has such a block.  Refused with NULL and one
+ * REPORT_INVALID_ARG naming the caller: gfp bits outside __GFP_BITS, and
+ * order >= MAX_ORDER (that one without a report under __GFP_NOWARN, for
+ * callers that try orders downwards).  Interrupt-safe; callable from any
+ * context, on any CPU.
  */
 struct page *alloc_pages_any(gfp_t gfp, unsigned order);
 /* The same for one frame, GFP_KERNEL: this CPU's list, no argument to test. */
@@ -157,7 +163,9 @@ void buddy_set_pcp(bool on);
 
 unsigned long buddy_free_pages(void); /* all zones */
 unsigned long buddy_managed_pages(void);
-/* Free blocks of each order in a zone (the per-CPU lists drained first). */
+/* Free blocks of each order in a zone (the per-CPU lists drained first).
+ * A zone that does not exist, or a NULL array, is one REPORT_INVALID_ARG
+ * (the array, if any, zeroed). */
 void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER]);
 /* Prints /proc/buddyinfo's table: free blocks per order per zone. */
 void buddy_print_info(void);
@@ -170,7 +178,8 @@ void buddy_print_zones(void);
  * Fragmentation for a request of `order` (Linux's unusable free space
  * index): the share of free memory, in per mille, that lies in blocks
  * smaller than 2^order frames and so cannot serve it.  0: every free frame
- * could; 1000: none could (or nothing is free).
+ * could; 1000: none could (or nothing is free, or order >= MAX_ORDER).  A
+ * zone that does not exist is one REPORT_INVALID_ARG, and 1000.
  */
 unsigned buddy_fragmentation(enum zone_id zone, unsigned order);
 
@@ -193,7 +202,12 @@ unsigned buddy_check(void);
  * is not entirely free).  Only blocks of order MAX_ORDER-1 can be adopted
  * (false otherwise): a smaller block's buddy could merge with it.  While a
  * private zone is open, buddy_check leaves its frames alone (at most 8 are
- * tracked).  No locking, no misuse checks: the caller owns it.
+ * tracked).  No locking: the caller owns the zone.  Misuse is refused with
+ * a report naming the caller: a zone that is not open (NULL, never adopted,
+ * released, a real zone) is REPORT_BAD_HANDLE; adopting what is not an
+ * allocated block of order MAX_ORDER-1 (or into an open zone), and freeing
+ * what is not a block of the zone allocated with that order, are
+ * REPORT_INVALID_ARG (a free block freed again: REPORT_DOUBLE_FREE).
  */
 bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order);
 bool buddy_zone_release(struct zone *z, struct page *head, unsigned order);

@@ -23,7 +23,25 @@ unsigned long buddy_managed_pages(void)
 	return n;
 }
 
-void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
+/* The zone-info calls' check of the zone id and the array to fill. */
+static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
+			 uintptr_t caller)
+{
+	if ((unsigned)zone >= MAX_NR_ZONES) {
+		mm_report_call(REPORT_INVALID_ARG, (unsigned)zone, op, caller,
+			       "zone %u: there are %u (DMA, Normal, HighMem)",
+			       (unsigned)zone, MAX_NR_ZONES);
+		return false;
+	}
+	if (!out) {
+		mm_report_call(REPORT_INVALID_ARG, 0, op, caller,
+			       "a NULL array to fill");
+		return false;
+	}
+	return true;
+}
+
+static void __buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 {
 	mm_irqflags_t flags;
 
@@ -32,6 +50,14 @@ void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 	for (unsigned k = 0; k < MAX_ORDER; k++)
 		nr_free[k] = zones[zone].free_area[k].nr_free;
 	mm_unlock(&zones[zone].lock, flags);
+}
+
+void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
+{
+	if (zone_args_ok(zone, nr_free, "buddy_zone_info", MM_CALLER()))
+		__buddy_zone_info(zone, nr_free);
+	else if (nr_free)
+		memset(nr_free, 0, MAX_ORDER * sizeof(nr_free[0]));
 }
 
 void buddy_print_info(void)
@@ -46,7 +72,7 @@ void buddy_print_info(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!zones[z].managed_pages)
 			continue;
-		buddy_zone_info((enum zone_id)z, nr);
+		__buddy_zone_info((enum zone_id)z, nr);
 		mm_printf("%-8s", zones[z].name);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
 			mm_printf(" %6lu", nr[k]);
@@ -93,7 +119,7 @@ void buddy_print_fragmentation(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!zones[z].managed_pages)
 			continue;
-		buddy_zone_info((enum zone_id)z, nr); /* one snapshot a zone */
+		__buddy_zone_info((enum zone_id)z, nr); /* one snapshot a zone */
 		mm_printf("%-8s", zones[z].name);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
 			mm_printf(" %6u", fragmentation(nr, k));
@@ -105,7 +131,9 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
 {
 	unsigned long nr[MAX_ORDER];
 
-	buddy_zone_info(zone, nr);
+	if (!zone_args_ok(zone, nr, "buddy_fragmentation", MM_CALLER()))
+		return 1000;
+	__buddy_zone_info(zone, nr);
 	return fragmentation(nr, order);
 }
 
@@ -113,6 +141,11 @@ unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order)
 {
 	unsigned long nr[MAX_ORDER];
 
+	if (!z) {
+		mm_report_call(REPORT_BAD_HANDLE, 0, "buddy_zone_fragmentation", MM_CALLER(),
+			       "a NULL zone");
+		return 1000;
+	}
 	for (unsigned k = 0; k < MAX_ORDER; k++)
 		nr[k] = z->free_area[k].nr_free;
 	return fragmentation(nr, order);

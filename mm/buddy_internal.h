@@ -30,6 +30,32 @@ static inline void __area_del(struct zone *z, struct page *head, unsigned k)
 		z->free_mask &= ~(1u << k);
 }
 
+/*
+ * The arguments of an allocation that did not take a fast path: true if
+ * order < MAX_ORDER and gfp has no bit outside __GFP_BITS; otherwise one
+ * REPORT_INVALID_ARG naming the caller (an order too large is not
+ * reported under __GFP_NOWARN: a caller may try orders downwards) and
+ * false (mm/buddy_args.c).
+ */
+void buddy_alloc_args_refused(gfp_t gfp, unsigned order, uintptr_t caller);
+static __always_inline bool buddy_alloc_args_ok(gfp_t gfp, unsigned order,
+						uintptr_t caller)
+{
+	if (likely(!(gfp & ~__GFP_BITS)) && likely(order < MAX_ORDER))
+		return true;
+	buddy_alloc_args_refused(gfp, order, caller);
+	return false;
+}
+
+/* Where a query puts its answers: neither may be NULL (else one
+ * REPORT_INVALID_ARG naming op and its caller, and false). */
+bool buddy_out_args_ok(const void *a, const void *b, const char *op, uintptr_t caller);
+
+/* buddy_add_range's check: start <= end, and every frame of the range in
+ * the page array still reserved (never handed to the buddy); otherwise one
+ * REPORT_INVALID_ARG naming the caller and false (mm/buddy_args.c). */
+bool buddy_range_args_ok(pfn_t start, pfn_t end, uintptr_t caller);
+
 /* An allocation failed for good: counts it, and unless __GFP_NOWARN
  * prints the (rate-limited) out-of-memory report (mm/buddy_oom.c). */
 void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected);

@@ -1,6 +1,7 @@
 /* Deterministic fault injection (see mm/failinject.h). */
 #include "mm/failinject.h"
 #include "mm/platform.h"
+#include "mm/report.h"
 
 #define ARM_HOOKS_MAX 4
 
@@ -21,6 +22,11 @@ static const char *const kind_names[MM_ALLOC_KINDS] = {
 
 bool mm_failinject_last(enum mm_alloc_kind *kind, uintptr_t *caller)
 {
+	if (!kind || !caller) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "mm_failinject_last", MM_CALLER(),
+			       "NULL where the kind and the caller go");
+		return false;
+	}
 	*kind = last_kind;
 	*caller = last_caller;
 	return injected != 0;
@@ -33,12 +39,20 @@ const char *mm_alloc_kind_name(enum mm_alloc_kind kind)
 
 void mm_failinject_on_arm(void (*fn)(bool armed))
 {
+	if (!fn) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "mm_failinject_on_arm", MM_CALLER(),
+			       "a NULL hook");
+		return;
+	}
 	for (unsigned i = 0; i < ARM_HOOKS_MAX; i++) {
 		if (!arm_hooks[i] || arm_hooks[i] == fn) {
 			arm_hooks[i] = fn;
 			return;
 		}
 	}
+	/* its fast path would not step aside: counts would be wrong */
+	mm_report_call(REPORT_INVALID_ARG, (uintptr_t)fn, "mm_failinject_on_arm", MM_CALLER(),
+		       "no room for a hook past %u: not registered", ARM_HOOKS_MAX);
 }
 
 static void tell_allocators(bool armed)
@@ -47,8 +61,27 @@ static void tell_allocators(bool armed)
 		arm_hooks[i](armed);
 }
 
+/* What is wrong with a configuration, or NULL. */
+static const char *config_wrong(const struct mm_failinject *cfg)
+{
+	if (!cfg)
+		return "a NULL configuration";
+	if (cfg->kinds & ~((1u << MM_ALLOC_KINDS) - 1))
+		return "kinds has bits for kinds that do not exist";
+	if (cfg->prob_ppm > 1000000u)
+		return "a probability above one million per million";
+	return NULL;
+}
+
 void mm_failinject_set(const struct mm_failinject *cfg)
 {
+	const char *why = config_wrong(cfg);
+
+	if (why) {
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)cfg, "mm_failinject_set",
+			       MM_CALLER(), "%s: nothing armed", why);
+		return;
+	}
 	config = *cfg;
 	counted = injected = 0;
 	rng = cfg->seed ? cfg->seed : 1;

@@ -46,7 +46,9 @@ struct mm_failinject {
 };
 
 /* Arms (a copy of) cfg, counting from 0; disarm with mm_failinject_off.
- * The fast paths step aside while armed (mm_failinject_armed). */
+ * The fast paths step aside while armed (mm_failinject_armed).  A NULL
+ * cfg, kinds with bits past MM_ALLOC_KINDS and prob_ppm above 10^6 are
+ * refused with a REPORT_INVALID_ARG, nothing armed (nor changed). */
 void mm_failinject_set(const struct mm_failinject *cfg);
 void mm_failinject_off(void);
 
@@ -57,7 +59,8 @@ unsigned long mm_failinject_injected(void);
 unsigned long mm_failinject_injected_total(void);
 const char *mm_alloc_kind_name(enum mm_alloc_kind kind);
 /* The kind and the caller of the last failure injected since the last
- * mm_failinject_set; false if there was none. */
+ * mm_failinject_set; false if there was none (and, reported, if either
+ * pointer is NULL). */
 bool mm_failinject_last(enum mm_alloc_kind *kind, uintptr_t *caller);
 
 /* Whether injection is armed: the fast paths read it (mm/platform.h's
@@ -76,7 +79,8 @@ static inline bool mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
 }
 
 /* Hooks the allocators register to step their fast paths aside while
- * armed (on true) and back (on false). */
+ * armed (on true) and back (on false).  A NULL hook, and one past the
+ * table's four, are refused with a REPORT_INVALID_ARG. */
 void mm_failinject_on_arm(void (*fn)(bool armed));
 
 #endif

@@ -91,23 +91,76 @@ static void reset(struct freelist *heap, const char *name, enum freelist_policy 
 	heap->fl_nr_regions = heap->fl_pages = 0;
 }
 
+bool freelist_heap_ok(const struct freelist *heap, const char *op, uintptr_t caller)
+{
+	if (likely(heap != NULL))
+		return true;
+	mm_report_call(REPORT_BAD_HANDLE, 0, op, caller,
+		       "a NULL heap: expected one set up by freelist_init");
+	return false;
+}
+
+/* A policy a call was given: true if it is one; else reported. */
+static bool policy_ok(enum freelist_policy policy, const char *op, uintptr_t caller)
+{
+	if ((unsigned)policy < FREELIST_POLICY_COUNT)
+		return true;
+	mm_report_call(REPORT_INVALID_ARG, (unsigned)policy, op, caller,
+		       "policy %u: there are %u (first, next, best, worst fit)",
+		       (unsigned)policy, FREELIST_POLICY_COUNT);
+	return false;
+}
+
 void freelist_init(struct freelist *heap, const char *name,
 		   enum freelist_policy policy,
 		   const struct freelist_page_source *source)
 {
+	uintptr_t caller = MM_CALLER();
+	bool source_ok = !source || (source->get_pages && source->put_pages);
+
+	if (!freelist_heap_ok(heap, "freelist_init", caller))
+		return;
 	mm_lock_init(&heap->fl_lock, "free-list heap", LOCK_ORDER_FREELIST);
-	reset(heap, name, policy, source);
+	reset(heap, name ? name : "(unnamed)",
+	      policy_ok(policy, "freelist_init", caller) ? policy : FREELIST_FIRST_FIT,
+	      source_ok ? source : NULL);
+	if (!name)
+		mm_report_call(REPORT_INVALID_ARG, 0, "freelist_init", caller,
+			       "a NULL name: the heap is called (unnamed)");
+	if (!source_ok)
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)source, "freelist_init", caller,
+			       "a page source without get_pages or put_pages: the heap cannot grow");
 }
 
 void freelist_set_policy(struct freelist *heap, enum freelist_policy policy)
 {
+	uintptr_t caller = MM_CALLER();
+	mm_irqflags_t flags;
+
+	if (!freelist_heap_ok(heap, "freelist_set_policy", caller) ||
+	    !policy_ok(policy, "freelist_set_policy", caller))
+		return;
+	flags = mm_lock(&heap->fl_lock);
 	heap->fl_policy = policy;
 	heap->fl_cursor = NULL;
+	mm_unlock(&heap->fl_lock, flags);
 }
 
 size_t freelist_usable_size(const void *ptr)
 {
-	return ((const struct freelist_hdr *)ptr - 1)->h_size;
+	const struct freelist_hdr *h = (const struct freelist_hdr *)ptr - 1;
+
+	if (!ptr)
+		return 0;
+	if (h->h_magic != FREELIST_MAGIC_USED) {
+		mm_report_call(h->h_magic == FREELIST_MAGIC_FREE ? REPORT_BAD_HANDLE
+								 : REPORT_BAD_MAGIC,
+			       (uintptr_t)ptr, "freelist_usable_size", MM_CALLER(),
+			       "the header before %p holds magic %#x, expected an allocated chunk's %#x",
+			       ptr, h->h_magic, FREELIST_MAGIC_USED);
+		return 0;
+	}
+	return h->h_size;
 }
 
 /* --- the free list ------------------------------------------------------- */
@@ -196,17 +249,42 @@ static struct freelist_chunk *region_setup(struct freelist *heap,
 	return c;
 }
 
+/* The heap's region that overlaps [start, end), or NULL. */
+static struct freelist_region *region_overlapping(const struct freelist *heap,
+						 uintptr_t start, uintptr_t end)
+{
+	struct freelist_region *r;
+
+	for (r = heap->fl_regions; r; r = r->r_next)
+		if (start < r->r_end && (uintptr_t)r < end)
+			return r;
+	return NULL;
+}
+
 bool freelist_add_buffer(struct freelist *heap, void *buf, size_t len)
 {
+	uintptr_t caller = MM_CALLER();
+	struct freelist_region *r;
 	mm_irqflags_t flags;
 	bool ok;
 
-	if (!buf || range_wraps_u64((uintptr_t)buf, len) ||
-	    len > FREELIST_MAX_REQUEST)
+	if (!freelist_heap_ok(heap, "freelist_add_buffer", caller))
 		return false;
+	if (!buf || range_wraps_u64((uintptr_t)buf, len) ||
+	    len > FREELIST_MAX_REQUEST) {
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)buf, "freelist_add_buffer", caller,
+			       "heap %s: buffer %p of %zu bytes: %s", heap->fl_name, buf, len,
+			       !buf ? "NULL" : "wraps or is larger than 1 GiB");
+		return false;
+	}
 	flags = mm_lock(&heap->fl_lock);
-	ok = region_setup(heap, (uintptr_t)buf, len, 0) != NULL;
+	r = region_overlapping(heap, (uintptr_t)buf, (uintptr_t)buf + len);
+	ok = !r && region_setup(heap, (uintptr_t)buf, len, 0) != NULL;
 	mm_unlock(&heap->fl_lock, flags);
+	if (r)
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)buf, "freelist_add_buffer", caller,
+			       "heap %s: buffer %p of %zu bytes overlaps its region %p-%#lx",
+			       heap->fl_name, buf, len, (void *)r, (unsigned long)r->r_end);
 	return ok;
 }
 
@@ -299,6 +377,8 @@ void *freelist_alloc(struct freelist *heap, size_t size)
 	mm_irqflags_t flags;
 	void *p;
 
+	if (unlikely(!freelist_heap_ok(heap, "freelist_alloc", MM_CALLER())))
+		return NULL;
 	if (size == 0 || size > FREELIST_MAX_REQUEST)
 		return NULL;
 	flags = mm_lock(&heap->fl_lock);
@@ -441,6 +521,8 @@ void freelist_free(struct freelist *heap, void *ptr)
 
 	if (!ptr)
 		return;
+	if (unlikely(!freelist_heap_ok(heap, "freelist_free", MM_CALLER())))
+		return;
 	flags = mm_lock(&heap->fl_lock);
 	__freelist_free(heap, ptr);
 	mm_unlock(&heap->fl_lock, flags);
@@ -448,11 +530,15 @@ void freelist_free(struct freelist *heap, void *ptr)
 
 size_t freelist_destroy(struct freelist *heap)
 {
-	mm_irqflags_t flags = mm_lock(&heap->fl_lock);
-	size_t live = heap->fl_used_chunks;
-	struct freelist_region *r = heap->fl_regions, *next;
+	mm_irqflags_t flags;
+	size_t live;
+	struct freelist_region *r, *next;
 
-	for (; r; r = next) {
+	if (!freelist_heap_ok(heap, "freelist_destroy", MM_CALLER()))
+		return 0;
+	flags = mm_lock(&heap->fl_lock);
+	live = heap->fl_used_chunks;
+	for (r = heap->fl_regions; r; r = next) {
 		next = r->r_next;
 		if (r->r_pages)
 			heap->fl_source->put_pages(heap->fl_source->ctx, r,

@@ -74,6 +74,14 @@ struct freelist {
  * Makes an empty heap.  name appears in every report about it and must
  * outlive the heap.  source may be NULL: the heap then has only the memory
  * given by freelist_add_buffer and never grows.  Any context.
+ *
+ * Misuse.  Every call below reports a NULL heap (REPORT_BAD_HANDLE, naming
+ * the call and its caller) and is refused: it returns false, NULL, 0 (1
+ * from freelist_check) or nothing.  A heap is the caller's own structure,
+ * so nothing else about the handle can be checked; a destroyed heap is an
+ * empty one, usable again.  Here, a policy that does not exist makes the
+ * heap first fit, a NULL name "(unnamed)", and a source without both
+ * functions no source, each with a REPORT_INVALID_ARG.
  */
 void freelist_init(struct freelist *heap, const char *name,
 		   enum freelist_policy policy,
@@ -83,7 +91,10 @@ void freelist_init(struct freelist *heap, const char *name,
  * Adds the caller's buffer [buf, buf + len) to the heap as one region holding
  * one free chunk (a few bytes at the front hold the region's own record).
  * The buffer is never given back; it must outlive the heap.  Returns false,
- * changing nothing, if the buffer is too small for one chunk or wraps.
+ * changing nothing, if the buffer is too small for one chunk; and with a
+ * REPORT_INVALID_ARG if it is NULL, wraps, is above 1 GiB or overlaps a
+ * region of the heap (added twice).  A buffer given to two heaps cannot be
+ * detected.
  */
 bool freelist_add_buffer(struct freelist *heap, void *buf, size_t len);
 
@@ -106,7 +117,11 @@ void *freelist_alloc(struct freelist *heap, size_t size);
  */
 void freelist_free(struct freelist *heap, void *ptr);
 
-/* The usable size of an allocated chunk (at least what was asked for). */
+/* The usable size of an allocated chunk (at least what was asked for); 0
+ * for NULL.  It reads the header before ptr: a freed chunk's is a
+ * REPORT_BAD_HANDLE and 0, a word that is no header a REPORT_BAD_MAGIC and
+ * 0 (a pointer right after unmapped memory faults: there is no heap to
+ * check it against). */
 size_t freelist_usable_size(const void *ptr);
 
 /*
@@ -116,6 +131,7 @@ size_t freelist_usable_size(const void *ptr);
  */
 size_t freelist_destroy(struct freelist *heap);
 
+/* A policy that does not exist is refused (REPORT_INVALID_ARG). */
 void freelist_set_policy(struct freelist *heap, enum freelist_policy policy);
 const char *freelist_policy_name(enum freelist_policy policy);
 

@@ -15,16 +15,22 @@
 
 size_t freelist_bytes_free(const struct freelist *heap)
 {
+	if (!freelist_heap_ok(heap, "freelist_bytes_free", MM_CALLER()))
+		return 0;
 	return heap->fl_bytes_free;
 }
 
 size_t freelist_bytes_used(const struct freelist *heap)
 {
+	if (!freelist_heap_ok(heap, "freelist_bytes_used", MM_CALLER()))
+		return 0;
 	return heap->fl_bytes_used;
 }
 
 size_t freelist_chunk_count(const struct freelist *heap)
 {
+	if (!freelist_heap_ok(heap, "freelist_chunk_count", MM_CALLER()))
+		return 0;
 	return heap->fl_free_chunks + heap->fl_used_chunks;
 }
 
@@ -33,6 +39,8 @@ size_t freelist_largest_free(const struct freelist *heap)
 	const struct list_node *n;
 	size_t best = 0;
 
+	if (!freelist_heap_ok(heap, "freelist_largest_free", MM_CALLER()))
+		return 0;
 	list_for_each(n, &heap->fl_free)
 		best = MAX(best, (size_t)link_chunk((struct list_node *)n)
 					 ->c_hdr.h_size);
@@ -42,9 +50,17 @@ size_t freelist_largest_free(const struct freelist *heap)
 size_t freelist_free_sizes(const struct freelist *heap, size_t *out,
 			   size_t max)
 {
+	uintptr_t caller = MM_CALLER();
 	const struct list_node *n;
 	size_t i = 0;
 
+	if (!freelist_heap_ok(heap, "freelist_free_sizes", caller))
+		return 0;
+	if (!out && max) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "freelist_free_sizes", caller,
+			       "a NULL array for %zu sizes", max);
+		return 0;
+	}
 	list_for_each(n, &heap->fl_free) {
 		if (i < max)
 			out[i] = link_chunk((struct list_node *)n)->c_hdr.h_size;
@@ -57,6 +73,8 @@ void freelist_print(const struct freelist *heap)
 {
 	const struct list_node *n;
 
+	if (!freelist_heap_ok(heap, "freelist_print", MM_CALLER()))
+		return;
 	mm_printf("%s: %s: free", heap->fl_name,
 		  freelist_policy_name(heap->fl_policy));
 	list_for_each(n, &heap->fl_free)
@@ -179,12 +197,17 @@ static void check_counters(struct check_state *st)
 
 unsigned freelist_check(const struct freelist *heap)
 {
-	mm_lock_t *lock = (mm_lock_t *)&heap->fl_lock; /* the checker reads only */
-	mm_irqflags_t flags = mm_lock(lock);
-	struct check_state st = { .heap = heap, .expect = heap->fl_free.next };
+	struct check_state st = { .heap = heap };
 	const struct freelist_region *r;
+	mm_irqflags_t flags;
+	mm_lock_t *lock;
 	size_t regions = 0;
 
+	if (!freelist_heap_ok(heap, "freelist_check", MM_CALLER()))
+		return 1;
+	lock = (mm_lock_t *)&heap->fl_lock; /* the checker reads only */
+	flags = mm_lock(lock);
+	st.expect = heap->fl_free.next;
 	if (check_list(&st)) {
 		for (r = heap->fl_regions; r; r = r->r_next) {
 			if (regions == heap->fl_nr_regions) {

@@ -85,4 +85,11 @@ static inline bool hdr_is_free(const struct freelist_hdr *h)
 	return h->h_magic == FREELIST_MAGIC_FREE;
 }
 
+/*
+ * The entry check of a public call on heap: false, with one
+ * REPORT_BAD_HANDLE naming op and its caller, for a NULL heap (a heap is
+ * the caller's own structure: anything else cannot be checked).
+ */
+bool freelist_heap_ok(const struct freelist *heap, const char *op, uintptr_t caller);
+
 #endif

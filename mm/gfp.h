@@ -14,6 +14,9 @@ typedef unsigned int gfp_t;
 #define __GFP_HIGHMEM 0x02u /* may come from above the direct map */
 #define __GFP_ZERO 0x04u /* zero the memory before returning it */
 #define __GFP_NOWARN 0x08u /* do not print on failure */
+/* Every flag there is: a request with any other bit set is refused (a
+ * named report, NULL). */
+#define __GFP_BITS (__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_NOWARN)
 
 #define GFP_KERNEL 0x00u
 #define GFP_DMA __GFP_DMA

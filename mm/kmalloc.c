@@ -95,7 +95,8 @@ void kmem_init(bool debug)
 {
 	unsigned k = 0;
 
-	slab_init(debug);
+	if (!slab_init(debug)) /* called again: reported, refused */
+		return;
 	mm_failinject_on_arm(kmalloc_failinject_armed);
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_MAX];
@@ -266,6 +267,8 @@ static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 
 static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 {
+	if (unlikely(!kmalloc_args_ok(size, gfp, "kmalloc", caller)))
+		return NULL;
 	if (mm_should_fail(MM_ALLOC_KMALLOC, caller))
 		return NULL;
 	return __kmalloc(size, gfp, caller);
@@ -280,7 +283,10 @@ void *kmalloc(size_t size, gfp_t gfp)
 {
 	void *obj;
 
-	if (likely(size <= KMALLOC_MAX_CACHE_SIZE) && likely(!(gfp & __GFP_ZERO))) {
+	/* no zeroing, and no bit outside __GFP_BITS (kmalloc_slow refuses
+	 * those): one test */
+	if (likely(size <= KMALLOC_MAX_CACHE_SIZE) &&
+	    likely(!(gfp & ~(__GFP_BITS & ~__GFP_ZERO)))) {
 		/* a class has no constructor, so its free record is at the
 		 * object's start (mm/slab_cache.c, compute_layout) */
 		obj = slab_mag_pop_fp0(fast[size_index[(size + 7) / 8]].k_cpu);
@@ -333,6 +339,10 @@ static bool kmalloc_lookup(const void *p, const char *op,
 				  "%s of a pointer %ld bytes into an object of cache %s at %p",
 				  op, (long)((uintptr_t)p - (uintptr_t)start),
 				  (*cache)->c_name, start);
+		else if (kmem_object_is_free(*cache, p)) /* ksize, krealloc */
+			mm_report(REPORT_BAD_HANDLE, (uintptr_t)p,
+				  "%s of an object of cache %s that was freed", op,
+				  (*cache)->c_name);
 		else
 			return true;
 	} else if ((head->flags & PG_HOT) ||
@@ -444,6 +454,8 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	size_t usable, old;
 	void *q;
 
+	if (unlikely(!kmalloc_args_ok(new_size, gfp, "krealloc", caller)))
+		return NULL;
 	if (!p)
 		return kmalloc_slow(new_size, gfp, caller);
 	if (!new_size) {

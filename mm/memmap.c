@@ -17,6 +17,7 @@
  */
 #include "mm/memmap.h"
 #include "mm/page.h"
+#include "mm/report.h"
 #include "lib/errno.h"
 
 #define PAGE_MASK64 ((uint64_t)MM_PAGE_SIZE - 1)
@@ -115,11 +116,39 @@ static unsigned available_union(struct memmap *m, const struct memmap_entry *e,
 	return merge_closed(out, count);
 }
 
+/* The entry check of every call: a map to work on (REPORT_BAD_HANDLE). */
+static bool map_ok(const struct memmap *m, const char *op, uintptr_t caller)
+{
+	if (likely(m != NULL))
+		return true;
+	mm_report_call(REPORT_BAD_HANDLE, 0, op, caller, "a NULL memory map");
+	return false;
+}
+
+/* A refused call's report: what was passed and why (REPORT_INVALID_ARG). */
+static __printf(4, 5) int refuse(int err, const char *op, uintptr_t caller,
+				 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mm_vreport_call(REPORT_INVALID_ARG, 0, op, caller, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 {
+	uintptr_t caller = MM_CALLER();
 	struct mem_range avail[MEMMAP_MAX];
 	unsigned na;
 
+	if (!map_ok(m, "memmap_build", caller))
+		return;
+	if (!e && n) {
+		refuse(0, "memmap_build", caller, "a NULL table of %u entries: the map is empty", n);
+		n = 0;
+	}
 	m->nr_usable = m->nr_reserved = 0;
 	m->ignored_above_limit = 0;
 	m->dropped = 0;
@@ -163,13 +192,21 @@ void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n)
 int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 		   const char *name, int owner)
 {
+	uintptr_t caller = MM_CALLER();
 	int err;
 
-	if (end < start)
-		return ERR_RANGE;
+	if (!map_ok(m, "memmap_reserve", caller))
+		return ERR_INVALID_ARGS;
+	if (end < start || end > UINT64_MAX - PAGE_MASK64)
+		return refuse(ERR_RANGE, "memmap_reserve", caller,
+			      "%s [%#llx, %#llx): %s", name ? name : "(unnamed)",
+			      (unsigned long long)start, (unsigned long long)end,
+			      end < start ? "the end is below the start" : "it wraps when rounded to pages");
+	if (owner < 0 || owner >= OWNER_COUNT)
+		return refuse(ERR_INVALID_ARGS, "memmap_reserve", caller,
+			      "%s: owner %d is no enum page_owner (0..%d)",
+			      name ? name : "(unnamed)", owner, OWNER_COUNT - 1);
 	start &= ~PAGE_MASK64;
-	if (end > UINT64_MAX - PAGE_MASK64)
-		return ERR_RANGE;
 	end = (end + PAGE_MASK64) & ~PAGE_MASK64;
 	/* Out of the usable ranges first: whatever else fails, the range
 	 * must never be handed out. */
@@ -186,17 +223,25 @@ int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 
 int memmap_release(struct memmap *m, paddr_t start)
 {
-	unsigned i, j, n = m->nr_usable;
+	uintptr_t caller = MM_CALLER();
+	unsigned i, j, n;
 	struct mem_range r;
 	bool prev, next;
 
+	if (!map_ok(m, "memmap_release", caller))
+		return ERR_INVALID_ARGS;
+	n = m->nr_usable;
 	for (i = 0; i < m->nr_reserved && m->reserved[i].start != start; i++)
 		;
 	if (i == m->nr_reserved)
-		return ERR_NOT_FOUND;
+		return refuse(ERR_NOT_FOUND, "memmap_release", caller,
+			      "no reserved region starts at %#llx", (unsigned long long)start);
 	/* only bootmem is known to be RAM that nothing else claims */
 	if (m->reserved[i].owner != OWNER_BOOTMEM)
-		return ERR_INVALID_ARGS;
+		return refuse(ERR_INVALID_ARGS, "memmap_release", caller,
+			      "%s at %#llx is not bootmem: only bootmem is known to be RAM",
+			      m->reserved[i].name ? m->reserved[i].name : "(unnamed)",
+			      (unsigned long long)start);
 	r.start = m->reserved[i].start;
 	r.end = m->reserved[i].end;
 	for (j = 0; j < n && m->usable[j].start < r.start; j++)
@@ -230,6 +275,8 @@ uint64_t memmap_usable_bytes(const struct memmap *m)
 {
 	uint64_t total = 0;
 
+	if (!map_ok(m, "memmap_usable_bytes", MM_CALLER()))
+		return 0;
 	for (unsigned i = 0; i < m->nr_usable; i++)
 		total += m->usable[i].end - m->usable[i].start;
 	return total;
@@ -237,11 +284,15 @@ uint64_t memmap_usable_bytes(const struct memmap *m)
 
 paddr_t memmap_top(const struct memmap *m)
 {
+	if (!map_ok(m, "memmap_top", MM_CALLER()))
+		return 0;
 	return m->nr_usable ? m->usable[m->nr_usable - 1].end : 0;
 }
 
 const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa)
 {
+	if (!map_ok(m, "memmap_find_reserved", MM_CALLER()))
+		return NULL;
 	for (unsigned i = 0; i < m->nr_reserved; i++)
 		if (pa >= m->reserved[i].start && pa < m->reserved[i].end)
 			return &m->reserved[i];
@@ -251,9 +302,16 @@ const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa
 paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 		      paddr_t limit, const char *name)
 {
+	uintptr_t caller = MM_CALLER();
+
+	if (!map_ok(m, "bootmem_alloc", caller))
+		return 0;
 	if (!size || size > UINT64_MAX - PAGE_MASK64 || align < MM_PAGE_SIZE ||
 	    (align & (align - 1)))
-		return 0;
+		return (paddr_t)refuse(0, "bootmem_alloc", caller,
+				       "%s: size %#llx, align %#llx: expected a size that rounds up to pages and a power-of-two alignment of a page or more",
+				       name ? name : "(unnamed)", (unsigned long long)size,
+				       (unsigned long long)align);
 	size = (size + PAGE_MASK64) & ~PAGE_MASK64;
 	for (unsigned i = m->nr_usable; i-- > 0;) {
 		const struct mem_range *u = &m->usable[i];
@@ -290,6 +348,8 @@ static const struct mem_region *next_reserved(const struct memmap *m,
 
 void memmap_print(const struct memmap *m)
 {
+	if (!map_ok(m, "memmap_print", MM_CALLER()))
+		return;
 	mm_printf("Usable memory (sanitised map): %u range%s, %llu KiB\n", m->nr_usable,
 		  m->nr_usable == 1 ? "" : "s",
 		  (unsigned long long)(memmap_usable_bytes(m) >> 10));

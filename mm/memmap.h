@@ -38,18 +38,25 @@ struct memmap_entry {
 };
 
 /*
+ * Misuse: every call reports a NULL map (REPORT_BAD_HANDLE, the caller
+ * named) and is refused (ERR_INVALID_ARGS, 0, NULL or nothing); each bad
+ * argument below is one REPORT_INVALID_ARG with the error said.
+ *
  * Builds the usable ranges from a firmware map: the union of the available
  * entries, shrunk to whole pages, minus every other entry (reserved wins
  * where they overlap), clipped at 4 GiB.  Entries that wrap are dropped.
- * Never fails; a map without usable RAM gives nr_usable == 0.
+ * Never fails; a map without usable RAM gives nr_usable == 0 (so does a
+ * NULL table of n > 0 entries, reported).
  */
 void memmap_build(struct memmap *m, const struct memmap_entry *e, unsigned n);
 
 /*
  * Removes [start, end) (rounded out to pages) from the usable ranges and
- * records it as a named reserved region.  Returns 0, ERR_RANGE if the range
- * wraps, or ERR_NO_MEMORY if the tables are full (the range is then still
- * not usable: the usable range it would have split loses its upper part).
+ * records it as a named reserved region.  Returns 0, ERR_RANGE (reported)
+ * if the range ends below its start or wraps, ERR_INVALID_ARGS (reported)
+ * if owner is no enum page_owner, or ERR_NO_MEMORY if the tables are full
+ * (the range is then still not usable: the usable range it would have
+ * split loses its upper part).
  */
 int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
 		   const char *name, int owner);
@@ -59,9 +66,9 @@ int memmap_reserve(struct memmap *m, paddr_t start, paddr_t end,
  * its pages become usable again (merged with touching usable ranges), for
  * bootmem that is no longer needed once the buddy runs.  Returns 0,
  * ERR_NOT_FOUND if no region starts there, ERR_INVALID_ARGS if the region
- * is not bootmem (only bootmem is known to be RAM nothing else claims), or
- * ERR_NO_MEMORY if it touches no usable range and the table is full (the
- * region is then kept, unchanged).
+ * is not bootmem (only bootmem is known to be RAM nothing else claims) --
+ * both reported -- or ERR_NO_MEMORY if it touches no usable range and the
+ * table is full (the region is then kept, unchanged).
  */
 int memmap_release(struct memmap *m, paddr_t start);
 
@@ -78,7 +85,8 @@ const struct mem_region *memmap_find_reserved(const struct memmap *m, paddr_t pa
  * usable range that reaches below `limit` (the part below it), and reserves them under
  * `name` (owner OWNER_BOOTMEM), so that the buddy never sees them.
  * Returns the physical address, or 0 when nothing fits (frame 0 is never
- * handed out, so 0 is unambiguous).
+ * handed out, so 0 is unambiguous); 0 with a report for size 0 or an
+ * alignment that is not a power of two of at least a page.
  */
 paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 		      paddr_t limit, const char *name);

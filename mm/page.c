@@ -1,5 +1,6 @@
 /* struct page helpers shared by every allocator (see page.h). */
 #include "mm/page.h"
+#include "mm/report.h"
 
 struct page *mem_map;
 pfn_t max_pfn;
@@ -31,17 +32,48 @@ const char *page_owner_id(enum page_owner owner)
 	return owner < OWNER_COUNT ? owners[owner].id : "unknown";
 }
 
+static __noinline void *page_address_refused(const struct page *page,
+					     uintptr_t caller)
+{
+	mm_report_call(REPORT_OUT_OF_RANGE, (uintptr_t)page, "page_address", caller,
+		       "struct page %p is not an element of the page array",
+		       (const void *)page);
+	return NULL;
+}
+
 void *page_address(const struct page *page)
 {
-	paddr_t pa = page_to_phys(page);
+	paddr_t pa;
 
+	if (unlikely(!page_in_array(page)))
+		return page_address_refused(page, MM_CALLER());
+	pa = page_to_phys(page);
 	if (pa >= mm_direct_end())
 		return NULL;
 	return mm_phys_to_virt(pa);
 }
 
+/* Whether head is the head of an allocated block of 2^order frames;
+ * reported (naming op and its caller) if not. */
+static bool compound_ok(const struct page *head, unsigned order, const char *op,
+			uintptr_t caller)
+{
+	const uint32_t state = PG_STATE_MASK | PG_ORDER_MASK;
+
+	if (!page_in_array(head) || order >= MAX_ORDER ||
+	    (head->flags & state) != (PG_ALLOCATED | (uint32_t)order << PG_ORDER_SHIFT)) {
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)head, op, caller,
+			       "struct page %p order %u: not the head of an allocated block of that order",
+			       (const void *)head, order);
+		return false;
+	}
+	return true;
+}
+
 void compound_set(struct page *head, unsigned order)
 {
+	if (!compound_ok(head, order, "compound_set", MM_CALLER()))
+		return;
 	for (unsigned long i = 1; i < (1ul << order); i++) {
 		head[i].flags = (head[i].flags & ~PG_STATE_MASK) | PG_TAIL;
 		head[i].head = head;
@@ -50,6 +82,8 @@ void compound_set(struct page *head, unsigned order)
 
 void compound_clear(struct page *head, unsigned order)
 {
+	if (!compound_ok(head, order, "compound_clear", MM_CALLER()))
+		return;
 	for (unsigned long i = 1; i < (1ul << order); i++)
 		head[i].flags &= ~(PG_TAIL | PG_OWNER_MASK);
 }

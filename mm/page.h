@@ -114,6 +114,15 @@ static inline bool pfn_valid(pfn_t pfn)
 	return pfn < max_pfn;
 }
 
+/* Whether page is an element of the page array: inside it, and at the
+ * start of a struct page -- its frame number, by division, and back. */
+static inline bool page_in_array(const struct page *page)
+{
+	pfn_t pfn = (pfn_t)(((uintptr_t)page - (uintptr_t)mem_map) / sizeof(struct page));
+
+	return pfn < max_pfn && pfn_to_page(pfn) == page;
+}
+
 static inline paddr_t page_to_phys(const struct page *page)
 {
 	return (paddr_t)page_to_pfn(page) << MM_PAGE_SHIFT;
@@ -149,7 +158,9 @@ const char *page_owner_name(enum page_owner owner);
 /* One word for dumps: "slab", "pagetable", "kernel"... */
 const char *page_owner_id(enum page_owner owner);
 
-/* The direct-map address of a frame, or NULL for HIGHMEM frames. */
+/* The direct-map address of a frame, or NULL for HIGHMEM frames; NULL
+ * with a REPORT_OUT_OF_RANGE for a pointer that is not an element of the
+ * page array.  (The inline conversions around it do no checking.) */
 void *page_address(const struct page *page);
 /* The same for a frame known to be direct-mapped (a slab's, say). */
 static inline void *lowmem_page_address(const struct page *page)
@@ -187,7 +198,9 @@ static inline struct page *compound_head(struct page *page)
 /*
  * Marks the pages after the head of an allocated block of 2^order frames as
  * tails pointing at head (slabs and large kmalloc blocks use this so that
- * any address inside finds its head); compound_clear undoes it.
+ * any address inside finds its head); compound_clear undoes it.  Both
+ * refuse, with a REPORT_INVALID_ARG, a head that is not the head of an
+ * allocated block of that order.
  */
 void compound_set(struct page *head, unsigned order);
 void compound_clear(struct page *head, unsigned order);

@@ -390,6 +390,59 @@ static __always_inline void *mm_array_pop(struct mm_obj_array *a)
 }
 #endif
 
+/*
+ * A handle a caller passed (a cache) is read on a fast path before it can
+ * be checked.  NULL, or a pointer to unmapped memory, must not fault
+ * there, nor cost the fast path an instruction: these two read a word of
+ * the handle as a plain load or test would, and a fault sends them
+ * elsewhere (in the kernel, an exception fixup that keeps every register,
+ * arch/x86/trap.h; on the host, a test for the NULL page):
+ *   mm_handle_load(p, dflt)   *p, or *dflt if reading *p faults;
+ *   MM_HANDLE_TEST(word, bit, clear, bad)
+ *                             goto clear if (word & bit) == 0, goto bad if
+ *                             word cannot be read.
+ */
+#ifdef STRATA_HOST
+static inline uintptr_t mm_handle_load(const uintptr_t *p, const uintptr_t *dflt)
+{
+	return (uintptr_t)p < 4096 ? *dflt : *p;
+}
+
+#define MM_HANDLE_TEST(word, bit, clear, bad)                              \
+	do {                                                               \
+		if ((uintptr_t)&(word) < 4096)                             \
+			goto bad;                                          \
+		if (!((word) & (bit)))                                     \
+			goto clear;                                        \
+	} while (0)
+#else
+static __always_inline uintptr_t mm_handle_load(const uintptr_t *p, const uintptr_t *dflt)
+{
+	uintptr_t v;
+
+	__asm__("1:\tmovl %[p], %[v]\n"
+		"2:\n\t"
+		".pushsection .text.unlikely\n"
+		"3:\tmovl %[d], %[v]\n\t"
+		"jmp 2b\n\t"
+		".popsection\n\t"
+		".pushsection .ex_table_keep,\"a\"\n\t"
+		".long 1b, 3b\n\t"
+		".popsection"
+		: [v] "=r"(v)
+		: [p] "m"(*p), [d] "m"(*dflt));
+	return v;
+}
+
+#define MM_HANDLE_TEST(word, bit, clear, bad)                              \
+	__asm__ goto("1:\ttestl %[b], %[w]\n\t"                            \
+		     "jz %l[" #clear "]\n\t"                                 \
+		     ".pushsection .ex_table_keep,\"a\"\n\t"                 \
+		     ".long 1b, %l[" #bad "]\n\t"                             \
+		     ".popsection"                                         \
+		     : : [w] "m"(word), [b] "i"(bit) : "cc" : clear, bad)
+#endif
+
 /* Console output for reports and introspection tables. */
 #ifdef STRATA_HOST
 int mm_printf(const char *fmt, ...) __printf(1, 2);

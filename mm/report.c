@@ -17,6 +17,8 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_CACHE_BUSY] = "cache destroyed with live objects",
 	[REPORT_CORRUPTION] = "allocator corruption",
 	[REPORT_LOCK] = "lock misuse",
+	[REPORT_INVALID_ARG] = "invalid argument",
+	[REPORT_BAD_HANDLE] = "bad handle",
 };
 
 #define REPORT_MSG_LEN 320
@@ -57,7 +59,7 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt ? fmt : "(no message)", ap);
 	va_end(ap);
 	emit(kind, addr, msg);
 }
@@ -72,6 +74,25 @@ void mm_report_finding(unsigned *count, uintptr_t addr, const char *prefix,
 		vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
 	emit(REPORT_CORRUPTION, addr, msg);
+}
+
+void mm_vreport_call(enum report_kind kind, uintptr_t addr, const char *op,
+		     uintptr_t caller, const char *fmt, va_list ap)
+{
+	char msg[REPORT_MSG_LEN - MM_SYMBOL_LEN], by[MM_SYMBOL_LEN];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mm_report(kind, addr, "%s by %s: %s", op, mm_symbol(caller, by, sizeof(by)), msg);
+}
+
+void mm_report_call(enum report_kind kind, uintptr_t addr, const char *op,
+		    uintptr_t caller, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mm_vreport_call(kind, addr, op, caller, fmt, ap);
+	va_end(ap);
 }
 
 const char *report_last(void)

@@ -35,6 +35,9 @@ enum report_kind {
 	REPORT_CACHE_BUSY, /* destroying a cache with live objects */
 	REPORT_CORRUPTION, /* an allocator's own structure is inconsistent */
 	REPORT_LOCK, /* a spinlock misused (lib/spinlock.h names which way) */
+	REPORT_INVALID_ARG, /* a size, order, flag, alignment or name no call takes */
+	REPORT_BAD_HANDLE, /* a cache or heap that is NULL, destroyed or not one,
+			    * or a pointer that was already freed */
 	REPORT_KIND_COUNT
 };
 
@@ -47,6 +50,16 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
  * and counts it in *count (atomically: the checkers run on every CPU). */
 void mm_report_finding(unsigned *count, uintptr_t addr, const char *prefix,
 		       const char *fmt, va_list ap);
+
+/*
+ * A call refused for a bad argument: "<op> by <caller>: <message>", the
+ * caller named by its symbol (MM_CALLER() read in the exported function
+ * that was called), so that the report says who passed what.
+ */
+void mm_report_call(enum report_kind kind, uintptr_t addr, const char *op,
+		    uintptr_t caller, const char *fmt, ...) __printf(5, 6);
+void mm_vreport_call(enum report_kind kind, uintptr_t addr, const char *op,
+		     uintptr_t caller, const char *fmt, va_list ap) __printf(5, 0);
 
 const char *report_kind_name(enum report_kind kind);
 /* The message of the latest report (empty before the first), for tests. */

@@ -371,6 +371,9 @@ static __noinline void *mag_refill(struct kmem_cache *c)
  */
 static __noinline void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
+	/* a dead cache's empty array leads here (mm/slab_handle.c) */
+	if (unlikely(!slab_cache_live(c)) || unlikely(gfp & ~__GFP_BITS))
+		return slab_alloc_refused(c, gfp, caller);
 	return __kmem_cache_alloc(c, gfp, c->c_size, caller);
 }
 
@@ -396,7 +399,7 @@ void slab_failinject_armed(bool armed)
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	if (likely(gfp < fast_gfp_below)) {
-		void *obj = slab_mag_pop(c);
+		void *obj = slab_mag_pop_handle(c);
 		if (likely(obj))
 			return obj;
 		gfp = 0;

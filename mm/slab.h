@@ -15,12 +15,15 @@
 #define SLAB_NO_DEBUG 0x04u /* never debug, even when slab debugging is on */
 #define SLAB_CACHE_DMA 0x08u /* slabs from ZONE_DMA (below 16 MiB) */
 #define SLAB_KMALLOC 0x10u /* a kmalloc size class (kfree accepts it) */
+/* The flags kmem_cache_create takes (SLAB_KMALLOC is kmalloc's own). */
+#define SLAB_CREATE_FLAGS (SLAB_HWCACHE_ALIGN | SLAB_DEBUG | SLAB_NO_DEBUG | SLAB_CACHE_DMA)
 
 #define SLAB_CACHE_LINE 64 /* bytes; also the colour step */
 #define SLAB_MIN_ALIGN sizeof(void *) /* objects are at least word aligned */
 #define SLAB_NAME_MAX 24 /* bytes, with the terminating NUL */
 #define SLAB_EMPTY_MAX 1 /* empty slabs a cache keeps for reuse */
 #define SLAB_MAX_ORDER 4 /* largest slab tried for Bonwick's 1/8 bound */
+#define SLAB_MAX_SIZE ((size_t)MM_PAGE_SIZE << (MAX_ORDER - 1)) /* largest object */
 
 /* Debug patterns. */
 #define SLAB_POISON_FREE 0x6b /* bytes of a free object */
@@ -37,10 +40,26 @@ bool slab_debug_enabled(void);
  * alignment; a power of two up to MM_PAGE_SIZE), with `flags` above.
  * `ctor`, if not NULL, runs on every object once, when its slab is made;
  * objects are expected back in their constructed state (no poisoning then).
- * The name is copied (up to SLAB_NAME_MAX - 1 characters).  Returns the
- * cache, or NULL when out of memory or the arguments are invalid (size 0,
- * align not a power of two, an object larger than the largest slab).
- * Process context.
+ * The name is copied (cut to SLAB_NAME_MAX - 1 characters).  Returns the
+ * cache, or NULL when out of memory (or every cache id is taken), and NULL
+ * with one REPORT_INVALID_ARG naming the caller when an argument is
+ * invalid: a NULL or empty name, size 0 or above SLAB_MAX_SIZE, align not
+ * a power of two or above a page, flags outside SLAB_CREATE_FLAGS, both
+ * SLAB_DEBUG and SLAB_NO_DEBUG, an object no slab holds with its debug
+ * areas.  A constructor may have any size of object to build (its free
+ * record lies after the object); one that writes past `size` is caught
+ * only by slab debugging's red zones.  Process context.
+ *
+ * Handles.  Every call below that takes a cache checks it (mm/slab_handle.c):
+ * NULL, an address that is not a cache, a pointer into one, and a cache
+ * that was destroyed are each one REPORT_BAD_HANDLE naming the call and
+ * its caller, and the call is refused -- it returns NULL, 0, "(not a
+ * cache)" or ERR_INVALID_ARGS as said -- changing nothing.  A destroyed
+ * cache is recognised as long as its slot in the cache of caches is not
+ * taken by a new cache: then the old handle is the new cache.  The fast
+ * paths of kmem_cache_alloc and kmem_cache_free read the handle before any
+ * check: there a pointer to unmapped memory faults, and a slot whose
+ * memory went back to the buddy and was reused is not recognised.
  */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned flags,
@@ -48,16 +67,19 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 
 /*
  * Destroys an empty cache: its slabs go back to the buddy and the cache
- * itself is freed.  A cache that still has live objects is reported
- * (REPORT_CACHE_BUSY, with the count), only its empty slabs are released,
- * and ERR_BUSY is returned; the cache stays usable.  0 on success.
+ * itself is freed (marked dead: see "Handles" above).  A cache that still
+ * has live objects is reported (REPORT_CACHE_BUSY, with the count), only
+ * its empty slabs are released, and ERR_BUSY is returned; the cache stays
+ * usable.  A bad handle (a second destroy among them), the cache of caches
+ * and a kmalloc size class are refused with ERR_INVALID_ARGS.  0 on success.
  */
 int kmem_cache_destroy(struct kmem_cache *cache);
 
 /*
  * An object from the cache, or NULL when no memory is left.  __GFP_ZERO
  * zeroes the object (this defeats a constructor); __GFP_DMA/__GFP_HIGHMEM
- * are ignored (the cache decides where its slabs live).  Any context.
+ * are ignored (the cache decides where its slabs live).  A bad handle, or
+ * gfp bits outside __GFP_BITS, is reported and NULL returned.  Any context.
  */
 void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
 
@@ -65,7 +87,7 @@ void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
  * Gives an object back, in its constructed state if the cache has a
  * constructor.  NULL is ignored.  A pointer that is not a live object of
  * this cache is reported (foreign, wrong cache, interior, double free) and
- * nothing is changed.  Any context.
+ * nothing is changed; so is a bad handle.  Any context.
  */
 void kmem_cache_free(struct kmem_cache *cache, void *obj);
 
@@ -162,7 +184,8 @@ void __kmem_cache_resize(struct kmem_cache *cache, void *obj, size_t req);
 /* The requested size of a live object (the object size without debug). */
 size_t __kmem_cache_req_size(struct kmem_cache *cache, const void *obj);
 
-/* Creates the cache of caches; before any kmem_cache_create. */
-void slab_init(bool debug);
+/* Creates the cache of caches; before any kmem_cache_create.  Once: a
+ * second call is refused with a REPORT_INVALID_ARG (false). */
+bool slab_init(bool debug);
 
 #endif

@@ -161,8 +161,8 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 
 	memset(c, 0, sizeof(*c));
 	if (!name || !size || (align & (align - 1)) || align > MM_PAGE_SIZE ||
-	    size > ((size_t)MM_PAGE_SIZE << (MAX_ORDER - 1)))
-		return -1;
+	    size > SLAB_MAX_SIZE)
+		return ERR_INVALID_ARGS;
 	if (((flags & SLAB_DEBUG) || debug_default) && !(flags & SLAB_NO_DEBUG))
 		flags |= SLAB_DEBUG;
 	else
@@ -184,7 +184,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 		c->c_name[i] = name[i];
 	compute_layout(c, size, align);
 	if (!choose_order(c))
-		return -1;
+		return ERR_RANGE;
 	set_tiled(c);
 	slab_cpu_init(c);
 	return 0;
@@ -202,6 +202,7 @@ static bool cache_link(struct kmem_cache *c, unsigned id)
 	}
 	c->c_id = id;
 	c->c_key = SLAB_KEY(id);
+	c->c_magic = SLAB_CACHE_LIVE;
 	list_add_tail(&c->c_link, &slab_caches);
 	mm_unlock(&slab_list_lock, flags);
 	return true;
@@ -281,44 +282,105 @@ static const struct buddy_reclaimer slab_reclaimer = {
 	.report = slab_oom_report,
 };
 
-void slab_init(bool debug)
+bool slab_init(bool debug)
 {
+	if (slab_cache_cache.c_magic == SLAB_CACHE_LIVE) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "slab_init", MM_CALLER(),
+			       "called again: the slab layer is up already (refused)");
+		return false;
+	}
 	debug_default = debug;
 	buddy_set_reclaim(&slab_reclaimer);
 	mm_failinject_on_arm(slab_failinject_armed);
 	slab_cpu_setup();
+	/* Its constructor makes every slot a dead cache (mm/slab_handle.c). */
 	if (cache_setup(&slab_cache_cache, "kmem_cache", sizeof(struct kmem_cache),
-			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
+			0, SLAB_HWCACHE_ALIGN, slab_cache_ctor) == 0)
 		cache_link(&slab_cache_cache, SLAB_ID_CACHES);
 	slab_cpu_setup_magazines();
+	return true;
+}
+
+/* Sets *cp up; 0, or ERR_RANGE when no slab holds an object, ERR_BUSY
+ * when every cache id is taken, ERR_NO_MEMORY (*cp NULL each time). */
+static int cache_create(struct kmem_cache **cp, const char *name, size_t size,
+			size_t align, unsigned flags, void (*ctor)(void *obj),
+			unsigned id)
+{
+	struct kmem_cache *c = kmem_cache_alloc(&slab_cache_cache, GFP_KERNEL);
+	int err;
+
+	*cp = NULL;
+	if (!c)
+		return ERR_NO_MEMORY;
+	err = cache_setup(c, name, size, align, flags, ctor);
+	if (!err && !cache_link(c, id)) {
+		slab_cpu_fini(c);
+		err = ERR_BUSY;
+	}
+	if (err) {
+		slab_cache_ctor(c); /* back in its constructed, dead state */
+		kmem_cache_free(&slab_cache_cache, c);
+		return err;
+	}
+	*cp = c;
+	return 0;
 }
 
 struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
 				       size_t align, unsigned flags,
 				       void (*ctor)(void *obj), unsigned id)
 {
-	struct kmem_cache *c = kmem_cache_alloc(&slab_cache_cache, GFP_KERNEL);
+	struct kmem_cache *c;
 
-	if (!c)
-		return NULL;
-	if (cache_setup(c, name, size, align, flags, ctor)) {
-		kmem_cache_free(&slab_cache_cache, c);
-		return NULL;
-	}
-	if (!cache_link(c, id)) {
-		slab_cpu_fini(c);
-		kmem_cache_free(&slab_cache_cache, c);
-		return NULL;
-	}
+	cache_create(&c, name, size, align, flags, ctor, id);
 	return c;
+}
+
+STATIC_ASSERT(SLAB_NAME_MAX == 24, "kmem_cache_create's report prints %.23s");
+
+/* What is wrong with kmem_cache_create's arguments, or NULL. */
+static const char *create_args_wrong(const char *name, size_t size,
+				     size_t align, unsigned flags)
+{
+	if (!name)
+		return "a NULL name";
+	if (!name[0])
+		return "an empty name";
+	if (!size)
+		return "size 0";
+	if (size > SLAB_MAX_SIZE)
+		return "an object larger than the largest slab (4 MiB)";
+	if (align & (align - 1))
+		return "an alignment that is not a power of two";
+	if (align > MM_PAGE_SIZE)
+		return "an alignment above the page size";
+	if (flags & ~SLAB_CREATE_FLAGS)
+		return "flags that are not SLAB_HWCACHE_ALIGN, SLAB_DEBUG, SLAB_NO_DEBUG or SLAB_CACHE_DMA";
+	if ((flags & SLAB_DEBUG) && (flags & SLAB_NO_DEBUG))
+		return "both SLAB_DEBUG and SLAB_NO_DEBUG";
+	return NULL;
 }
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned flags,
 				     void (*ctor)(void *obj))
 {
-	return __kmem_cache_create(name, size, align, flags & ~(SLAB_KMALLOC | SLAB_NO_ARRAYS),
-				   ctor, SLAB_ID_ANY);
+	uintptr_t caller = MM_CALLER();
+	const char *why = create_args_wrong(name, size, align, flags);
+	struct kmem_cache *c;
+
+	if (!why && cache_create(&c, name, size, align, flags, ctor,
+				 SLAB_ID_ANY) == ERR_RANGE)
+		why = "an object that no slab of up to 2^10 frames holds with its debug areas";
+	if (why) {
+		mm_report_call(REPORT_INVALID_ARG, size, "kmem_cache_create", caller,
+			       "\"%.23s\" (size %lu, align %lu, flags %#x): %s",
+			       name ? name : "(null)",
+			       (unsigned long)size, (unsigned long)align, flags, why);
+		return NULL;
+	}
+	return c;
 }
 
 /* --- shrinking and destruction -------------------------------------------- */
@@ -346,16 +408,24 @@ static unsigned long release_empty(struct kmem_cache *c)
 	}
 }
 
+/* kmem_cache_shrink without the handle check (reclaim, destroy). */
+static unsigned long __kmem_cache_shrink(struct kmem_cache *c)
+{
+	__kmem_cache_drain(c);
+	return release_empty(c);
+}
+
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
-	kmem_cache_drain(c);
-	return release_empty(c);
+	if (!slab_cache_check_handle(c, "kmem_cache_shrink", MM_CALLER()))
+		return 0;
+	return __kmem_cache_shrink(c);
 }
 
 static void shrink_one(struct kmem_cache *c, void *frames)
 {
 	if (c != slab_magazine_cache())
-		*(unsigned long *)frames += kmem_cache_shrink(c);
+		*(unsigned long *)frames += __kmem_cache_shrink(c);
 }
 
 unsigned long kmem_shrink_all(void)
@@ -365,17 +435,36 @@ unsigned long kmem_shrink_all(void)
 	slab_for_each_cache(shrink_one, &frames);
 	/* last: the depots drained above gave their magazines back to it */
 	if (slab_magazine_cache())
-		frames += kmem_cache_shrink(slab_magazine_cache());
+		frames += __kmem_cache_shrink(slab_magazine_cache());
 	return frames;
+}
+
+/* The caches the allocator keeps for itself: never destroyed. */
+static const char *cache_own(const struct kmem_cache *c)
+{
+	if (c == &slab_cache_cache)
+		return "the cache of caches";
+	if (c->c_flags & SLAB_KMALLOC)
+		return "a kmalloc size class";
+	if (c == slab_magazine_cache())
+		return "the depots' magazines";
+	return NULL;
 }
 
 int kmem_cache_destroy(struct kmem_cache *c)
 {
+	uintptr_t caller = MM_CALLER();
 	mm_irqflags_t flags;
 
-	if (!c || c == &slab_cache_cache)
+	if (!slab_cache_check_handle(c, "kmem_cache_destroy", caller))
 		return ERR_INVALID_ARGS;
-	kmem_cache_shrink(c);
+	if (cache_own(c)) {
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)c, "kmem_cache_destroy", caller,
+			       "cache %s is the allocator's own (%s): it is never destroyed",
+			       c->c_name, cache_own(c));
+		return ERR_INVALID_ARGS;
+	}
+	__kmem_cache_shrink(c);
 	flags = mm_lock(&slab_list_lock);
 	while (c->c_users) { /* kmem_shrink_all is on it: wait */
 		mm_unlock(&slab_list_lock, flags);
@@ -395,6 +484,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		__id_put(c->c_id);
 	mm_unlock(&slab_list_lock, flags);
 	slab_cpu_fini(c);
+	slab_cache_kill(c); /* recognisably dead until its slot is reused */
 	kmem_cache_free(&slab_cache_cache, c);
 	return 0;
 }

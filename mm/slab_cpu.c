@@ -340,7 +340,7 @@ void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n)
 			depot_drain(caches[i]);
 }
 
-void kmem_cache_drain(struct kmem_cache *c)
+void __kmem_cache_drain(struct kmem_cache *c)
 {
 	slab_cpu_drain(&c, 1);
 }

@@ -186,6 +186,11 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
 	    likely(c->c_array_limit) && likely(slab_index(c, page, obj) >= 0) &&
 	    likely(slab_cpu_free_slow(c, obj)))
 		return;
+	/* a dead cache's impossible key leads here (mm/slab_handle.c) */
+	if (unlikely(!slab_cache_live(c))) {
+		slab_cache_check_handle(c, "kmem_cache_free", caller);
+		return;
+	}
 	flags = mm_lock(&c->c_lock);
 	if (!__free_allowed(c, page, obj))
 		goto out;
@@ -224,10 +229,10 @@ __noinline void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t cal
  */
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	if (unlikely(!(c->c_flags & SLAB_TILED))) {
-		slab_free_untiled(c, obj, MM_CALLER());
-		return;
-	}
+	/* c is the caller's: a NULL or unmapped one goes to bad */
+	MM_HANDLE_TEST(c->c_flags, SLAB_TILED, untiled, bad);
+	if (!(c->c_flags & SLAB_TILED)) /* known: no code, only the compiler's */
+		__builtin_unreachable();
 	if (unlikely(!slab_fast_is_obj(c, obj))) {
 		slab_free_slow(c, obj, MM_CALLER());
 		return;
@@ -235,6 +240,12 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	if (likely(slab_mag_push_tiled(c, obj)))
 		return;
 	slab_free_refused(NULL, obj, MM_CALLER());
+	return;
+untiled:
+	slab_free_untiled(c, obj, MM_CALLER());
+	return;
+bad:
+	slab_free_bad_handle(c, obj, MM_CALLER());
 }
 
 /*

@@ -64,6 +64,8 @@ unsigned long kmem_cache_release_quarantine(struct kmem_cache *c)
 {
 	unsigned long frames = 0;
 
+	if (!slab_cache_check_handle(c, "kmem_cache_release_quarantine", MM_CALLER()))
+		return 0;
 	for (;;) {
 		mm_irqflags_t flags = mm_lock(&c->c_lock);
 		struct list_node *pos;

@@ -7,11 +7,15 @@
 
 const char *kmem_cache_name(const struct kmem_cache *c)
 {
+	if (!slab_cache_check_handle(c, "kmem_cache_name", MM_CALLER()))
+		return "(not a cache)";
 	return c->c_name;
 }
 
 unsigned kmem_cache_size(const struct kmem_cache *c)
 {
+	if (!slab_cache_check_handle(c, "kmem_cache_size", MM_CALLER()))
+		return 0;
 	return c->c_size;
 }
 
@@ -25,7 +29,8 @@ static unsigned long list_length(const struct list_node *list)
 	return n;
 }
 
-void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
+/* kmem_cache_info without the checks (every cache on the list). */
+static void __kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 {
 	struct kmem_cache *cc = (struct kmem_cache *)c;
 	mm_irqflags_t flags = mm_lock(&cc->c_lock);
@@ -59,6 +64,23 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 	mm_unlock(&cc->c_lock, flags);
 }
 
+void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
+{
+	uintptr_t caller = MM_CALLER();
+
+	if (!out) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "kmem_cache_info", caller,
+			       "a NULL struct slab_info to fill");
+		return;
+	}
+	if (!slab_cache_check_handle(c, "kmem_cache_info", caller)) {
+		memset(out, 0, sizeof(*out));
+		out->name = "(not a cache)";
+		return;
+	}
+	__kmem_cache_info(c, out);
+}
+
 struct info_req {
 	struct slab_info *out;
 	unsigned max, n;
@@ -69,7 +91,7 @@ static void info_one(struct kmem_cache *c, void *arg)
 	struct info_req *req = arg;
 
 	if (req->n < req->max)
-		kmem_cache_info(c, &req->out[req->n]);
+		__kmem_cache_info(c, &req->out[req->n]);
 	req->n++;
 }
 
@@ -77,6 +99,11 @@ unsigned slab_get_info(struct slab_info *out, unsigned max)
 {
 	struct info_req req = { out, max, 0 };
 
+	if (!out && max) {
+		mm_report_call(REPORT_INVALID_ARG, 0, "slab_get_info", MM_CALLER(),
+			       "a NULL array for %u entries", max);
+		return 0;
+	}
 	slab_for_each_cache(info_one, &req);
 	return req.n;
 }
@@ -86,7 +113,7 @@ static void print_one(struct kmem_cache *c, void *arg)
 	struct slab_info si;
 
 	(void)arg;
-	kmem_cache_info(c, &si);
+	__kmem_cache_info(c, &si);
 	mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%% %6lu %6lu\n", si.name,
 		  si.active_objs, si.total_objs, si.object_size, si.objs_per_slab,
 		  si.pages_per_slab, si.slabs, si.waste_permille / 10, si.waste_permille % 10,
@@ -98,7 +125,7 @@ static void print_quarantined(struct kmem_cache *c, void *arg)
 	struct slab_info si;
 
 	(void)arg;
-	kmem_cache_info(c, &si);
+	__kmem_cache_info(c, &si);
 	if (si.quarantined_slabs)
 		mm_printf("%s: %lu slab(s) quarantined (a corrupted free list; their memory is kept out of use)\n",
 			  si.name, si.quarantined_slabs);
@@ -225,7 +252,7 @@ static unsigned check_list(struct kmem_cache *c, struct list_node *list,
  * go on allocating; each CPU's arrays by that CPU, and the depot
  * (slab_cpu_check), before.
  */
-unsigned kmem_cache_check(struct kmem_cache *c)
+static unsigned __kmem_cache_check(struct kmem_cache *c)
 {
 	unsigned problems = slab_cpu_check(c), n = c->c_per_slab;
 	mm_irqflags_t flags = mm_lock(&c->c_lock);
@@ -246,9 +273,16 @@ unsigned kmem_cache_check(struct kmem_cache *c)
 	return problems;
 }
 
+unsigned kmem_cache_check(struct kmem_cache *c)
+{
+	if (!slab_cache_check_handle(c, "kmem_cache_check", MM_CALLER()))
+		return 1;
+	return __kmem_cache_check(c);
+}
+
 static void check_one(struct kmem_cache *c, void *problems)
 {
-	*(unsigned *)problems += kmem_cache_check(c);
+	*(unsigned *)problems += __kmem_cache_check(c);
 }
 
 unsigned slab_check(void)
@@ -289,7 +323,9 @@ bool kmem_object_callers(const struct kmem_cache *c, const void *obj,
 	struct page *page = slab_page_of(obj);
 	const struct slab_track *t;
 
-	if (!cache_debug(c) || !page || slab_index(c, page, obj) < 0)
+	/* the page first: c is read only if obj is in one of its slabs */
+	if (!page || page->s_cache != c || !cache_debug(c) ||
+	    slab_index(c, page, obj) < 0)
 		return false;
 	t = debug_track((struct kmem_cache *)c, page, obj);
 	if (!t)

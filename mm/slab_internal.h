@@ -97,7 +97,50 @@ struct kmem_cache {
 	unsigned c_users; /* kmem_shrink_all at work on it: not destroyed */
 	struct list_node c_link; /* on slab_caches (slab_list_lock) */
 	char c_name[SLAB_NAME_MAX];
+	uintptr_t c_magic; /* SLAB_CACHE_LIVE in service, else SLAB_CACHE_DEAD */
 };
+
+/*
+ * A cache's life as its callers see it (mm/slab_handle.c).  c_magic says
+ * whether a struct kmem_cache is a cache in service.  A destroyed cache,
+ * and a slot of the cache of caches that never held one, is "dead": its
+ * magic SLAB_CACHE_DEAD, its arrays slab_no_arrays (every allocation and
+ * free misses the fast path), its key one no page carries (a free's page
+ * check fails), not SLAB_TILED.  The cache of caches has a constructor
+ * that makes every slot dead, so that this state survives in a free slot
+ * until a new cache takes it (mm/slab_handle.c says what can and cannot
+ * be detected).
+ */
+#define SLAB_CACHE_LIVE 0x5CAC4E11u
+#define SLAB_CACHE_DEAD 0xDEADCAC4u
+/* Two state bits at once: no page's flags ever hold this (buddy_check). */
+#define SLAB_KEY_DEAD (PG_BUDDY | PG_ALLOCATED)
+
+/* The slow paths' check of a handle: one load (that does not fault: a
+ * wild pointer reads as dead), no report. */
+static __always_inline bool slab_cache_live(const struct kmem_cache *c)
+{
+	static const uintptr_t dead = SLAB_CACHE_DEAD;
+
+	return likely(c != NULL) &&
+	       likely(mm_handle_load(&c->c_magic, &dead) == SLAB_CACHE_LIVE);
+}
+
+/*
+ * The entry check of a call on cache c: true if c is a cache in service.
+ * Otherwise reports what c is (NULL, not a cache, inside one, a destroyed
+ * cache, an overwritten one), naming op and its caller, and returns false.
+ * It reads c only once the page array says c starts a slot of the cache
+ * of caches, so any address may be passed.
+ */
+bool slab_cache_check_handle(const struct kmem_cache *c, const char *op,
+			     uintptr_t caller);
+/* Makes c dead (see above); the constructor of the cache of caches. */
+void slab_cache_kill(struct kmem_cache *c);
+void slab_cache_ctor(void *obj);
+/* The out-of-line part of kmem_cache_alloc's checks: reports why c or gfp
+ * is refused; NULL, to return. */
+void *slab_alloc_refused(const struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 
 /*
  * The free record (mm/slab.c, 3): what a free object holds at c_fp -- its
@@ -348,6 +391,22 @@ static __always_inline void *slab_mag_pop(struct kmem_cache *c)
 	return obj;
 }
 
+extern struct slab_cpu *slab_no_arrays; /* mm/slab_cpu.c */
+
+/* slab_mag_pop for kmem_cache_alloc, whose c is the caller's: NULL or a
+ * pointer to unmapped memory reads as a cache without arrays (no object:
+ * the slow path checks c), in the one load the fast path makes anyway. */
+static __always_inline void *slab_mag_pop_handle(struct kmem_cache *c)
+{
+	struct slab_cpu *cpu = (struct slab_cpu *)mm_handle_load(
+		(const uintptr_t *)&c->c_cpu, (const uintptr_t *)&slab_no_arrays);
+	void *obj = mm_array_pop(&cpu->sc_loaded);
+
+	if (likely(obj))
+		slab_obj_rec(c, obj)->f_mark = 0;
+	return obj;
+}
+
 /* The same for a cache whose free record is at offset 0 (no constructor:
  * the tiled caches, the kmalloc classes), given its c_cpu. */
 static __always_inline void *slab_mag_pop_fp0(struct slab_cpu *cpu)
@@ -414,6 +473,8 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
  * then slab_free_slow (out of line, so that the tiled caches' fast path
  * keeps its registers). */
 void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* kmem_cache_free's c could not be read (NULL, unmapped): reported. */
+void slab_free_bad_handle(const struct kmem_cache *c, const void *obj, uintptr_t caller);
 
 /* --- the per-CPU arrays and the depot (mm/slab_cpu.c) -------------------- */
 
@@ -466,6 +527,26 @@ void __slab_return(struct kmem_cache *c, void *const *objs, unsigned n,
 		   struct page **dead, unsigned *nr_dead);
 
 /* --- shared by the slab files ------------------------------------------- */
+
+/* kmem_cache_drain without the handle check (shrink, destroy, reclaim). */
+void __kmem_cache_drain(struct kmem_cache *c);
+
+/*
+ * kmalloc's argument check, off its fast path: true if gfp has no bit
+ * outside __GFP_BITS and size is at most KMALLOC_MAX_SIZE; otherwise one
+ * REPORT_INVALID_ARG naming op and its caller (a size too large is not
+ * reported under __GFP_NOWARN) and false (mm/kmalloc_args.c).
+ */
+void __kmalloc_args_refused(size_t size, gfp_t gfp, const char *op,
+			    uintptr_t caller);
+static __always_inline bool kmalloc_args_ok(size_t size, gfp_t gfp,
+					    const char *op, uintptr_t caller)
+{
+	if (likely(!(gfp & ~__GFP_BITS)) && likely(size <= KMALLOC_MAX_SIZE))
+		return true;
+	__kmalloc_args_refused(size, gfp, op, caller);
+	return false;
+}
 
 /* Fault injection's hook: the fast path steps aside while it is armed. */
 void slab_failinject_armed(bool armed);

@@ -9,6 +9,7 @@
  */
 #include "tests/ktest.h"
 #include "tests/frames_util.h"
+#include "tests/slab_test.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "mm/kmalloc.h"
@@ -160,6 +161,42 @@ KTEST(buddy, "free merges with the buddy at pfn ^ (1 << order), and only with it
 	buddy_zone_free(&box, p[3], 0); /* cascades up to order 10 */
 	EXPECT_EQ(B, box_only_block(BOX_ORDER));
 	EXPECT_TRUE(box_close());
+}
+
+KTEST(buddy, "private zones refuse a zone that is not open, a foreign block, a free block and a second adoption")
+{
+	static struct zone closed;
+	struct page *a, *b, *foreign = alloc_pages(GFP_KERNEL, 0);
+
+	if (!EXPECT_NOT_NULL(foreign))
+		return;
+	if (!box_open()) {
+		__free_pages(foreign, 0);
+		if (frames_machine_small())
+			KTEST_SKIP(SMALL_MACHINE_REASON);
+		ASSERT_TRUE(false);
+	}
+	a = buddy_zone_alloc(&box, 1);
+	b = buddy_zone_alloc(&box, 0);
+	EXPECT_REPORTS(REPORT_BAD_HANDLE, 5,
+		       EXPECT_NULL(buddy_zone_alloc(NULL, 0));
+		       EXPECT_NULL(buddy_zone_alloc(&closed, 0));
+		       EXPECT_NULL(buddy_zone_alloc(&zones[ZONE_NORMAL], 0));
+		       buddy_zone_free(&closed, a, 1);
+		       EXPECT_FALSE(buddy_zone_release(NULL, box_block, BOX_ORDER)));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 6,
+		       buddy_zone_free(&box, foreign, 0); /* the real zone's */
+		       buddy_zone_free(&box, a, 0); /* allocated with order 1 */
+		       buddy_zone_free(&box, a, MAX_ORDER);
+		       buddy_zone_free(&box, (struct page *)((uintptr_t)b + 4), 0);
+		       buddy_zone_free(&box, a + 1, 0); /* inside a's block */
+		       EXPECT_FALSE(buddy_zone_adopt(&box, foreign, BOX_ORDER)));
+	buddy_zone_free(&box, b, 0);
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, buddy_zone_free(&box, b, 0));
+	EXPECT_EQ((1u << BOX_ORDER) - 2, box.free_pages);
+	buddy_zone_free(&box, a, 1);
+	EXPECT_TRUE(box_close());
+	__free_pages(foreign, 0);
 }
 
 KTEST(buddy, "fragmentation index: scattered single frames cannot serve order 1")
@@ -395,13 +432,19 @@ KTEST(buddy, "frames of a slab are refused by __free_pages: they go back through
 	kfree(obj);
 }
 
-KTEST(buddy, "an impossible order returns NULL and leaves everything intact")
+KTEST(buddy, "an impossible order is one report and NULL (no report under __GFP_NOWARN), everything intact")
 {
-	unsigned long free = buddy_free_pages();
+	unsigned long free = buddy_free_pages(), oom = buddy_oom_failures();
 
-	EXPECT_NULL(alloc_pages(GFP_KERNEL, MAX_ORDER));
-	EXPECT_NULL(alloc_pages(GFP_KERNEL, 31));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 4,
+		       EXPECT_NULL(alloc_pages(GFP_KERNEL, MAX_ORDER));
+		       EXPECT_NULL(alloc_pages(GFP_KERNEL, 31));
+		       EXPECT_NULL(alloc_pages(GFP_DMA | __GFP_ZERO, ~0u));
+		       EXPECT_EQ(0, __get_free_pages(GFP_KERNEL, MAX_ORDER)));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 0,
+		       EXPECT_NULL(alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER)));
 	EXPECT_EQ(free, buddy_free_pages());
+	EXPECT_EQ(oom, buddy_oom_failures()); /* not an out-of-memory failure */
 }
 
 /* --- random stress ------------------------------------------------------- */

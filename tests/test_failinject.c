@@ -8,6 +8,7 @@
 #include "mm/kmalloc.h"
 #include "mm/buddy.h"
 #include "mm/slab.h"
+#include "tests/slab_test.h"
 
 static void arm(unsigned long nth, unsigned kinds)
 {
@@ -88,4 +89,21 @@ KTEST(failinject, "a seeded probability: about that share fails, the same ones f
 
 	EXPECT_EQ(a, b);
 	EXPECT_TRUE(a > 50 && a < 200); /* each kmalloc is at least two tries at 1/2 */
+}
+
+KTEST(failinject, "a NULL configuration, kinds that do not exist, a probability above one and a NULL hook are refused")
+{
+	struct mm_failinject kinds = { .kinds = 1u << MM_ALLOC_KINDS, .quiet = true };
+	struct mm_failinject prob = { .prob_ppm = 1000001, .quiet = true };
+	bool armed = mm_failinject_armed; /* the sweep may have armed it */
+	unsigned long counted = mm_failinject_count();
+
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 5,
+		       mm_failinject_set(NULL);
+		       mm_failinject_set(&kinds);
+		       mm_failinject_set(&prob);
+		       mm_failinject_on_arm(NULL);
+		       EXPECT_FALSE(mm_failinject_last(NULL, NULL)));
+	EXPECT_EQ(armed, mm_failinject_armed);
+	EXPECT_EQ(counted, mm_failinject_count());
 }

@@ -130,3 +130,94 @@ KTEST(freelist, "the checker finds a wrong counter and a corrupted header")
 	EXPECT_EQ(0, freelist_check(&v.heap));
 	victim_free(&v);
 }
+
+KTEST(freelist, "a buffer added twice, or overlapping a region, is refused; the heap stays intact")
+{
+	struct victim v;
+	unsigned long n = report_count(REPORT_INVALID_ARG);
+
+	ASSERT_TRUE(victim_build(&v));
+	report_expect(3);
+	EXPECT_FALSE(freelist_add_buffer(&v.heap, arena, sizeof(arena)));
+	EXPECT_FALSE(freelist_add_buffer(&v.heap, arena + 4096, 1024));
+	EXPECT_FALSE(freelist_add_buffer(&v.heap, (void *)((uintptr_t)arena - 64), 128));
+	EXPECT_EQ(n + 3, report_count(REPORT_INVALID_ARG));
+	EXPECT_EQ(0, freelist_check(&v.heap));
+	victim_free(&v);
+}
+
+KTEST(freelist, "a NULL heap is one report at every call, and refused")
+{
+	static uint8_t buf[256];
+	size_t sizes[2];
+	unsigned long n = report_count(REPORT_BAD_HANDLE);
+
+	report_expect(13);
+	freelist_init(NULL, "null", FREELIST_FIRST_FIT, NULL);
+	EXPECT_FALSE(freelist_add_buffer(NULL, buf, sizeof(buf)));
+	EXPECT_NULL(freelist_alloc(NULL, 16));
+	freelist_free(NULL, buf + 64);
+	EXPECT_EQ(0, freelist_destroy(NULL));
+	freelist_set_policy(NULL, FREELIST_BEST_FIT);
+	EXPECT_EQ(0, freelist_bytes_free(NULL));
+	EXPECT_EQ(0, freelist_bytes_used(NULL));
+	EXPECT_EQ(0, freelist_largest_free(NULL));
+	EXPECT_EQ(0, freelist_chunk_count(NULL));
+	EXPECT_EQ(0, freelist_free_sizes(NULL, sizes, 2));
+	freelist_print(NULL);
+	EXPECT_EQ(1, freelist_check(NULL));
+	EXPECT_EQ(n + 13, report_count(REPORT_BAD_HANDLE));
+}
+
+KTEST(freelist, "sizes no heap serves (0, above 1 GiB) are NULL; a NULL array for the free sizes is refused")
+{
+	struct victim v;
+	unsigned long n = report_count(REPORT_INVALID_ARG);
+
+	ASSERT_TRUE(victim_build(&v));
+	EXPECT_NULL(freelist_alloc(&v.heap, 0));
+	EXPECT_NULL(freelist_alloc(&v.heap, ((size_t)1 << 30) + 1));
+	EXPECT_NULL(freelist_alloc(&v.heap, ~(size_t)0));
+	report_expect(1);
+	EXPECT_EQ(0, freelist_free_sizes(&v.heap, NULL, 4));
+	EXPECT_EQ(n + 1, report_count(REPORT_INVALID_ARG));
+	EXPECT_EQ(1, freelist_free_sizes(&v.heap, NULL, 0)); /* count only */
+	victim_free(&v);
+}
+
+KTEST(freelist, "a policy that does not exist, a NULL name or a half page source is refused, the heap still sound")
+{
+	static const struct freelist_page_source half = { .get_pages = NULL };
+	struct freelist heap;
+	uint8_t buf[512];
+	unsigned long n = report_count(REPORT_INVALID_ARG);
+
+	report_expect(4);
+	freelist_init(&heap, NULL, (enum freelist_policy)9, &half);
+	EXPECT_STREQ("first fit", freelist_policy_name(heap.fl_policy));
+	EXPECT_STREQ("(unnamed)", heap.fl_name);
+	EXPECT_NULL(heap.fl_source);
+	freelist_set_policy(&heap, FREELIST_POLICY_COUNT);
+	EXPECT_EQ(FREELIST_FIRST_FIT, heap.fl_policy);
+	EXPECT_EQ(n + 4, report_count(REPORT_INVALID_ARG));
+	EXPECT_TRUE(freelist_add_buffer(&heap, buf, sizeof(buf)));
+	EXPECT_NULL(freelist_alloc(&heap, 4096)); /* cannot grow */
+	EXPECT_EQ(0, freelist_check(&heap));
+	freelist_destroy(&heap);
+}
+
+KTEST(freelist, "freelist_usable_size: 0 for NULL; a freed chunk or no chunk at all is a report and 0")
+{
+	struct victim v;
+	uint64_t words[4] = { 0 };
+
+	ASSERT_TRUE(victim_build(&v));
+	EXPECT_EQ(0, freelist_usable_size(NULL));
+	EXPECT_EQ(64, freelist_usable_size(v.a));
+	freelist_free(&v.heap, v.a);
+	report_expect(2);
+	EXPECT_EQ(0, freelist_usable_size(v.a)); /* freed: its header says so */
+	EXPECT_EQ(0, freelist_usable_size(&words[2]));
+	v.a = NULL;
+	victim_free(&v);
+}

@@ -62,8 +62,10 @@ KTEST(kmalloc, "large sizes come from the buddy with their order recorded")
 	p[8191] = 1;
 	kfree(p);
 	EXPECT_EQ(free0, buddy_free_pages());
-	EXPECT_NULL(kmalloc((size_t)8 << 20, GFP_KERNEL));
-	EXPECT_NULL(kmalloc((size_t)-1, GFP_KERNEL));
+	/* no block that large: refused, with a report each */
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 2,
+		       EXPECT_NULL(kmalloc((size_t)8 << 20, GFP_KERNEL));
+		       EXPECT_NULL(kmalloc((size_t)-1, GFP_KERNEL)));
 }
 
 KTEST(kmalloc, "a large request of exactly 2^k pages takes order k; one byte more takes k + 1")

@@ -282,11 +282,32 @@ out:
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
 
-KTEST(slab, "kmem_cache_create refuses bad arguments")
+KTEST(slab, "kmem_cache_create refuses bad arguments, each with one report")
 {
-	EXPECT_NULL(kmem_cache_create("bad", 0, 0, 0, NULL));
-	EXPECT_NULL(kmem_cache_create("bad", 16, 24, 0, NULL));
-	EXPECT_NULL(kmem_cache_create("bad", 16, 8192, 0, NULL));
-	EXPECT_NULL(kmem_cache_create("bad", (size_t)64 << 20, 0, 0, NULL));
-	EXPECT_NULL(kmem_cache_create(NULL, 16, 0, 0, NULL));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 11,
+		       EXPECT_NULL(kmem_cache_create("bad", 0, 0, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", 16, 24, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", 16, 3, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", 16, 8192, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", (size_t)64 << 20, 0, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", ~(size_t)0, 0, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create(NULL, 16, 0, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("", 16, 0, 0, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", 16, 0, 0x40, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", 16, 0, SLAB_KMALLOC, NULL));
+		       EXPECT_NULL(kmem_cache_create("bad", 16, 0, SLAB_DEBUG | SLAB_NO_DEBUG, NULL)));
+	/* 4 MiB is the largest object, but not with debug areas around it */
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 1,
+		       EXPECT_NULL(kmem_cache_create("bad", SLAB_MAX_SIZE, 0, SLAB_DEBUG, NULL)));
+}
+
+KTEST(slab, "a name longer than SLAB_NAME_MAX - 1 is cut, not refused")
+{
+	struct kmem_cache *c = kmem_cache_create("test-a-name-much-longer-than-the-limit",
+						 16, 0, 0, NULL);
+
+	ASSERT_NOT_NULL(c);
+	EXPECT_EQ(SLAB_NAME_MAX - 1, strlen(kmem_cache_name(c)));
+	EXPECT_STREQ("test-a-name-much-longer", kmem_cache_name(c));
+	EXPECT_EQ(0, kmem_cache_destroy(c));
 }

@@ -53,6 +53,7 @@ extern const uint32_t trap_stub_table[48];
 extern const uint32_t trap_stub_syscall;
 extern const uint32_t trap_stub_apic[3];
 extern const struct extable_entry __ex_table_start[], __ex_table_end[];
+extern const struct extable_entry __ex_table_keep_start[], __ex_table_keep_end[];
 
 static const char *const trap_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -209,25 +210,39 @@ uint32_t trap_frame_esp(const struct trap_frame *tf)
 	return (uint32_t)(uintptr_t)&tf->user_esp;
 }
 
+/* The entry of [start, end) for the instruction at eip, or NULL. */
+static const struct extable_entry *find_fixup(const struct extable_entry *start,
+					      const struct extable_entry *end,
+					      uint32_t eip)
+{
+	for (const struct extable_entry *e = start; e < end; e++)
+		if (e->insn == eip)
+			return e;
+	return NULL;
+}
+
 static bool apply_fixup(struct trap_frame *tf)
 {
 	const struct extable_entry *e;
+	bool keep = false;
 
 	if (trap_from_user(tf))
 		return false;
-	for (e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->insn == tf->eip) {
-			last_fixed_fault.vector = tf->vector;
-			last_fixed_fault.error = tf->error;
-			last_fixed_fault.cr2 =
-				tf->vector == T_PAGE_FAULT ? read_cr2() : 0;
-			last_fixed_fault.eip = tf->eip;
-			tf->eip = e->fixup;
-			tf->eax = (uint32_t)ERR_FAULT;
-			return true;
-		}
+	e = find_fixup(__ex_table_start, __ex_table_end, tf->eip);
+	if (!e) {
+		e = find_fixup(__ex_table_keep_start, __ex_table_keep_end, tf->eip);
+		keep = true;
 	}
-	return false;
+	if (!e)
+		return false;
+	last_fixed_fault.vector = tf->vector;
+	last_fixed_fault.error = tf->error;
+	last_fixed_fault.cr2 = tf->vector == T_PAGE_FAULT ? read_cr2() : 0;
+	last_fixed_fault.eip = tf->eip;
+	tf->eip = e->fixup;
+	if (!keep)
+		tf->eax = (uint32_t)ERR_FAULT;
+	return true;
 }
 
 static void print_pf_error(uint32_t err)

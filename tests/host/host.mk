@@ -37,13 +37,13 @@ FUZZ_TARGETS += $(HB)/fuzz_freelist
 $(HB)/test_freelist $(HB)/fuzz_freelist: mm/freelist.h mm/freelist_internal.h
 
 # --- the buddy allocator and the memory map ----------------------------------
-HOST_MM_FILES += page.c buddy.c buddy_info.c buddy_zone.c buddy_oom.c memmap.c
+HOST_MM_FILES += page.c buddy.c buddy_info.c buddy_zone.c buddy_oom.c buddy_args.c memmap.c
 HOST_HELPERS += tests/host/buddy_model.c tests/host/memmap_model.c
 HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
 # --- slab caches and kmalloc (they sit on the buddy allocator) ---------------
-HOST_MM_FILES += slab.c slab_free.c slab_harden.c slab_cache.c slab_cpu.c slab_debug.c slab_info.c kmalloc.c
+HOST_MM_FILES += slab.c slab_free.c slab_harden.c slab_cache.c slab_cpu.c slab_debug.c slab_info.c slab_handle.c kmalloc.c kmalloc_args.c
 HOST_TESTS += $(HB)/test_slab
 FUZZ_TARGETS += $(HB)/fuzz_slab
 
