@@ -272,9 +272,10 @@ static __noinline unsigned __slab_take_empty(struct kmem_cache *c, uintptr_t mar
 	return k;
 }
 
-/* Takes up to `want` objects off the partial slabs, then the empty ones,
- * into out, skipping slabs that turn out corrupt; the number taken (lock
- * held). */
+/* Takes up to `want` objects off the partial slabs -- or, when they have
+ * none, off an empty one -- into out, skipping slabs that turn out
+ * corrupt; the number taken (lock held).  A refill that found objects on
+ * partial slabs leaves the empty ones alone (rule 4: partial first). */
 static __always_inline unsigned __slab_pop(struct kmem_cache *c, uintptr_t mark,
 					   void **out, unsigned want, bool debug)
 {
@@ -284,7 +285,7 @@ static __always_inline unsigned __slab_pop(struct kmem_cache *c, uintptr_t mark,
 		if (!list_empty(&c->c_partial))
 			k += __slab_take(c, list_first_entry(&c->c_partial, struct page, lru),
 					 mark, out + k, want - k, debug);
-		else if (!list_empty(&c->c_empty))
+		else if (!k && !list_empty(&c->c_empty))
 			k += __slab_take_empty(c, mark, out + k, want - k, debug);
 		else
 			break;
