@@ -17,6 +17,10 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_CACHE_BUSY] = "cache destroyed with live objects",
 	[REPORT_CORRUPTION] = "allocator corruption",
 	[REPORT_LOCK] = "lock misuse",
+	[REPORT_BAD_ARGUMENT] = "invalid argument",
+	[REPORT_BAD_HANDLE] = "not a live handle",
+	[REPORT_DEAD_HANDLE] = "use after destroy",
+	[REPORT_IN_USE] = "destroyed while in use",
 };
 
 #define REPORT_MSG_LEN 320
@@ -32,6 +36,17 @@ const char *report_kind_name(enum report_kind kind)
 	return kind < REPORT_KIND_COUNT ? kind_names[kind] : "unknown report";
 }
 
+/* Counts and prints one report whose message is msg. */
+static void emit(enum report_kind kind, uintptr_t addr, const char *msg)
+{
+	if (kind < REPORT_KIND_COUNT)
+		counts[kind]++;
+	total++;
+	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
+		  (unsigned long)addr, msg);
+	memcpy(last, msg, sizeof(last));
+}
+
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 {
 	char msg[REPORT_MSG_LEN]; /* on the stack: a report from an interrupt
@@ -41,12 +56,23 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (kind < REPORT_KIND_COUNT)
-		counts[kind]++;
-	total++;
-	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
-		  (unsigned long)addr, msg);
-	memcpy(last, msg, sizeof(last));
+	emit(kind, addr, msg);
+}
+
+void mm_report_caller(enum report_kind kind, uintptr_t addr, uintptr_t caller,
+		      const char *fmt, ...)
+{
+	char msg[REPORT_MSG_LEN], by[MM_SYMBOL_LEN];
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	len = strlen(msg);
+	snprintf(msg + len, sizeof(msg) - len, "; called by %s",
+		 mm_symbol(caller, by, sizeof(by)));
+	emit(kind, addr, msg);
 }
 
 const char *report_last(void)

@@ -34,6 +34,12 @@ enum report_kind {
 	REPORT_CACHE_BUSY, /* destroying a cache with live objects */
 	REPORT_CORRUPTION, /* an allocator's own structure is inconsistent */
 	REPORT_LOCK, /* a spinlock misused (lib/spinlock.h names which way) */
+	REPORT_BAD_ARGUMENT, /* a value the function does not accept: misaligned,
+			      * out of range, unknown flags, size 0 */
+	REPORT_BAD_HANDLE, /* a pointer that is no live object of the kind
+			    * expected: NULL, foreign, interior, overwritten */
+	REPORT_DEAD_HANDLE, /* a handle used after it was destroyed */
+	REPORT_IN_USE, /* destroying what something still uses */
 	REPORT_KIND_COUNT
 };
 
@@ -41,6 +47,15 @@ enum report_kind {
  * the report is about (object, block or frame), printed with the message. */
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	__printf(3, 4);
+
+/*
+ * The same for a caller's bad input: the message, then "; called by
+ * <symbol+offset>" naming the code that made the call (the return address
+ * of the exported function the caller called, MM_CALLER() there).
+ * Callable with any lock held (it prints under the console lock only).
+ */
+void mm_report_caller(enum report_kind kind, uintptr_t addr, uintptr_t caller,
+		      const char *fmt, ...) __printf(4, 5);
 
 const char *report_kind_name(enum report_kind kind);
 /* The message of the latest report (empty before the first), for tests. */

@@ -6,6 +6,7 @@
  * lock like its tables.
  */
 #include "mm/vmm_internal.h"
+#include "mm/platform.h"
 #include "lib/errno.h"
 
 unsigned long vmm_demand_faults;
@@ -22,7 +23,8 @@ static struct vmm_region *__find_region(struct addr_space *as, vaddr_t va)
 int vmm_demand_zero(struct addr_space *as, vaddr_t va, size_t size,
 		    unsigned prot)
 {
-	int err = vmm_check_range(as, va, size, prot);
+	int err = vmm_check_user_op(as, va, size, prot, VMM_PROT_ALL, "vmm_demand_zero",
+				    MM_CALLER());
 
 	if (err)
 		return err;
