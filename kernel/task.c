@@ -21,6 +21,7 @@
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "mm/platform.h"
 #include "arch/x86/trap.h"
 #include "lib/errno.h"
@@ -71,7 +72,7 @@ struct task *task_create(const char *name)
 	struct task *t;
 	size_t i;
 
-	if (!task_cachep)
+	if (mm_should_fail(MM_ALLOC_TASK, MM_CALLER()) || !task_cachep)
 		return NULL;
 	t = kmem_cache_alloc(task_cachep, GFP_KERNEL);
 	if (!t)

@@ -47,7 +47,8 @@ void task_init(void);
  * kernel half shared) and a kernel stack of TASK_KSTACK_SIZE bytes with an
  * unmapped guard page below it; NULL when out of memory or vmalloc space
  * (nothing is kept).  A NULL name is an empty one; a name that is no
- * string cannot be detected.  Process context.
+ * string cannot be detected.  A fault-injection site (MM_ALLOC_TASK).
+ * Process context.
  */
 struct task *task_create(const char *name);
 

@@ -37,6 +37,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/tlb.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "lib/panic.h"
 
 #define KMAP_SLOTS_PER_CPU (KMAP_SLOTS / NR_CPUS)
@@ -105,6 +106,8 @@ void *kmap(struct page *page)
 
 	if (!page_ok(page, caller))
 		return NULL;
+	if (!page_address(page) && mm_should_fail(MM_ALLOC_KMAP, caller))
+		return NULL; /* as if every slot of this CPU were taken */
 	return map_slot(page_to_phys(page));
 }
 

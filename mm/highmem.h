@@ -18,7 +18,8 @@ void kmap_init(void);
  * CPU is taken (a leak: slots are meant to be held briefly), and, with a
  * REPORT_OUT_OF_RANGE naming the caller, when page is no struct page of
  * the page array (NULL among them).  The address may be used on any CPU.
- * Not for interrupt handlers.
+ * A fault-injection site for HIGHMEM frames (MM_ALLOC_KMAP).  Not for
+ * interrupt handlers.
  */
 void *kmap(struct page *page);
 /*

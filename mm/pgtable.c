@@ -11,6 +11,7 @@
 #include "mm/pgtable.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "mm/platform.h"
 #include "arch/x86/cpu.h"
 
@@ -18,7 +19,11 @@ unsigned long pgt_invlpg_count;
 
 void *pgt_alloc_table(void)
 {
-	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *pg;
+
+	if (mm_should_fail(MM_ALLOC_PGTABLE, MM_CALLER()))
+		return NULL;
+	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!pg)
 		return NULL;
 	page_set_owner(pg, OWNER_PAGETABLE);

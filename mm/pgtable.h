@@ -54,8 +54,9 @@ static inline pte_t *pde_table(pde_t d)
 /*
  * Allocates a zeroed page-table frame (a directory or a table) from low
  * memory and marks it OWNER_PAGETABLE.  Returns its direct-map address, or
- * NULL when memory is exhausted.  pgt_free_table gives it back; given
- * anything but a page table pgt_alloc_table returned -- a misaligned or foreign address
+ * NULL when memory is exhausted.  A fault-injection site
+ * (MM_ALLOC_PGTABLE).  pgt_free_table gives it back; given anything but a
+ * page table pgt_alloc_table returned -- a misaligned or foreign address
  * (REPORT_OUT_OF_RANGE), a frame freed already (REPORT_DOUBLE_FREE), a
  * frame of another owner (REPORT_NOT_ALLOCATED) -- it reports, naming the
  * caller, and frees nothing.  Not detected: a table still in use.

@@ -37,6 +37,7 @@
 #include "mm/vmm.h"
 #include "mm/slab.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "mm/platform.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
@@ -168,7 +169,7 @@ static void *map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx
 	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
 	void *va;
 
-	if (!area_cachep)
+	if (mm_should_fail(MM_ALLOC_VMALLOC, caller) || !area_cachep)
 		return NULL;
 	spin_lock(&vmalloc_lock);
 	va = __map_area(pages, map, ctx, caller, kind);

@@ -17,7 +17,8 @@ void vmalloc_init(void);
  * be HIGHMEM.  An unmapped guard page follows every area.  Returns NULL
  * when no address range is free or memory runs out (nothing leaks), and
  * when size is 0 or larger than the whole vmalloc range -- those with a
- * REPORT_BAD_ARGUMENT naming the caller.  Not for interrupt handlers.
+ * REPORT_BAD_ARGUMENT naming the caller.  A fault-injection site
+ * (MM_ALLOC_VMALLOC).  Not for interrupt handlers.
  */
 void *vmalloc(size_t size);
 /* The same, zeroed. */

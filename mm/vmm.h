@@ -93,7 +93,7 @@ void vmm_cache_init(void);
  */
 
 /* A new space sharing the kernel half; NULL when out of memory (or before
- * vmm_cache_init). */
+ * vmm_cache_init).  A fault-injection site (MM_ALLOC_ADDR_SPACE). */
 struct addr_space *vmm_create(void);
 /*
  * Returns every table and owned frame, then the space itself, and returns

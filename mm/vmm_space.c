@@ -9,6 +9,7 @@
 #include "mm/vmm_internal.h"
 #include "mm/slab.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "mm/platform.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
@@ -72,7 +73,7 @@ struct addr_space *vmm_create(void)
 {
 	struct addr_space *as;
 
-	if (!vmm_as_cachep)
+	if (mm_should_fail(MM_ALLOC_ADDR_SPACE, MM_CALLER()) || !vmm_as_cachep)
 		return NULL;
 	as = kmem_cache_alloc(vmm_as_cachep, GFP_KERNEL | __GFP_ZERO);
 	if (!as)
