@@ -153,10 +153,16 @@ int vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa,
  * space). */
 int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va);
 
-/* The page-fault path: gives a demand-zero page to the current space for a
- * not-present fault at addr with error code err.  0, or ERR_NOT_FOUND when
- * addr is no region of it (or the access is not allowed there). */
-int vmm_demand_fault(vaddr_t addr, uint32_t err);
+/*
+ * The page-fault path (mm/fault.c): gives a demand-zero page to the
+ * current space for a not-present fault at addr with error code err.
+ * Returns 0 when the page is mapped; ERR_NOT_FOUND when no region covers
+ * addr; ERR_FAULT when one does but forbids the access (a write to a
+ * read-only region, ring 3 in a supervisor one); ERR_NO_MEMORY when no
+ * frame or page table could be had even after the buddy's reclaim.  In
+ * the last two cases *region receives the region.
+ */
+int vmm_demand_fault(vaddr_t addr, uint32_t err, struct vmm_region *region);
 
 /* Demand-zero faults served since boot (for tests and benchmarks). */
 extern unsigned long vmm_demand_faults;

@@ -209,7 +209,7 @@ uint32_t trap_frame_esp(const struct trap_frame *tf)
 	return (uint32_t)(uintptr_t)&tf->user_esp;
 }
 
-static bool apply_fixup(struct trap_frame *tf)
+bool trap_fixup(struct trap_frame *tf, int err)
 {
 	const struct extable_entry *e;
 
@@ -223,7 +223,7 @@ static bool apply_fixup(struct trap_frame *tf)
 				tf->vector == T_PAGE_FAULT ? read_cr2() : 0;
 			last_fixed_fault.eip = tf->eip;
 			tf->eip = e->fixup;
-			tf->eax = (uint32_t)ERR_FAULT;
+			tf->eax = (uint32_t)err;
 			return true;
 		}
 	}
@@ -291,7 +291,7 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 	}
 	if (tf->vector >= T_IRQ_BASE && tf->vector < T_IRQ_BASE + 16)
 		return; /* masked lines only raise spurious IRQs 7 and 15 */
-	if (apply_fixup(tf))
+	if (trap_fixup(tf, ERR_FAULT))
 		return;
 	if (tf->vector == T_BREAKPOINT && default_breakpoint(tf))
 		return;
