@@ -18,6 +18,7 @@
 #define MM_REPORT_H
 
 #include "lib/compiler.h"
+#include <stdarg.h>
 
 enum report_kind {
 	REPORT_DOUBLE_FREE, /* freeing what is already free */
@@ -52,10 +53,16 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
  * The same for a caller's bad input: the message, then "; called by
  * <symbol+offset>" naming the code that made the call (the return address
  * of the exported function the caller called, MM_CALLER() there).
- * Callable with any lock held (it prints under the console lock only).
+ * Callable with any lock but the report and console locks held (it
+ * takes those two, innermost in lib/lock_order.h).
  */
 void mm_report_caller(enum report_kind kind, uintptr_t addr, uintptr_t caller,
 		      const char *fmt, ...) __printf(4, 5);
+
+/* A checker's finding: reports "prefix: <message>" as REPORT_CORRUPTION
+ * and counts it in *count (atomically: the checkers run on every CPU). */
+void mm_report_finding(unsigned *count, uintptr_t addr, const char *prefix,
+		       const char *fmt, va_list ap);
 
 const char *report_kind_name(enum report_kind kind);
 /* The message of the latest report (empty before the first), for tests. */

@@ -21,7 +21,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra \
 
 # The portable mm sources every host program links against; each portable
 # allocator adds its file to HOST_MM_FILES.
-HOST_MM_FILES := report.c failinject.c
+HOST_MM_FILES := report.c failinject.c percpu.c
 # Test-side helpers (reference models) every host program links against.
 HOST_HELPERS := tests/host/platform_host.c
 HOST_MM_SRCS = $(HOST_HELPERS) $(addprefix mm/,$(HOST_MM_FILES))
@@ -43,7 +43,7 @@ HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
 # --- slab caches and kmalloc (they sit on the buddy allocator) ---------------
-HOST_MM_FILES += slab.c slab_free.c slab_harden.c slab_cache.c slab_debug.c slab_info.c kmalloc.c
+HOST_MM_FILES += slab.c slab_free.c slab_harden.c slab_cache.c slab_cpu.c slab_debug.c slab_info.c kmalloc.c
 HOST_TESTS += $(HB)/test_slab
 FUZZ_TARGETS += $(HB)/fuzz_slab
 

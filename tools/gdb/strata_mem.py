@@ -200,6 +200,38 @@ def owner_id(name):
     return int(ev(name))
 
 
+def online_cpus():
+    """The CPUs in cpu_online_mask."""
+    bits = int(ev("cpu_online_mask.bits"))
+    return [c for c in range(32) if bits >> c & 1]
+
+
+def pcp_lists(zid):
+    """Every online CPU's per-CPU lists of zone zid (mm/buddy.c): a list
+    of (cpu, order, count, pfns), read from the per-CPU space's start in
+    each CPU's area."""
+    base, size = int(ev("(unsigned)mem_map")), int(ev("sizeof(struct page)"))
+    lists = []
+    for cpu in online_cpus():
+        addr = int(ev("(unsigned)mm_percpu_area")) + int(ev("percpu_offset")[cpu])
+        pcp = gdb.Value(addr).cast(gdb.lookup_type("struct pcp").pointer())[zid]
+        arr = pcp["p_list"]
+        for k in range(int(arr.type.sizeof // arr[0].type.sizeof)):
+            lst = arr[k]
+            node, pfns = int(lst["p_head"]), []
+            while node and len(pfns) < (1 << 20):
+                pfn = (node - base) // size
+                pfns.append(pfn)
+                node = int(ev("mem_map[%d].lru.next" % pfn))
+            lists.append((cpu, k, int(lst["p_count"]), pfns))
+    return lists
+
+
+def pcp_frames(zid):
+    """Frames of zone zid on every CPU's lists, by their counts."""
+    return sum(count << k for _, k, count, _ in pcp_lists(zid))
+
+
 def free_list(zone, order):
     """The pfns on one buddy free list, in list order."""
     head = zone["free_area"][order]["list"]
@@ -242,8 +274,8 @@ def slab_row(c):
     per = int(c["c_per_slab"])
     slabs = int(c["c_slabs"])
     # c_active counts objects off the slabs' free lists; those in the
-    # cache's array (c_array) are free, as the kernel's slabinfo says.
-    active = int(c["c_active"]) - int(c["c_array"]["a_avail"])
+    # CPUs' arrays and the depot are free, as the kernel's slabinfo says.
+    active = int(c["c_active"]) - len(slab_array(c))
     return (c["c_name"].string(), active, per * slabs, int(c["c_size"]),
             per, 1 << int(c["c_order"]), slabs)
 
@@ -296,7 +328,24 @@ def slab_free_list(c, pfn):
     return out
 
 
+def _array_objects(a, limit=16):
+    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), limit) + 1)]
+
+
 def slab_array(c):
-    """The free objects in the cache's array."""
-    a = c["c_array"]
-    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), 16) + 1)]
+    """The free objects in every online CPU's arrays of the cache (its
+    per-CPU struct slab_cpu, c_cpu being CPU 0's copy) and in its depot's
+    full magazines."""
+    objs = []
+    if int(c["c_array_limit"]) == 0:
+        return objs
+    for cpu in online_cpus():
+        addr = int(c["c_cpu"]) + int(ev("percpu_offset")[cpu])
+        sc = gdb.Value(addr).cast(gdb.lookup_type("struct slab_cpu").pointer()).dereference()
+        objs += _array_objects(sc["sc_loaded"]) + _array_objects(sc["sc_prev"])
+    m, n = int(c["c_depot_full"]), 0
+    while m and n <= int(c["c_depot_nr_full"]):
+        mag = gdb.Value(m).cast(gdb.lookup_type("struct slab_magazine").pointer()).dereference()
+        objs += [int(mag["m_obj"][i]) for i in range(min(int(mag["m_rounds"]), 16))]
+        m, n = int(mag["m_next"]), n + 1
+    return objs
