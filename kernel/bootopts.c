@@ -24,7 +24,7 @@ static const struct boot_option options[] = {
 	OPT("faultsweep", "[=every]", "with ktest: rerun each test failing its allocations in turn (a sample, or every one)"),
 	OPT("bench", "[=NAMES]", "run the benchmarks (make bench adds -icount shift=0)"),
 	OPT("slab_debug", NULL, "red zones, poison and caller records in every cache"),
-	OPT("crash", "=null|stack|taskstack|apstack|text|panic", "crash on purpose, to see the report"),
+	OPT("crash", "=null|stack|taskstack|apstack|text|panic|demandoom", "crash on purpose, to see the report"),
 	OPT("witness", NULL, "pause for the QEMU witness (make test)"),
 	OPT("memdump", NULL, "dump every frame's state for make memmap, then exit"),
 	OPT("halt", NULL, "stop after booting, without the shell"),

@@ -46,14 +46,23 @@ void task_init(void);
  * to TASK_NAME_MAX - 1 characters), an address space of its own (the
  * kernel half shared) and a kernel stack of TASK_KSTACK_SIZE bytes with an
  * unmapped guard page below it; NULL when out of memory or vmalloc space
- * (nothing is kept).  Process context.
+ * (nothing is kept).  A NULL name is an empty one; a name that is no
+ * string cannot be detected.  A fault-injection site (MM_ALLOC_TASK).
+ * Process context.
  */
 struct task *task_create(const char *name);
 
-/* Gives back everything task_create took; if the task's address space is
- * the running one, the kernel's space is switched to first.  NULL is
- * ignored. */
-void task_destroy(struct task *t);
+/*
+ * Gives back everything task_create took and returns 0; if the task's
+ * address space is the running one, the kernel's space is switched to
+ * first.  NULL is ignored (0).  Refused, with a report naming the caller
+ * and the task left as it was: a pointer that is no task (NULL aside;
+ * foreign, interior, overwritten: REPORT_BAD_HANDLE) or a task destroyed
+ * already (REPORT_DOUBLE_FREE), ERR_INVALID_ARGS; a task whose space
+ * another CPU is running (vmm_destroy's REPORT_IN_USE), ERR_BUSY.
+ * Recognised as destroyed until task_create hands the memory out again.
+ */
+int task_destroy(struct task *t);
 
 /* Tasks alive now. */
 unsigned long task_count(void);

@@ -6,6 +6,14 @@
  * to the fatal report, to which fatal_report() adds what the generic trap
  * dump cannot know: the faulting instruction's bytes, the page walk level by
  * level with the entry where it stopped, and the likely cause.
+ *
+ * A demand-zero fault that finds its region but cannot be served -- no
+ * frame even after reclaim, or an access the region forbids -- is noted
+ * per CPU, so that the likely cause tells the truth ("out of memory in a
+ * demand-zero fault ...", not "nothing is mapped there").  Out of memory
+ * under a probe resumes its fixup with ERR_NO_MEMORY, so the probing code
+ * learns why; a fault from ring 3 goes on to the next handler or the fatal
+ * report like any other.
  */
 #include "mm/paging.h"
 #include "mm/vmm.h"
@@ -13,16 +21,35 @@
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/pat.h"
+#include "arch/x86/percpu.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
 extern char boot_stack_guard[];
 
+/* The last demand-zero fault of this CPU that found a region and failed. */
+struct demand_failure {
+	vaddr_t df_page; /* the faulting page; 0: none */
+	int df_err; /* ERR_NO_MEMORY or ERR_FAULT (access not allowed) */
+	struct vmm_region df_region;
+};
+static DEFINE_PER_CPU(struct demand_failure, demand_failed);
+
 static bool demand_fault(struct trap_frame *tf)
 {
+	struct demand_failure *note = this_cpu_ptr(&demand_failed);
+	vaddr_t va = read_cr2();
+	struct vmm_region r = { 0, 0, 0 };
+	int err;
+
 	if (tf->error & (PF_ERR_PRESENT | PF_ERR_RSVD))
 		return false;
-	return vmm_demand_fault(read_cr2(), tf->error) == 0;
+	err = vmm_demand_fault(va, tf->error, &r);
+	note->df_page = !err || err == ERR_NOT_FOUND ? 0 : ALIGN_DOWN(va, PAGE_SIZE);
+	note->df_err = err;
+	note->df_region = r;
+	return !err || (err == ERR_NO_MEMORY && trap_fixup(tf, ERR_NO_MEMORY));
 }
 
 /* "present writable supervisor pcd accessed..." for the bits set in an
@@ -100,30 +127,61 @@ static void print_instruction(uint32_t eip)
 	       eip, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
-static const char *likely_cause(uint32_t err, vaddr_t va)
+/* Why a demand-zero region did not serve a fault at va, if one did not. */
+static bool demand_cause(uint32_t err, vaddr_t va, char *buf, size_t size)
 {
+	const struct demand_failure *note = this_cpu_ptr(&demand_failed);
+	const struct vmm_region *r = &note->df_region;
+
+	if ((err & PF_ERR_PRESENT) || !note->df_page ||
+	    note->df_page != ALIGN_DOWN(va, PAGE_SIZE))
+		return false;
+	if (note->df_err == ERR_NO_MEMORY)
+		snprintf(buf, size,
+			 "out of memory in a demand-zero fault at %08x, region %08x-%08x: no frame or page table, even after reclaim",
+			 (unsigned)va, (unsigned)r->r_start, (unsigned)r->r_end);
+	else
+		snprintf(buf, size,
+			 "a %s access to the demand-zero region %08x-%08x, which allows %s%s",
+			 err & PF_ERR_USER ? "ring-3" : "kernel",
+			 (unsigned)r->r_start, (unsigned)r->r_end,
+			 r->r_prot & VMM_WRITE ? "writes" : "reads only",
+			 r->r_prot & VMM_USER ? "" : " and no ring 3");
+	return true;
+}
+
+const char *fault_likely_cause(uint32_t err, vaddr_t va, char *buf, size_t size)
+{
+	const char *cause;
+
+	if (demand_cause(err, va, buf, size))
+		return buf;
 	if (ALIGN_DOWN(va, PAGE_SIZE) == (vaddr_t)boot_stack_guard)
-		return "the boot stack's guard page: a kernel stack overflow";
-	if (va < PAGE_SIZE)
-		return "the NULL page: a NULL pointer dereference";
-	if (!(err & PF_ERR_PRESENT))
-		return "nothing is mapped there (and no demand-zero region covers it)";
-	if (err & PF_ERR_USER)
-		return "ring 3 touched a supervisor page, or wrote a read-only one";
-	if (err & PF_ERR_WRITE)
-		return "a write to a read-only page (CR0.WP is on)";
-	return "a protection violation";
+		cause = "the boot stack's guard page: a kernel stack overflow";
+	else if (va < PAGE_SIZE)
+		cause = "the NULL page: a NULL pointer dereference";
+	else if (!(err & PF_ERR_PRESENT))
+		cause = "nothing is mapped there (and no demand-zero region covers it)";
+	else if (err & PF_ERR_USER)
+		cause = "ring 3 touched a supervisor page, or wrote a read-only one";
+	else if (err & PF_ERR_WRITE)
+		cause = "a write to a read-only page (CR0.WP is on)";
+	else
+		cause = "a protection violation";
+	strlcpy(buf, cause, size);
+	return buf;
 }
 
 static void fatal_report(const struct trap_frame *tf)
 {
 	vaddr_t va = read_cr2();
+	char cause[160];
 
 	if (tf->vector != T_PAGE_FAULT)
 		return;
 	print_instruction(tf->eip);
 	fault_print_walk(va);
-	printk("  likely cause: %s\n", likely_cause(tf->error, va));
+	printk("  likely cause: %s\n", fault_likely_cause(tf->error, va, cause, sizeof(cause)));
 }
 
 void fault_init(void)

@@ -21,6 +21,14 @@
  *
  * The bitmap is changed with atomic operations: kunmap may run on another
  * CPU than the kmap it undoes.
+ *
+ * Bad input.  kmap checks that it was given a struct page of the page
+ * array; kunmap, that its address is a slot in use (or a direct-map
+ * address, which kmap hands out for low frames).  Anything else is one
+ * report naming the caller, and nothing changes.  Not detected: a kunmap
+ * of a slot someone else holds (the bitmap cannot say whose it is), and
+ * two kunmaps of one slot racing on two CPUs.  The allocators' own
+ * mappings keep an assertion: their slot is their invariant.
  */
 #include "mm/highmem.h"
 #include "mm/vmm.h"
@@ -28,6 +36,8 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tlb.h"
+#include "mm/report.h"
+#include "mm/failinject.h"
 #include "lib/panic.h"
 
 #define KMAP_SLOTS_PER_CPU (KMAP_SLOTS / NR_CPUS)
@@ -77,26 +87,45 @@ static void *map_slot(paddr_t pa)
 	return slot < 0 ? NULL : (void *)slot_va((unsigned)slot);
 }
 
+/* Whether page is a struct page of the page array; false after a report. */
+static bool page_ok(const struct page *page, uintptr_t caller)
+{
+	uintptr_t off = (uintptr_t)page - (uintptr_t)mem_map;
+
+	if (page >= mem_map && page < mem_map + max_pfn && off % sizeof(*page) == 0)
+		return true;
+	mm_report_caller(REPORT_OUT_OF_RANGE, (uintptr_t)page, caller,
+			 "kmap(%p): expected a struct page of the page array (%p, %u frames)",
+			 (const void *)page, (void *)mem_map, (unsigned)max_pfn);
+	return false;
+}
+
 void *kmap(struct page *page)
 {
+	uintptr_t caller = MM_CALLER();
+
+	if (!page_ok(page, caller))
+		return NULL;
+	if (!page_address(page) && mm_should_fail(MM_ALLOC_KMAP, caller))
+		return NULL; /* as if every slot of this CPU were taken */
 	return map_slot(page_to_phys(page));
 }
 
-/* Empties the slot at addr; returns its address, or 0 when addr is no
- * kmap slot (a direct-map address). */
-static vaddr_t unmap_slot(void *addr)
+static bool is_slot(vaddr_t va)
 {
-	vaddr_t va = ALIGN_DOWN((vaddr_t)addr, PAGE_SIZE);
-	unsigned slot = (va - KMAP_BASE) / PAGE_SIZE;
-	uint32_t bit = 1u << (slot % KMAP_SLOTS_PER_CPU);
-	uint32_t *used;
+	return va >= KMAP_BASE && va < slot_va(KMAP_SLOTS);
+}
 
-	if (va < KMAP_BASE || va >= slot_va(KMAP_SLOTS))
-		return 0;
-	used = per_cpu_ptr(&kmap_used, slot / KMAP_SLOTS_PER_CPU);
-	ASSERT(READ_ONCE(*used) & bit);
-	pgt_set(&window[slot], (pte_t){ 0 }, va, true);
-	return va;
+static bool slot_in_use(unsigned slot)
+{
+	return READ_ONCE(*per_cpu_ptr(&kmap_used, slot / KMAP_SLOTS_PER_CPU)) &
+	       (1u << (slot % KMAP_SLOTS_PER_CPU));
+}
+
+/* Empties the slot at va (a slot in use). */
+static void unmap_slot(vaddr_t va)
+{
+	pgt_set(&window[(va - KMAP_BASE) / PAGE_SIZE], (pte_t){ 0 }, va, true);
 }
 
 static void release_slot(vaddr_t va)
@@ -108,12 +137,35 @@ static void release_slot(vaddr_t va)
 	__atomic_sub_fetch(&slots_used, 1, __ATOMIC_RELAXED);
 }
 
+/* Whether kunmap may take addr: a slot in use, or a direct-map address
+ * (true, *va 0); false after one report. */
+static bool kunmap_ok(const void *addr, vaddr_t *va, uintptr_t caller)
+{
+	*va = ALIGN_DOWN((vaddr_t)addr, PAGE_SIZE);
+	if (is_slot(*va)) {
+		if (slot_in_use((*va - KMAP_BASE) / PAGE_SIZE))
+			return true;
+		mm_report_caller(REPORT_DOUBLE_FREE, (uintptr_t)addr, caller,
+				 "kunmap(%p): the kmap slot is not in use (unmapped already?)",
+				 addr);
+		return false;
+	}
+	*va = 0;
+	if (!addr || virt_addr_managed(addr))
+		return true;
+	mm_report_caller(REPORT_NOT_ALLOCATED, (uintptr_t)addr, caller,
+			 "kunmap(%p): expected an address kmap returned (a slot in %#x-%#x, or the direct map)",
+			 addr, KMAP_BASE, (unsigned)slot_va(KMAP_SLOTS));
+	return false;
+}
+
 void kunmap(void *addr)
 {
-	vaddr_t va = unmap_slot(addr);
+	vaddr_t va;
 
-	if (!va)
+	if (!kunmap_ok(addr, &va, MM_CALLER()) || !va)
 		return;
+	unmap_slot(va);
 	tlb_shootdown(tlb_other_cpus(), va, 1);
 	release_slot(va);
 }
@@ -121,10 +173,13 @@ void kunmap(void *addr)
 /* mm_map_frame's undo: the address never left this CPU (see above). */
 static void unmap_local(void *addr)
 {
-	vaddr_t va = unmap_slot(addr);
+	vaddr_t va = ALIGN_DOWN((vaddr_t)addr, PAGE_SIZE);
 
-	if (va)
-		release_slot(va);
+	if (!is_slot(va))
+		return;
+	ASSERT(slot_in_use((va - KMAP_BASE) / PAGE_SIZE));
+	unmap_slot(va);
+	release_slot(va);
 }
 
 unsigned kmap_slots_used(void)

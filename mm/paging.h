@@ -47,5 +47,10 @@ void ptdump_print_kernel(const pde_t *pgdir);
 void fault_init(void);
 /* Prints the walk of va in the directory at CR3, level by level. */
 void fault_print_walk(vaddr_t va);
+/* The likely cause of a page fault at va with error code err, as the fatal
+ * report gives it, into buf: a demand-zero region that could not serve it
+ * (out of memory, or an access it forbids) if this CPU's last fault there
+ * was one, else what the error code and the address suggest.  Returns buf. */
+const char *fault_likely_cause(uint32_t err, vaddr_t va, char *buf, size_t size);
 
 #endif

@@ -2,27 +2,62 @@
  * Page-table primitives shared by the kernel's tables and every address
  * space: table frames, look-up, the one place an entry is replaced (with the
  * TLB invalidation rule), and the level-by-level walk.  See mm/pgtable.h.
+ *
+ * The look-up and the entry changes are the address-space code's own
+ * primitives, on its hot paths: their arguments are its invariants, not
+ * checked.  pgt_free_table and pgt_walk, which code outside mm/ reaches,
+ * check theirs and report.
  */
 #include "mm/pgtable.h"
 #include "mm/buddy.h"
+#include "mm/report.h"
+#include "mm/failinject.h"
+#include "mm/platform.h"
 #include "arch/x86/cpu.h"
 
 unsigned long pgt_invlpg_count;
 
 void *pgt_alloc_table(void)
 {
-	struct page *pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	struct page *pg;
 
+	if (mm_should_fail(MM_ALLOC_PGTABLE, MM_CALLER()))
+		return NULL;
+	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!pg)
 		return NULL;
 	page_set_owner(pg, OWNER_PAGETABLE);
 	return page_address(pg);
 }
 
+/* The page of table if it is a page-table frame; NULL after a report. */
+static struct page *table_page(const void *table, uintptr_t caller)
+{
+	struct page *pg = IS_ALIGNED((uintptr_t)table, PAGE_SIZE) ?
+				  virt_to_page_checked(table) : NULL;
+
+	if (pg && page_owner(pg) == OWNER_PAGETABLE && (pg->flags & PG_ALLOCATED))
+		return pg;
+	if (!pg)
+		mm_report_caller(REPORT_OUT_OF_RANGE, (uintptr_t)table, caller,
+				 "pgt_free_table(%p): expected the page-aligned direct-map address of a page table",
+				 table);
+	else if (page_owner(pg) == OWNER_NONE && !(pg->flags & PG_ALLOCATED))
+		mm_report_caller(REPORT_DOUBLE_FREE, (uintptr_t)table, caller,
+				 "pgt_free_table(%p): the frame is free already", table);
+	else
+		mm_report_caller(REPORT_NOT_ALLOCATED, (uintptr_t)table, caller,
+				 "pgt_free_table(%p): the frame is no page table (owner %s)",
+				 table, page_owner_name(page_owner(pg)));
+	return NULL;
+}
+
 void pgt_free_table(void *table)
 {
-	struct page *pg = virt_to_page(table);
+	struct page *pg = table_page(table, MM_CALLER());
 
+	if (!pg)
+		return;
 	page_set_owner(pg, OWNER_NONE);
 	__free_page(pg);
 }
@@ -72,13 +107,31 @@ void pgt_clear_pde(pde_t *d, vaddr_t va, bool live)
 	}
 }
 
+/* Whether pgdir can be read as a directory: page-aligned, in the direct
+ * map, not the NULL page's alias. */
+static bool directory_ok(const pde_t *pgdir, uintptr_t caller)
+{
+	paddr_t pa = mm_virt_to_phys(pgdir);
+
+	if (IS_ALIGNED((uintptr_t)pgdir, PAGE_SIZE) && pa && pa < mm_direct_end())
+		return true;
+	mm_report_caller(REPORT_INVALID_ARG, (uintptr_t)pgdir, caller,
+			 "pgt_walk(%p): expected the page-aligned direct-map address of a page directory",
+			 (const void *)pgdir);
+	return false;
+}
+
 void pgt_walk(const pde_t *pgdir, vaddr_t va, struct pgt_walk *w)
 {
-	w->w_pde = pgdir[pde_index(va)];
+	w->w_pde.pde = 0;
 	w->w_pte.pte = 0;
 	w->w_present = false;
 	w->w_pa = 0;
 	w->w_flags = 0;
+	w->w_level = 0;
+	if (!directory_ok(pgdir, MM_CALLER()))
+		return;
+	w->w_pde = pgdir[pde_index(va)];
 	if (!pde_present(w->w_pde)) {
 		w->w_level = 0;
 		return;

@@ -54,10 +54,18 @@ static inline pte_t *pde_table(pde_t d)
 /*
  * Allocates a zeroed page-table frame (a directory or a table) from low
  * memory and marks it OWNER_PAGETABLE.  Returns its direct-map address, or
- * NULL when memory is exhausted.  pgt_free_table gives it back.
+ * NULL when memory is exhausted.  A fault-injection site
+ * (MM_ALLOC_PGTABLE).  pgt_free_table gives it back; given anything but a
+ * page table pgt_alloc_table returned -- a misaligned or foreign address
+ * (REPORT_OUT_OF_RANGE), a frame freed already (REPORT_DOUBLE_FREE), a
+ * frame of another owner (REPORT_NOT_ALLOCATED) -- it reports, naming the
+ * caller, and frees nothing.  Not detected: a table still in use.
  */
 void *pgt_alloc_table(void);
 void pgt_free_table(void *table);
+
+/* The look-up and the entry changes below are mm/'s own primitives (the
+ * address-space code's hot path): their arguments are not checked. */
 
 /* The entry for va, or NULL when its table does not exist (or va lies in a
  * 4 MiB page). */
@@ -100,6 +108,9 @@ struct pgt_walk {
 	paddr_t w_pa; /* the physical address when present */
 	uint32_t w_flags; /* effective flags: RW and USER of both levels ANDed */
 };
+/* A pgdir that is no page-aligned direct-map address (NULL among them) is
+ * a REPORT_INVALID_ARG naming the caller, and the walk says level 0, not
+ * present.  Not detected: another frame read as if it were a directory. */
 void pgt_walk(const pde_t *pgdir, vaddr_t va, struct pgt_walk *w);
 
 #endif

@@ -19,6 +19,8 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_LOCK] = "lock misuse",
 	[REPORT_INVALID_ARG] = "invalid argument",
 	[REPORT_BAD_HANDLE] = "bad handle",
+	[REPORT_DEAD_HANDLE] = "use after destroy",
+	[REPORT_IN_USE] = "destroyed while in use",
 };
 
 #define REPORT_MSG_LEN 320
@@ -61,6 +63,22 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt ? fmt : "(no message)", ap);
 	va_end(ap);
+	emit(kind, addr, msg);
+}
+
+void mm_report_caller(enum report_kind kind, uintptr_t addr, uintptr_t caller,
+		      const char *fmt, ...)
+{
+	char msg[REPORT_MSG_LEN], by[MM_SYMBOL_LEN];
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	len = strlen(msg);
+	snprintf(msg + len, sizeof(msg) - len, "; called by %s",
+		 mm_symbol(caller, by, sizeof(by)));
 	emit(kind, addr, msg);
 }
 

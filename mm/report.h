@@ -35,9 +35,13 @@ enum report_kind {
 	REPORT_CACHE_BUSY, /* destroying a cache with live objects */
 	REPORT_CORRUPTION, /* an allocator's own structure is inconsistent */
 	REPORT_LOCK, /* a spinlock misused (lib/spinlock.h names which way) */
-	REPORT_INVALID_ARG, /* a size, order, flag, alignment or name no call takes */
-	REPORT_BAD_HANDLE, /* a cache or heap that is NULL, destroyed or not one,
-			    * or a pointer that was already freed */
+	REPORT_INVALID_ARG, /* a value no call takes: a size, order, flag,
+			     * alignment, name or range out of bounds */
+	REPORT_BAD_HANDLE, /* a pointer that is no live object of the kind
+			    * expected: NULL, foreign, interior, overwritten,
+			    * a destroyed cache or heap, a freed block */
+	REPORT_DEAD_HANDLE, /* a handle used after it was destroyed */
+	REPORT_IN_USE, /* destroying what something still uses */
 	REPORT_KIND_COUNT
 };
 
@@ -45,6 +49,16 @@ enum report_kind {
  * the report is about (object, block or frame), printed with the message. */
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	__printf(3, 4);
+
+/*
+ * The same for a caller's bad input: the message, then "; called by
+ * <symbol+offset>" naming the code that made the call (the return address
+ * of the exported function the caller called, MM_CALLER() there).
+ * Callable with any lock but the report and console locks held (it
+ * takes those two, innermost in lib/lock_order.h).
+ */
+void mm_report_caller(enum report_kind kind, uintptr_t addr, uintptr_t caller,
+		      const char *fmt, ...) __printf(4, 5);
 
 /* A checker's finding: reports "prefix: <message>" as REPORT_CORRUPTION
  * and counts it in *count (atomically: the checkers run on every CPU). */

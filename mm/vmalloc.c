@@ -15,33 +15,56 @@
  * mapped.  There is no limit on the number of areas but the address range
  * and memory for their descriptors.  vmalloc_map_area hands an area to a
  * mapping of the caller's choice instead (mm/ioremap.c maps device
- * registers there); vfree unmaps either kind, freeing only owned frames.
+ * registers there); vmalloc_unmap_area releases those, vfree the others
+ * (each refuses the other kind), freeing only owned frames.
+ *
+ * Bad input.  vfree and vmalloc_unmap_area report what they are given
+ * when it is no live area of their kind, naming the caller, and change
+ * nothing.  A freed area is recognised as such until its range is handed
+ * out again: `freed` has a bit per page of the range, set at an area's
+ * first page when it is freed and cleared over every new area and its
+ * guard page, so a second free of the same address is a double free, not
+ * "never allocated".
  *
  * Several CPUs: vmalloc_lock guards the list and the count, and is held
  * from the search for a gap until the area is mapped, and in vfree until it
  * is unmapped, so that no range is handed out twice or while its old
  * mapping may still sit in another CPU's TLB (vmm_unmap shoots it down
- * before it returns).  It is taken before the kernel space's lock.
+ * before it returns).  It is taken before the kernel space's lock; its
+ * reports print under it (the console's lock is innermost).
  */
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
 #include "mm/slab.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
+#include "mm/platform.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+
+enum vm_area_kind {
+	VM_AREA_ALLOC, /* vmalloc, vzalloc: owned frames; vfree */
+	VM_AREA_MAP, /* vmalloc_map_area (ioremap): vmalloc_unmap_area */
+};
 
 struct vm_area {
 	vaddr_t va_start;
 	size_t va_pages; /* mapped pages; the guard page follows */
 	uintptr_t va_caller; /* who called vmalloc, for vmallocinfo */
+	enum vm_area_kind va_kind;
 	struct list_node va_link; /* on `areas`, by address */
 };
+
+#define VMALLOC_PAGES ((VMALLOC_END - VMALLOC_START) / PAGE_SIZE)
+STATIC_ASSERT(VMALLOC_PAGES % 32 == 0, "the freed bitmap has whole words");
 
 static struct spinlock vmalloc_lock = SPINLOCK_INIT("vmalloc", LOCK_ORDER_VMALLOC);
 LOCK_REGISTER(vmalloc_lock);
 static struct list_node areas = LIST_HEAD_INIT(areas); /* vmalloc_lock */
 static unsigned nr_areas; /* vmalloc_lock */
+/* Bit i: page i of the range starts an area freed and not reused since. */
+static uint32_t freed[VMALLOC_PAGES / 32]; /* vmalloc_lock */
 static struct kmem_cache *area_cachep;
 
 void vmalloc_init(void)
@@ -81,8 +104,28 @@ static struct list_node *__find_gap(size_t pages, vaddr_t *va)
 	return pos;
 }
 
+static unsigned page_index(vaddr_t va)
+{
+	return (va - VMALLOC_START) / PAGE_SIZE;
+}
+
+static bool __freed_test(vaddr_t va)
+{
+	unsigned i = page_index(va);
+
+	return freed[i / 32] >> (i % 32) & 1;
+}
+
+/* The pages of [va, va + pages) are in use again: no freed area starts
+ * there any more. */
+static void __freed_forget(vaddr_t va, size_t pages)
+{
+	for (unsigned i = page_index(va), end = i + (unsigned)pages; i < end; i++)
+		freed[i / 32] &= ~(1u << (i % 32));
+}
+
 static void *__map_area(size_t pages, int (*map)(vaddr_t va, size_t size, void *ctx),
-			void *ctx, uintptr_t caller)
+			void *ctx, uintptr_t caller, enum vm_area_kind kind)
 {
 	struct list_node *next;
 	struct vm_area *a;
@@ -102,72 +145,138 @@ static void *__map_area(size_t pages, int (*map)(vaddr_t va, size_t size, void *
 	a->va_start = va;
 	a->va_pages = pages;
 	a->va_caller = caller;
+	a->va_kind = kind;
 	list_add_tail(&a->va_link, next); /* just before `next` */
 	nr_areas++;
+	__freed_forget(va, pages + 1);
 	return (void *)va;
+}
+
+/* Whether a new area may have size bytes; false after one report. */
+static bool size_ok(size_t size, const char *fn, uintptr_t caller)
+{
+	if (size && size <= VMALLOC_END - VMALLOC_START)
+		return true;
+	mm_report_caller(REPORT_INVALID_ARG, size, caller,
+			 "%s(size %#zx): expected 1 to %#x bytes (the vmalloc range)", fn,
+			 size, VMALLOC_END - VMALLOC_START);
+	return false;
+}
+
+static void *map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
+		      void *ctx, uintptr_t caller, enum vm_area_kind kind)
+{
+	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
+	void *va;
+
+	if (mm_should_fail(MM_ALLOC_VMALLOC, caller) || !area_cachep)
+		return NULL;
+	spin_lock(&vmalloc_lock);
+	va = __map_area(pages, map, ctx, caller, kind);
+	spin_unlock(&vmalloc_lock);
+	return va;
 }
 
 void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ctx),
 		       void *ctx, uintptr_t caller)
 {
-	size_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
-	void *va;
-
-	if (!size || size > VMALLOC_END - VMALLOC_START || !area_cachep)
+	if (!size_ok(size, "vmalloc_map_area", caller))
 		return NULL;
-	spin_lock(&vmalloc_lock);
-	va = __map_area(pages, map, ctx, caller);
-	spin_unlock(&vmalloc_lock);
-	return va;
+	if (!map) {
+		mm_report_caller(REPORT_INVALID_ARG, 0, caller,
+				 "vmalloc_map_area(map NULL): expected a function that maps the area");
+		return NULL;
+	}
+	return map_area(size, map, ctx, caller, VM_AREA_MAP);
 }
 
 /* Fresh frames from the buddy, owned by kernel_as. */
 static int map_fresh_frames(vaddr_t va, size_t size, void *gfp)
 {
-	return vmm_alloc(&kernel_as, va, size, VMM_WRITE, *(gfp_t *)gfp);
+	return vmm_kernel_alloc(va, size, *(gfp_t *)gfp);
 }
 
-static void *__vmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+static void *__vmalloc(size_t size, gfp_t gfp, const char *fn, uintptr_t caller)
 {
-	return vmalloc_map_area(size, map_fresh_frames, &gfp, caller);
+	if (!size_ok(size, fn, caller))
+		return NULL;
+	return map_area(size, map_fresh_frames, &gfp, caller, VM_AREA_ALLOC);
 }
 
 void *vmalloc(size_t size)
 {
-	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM,
-			 (uintptr_t)__builtin_return_address(0));
+	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM, "vmalloc", MM_CALLER());
 }
 
 void *vzalloc(size_t size)
 {
-	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
-			 (uintptr_t)__builtin_return_address(0));
+	return __vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO, "vzalloc",
+			 MM_CALLER());
 }
 
-static void __vfree(vaddr_t va)
+static const char *const kind_release[] = {
+	[VM_AREA_ALLOC] = "vfree",
+	[VM_AREA_MAP] = "iounmap (vmalloc_unmap_area)",
+};
+
+/* Says what is wrong with releasing va, which starts no live area. */
+static void __report_bad_release(vaddr_t va, const char *fn, uintptr_t caller)
+{
+	struct list_node *pos;
+
+	if (va < VMALLOC_START || va >= VMALLOC_END) {
+		mm_report_caller(REPORT_OUT_OF_RANGE, va, caller,
+				 "%s(%#x): expected an address in the vmalloc range %#x-%#x",
+				 fn, (unsigned)va, VMALLOC_START, VMALLOC_END);
+		return;
+	}
+	list_for_each(pos, &areas) {
+		const struct vm_area *a = list_entry(pos, struct vm_area, va_link);
+		if (va < a->va_start)
+			break; /* sorted: no later area can hold it */
+		if (va < area_end(a)) {
+			mm_report_caller(REPORT_INTERIOR_POINTER, va, caller,
+					 "%s of an address inside the area at %#x (%u pages%s); expected its start",
+					 fn, (unsigned)a->va_start, (unsigned)a->va_pages,
+					 va >= area_end(a) - PAGE_SIZE ? ", in its guard page" : "");
+			return;
+		}
+	}
+	if (IS_ALIGNED(va, PAGE_SIZE) && __freed_test(va))
+		mm_report_caller(REPORT_DOUBLE_FREE, va, caller,
+				 "%s of the area at %#x, freed already (and not handed out since)",
+				 fn, (unsigned)va);
+	else
+		mm_report_caller(REPORT_NOT_ALLOCATED, va, caller,
+				 "%s of an address where no area starts", fn);
+}
+
+/* Releases the area at va if it is a live one of `kind`; else reports. */
+static void __release(vaddr_t va, enum vm_area_kind kind, const char *fn, uintptr_t caller)
 {
 	struct list_node *pos;
 
 	LOCK_ASSERT_HELD(&vmalloc_lock);
 	list_for_each(pos, &areas) {
 		struct vm_area *a = list_entry(pos, struct vm_area, va_link);
-		if (va == a->va_start) {
-			vmm_unmap(&kernel_as, va, a->va_pages * PAGE_SIZE);
-			list_del(&a->va_link);
-			kmem_cache_free(area_cachep, a);
-			nr_areas--;
-			return;
-		}
-		if (va > a->va_start && va < area_end(a)) {
-			mm_report(REPORT_INTERIOR_POINTER, va,
-				  "vfree of an address inside the area at %#x (%u pages)",
-				  (unsigned)a->va_start, (unsigned)a->va_pages);
-			return;
-		}
+		if (va > a->va_start)
+			continue;
 		if (va < a->va_start)
-			break; /* sorted: no later area can hold it */
+			break; /* sorted: no later area starts there */
+		if (a->va_kind != kind) {
+			mm_report_caller(REPORT_BAD_HANDLE, va, caller,
+					 "%s of the area at %#x, which %s releases", fn,
+					 (unsigned)va, kind_release[a->va_kind]);
+			return;
+		}
+		vmm_kernel_unmap(va, a->va_pages * PAGE_SIZE);
+		list_del(&a->va_link);
+		kmem_cache_free(area_cachep, a);
+		nr_areas--;
+		freed[page_index(va) / 32] |= 1u << (page_index(va) % 32);
+		return;
 	}
-	mm_report(REPORT_NOT_ALLOCATED, va, "vfree of an address vmalloc never returned");
+	__report_bad_release(va, fn, caller);
 }
 
 void vfree(const void *addr)
@@ -175,7 +284,16 @@ void vfree(const void *addr)
 	if (!addr)
 		return;
 	spin_lock(&vmalloc_lock);
-	__vfree((vaddr_t)addr);
+	__release((vaddr_t)addr, VM_AREA_ALLOC, "vfree", MM_CALLER());
+	spin_unlock(&vmalloc_lock);
+}
+
+void vmalloc_unmap_area(const void *addr, uintptr_t caller)
+{
+	if (!addr)
+		return;
+	spin_lock(&vmalloc_lock);
+	__release((vaddr_t)addr, VM_AREA_MAP, "iounmap", caller);
 	spin_unlock(&vmalloc_lock);
 }
 
@@ -190,8 +308,9 @@ bool vmalloc_find(vaddr_t va, struct vmalloc_area_info *out)
 		if (va < a->va_start)
 			break; /* sorted: no later area can hold it */
 		if (va < area_end(a)) {
-			*out = (struct vmalloc_area_info){ a->va_start, a->va_pages,
-							   a->va_caller };
+			if (out)
+				*out = (struct vmalloc_area_info){ a->va_start, a->va_pages,
+								   a->va_caller };
 			found = true;
 			break;
 		}

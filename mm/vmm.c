@@ -58,57 +58,25 @@
  *    An operation writes its entries, then (full barrier) reads as_cpus: a
  *    CPU whose bit it missed loaded CR3 after the writes and walks the new
  *    entries.
+ *
+ * 7. Bad input.  Every public operation checks what its caller gave it
+ *    before it takes the lock (mm/vmm_check.c): the space must be a live
+ *    one -- in a slab of the cache, carrying AS_MAGIC and its own address,
+ *    which vmm_create sets and vmm_destroy overwrites (AS_DEAD) before the
+ *    object goes back to the cache; a pointer that fails is then examined
+ *    (NULL, foreign, interior, destroyed -- the slab says the object is
+ *    free --, overwritten) for the report.  The kernel's space is never a
+ *    caller's to change: vmalloc and ioremap reach it through the
+ *    vmm_kernel_* calls, whose arguments are their own invariants
+ *    (asserted), and kmap writes its window itself.  A bad argument is one
+ *    named report, with the caller, and an error; nothing changes.
  */
 #include "mm/vmm_internal.h"
 #include "mm/memmap.h"
 #include "mm/buddy.h"
-#include "mm/slab.h"
-#include "arch/x86/cpu.h"
-#include "arch/x86/percpu.h"
+#include "mm/report.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
-#include "lib/string.h"
-
-struct addr_space kernel_as = {
-	.as_lock = SPINLOCK_INIT("kernel_as", LOCK_ORDER_AS),
-	.as_kernel = true,
-};
-LOCK_REGISTER(kernel_as.as_lock);
-static struct kmem_cache *as_cachep;
-/* The space each CPU runs (its CR3); NULL until the CPU's first switch. */
-static DEFINE_PER_CPU(struct addr_space *, current_as);
-static bool global_kernel_pages;
-
-void vmm_init(pde_t *kernel_pgdir, bool global_pages)
-{
-	kernel_as.as_pgdir = kernel_pgdir;
-	kernel_as.as_pgdir_phys = mm_virt_to_phys(kernel_pgdir);
-	kernel_as.as_kernel = true;
-	global_kernel_pages = global_pages;
-	this_cpu_write(current_as, &kernel_as);
-}
-
-void vmm_cache_init(void)
-{
-	as_cachep = kmem_cache_create("addr_space", sizeof(struct addr_space), 0, 0, NULL);
-}
-
-struct addr_space *vmm_current(void)
-{
-	return this_cpu_read(current_as);
-}
-
-void vmm_switch(struct addr_space *as)
-{
-	struct addr_space *old = vmm_current();
-	unsigned me = smp_processor_id();
-
-	cpumask_set(&as->as_cpus, me); /* before the load: see 6 */
-	this_cpu_write(current_as, as);
-	write_cr3((uint32_t)as->as_pgdir_phys);
-	if (old && old != as)
-		cpumask_clear(&old->as_cpus, me);
-}
 
 static bool is_live(const struct addr_space *as, vaddr_t va)
 {
@@ -125,7 +93,7 @@ static uint32_t prot_to_pte(const struct addr_space *as, unsigned prot)
 		f |= PTE_USER;
 	if (prot & VMM_NOCACHE)
 		f |= PTE_PCD | PTE_PWT;
-	if (as->as_kernel && global_kernel_pages)
+	if (as->as_kernel && vmm_global_kernel_pages)
 		f |= PTE_GLOBAL;
 	return f;
 }
@@ -299,28 +267,77 @@ static int map_range(struct addr_space *as, vaddr_t va, size_t size,
 	return err;
 }
 
+/* The frames [pa, pa + size) a vmm_map is given: 0, or the error after one
+ * report. */
+static int check_frames(paddr_t pa, size_t size, const char *fn, uintptr_t caller)
+{
+	if (!IS_ALIGNED(pa, PAGE_SIZE)) {
+		mm_report_caller(REPORT_INVALID_ARG, (uintptr_t)pa, caller,
+				 "%s(pa %#llx): expected a page-aligned physical address",
+				 fn, pa);
+		return ERR_INVALID_ARGS;
+	}
+	if (!range_below_u64(pa, size, MEMMAP_LIMIT)) {
+		mm_report_caller(REPORT_INVALID_ARG, (uintptr_t)pa, caller,
+				 "%s(pa %#llx, size %#zx): expected frames below 4 GiB",
+				 fn, pa, size);
+		return ERR_RANGE;
+	}
+	return 0;
+}
+
 int vmm_map(struct addr_space *as, vaddr_t va, paddr_t pa, size_t size,
 	    unsigned prot)
 {
-	int err = vmm_check_range(as, va, size, prot);
+	uintptr_t caller = MM_CALLER();
+	int err = vmm_check_user_op(as, va, size, prot, VMM_PROT_ALL, "vmm_map", caller);
 
+	if (!err)
+		err = check_frames(pa, size, "vmm_map", caller);
 	if (err)
 		return err;
-	if (!IS_ALIGNED(pa, PAGE_SIZE))
-		return ERR_INVALID_ARGS;
-	if (!range_below_u64(pa, size, MEMMAP_LIMIT))
-		return ERR_RANGE;
 	return map_range(as, va, size, prot, pa, false, 0);
 }
+
+/* The flags a space's frames may be allocated with. */
+#define VMM_GFP_OK (__GFP_DMA | __GFP_HIGHMEM | __GFP_ZERO | __GFP_NOWARN)
 
 int vmm_alloc(struct addr_space *as, vaddr_t va, size_t size, unsigned prot,
 	      gfp_t gfp)
 {
-	int err = vmm_check_range(as, va, size, prot);
+	uintptr_t caller = MM_CALLER();
+	int err = vmm_check_user_op(as, va, size, prot, VMM_PROT_ALL, "vmm_alloc", caller);
 
 	if (err)
 		return err;
+	if (gfp & ~VMM_GFP_OK) {
+		mm_report_caller(REPORT_INVALID_ARG, va, caller,
+				 "vmm_alloc(va %#x, gfp %#x): unknown gfp bits %#x (expected within %#x)",
+				 (unsigned)va, gfp, gfp & ~VMM_GFP_OK, VMM_GFP_OK);
+		return ERR_INVALID_ARGS;
+	}
 	return map_range(as, va, size, prot, 0, true, gfp);
+}
+
+/* The kernel half's entries for vmalloc and ioremap: their ranges are
+ * their own invariant. */
+static void assert_kernel_range(vaddr_t va, size_t size)
+{
+	ASSERT(IS_ALIGNED(va, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) && size &&
+	       va >= VMALLOC_START && size <= VMALLOC_END - va);
+}
+
+int vmm_kernel_alloc(vaddr_t va, size_t size, gfp_t gfp)
+{
+	assert_kernel_range(va, size);
+	return map_range(&kernel_as, va, size, VMM_WRITE, 0, true, gfp);
+}
+
+int vmm_kernel_map(vaddr_t va, paddr_t pa, size_t size, unsigned prot)
+{
+	assert_kernel_range(va, size);
+	ASSERT(IS_ALIGNED(pa, PAGE_SIZE) && !(prot & ~(VMM_WRITE | VMM_NOCACHE)));
+	return map_range(&kernel_as, va, size, prot, pa, false, 0);
 }
 
 /* Drops the demand-zero regions that lie wholly inside [va, va + size). */
@@ -337,13 +354,11 @@ static void __drop_regions(struct addr_space *as, vaddr_t va, size_t size)
 	}
 }
 
-int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
+/* Clears [va, va + size) of as, its regions inside, its emptied tables. */
+static void unmap_range(struct addr_space *as, vaddr_t va, size_t size)
 {
-	int err = vmm_check_range(as, va, size, 0);
 	struct vmm_flush f;
 
-	if (err)
-		return err;
 	vmm_flush_init(&f);
 	spin_lock(&as->as_lock);
 	if (__unmap_pages(as, va, size, &f))
@@ -351,7 +366,21 @@ int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
 	__drop_regions(as, va, size);
 	__vmm_flush_finish(as, &f);
 	spin_unlock(&as->as_lock);
-	return 0;
+}
+
+int vmm_unmap(struct addr_space *as, vaddr_t va, size_t size)
+{
+	int err = vmm_check_user_op(as, va, size, 0, 0, "vmm_unmap", MM_CALLER());
+
+	if (!err)
+		unmap_range(as, va, size);
+	return err;
+}
+
+void vmm_kernel_unmap(vaddr_t va, size_t size)
+{
+	assert_kernel_range(va, size);
+	unmap_range(&kernel_as, va, size);
 }
 
 /* Sets RW and USER of the present entries in [va, va + size) to bits. */
@@ -375,12 +404,14 @@ static void __protect_pages(struct addr_space *as, vaddr_t va, size_t size,
 
 int vmm_protect(struct addr_space *as, vaddr_t va, size_t size, unsigned prot)
 {
-	int err = vmm_check_range(as, va, size, prot);
-	uint32_t bits = prot_to_pte(as, prot) & (PTE_RW | PTE_USER);
+	int err = vmm_check_user_op(as, va, size, prot, VMM_WRITE | VMM_USER,
+				    "vmm_protect", MM_CALLER());
+	uint32_t bits;
 	struct vmm_flush f;
 
 	if (err)
 		return err;
+	bits = prot_to_pte(as, prot) & (PTE_RW | PTE_USER);
 	vmm_flush_init(&f);
 	spin_lock(&as->as_lock);
 	__protect_pages(as, va, size, bits, &f);
@@ -397,7 +428,10 @@ int vmm_translate(struct addr_space *as, vaddr_t va, paddr_t *pa,
 		  uint32_t *flags)
 {
 	struct pgt_walk w;
+	int err = vmm_check_as(as, VMM_CHECK_KERNEL_OK, "vmm_translate", MM_CALLER());
 
+	if (err)
+		return err;
 	spin_lock(&as->as_lock); /* no table may be freed under the walk */
 	pgt_walk(as->as_pgdir, va, &w);
 	spin_unlock(&as->as_lock);
@@ -414,8 +448,11 @@ int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va)
 {
 	struct vmm_flush f;
 	pte_t *p, val;
-	int err = ERR_NOT_FOUND;
+	int err = vmm_check_as(as, 0, "vmm_clear_accessed_dirty", MM_CALLER());
 
+	if (err)
+		return err;
+	err = ERR_NOT_FOUND;
 	vmm_flush_init(&f);
 	spin_lock(&as->as_lock);
 	p = pgt_lookup(as->as_pgdir, va);
@@ -432,28 +469,7 @@ int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va)
 	return err;
 }
 
-struct addr_space *vmm_create(void)
-{
-	struct addr_space *as = as_cachep ? kmem_cache_alloc(as_cachep, GFP_KERNEL | __GFP_ZERO)
-					  : NULL;
-
-	if (!as)
-		return NULL;
-	as->as_pgdir = pgt_alloc_table();
-	if (!as->as_pgdir) {
-		kmem_cache_free(as_cachep, as);
-		return NULL;
-	}
-	spin_init(&as->as_lock, "addr_space", LOCK_ORDER_AS);
-	as->as_pgdir_phys = mm_virt_to_phys(as->as_pgdir);
-	memcpy(&as->as_pgdir[KERNEL_PDE_FIRST],
-	       &kernel_as.as_pgdir[KERNEL_PDE_FIRST],
-	       (PTRS_PER_TABLE - KERNEL_PDE_FIRST) * sizeof(pde_t));
-	return as;
-}
-
-/* Clears every user-half entry and directory entry of the space. */
-static void __empty_space(struct addr_space *as, struct vmm_flush *f)
+void __vmm_empty_space(struct addr_space *as, struct vmm_flush *f)
 {
 	/* Most spaces have few tables (a task's often none): stop at the last. */
 	for (unsigned i = 0; i < KERNEL_PDE_FIRST && as->as_table_pages; i++) {
@@ -469,21 +485,4 @@ static void __empty_space(struct addr_space *as, struct vmm_flush *f)
 		vmm_free_later(f, virt_to_page(t));
 		as->as_table_pages--;
 	}
-}
-
-void vmm_destroy(struct addr_space *as)
-{
-	struct vmm_flush f;
-
-	ASSERT(!as->as_kernel);
-	if (as == vmm_current())
-		vmm_switch(&kernel_as);
-	vmm_flush_init(&f);
-	spin_lock(&as->as_lock);
-	__empty_space(as, &f);
-	__vmm_flush_finish(as, &f); /* nobody should run it: normally no IPI */
-	ASSERT(as->as_owned_pages == 0 && as->as_table_pages == 0);
-	spin_unlock(&as->as_lock);
-	pgt_free_table(as->as_pgdir);
-	kmem_cache_free(as_cachep, as);
 }

@@ -8,6 +8,7 @@
 #include "mm/vmm.h"
 #include "mm/page.h"
 #include "arch/x86/smp.h"
+#include "mm/slab.h"
 #include "lib/errno.h"
 
 /* What one operation leaves for its end: the pages whose present entries
@@ -59,26 +60,79 @@ static inline void __vmm_flush_finish(struct addr_space *as, struct vmm_flush *f
 		vmm_free_pages(f);
 }
 
-/* The kernel space maps only vmalloc and kmap; a user space everything
- * below KERNEL_VBASE except the NULL page. */
-static inline int vmm_check_range(const struct addr_space *as, vaddr_t va,
-				  size_t size, unsigned prot)
+/* --- the checks of a caller's arguments (mm/vmm_check.c) --------------- */
+
+/* The cache of struct addr_space (made by vmm_cache_init). */
+extern struct kmem_cache *vmm_as_cachep;
+
+/* How vmm_check_as treats the kernel's space and a destroyed one. */
+#define VMM_CHECK_KERNEL_OK 0x1u /* the kernel's space is accepted */
+#define VMM_CHECK_DESTROY 0x2u /* a destroyed space is a double free */
+
+/*
+ * Whether as is a live address space (a vmm_create'd one, or with
+ * VMM_CHECK_KERNEL_OK the kernel's): 0, or ERR_INVALID_ARGS after one
+ * report naming fn and caller.  Inline, the cheap test: a direct-map
+ * address in a slab of the cache (so its words can be read), carrying
+ * AS_MAGIC and its own address -- which a copy, an interior pointer and a
+ * destroyed space do not; only a failure looks closer, to say what the
+ * pointer is.  Call before taking as_lock (it lives in *as).
+ */
+int __vmm_check_as(const struct addr_space *as, unsigned how, const char *fn,
+		   uintptr_t caller);
+static __always_inline bool vmm_as_live(const struct addr_space *as)
 {
-	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || !size)
-		return ERR_INVALID_ARGS;
-	if (range_wraps_u32(va, size))
-		return ERR_RANGE;
-	if (as->as_kernel) {
-		if (prot & VMM_USER)
-			return ERR_INVALID_ARGS;
-		if (va < VMALLOC_START || va + size - 1 >= FIXMAP_BASE)
-			return ERR_RANGE;
-		return 0;
-	}
-	if (va < PAGE_SIZE || va + size - 1 >= KERNEL_VBASE)
-		return ERR_RANGE;
-	return 0;
+	struct page *pg = virt_to_page_checked(as);
+
+	if (!pg)
+		return false;
+	pg = compound_head(pg);
+	return page_owner(pg) == OWNER_SLAB && pg->s_cache == vmm_as_cachep &&
+	       as->as_magic == AS_MAGIC && as->as_self == as;
 }
+
+static __always_inline int vmm_check_as(const struct addr_space *as, unsigned how,
+					const char *fn, uintptr_t caller)
+{
+	if (as == &kernel_as ? how & VMM_CHECK_KERNEL_OK : vmm_as_live(as))
+		return 0;
+	return __vmm_check_as(as, how, fn, caller);
+}
+
+/*
+ * The range and protection an operation on a user space was given: va and
+ * size page-aligned and size > 0 (else ERR_INVALID_ARGS), inside
+ * [PAGE_SIZE, KERNEL_VBASE) without wrapping (else ERR_RANGE), prot within
+ * prot_ok (else ERR_INVALID_ARGS).  0, or the error after one report.
+ */
+int __vmm_bad_range(vaddr_t va, size_t size, unsigned prot, unsigned prot_ok,
+		    const char *fn, uintptr_t caller);
+static __always_inline int vmm_check_range(vaddr_t va, size_t size, unsigned prot,
+					   unsigned prot_ok, const char *fn,
+					   uintptr_t caller)
+{
+	if (likely(IS_ALIGNED(va | size, PAGE_SIZE) && size && va >= PAGE_SIZE &&
+		   va < KERNEL_VBASE && size <= KERNEL_VBASE - va && !(prot & ~prot_ok)))
+		return 0;
+	return __vmm_bad_range(va, size, prot, prot_ok, fn, caller);
+}
+
+/* Both checks, for the operations that change a user space. */
+static inline int vmm_check_user_op(const struct addr_space *as, vaddr_t va,
+				    size_t size, unsigned prot, unsigned prot_ok,
+				    const char *fn, uintptr_t caller)
+{
+	int err = vmm_check_as(as, 0, fn, caller);
+
+	return err ? err : vmm_check_range(va, size, prot, prot_ok, fn, caller);
+}
+
+/* Whether kernel-half entries get PTE_GLOBAL (CPUID PGE; vmm_init). */
+extern bool vmm_global_kernel_pages;
+
+/* Clears every user-half entry and directory entry of the space, noting
+ * in f the frames and tables to free (vmm_destroy); as_lock held. */
+void __vmm_empty_space(struct addr_space *as, struct vmm_flush *f);
 
 /* Maps one fresh zeroed frame, owned, at va (a demand-zero page); as_lock
  * held.  0 or ERR_NO_MEMORY. */

@@ -5,6 +5,9 @@
 #include "lib/string.h"
 #include "kernel/task.h"
 #include "kernel/smp.h"
+#include "mm/vmm.h"
+#include "tests/frames_util.h"
+#include "tests/paging_util.h"
 
 static __noinline int crash_null_deref(volatile int *p)
 {
@@ -72,6 +75,22 @@ static void crash_ap_stack(void)
 	smp_run_wait(1); /* the double fault ends the run from CPU 1 */
 }
 
+/* Touches a demand-zero page with every frame taken: no frame, no
+ * fixup, a fatal fault whose likely cause must say out of memory. */
+static __noinline void crash_demand_oom(void)
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	struct addr_space *as = vmm_create();
+
+	if (!as || vmm_demand_zero(as, TEST_VA, 2 * PAGE_SIZE, VMM_WRITE)) {
+		printk("crash: no address space\n");
+		return;
+	}
+	vmm_switch(as);
+	frames_take_all(GFP_HIGHUSER | __GFP_NOWARN, &taken); /* kept: the end */
+	*(volatile uint32_t *)TEST_VA = 1;
+}
+
 void crash_run(const char *name)
 {
 	printk("crash: running '%s' on purpose\n", name);
@@ -87,5 +106,8 @@ void crash_run(const char *name)
 		crash_task_stack();
 	else if (!strcmp(name, "apstack"))
 		crash_ap_stack();
-	printk("crash: unknown crash '%s' (null, stack, taskstack, apstack, text, panic)\n", name);
+	else if (!strcmp(name, "demandoom"))
+		crash_demand_oom();
+	printk("crash: unknown crash '%s' (null, stack, taskstack, apstack, text, panic, demandoom)\n",
+	       name);
 }

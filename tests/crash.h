@@ -11,6 +11,8 @@
  *   crash=apstack       the same on CPU 1's stack (QEMU -smp 2): its own
  *                       double-fault task reports it
  *   crash=panic         panic() with a backtrace naming its callers
+ *   crash=demandoom     a demand-zero page touched with no frame left: the
+ *                       report's likely cause says out of memory, and where
  */
 #ifndef TESTS_CRASH_H
 #define TESTS_CRASH_H

@@ -1,5 +1,6 @@
 /* Self-test helpers (see frames_util.h). */
 #include "tests/frames_util.h"
+#include "tests/ktest.h"
 #include "mm/slab.h"
 #include "lib/string.h"
 
@@ -87,4 +88,23 @@ unsigned long frames_free_settled(void)
 bool frames_machine_small(void)
 {
 	return buddy_managed_pages() < (12u << 20) / MM_PAGE_SIZE;
+}
+
+struct page *frames_highmem_page(void)
+{
+	struct page *pg;
+
+	if (!zones[ZONE_HIGHMEM].managed_pages) {
+		if (EXPECT_LE(max_pfn, (pfn_t)(mm_direct_end() >> PAGE_SHIFT)))
+			ktest_skip("no HIGHMEM at this memory size");
+		return NULL;
+	}
+	pg = alloc_page(GFP_HIGHUSER);
+	if (!EXPECT_NOT_NULL(pg))
+		return NULL;
+	if (!EXPECT_NULL(page_address(pg))) {
+		__free_page(pg);
+		return NULL;
+	}
+	return pg;
 }

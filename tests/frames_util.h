@@ -38,6 +38,13 @@ bool frames_all_zero(struct page *p, unsigned order);
 bool frames_leave_dirty(struct page **pages, unsigned n, struct list_node *taken);
 
 /*
+ * One frame above the direct map (HIGHMEM), for a kmap test; NULL when
+ * there is none, after skipping the test ("no HIGHMEM at this memory
+ * size", proven: all RAM lies in the direct map) or failing it.
+ */
+struct page *frames_highmem_page(void);
+
+/*
  * A few tests need more than a machine under 16 MiB has -- a free 4 MiB
  * block, a thousand frames -- and skip there with this reason (the test
  * matrix's 4 MiB run; tests/runner.py allows it); on 16 MiB and more they

@@ -10,6 +10,7 @@
 #include "arch/x86/cpu_tables.h"
 #include "arch/x86/pat.h"
 #include "arch/x86/trap.h"
+#include "mm/report.h"
 #include "lib/errno.h"
 
 #define LAPIC_VERSION 0x30 /* register offset: version in bits 0-7 */
@@ -53,6 +54,7 @@ KTEST(ioremap, "an unaligned address maps its page and points inside it")
 
 KTEST(ioremap, "ioremap refuses an empty, wrapping or above-4-GiB range")
 {
+	report_expect(3); /* each with a report naming the caller */
 	EXPECT_NULL(ioremap(LAPIC_DEFAULT_PHYS, 0));
 	EXPECT_NULL(ioremap(0xFFFFFFFFFFFFF000ull, 2 * PAGE_SIZE));
 	EXPECT_NULL(ioremap(0x100000000ull, PAGE_SIZE));

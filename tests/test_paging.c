@@ -9,6 +9,7 @@
 #include "mm/vmm.h"
 #include "mm/paging.h"
 #include "mm/buddy.h"
+#include "mm/report.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/cpu.h"
 #include "lib/errno.h"
@@ -68,6 +69,7 @@ KTEST(paging, "translate agrees with what was mapped, page by page")
 	}
 	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, TEST_VA + 4 * PAGE_SIZE, &pa, NULL));
 	EXPECT_EQ(ERR_NOT_FOUND, vmm_translate(as, TEST_VA - PAGE_SIZE, &pa, NULL));
+	report_expect(6); /* each bad argument below is reported */
 	EXPECT_EQ(ERR_RANGE, vmm_map(as, KERNEL_VBASE, 0, PAGE_SIZE, 0));
 	EXPECT_EQ(ERR_RANGE, vmm_map(as, 0, 0, PAGE_SIZE, 0));
 	EXPECT_EQ(ERR_INVALID_ARGS, vmm_map(as, TEST_VA + 1, 0, PAGE_SIZE, 0));

@@ -7,6 +7,8 @@
  */
 #include "tests/ktest.h"
 #include "tests/paging_util.h"
+#include "tests/frames_util.h"
+#include "mm/paging.h"
 #include "mm/vmm.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/usermode.h"
@@ -125,4 +127,41 @@ out:
 	EXPECT_EQ(esp0, kernel_tss.esp0);
 	EXPECT_EQ(0x5EC, kernel_secret);
 	vmm_destroy(as); /* switches back to the kernel's space */
+}
+
+#define USER_DZ (TEST_VA + 0x40000) /* a demand-zero page of ring 3's */
+
+KTEST(paging, "ring 3 out of memory in a demand-zero fault: the fault's likely cause says so")
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	struct addr_space *as = vmm_create();
+	char cause[160];
+
+	ASSERT_NOT_NULL(as);
+	vmm_switch(as);
+	if (!EXPECT_EQ(0, setup_user(as)) ||
+	    !EXPECT_EQ(0, vmm_demand_zero(as, USER_DZ, PAGE_SIZE, VMM_WRITE | VMM_USER)))
+		goto out;
+	idt_set_user_gate(T_SYSCALL);
+	if (!EXPECT_EQ(0, trap_register(T_SYSCALL, user_syscall)) ||
+	    !EXPECT_EQ(0, trap_register(T_PAGE_FAULT, user_fault)))
+		goto out;
+	frames_take_all(GFP_HIGHUSER, &taken);
+	/* the demand-zero handler cannot serve it: the fault reaches ours,
+	 * where a kernel without one would print the fatal report */
+	EXPECT_EQ(BACK_FAULT, run_probe(USER_DATA, 1, USER_DZ));
+	EXPECT_EQ(PF_ERR_USER, back.error & 7);
+	EXPECT_EQ(USER_DZ, back.cr2);
+	fault_likely_cause(back.error, back.cr2, cause, sizeof(cause));
+	EXPECT_TRUE(strstr(cause, "out of memory in a demand-zero fault at 40040000, "
+				  "region 40040000-40041000") != NULL);
+	frames_give_back(&taken);
+	/* memory back: ring 3 reads its zeroed page */
+	EXPECT_EQ(BACK_SYSCALL, run_probe(USER_DATA, 2, USER_DZ));
+	EXPECT_EQ(0, back.edx);
+out:
+	frames_give_back(&taken);
+	trap_unregister(T_PAGE_FAULT, user_fault);
+	trap_unregister(T_SYSCALL, user_syscall);
+	vmm_destroy(as);
 }

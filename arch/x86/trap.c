@@ -221,7 +221,7 @@ static const struct extable_entry *find_fixup(const struct extable_entry *start,
 	return NULL;
 }
 
-static bool apply_fixup(struct trap_frame *tf)
+bool trap_fixup(struct trap_frame *tf, int err)
 {
 	const struct extable_entry *e;
 	bool keep = false;
@@ -241,7 +241,7 @@ static bool apply_fixup(struct trap_frame *tf)
 	last_fixed_fault.eip = tf->eip;
 	tf->eip = e->fixup;
 	if (!keep)
-		tf->eax = (uint32_t)ERR_FAULT;
+		tf->eax = (uint32_t)err;
 	return true;
 }
 
@@ -306,7 +306,7 @@ __asmlinkage void trap_dispatch(struct trap_frame *tf)
 	}
 	if (tf->vector >= T_IRQ_BASE && tf->vector < T_IRQ_BASE + 16)
 		return; /* masked lines only raise spurious IRQs 7 and 15 */
-	if (apply_fixup(tf))
+	if (trap_fixup(tf, ERR_FAULT))
 		return;
 	if (tf->vector == T_BREAKPOINT && default_breakpoint(tf))
 		return;

@@ -89,6 +89,17 @@ struct fault_info {
 	uint32_t eip;
 };
 
+/*
+ * Resumes a kernel instruction listed in the fixup table at its fixup with
+ * EAX = err (the probes return it; an .ex_table_keep entry keeps every
+ * register), recording the fault in
+ * last_fixed_fault; false, changing nothing, when the trap came from ring 3
+ * or the instruction has no fixup.  trap_dispatch applies it with
+ * ERR_FAULT; a handler that knows better (a demand-zero fault out of
+ * memory: ERR_NO_MEMORY) may apply it first.
+ */
+bool trap_fixup(struct trap_frame *tf, int err);
+
 /* The most recent fault that a fixup absorbed on this CPU. */
 extern struct fault_info cpu_last_fixed_fault; /* per CPU */
 #define last_fixed_fault (*this_cpu_ptr(&cpu_last_fixed_fault))
