@@ -21,6 +21,7 @@ struct boot_option {
 static const struct boot_option options[] = {
 	OPT("ktest", "[=SELECTION]", "run the self-tests: all, suites a,b, suite.glob*, or list"),
 	OPT("ktap", NULL, "with ktest: report in nested KTAP instead of TAP"),
+	OPT("failboot", "[=N]", "fail the boot's Nth allocation (alone: count them), check, and exit"),
 	OPT("faultsweep", "[=every]", "with ktest: rerun each test failing its allocations in turn (a sample, or every one)"),
 	OPT("bench", "[=NAMES]", "run the benchmarks (make bench adds -icount shift=0)"),
 	OPT("slab_debug", NULL, "red zones, poison and caller records in every cache"),

@@ -13,6 +13,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/bootopts.h"
+#include "kernel/failboot.h"
 #include "kernel/lockdebug.h"
 #include "lib/errno.h"
 #include "mm/init.h"
@@ -118,6 +119,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
 	bootopts_check(boot_info.cmdline);
+	failboot_arm();
 	lock_debug_init(cmdline_has("lock_debug") || cmdline_has("ktest"));
 	memory_init(&boot_info);
 	paging_init();
@@ -127,6 +129,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	task_init();
 	smp_init();
 	slab_print_info();
+	failboot_done();
 
 	if (cmdline_has("witness"))
 		witness_run();

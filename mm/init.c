@@ -52,6 +52,8 @@ static void reserve_in_use(const struct mm_boot_desc *boot)
 			boot->in_use[i].name, boot->in_use[i].owner);
 	mm_trampoline_page = bootmem_alloc(&boot_memmap, PAGE_SIZE, PAGE_SIZE,
 					   FIRST_MIB, "AP start-up trampoline");
+	if (!mm_trampoline_page) /* not fatal: one CPU can run the kernel */
+		printk("mm: no page below 1 MiB for the AP start-up trampoline: the other CPUs will stay halted\n");
 	reserve(0, FIRST_MIB, "first MiB (BIOS, page 0)", OWNER_FIRMWARE);
 }
 

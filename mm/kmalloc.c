@@ -78,7 +78,6 @@ void kmem_init(bool debug)
 	unsigned k = 0;
 
 	slab_init(debug);
-	mm_failinject_on_arm(kmalloc_failinject_armed);
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_MAX];
 
@@ -87,6 +86,7 @@ void kmem_init(bool debug)
 						 SLAB_KMALLOC, NULL, SLAB_ID_KMALLOC + i);
 		fast_classes[i] = classes[i];
 	}
+	mm_failinject_on_arm(kmalloc_failinject_armed); /* now, if armed */
 	for (unsigned i = 0; i < ARRAY_SIZE(size_index); i++) {
 		while (class_sizes[k] < i * 8)
 			k++;

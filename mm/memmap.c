@@ -17,6 +17,7 @@
  */
 #include "mm/memmap.h"
 #include "mm/page.h"
+#include "mm/failinject.h"
 #include "lib/errno.h"
 
 #define PAGE_MASK64 ((uint64_t)MM_PAGE_SIZE - 1)
@@ -253,6 +254,8 @@ paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 {
 	if (!size || size > UINT64_MAX - PAGE_MASK64 || align < MM_PAGE_SIZE ||
 	    (align & (align - 1)))
+		return 0;
+	if (mm_should_fail(MM_ALLOC_BOOTMEM, MM_CALLER()))
 		return 0;
 	size = (size + PAGE_MASK64) & ~PAGE_MASK64;
 	for (unsigned i = m->nr_usable; i-- > 0;) {

@@ -22,6 +22,8 @@ Jobs (each reports `N passed, M failed, K skipped`):
            fault or a hang
   boot     machines the kernel must refuse (an old CPU, too little RAM) and
            unusual boot information: a message each, never silence
+  failboot the boot again with each of its allocations failing in turn
+           (boot option failboot=k): a panic naming what, never silence
   gdb      a scripted GDB session against QEMU's gdbstub
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
@@ -46,6 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testrun.bochs import bochs_job  # noqa: E402
 from testrun.boot_checks import cmdline_job, modules_job, refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
+from testrun.failboot import failboot_job  # noqa: E402
 from testrun.junit import write_junit  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
@@ -62,8 +65,8 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,iso,bochs,gdb,"
-                    "shell,memmap,make")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,failboot,iso,"
+                    "bochs,gdb,shell,memmap,make")
     ap.add_argument("--sweep-every", action="store_true",
                     help="the fault sweep fails every allocation of each test, not a sample")
     ap.add_argument("--host-test", action="append", default=[])
@@ -106,6 +109,8 @@ def main():
         jobs.append((crash_job, (args,)))
     if "boot" in only:
         jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
+    if "failboot" in only:
+        jobs.append((failboot_job, (args,)))
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "bochs" in only:
