@@ -123,7 +123,7 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	lock_debug_init(cmdline_has("lock_debug") || cmdline_has("ktest"));
 	memory_init(&boot_info);
 	paging_init();
-	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
+	kmem_boot_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
 	vmm_cache_init();
 	vmalloc_init();
 	task_init();

@@ -28,6 +28,7 @@
 #include "mm/slab.h"
 #include "mm/report.h"
 #include "lib/list.h"
+#include "lib/panic.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
@@ -47,6 +48,8 @@ static struct kmem_cache *area_cachep;
 void vmalloc_init(void)
 {
 	area_cachep = kmem_cache_create("vm_area", sizeof(struct vm_area), 0, 0, NULL);
+	if (!area_cachep)
+		panic("vmalloc: no memory for the vm_area cache");
 }
 
 unsigned vmalloc_nr_areas(void)
