@@ -24,6 +24,9 @@ Jobs (each reports `N passed, M failed, K skipped`):
            unusual boot information: a message each, never silence
   failboot the boot again with each of its allocations failing in turn
            (boot option failboot=k): a panic naming what, never silence
+  small    small machines: the self-tests at 3 MiB and at 128 MiB with a
+           50 MiB boot module filling the DMA zone, the benchmarks at 4 MiB:
+           what needs more memory skips, saying why; no misuse reports
   gdb      a scripted GDB session against QEMU's gdbstub
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
@@ -57,6 +60,7 @@ from testrun.kernel_runs import (crash_job, faultsweep_job, iso_job, kernel_job,
                                  memmap_job, selection_job)
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.smp_runs import smp_jobs  # noqa: E402
+from testrun.small_runs import bench_small_job, dma_module_job, small_kernel_job  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
 
@@ -65,8 +69,8 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,failboot,iso,"
-                    "bochs,gdb,shell,memmap,make")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,failboot,small,"
+                    "iso,bochs,gdb,shell,memmap,make")
     ap.add_argument("--sweep-every", action="store_true",
                     help="the fault sweep fails every allocation of each test, not a sample")
     ap.add_argument("--host-test", action="append", default=[])
@@ -111,6 +115,8 @@ def main():
         jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
     if "failboot" in only:
         jobs.append((failboot_job, (args,)))
+    if "small" in only:
+        jobs += [(small_kernel_job, (args,)), (dma_module_job, (args,)), (bench_small_job, (args,))]
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "bochs" in only:
