@@ -31,6 +31,7 @@
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
+#include "tests/soak.h"
 #include "tests/witness.h"
 #include "kernel/shell.h"
 #include "kernel/memdump.h"
@@ -142,6 +143,8 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 		ktest_main(cmdline_get("ktest"), cmdline_has("ktap"));
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
+	if (cmdline_has("soak"))
+		soak_main(cmdline_get("soak"), soak_seed(cmdline_get("soak_seed")));
 	if (cmdline_has("memdump")) {
 		memdump_demo();
 		qemu_exit(QEMU_EXIT_PASS);

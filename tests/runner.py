@@ -24,6 +24,9 @@ Jobs (each reports `N passed, M failed, K skipped`):
            unusual boot information: a message each, never silence
   failboot the boot again with each of its allocations failing in turn
            (boot option failboot=k): a panic naming what, never silence
+  soak     (not in the default list; make soak) the kernel's soak: 10^6
+           seeded random operations per allocator, the checkers every 10^4,
+           at 16 MiB, 128 MiB (also with slab_debug), 1 GiB and 4 GiB
   small    small machines: the self-tests at 3 MiB and at 128 MiB with a
            50 MiB boot module filling the DMA zone, the benchmarks at 4 MiB:
            what needs more memory skips, saying why; no misuse reports
@@ -60,6 +63,7 @@ from testrun.kernel_runs import (crash_job, faultsweep_job, iso_job, kernel_job,
                                  memmap_job, selection_job)
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.smp_runs import smp_jobs  # noqa: E402
+from testrun.soak import SOAK_RUNS, soak_job  # noqa: E402
 from testrun.small_runs import bench_small_job, dma_module_job, small_kernel_job  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
@@ -115,6 +119,8 @@ def main():
         jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
     if "failboot" in only:
         jobs.append((failboot_job, (args,)))
+    if "soak" in only:
+        jobs += [(soak_job, (args, mem, words)) for mem, words in SOAK_RUNS]
     if "small" in only:
         jobs += [(small_kernel_job, (args,)), (dma_module_job, (args,)), (bench_small_job, (args,))]
     if "iso" in only:
