@@ -14,10 +14,15 @@
  *                                             counters (kernel_as: the
  *                                             kernel half); the allocators
  *                                             and shootdowns nest inside
- *  40..70                   (the allocators' locks of issue 17: zone,
- *                           per-CPU lists, slab caches, depot; they nest
- *                           inside 30 because page tables are allocated
- *                           with an address space locked)
+ *  The allocators' locks nest inside 30 (page tables are allocated with
+ *  an address space locked); per-CPU caches need none (mm/platform.h):
+ *  40 LOCK_ORDER_SLAB_LIST  mm/slab_cache.c   the list of caches and ids
+ *  45 LOCK_ORDER_PERCPU     mm/percpu.c       the per-CPU space's map
+ *  50 LOCK_ORDER_SLAB       mm/slab.c         one per cache: its slab
+ *                                             lists, counters and depot
+ *  55 LOCK_ORDER_KMALLOC    mm/kmalloc.c      the large blocks' list
+ *  60 LOCK_ORDER_ZONE       mm/buddy.c        one per zone: its free lists
+ *  65 LOCK_ORDER_FREELIST   mm/freelist.c     one per free-list heap
  *  80 LOCK_ORDER_TRAPS      arch/x86/trap.c   the trap handler tables
  *                                             (writers only)
  *  85 LOCK_ORDER_CALL       arch/x86/smp_call.c  one cross-CPU call at a time
@@ -25,7 +30,7 @@
  *                                             taken with any of the above
  *                                             held (kunmap inside the
  *                                             allocators, vfree, unmap)
- *  95                       (the misuse report counters, mm/report.c)
+ *  95 LOCK_ORDER_REPORTS    mm/report.c       the misuse report counters
  * 100 LOCK_ORDER_CONSOLE    lib/printk.c      the console: one message at
  *                                             a time; innermost, and not
  *                                             debugged (reports print)
@@ -43,9 +48,16 @@
 #define LOCK_ORDER_TASKS 10
 #define LOCK_ORDER_VMALLOC 20
 #define LOCK_ORDER_AS 30
+#define LOCK_ORDER_SLAB_LIST 40
+#define LOCK_ORDER_PERCPU 45
+#define LOCK_ORDER_SLAB 50
+#define LOCK_ORDER_KMALLOC 55
+#define LOCK_ORDER_ZONE 60
+#define LOCK_ORDER_FREELIST 65
 #define LOCK_ORDER_TRAPS 80
 #define LOCK_ORDER_CALL 85
 #define LOCK_ORDER_SHOOTDOWN 90
+#define LOCK_ORDER_REPORTS 95
 #define LOCK_ORDER_CONSOLE 100
 
 #endif

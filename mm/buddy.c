@@ -33,19 +33,30 @@
  * DMA.  Zone boundaries are multiples of the largest block, so a block and
  * its buddy are always in the same zone (checked anyway).
  *
- * The hot list: most allocations are single frames that are freed soon
- * after.  Each zone keeps up to HOT_LIST_HIGH free order-0 pages in a
- * singly linked stack in front of the buddy (PG_HOT), as Linux's per-CPU
- * page lists do: alloc_page pops, __free_page pushes, a few instructions
- * each.  The stack is refilled from, and drained to, the buddy
- * HOT_LIST_BATCH pages at a time.  Hot pages count as free (zone->free_pages
- * counts the free lists, zone_free_pages() adds the hot list); every
- * function that reports on the free lists drains the hot lists first, so the
- * hot list is invisible to callers and statistics alike.
+ * Per-CPU lists (Linux's per-CPU page lists, which it also keeps for
+ * orders up to 3): most allocations are single frames or small blocks that
+ * are freed soon after, often on the same CPU.  Each CPU keeps, for each
+ * zone and each order k < PCP_ORDERS, a singly linked stack of free blocks
+ * (PG_HOT with their order) in front of the buddy: alloc_pages pops,
+ * __free_pages pushes, a few instructions each with interrupts masked on
+ * that CPU and no lock.  A list is refilled by carving one block of order
+ * PCP_REFILL_ORDER into PCP_BATCH >> k blocks, and drained by as many
+ * (merging each) once it holds more than PCP_HIGH >> k.  Blocks on the
+ * lists count as free (zone_free_pages adds every CPU's); every function
+ * that reports on the free lists drains the lists first, so they are
+ * invisible to callers and statistics alike.
  *
- * Locking: one CPU, so disabling interrupts (mm_irq_save) is the lock; it is
- * held for the whole of each operation, including splits and merges.
- *
+ * Locking.  The zone lock (mm_lock, with interrupts off: LOCK_ORDER_ZONE)
+ * covers a zone's free lists, free_mask and free_pages: every split,
+ * merge, refill and drain.  A CPU's lists are its own: it changes them
+ * with interrupts masked, and another CPU reaches them only by running
+ * code there (mm_on_each_cpu: buddy_drain_hot, buddy_check).  A request
+ * that finds nothing drains this CPU's lists and tries again, then asks
+ * the reclaimers (mm/buddy_oom.c), which drain every CPU's lists -- by a
+ * cross-CPU call, so only where one may be made (interrupts on); from
+ * elsewhere the frames on other CPUs' lists are out of its reach, at most
+ * PCP_HIGH frames per order, zone and CPU.
+
  * Misuse: __free_pages checks the head's state in one comparison (it must
  * be PG_ALLOCATED with the same order and no owner: a slab, a page table
  * or a large kmalloc block must go back through its own allocator, which
@@ -62,9 +73,12 @@
 
 
 struct zone zones[MAX_NR_ZONES] = {
-	[ZONE_DMA] = { .name = "DMA", .id = ZONE_DMA },
-	[ZONE_NORMAL] = { .name = "Normal", .id = ZONE_NORMAL },
-	[ZONE_HIGHMEM] = { .name = "HighMem", .id = ZONE_HIGHMEM },
+	[ZONE_DMA] = { .lock = MM_LOCK_INIT("zone DMA", LOCK_ORDER_ZONE),
+		       .name = "DMA", .id = ZONE_DMA },
+	[ZONE_NORMAL] = { .lock = MM_LOCK_INIT("zone Normal", LOCK_ORDER_ZONE),
+			  .name = "Normal", .id = ZONE_NORMAL },
+	[ZONE_HIGHMEM] = { .lock = MM_LOCK_INIT("zone HighMem", LOCK_ORDER_ZONE),
+			   .name = "HighMem", .id = ZONE_HIGHMEM },
 };
 
 static struct page *mem_map_end; /* mem_map + max_pfn */
@@ -82,8 +96,6 @@ void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end)
 	z->end_pfn = end > start ? end : start;
 	z->span_pfns = z->end_pfn - start;
 	z->managed_pages = z->free_pages = 0;
-	z->hot = NULL;
-	z->hot_count = 0;
 	z->free_mask = 0;
 	for (unsigned k = 0; k < MAX_ORDER; k++) {
 		list_init(&z->free_area[k].list);
@@ -103,6 +115,9 @@ void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
 	mem_map = map;
 	max_pfn = nr_pfns;
 	mem_map_end = map + nr_pfns;
+	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		if (mm_cpu_online(cpu))
+			memset(mm_per_cpu(buddy_pcp, cpu), 0, MAX_NR_ZONES * sizeof(struct pcp));
 	buddy_init_zone_span(&zones[ZONE_DMA], 0, dma_end);
 	buddy_init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
 	buddy_init_zone_span(&zones[ZONE_HIGHMEM], normal_end, nr_pfns);
@@ -197,16 +212,16 @@ static void add_zone_range(struct zone *z, pfn_t start, pfn_t end)
 
 void buddy_add_range(pfn_t start, pfn_t end)
 {
-	mm_irqflags_t flags = mm_irq_save();
-
 	end = MIN(end, max_pfn);
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
 		pfn_t s = MAX(start, z->start_pfn), e = MIN(end, z->end_pfn);
-		if (s < e)
+		if (s < e) {
+			mm_irqflags_t flags = mm_lock(&z->lock);
 			add_zone_range(z, s, e);
+			mm_unlock(&z->lock, flags);
+		}
 	}
-	mm_irq_restore(flags);
 }
 
 /* --- allocation --------------------------------------------------------- */
@@ -258,42 +273,147 @@ struct page *__buddy_rmqueue(struct zone *z, unsigned order)
 	return __rmqueue_split(z, order);
 }
 
-/* Moves up to n order-0 pages from the buddy onto the hot list. */
-static void hot_refill(struct zone *z, unsigned n)
+/* --- per-CPU lists -------------------------------------------------------- */
+
+/* The running CPU's lists of zone `id` (a %fs-relative pointer in the
+ * kernel, to a constant address: its loads and stores reach this CPU's
+ * copy in one instruction each). */
+static __always_inline struct pcp MM_LOCAL *local_pcp_of(unsigned id)
 {
-	while (n--) {
-		struct page *page = __buddy_rmqueue(z, 0);
-		if (!page)
-			break;
-		page->flags = (page->flags & ~PG_ALLOCATED) | PG_HOT;
-		page->lru.next = (struct list_node *)z->hot;
-		z->hot = page;
-		z->hot_count++;
-	}
+	return mm_local(&buddy_pcp[id]);
 }
 
-/* Gives up to n hot pages back to the buddy. */
-static __noinline void hot_drain(struct zone *z, unsigned n)
+static __always_inline struct pcp MM_LOCAL *local_pcp(const struct zone *z)
 {
-	while (n-- && z->hot) {
-		struct page *page = z->hot;
-		z->hot = (struct page *)page->lru.next;
-		z->hot_count--;
-		z->free_pages++;
-		__buddy_free_one(z, page_to_pfn(page), 0);
-	}
+	return local_pcp_of(z->id);
 }
 
-static inline struct page *hot_pop(struct zone *z)
+/* Takes the top block off a list (interrupts off), or NULL. */
+static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
 {
-	struct page *page = z->hot;
+	struct page *page = l->p_head;
 
 	if (page) {
-		z->hot = (struct page *)page->lru.next;
-		z->hot_count--;
+		l->p_head = (struct page *)page->lru.next;
+		l->p_count--;
 		page->flags ^= PG_HOT | PG_ALLOCATED;
 	}
 	return page;
+}
+
+/*
+ * Refills this CPU's list of order k (zone lock held, interrupts off):
+ * one block of order PCP_REFILL_ORDER carved into blocks of order k, or,
+ * when the zone has none that large, up to as many blocks of order k.
+ * Pushed highest first, so that the lowest address is handed out first,
+ * as the buddy itself would.
+ */
+static __noinline void __pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
+				    unsigned k)
+{
+	struct page *got[PCP_BATCH];
+	unsigned n = PCP_BATCH >> k, i;
+	struct page *block = __rmqueue_split(z, PCP_REFILL_ORDER);
+
+	MM_LOCK_HELD(&z->lock);
+	for (i = 0; i < n; i++) {
+		got[i] = block ? block + (i << k) : __rmqueue_split(z, k);
+		if (!got[i])
+			break;
+	}
+	while (i--) {
+		struct page *page = got[i];
+		page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+			      PG_HOT | order_bits(k);
+		page->lru.next = (struct list_node *)l->p_head;
+		l->p_head = page;
+		l->p_count++;
+	}
+}
+
+/* Gives up to n blocks of this CPU's list of order k back to the buddy
+ * (zone lock held, interrupts off). */
+static __noinline void __pcp_drain(struct zone *z, struct pcp_list MM_LOCAL *l,
+				   unsigned k, unsigned n)
+{
+	MM_LOCK_HELD(&z->lock);
+	while (n-- && l->p_head) {
+		struct page *page = l->p_head;
+		l->p_head = (struct page *)page->lru.next;
+		l->p_count--;
+		z->free_pages += 1u << k;
+		__free_one_merge(z, page_to_pfn(page), k);
+	}
+}
+
+/* A list grew past its mark: a batch goes back (interrupts off). */
+static __noinline void pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k)
+{
+	mm_irqflags_t flags = mm_lock(&z->lock);
+
+	__pcp_drain(z, l, k, PCP_BATCH >> k);
+	mm_unlock(&z->lock, flags);
+}
+
+/* A block of order k < PCP_ORDERS from this CPU's list of zone z,
+ * refilling it from the zone when empty; NULL if the zone has none. */
+static struct page *pcp_alloc(struct zone *z, unsigned k)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	struct pcp_list MM_LOCAL *l = &local_pcp(z)->p_list[k];
+	struct page *page = pcp_pop(l);
+
+	if (!page) {
+		mm_irqflags_t f = mm_lock(&z->lock);
+		__pcp_refill(z, l, k);
+		mm_unlock(&z->lock, f);
+		page = pcp_pop(l);
+	}
+	mm_irq_restore(flags);
+	return page;
+}
+
+/* Everything on this CPU's lists goes back to the buddy. */
+void buddy_drain_local(void)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &zones[i];
+		mm_irqflags_t flags = mm_lock(&z->lock);
+		for (unsigned k = 0; k < PCP_ORDERS; k++)
+			__pcp_drain(z, &local_pcp(z)->p_list[k], k, ~0u);
+		mm_unlock(&z->lock, flags);
+	}
+}
+
+static void drain_local_fn(void *arg)
+{
+	(void)arg;
+	buddy_drain_local();
+}
+
+bool buddy_drain_hot(void)
+{
+	return mm_on_each_cpu(drain_local_fn, NULL);
+}
+
+unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu)
+{
+	const struct pcp *p = mm_per_cpu(&buddy_pcp[z->id], cpu);
+	unsigned long n = 0;
+
+	for (unsigned k = 0; k < PCP_ORDERS; k++)
+		n += (unsigned long)READ_ONCE(p->p_list[k].p_count) << k;
+	return n;
+}
+
+unsigned long zone_free_pages(const struct zone *z)
+{
+	unsigned long n = READ_ONCE(z->free_pages);
+
+	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		if (mm_cpu_online(cpu))
+			n += buddy_pcp_frames(z, cpu);
+	return n;
 }
 
 /* Zones to try, best first, for each combination of DMA/HIGHMEM flags. */
@@ -311,12 +431,12 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
 	for (; *zl >= 0; zl++) {
 		struct zone *z = &zones[(int)*zl];
 		struct page *page;
-		if (order == 0) {
-			if (!z->hot)
-				hot_refill(z, HOT_LIST_BATCH);
-			page = hot_pop(z);
+		if (order < PCP_ORDERS) {
+			page = pcp_alloc(z, order);
 		} else {
-			page = __buddy_rmqueue(z, order);
+			mm_irqflags_t flags = mm_lock(&z->lock);
+			page = __rmqueue_split(z, order);
+			mm_unlock(&z->lock, flags);
 		}
 		if (page)
 			return page;
@@ -337,30 +457,20 @@ static bool zero_block(struct page *page, unsigned order)
 	return true;
 }
 
-static struct page *alloc_pages_slow(gfp_t gfp, unsigned order)
+/* Every zone the flags allow, then the same after this CPU's lists went
+ * back to the buddy (their blocks may merge into the one asked for, or
+ * be split for it); NULL if none serves. */
+static struct page *alloc_pages_tried(gfp_t gfp, unsigned order)
 {
 	struct page *page;
 
 	if (order >= MAX_ORDER)
 		return NULL;
 	page = alloc_from_zones(gfp, order);
-	if (!page && order > 0) {
-		/* Free single pages parked on the hot lists may merge into
-		 * the block we need. */
-		for (int i = 0; i < MAX_NR_ZONES; i++)
-			hot_drain(&zones[i], ~0u);
+	if (!page) {
+		buddy_drain_local();
 		page = alloc_from_zones(gfp, order);
 	}
-	return page;
-}
-
-/* Every zone the flags allow, the hot lists drained; NULL if none serves. */
-static struct page *alloc_pages_tried(gfp_t gfp, unsigned order)
-{
-	mm_irqflags_t flags = mm_irq_save();
-	struct page *page = alloc_pages_slow(gfp, order);
-
-	mm_irq_restore(flags);
 	return page;
 }
 
@@ -381,8 +491,10 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 		return NULL;
 	page = alloc_pages_tried(gfp, order);
 
-	if (!page && order < MAX_ORDER && buddy_reclaim())
+	if (!page && order < MAX_ORDER) {
+		buddy_reclaim();
 		page = alloc_pages_tried(gfp, order);
+	}
 	if (!page) {
 		buddy_oom_report(gfp, order, caller, false);
 		return NULL;
@@ -394,7 +506,7 @@ static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
 	return page;
 }
 
-/* The common case: one frame, any lowmem zone, from the hot list. */
+/* The common case: one frame, any lowmem zone, from this CPU's list. */
 struct page *alloc_page_kernel(void)
 {
 	mm_irqflags_t flags;
@@ -403,28 +515,30 @@ struct page *alloc_page_kernel(void)
 	if (unlikely(mm_failinject_armed)) /* every allocation counted */
 		return alloc_pages_locked(GFP_KERNEL, 0);
 	flags = mm_irq_save();
-	page = hot_pop(&zones[ZONE_NORMAL]);
+	page = pcp_pop(&local_pcp_of(ZONE_NORMAL)->p_list[0]);
 	mm_irq_restore(flags);
 	if (likely(page))
 		return page;
 	return alloc_pages_locked(GFP_KERNEL, 0);
 }
 
-/*
- * Any other request: a block of order 1.. with no zeroing -- the zones the
- * flags allow, best first, in one critical section -- and everything else
- * (order 0 with other flags, __GFP_ZERO, a zone out of blocks, a bad
- * order) through alloc_pages_locked.
- */
-/* A block of order 1.. from zone z, or NULL, in one critical section. */
+/* A block of order 1.. from zone z, or NULL: below PCP_ORDERS off this
+ * CPU's list, with interrupts masked; above, off the zone's lists under
+ * its lock. */
 static __always_inline struct page *alloc_from_zone(struct zone *z, unsigned order)
 {
 	mm_irqflags_t flags;
 	struct page *page;
 
-	mm_irq_save_slot(&flags);
+	if (order < PCP_ORDERS) {
+		mm_irq_save_slot(&flags);
+		page = pcp_pop(&local_pcp(z)->p_list[order]);
+		mm_irq_restore_slot(&flags);
+		return page;
+	}
+	flags = mm_lock(&z->lock);
 	page = __rmqueue(z, order);
-	mm_irq_restore_slot(&flags);
+	mm_unlock(&z->lock, flags);
 	return page;
 }
 
@@ -432,7 +546,7 @@ static __always_inline struct page *alloc_from_zone(struct zone *z, unsigned ord
  * Any other request.  A block of order 1.. without zeroing comes from the
  * best zone the flags allow; everything else (order 0 with other flags,
  * __GFP_ZERO, a zone out of blocks, a bad order) goes through
- * alloc_pages_locked, which tries every zone and drains the hot lists.
+ * alloc_pages_locked, which tries every zone and drains the per-CPU lists.
  */
 struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 {
@@ -460,13 +574,14 @@ struct page *alloc_pages_kernel(unsigned order)
 
 /* --- freeing ------------------------------------------------------------ */
 
-/* The order of the free block covering pfn, if any (lock held). */
+/* The free block covering pfn, on the zone's lists or a CPU's, if any
+ * (zone lock held). */
 static bool __find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
 {
 	for (unsigned k = 0; k < MAX_ORDER; k++) {
 		pfn_t h = pfn & ~((1u << k) - 1);
 		const struct page *p = pfn_to_page(h);
-		if ((p->flags & PG_BUDDY) && page_order(p) >= k &&
+		if ((p->flags & (PG_BUDDY | PG_HOT)) && page_order(p) >= k &&
 		    pfn < h + (1u << page_order(p))) {
 			*head = h;
 			*order = page_order(p);
@@ -478,10 +593,16 @@ static bool __find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
 
 bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
 {
-	mm_irqflags_t flags = mm_irq_save();
-	bool found = pfn_valid(pfn) && __find_free_block(pfn, head, order);
+	struct zone *z;
+	mm_irqflags_t flags;
+	bool found;
 
-	mm_irq_restore(flags);
+	if (!pfn_valid(pfn))
+		return false;
+	z = page_zone(pfn_to_page(pfn));
+	flags = mm_lock(&z->lock);
+	found = __find_free_block(pfn, head, order);
+	mm_unlock(&z->lock, flags);
 	return found;
 }
 
@@ -502,8 +623,8 @@ static void report_bad_free(struct page *page, unsigned order)
 			  pfn, page_owner_name(page_owner(page)));
 	else if (page->flags & PG_HOT)
 		mm_report(REPORT_DOUBLE_FREE, pa,
-			  "pfn %#x order %u: the frame is already free (on the hot list)",
-			  pfn, order);
+			  "pfn %#x order %u: already free (on a CPU's list of order %u)",
+			  pfn, order, page_order(page));
 	else if (__find_free_block(pfn, &head, &free_order))
 		mm_report(REPORT_DOUBLE_FREE, pa,
 			  "pfn %#x order %u: already free, inside the free block at pfn %#x of order %u",
@@ -527,6 +648,7 @@ static void report_bad_free(struct page *page, unsigned order)
 static __noinline void free_pages_slow(struct page *page, unsigned order)
 {
 	mm_irqflags_t flags;
+	struct zone *z;
 
 	if (page < mem_map || page >= mem_map + max_pfn || order >= MAX_ORDER) {
 		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page,
@@ -534,65 +656,79 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 			  (void *)page, order, max_pfn);
 		return;
 	}
-	flags = mm_irq_save();
+	z = page_zone(page);
+	flags = mm_lock(&z->lock);
 	if ((page->flags & (STATE_ORDER | PG_OWNER_MASK)) !=
 		    (PG_ALLOCATED | order_bits(order)) ||
 	    (page_to_pfn(page) & ((1u << order) - 1))) {
 		report_bad_free(page, order);
 	} else {
-		struct zone *z = page_zone(page);
 		z->free_pages += 1u << order;
 		__buddy_free_one(z, page_to_pfn(page), order);
 	}
-	mm_irq_restore(flags);
+	mm_unlock(&z->lock, flags);
 }
 
-/* The common case: a single allocated frame goes on its zone's hot list.
- * One comparison of the flags proves it was allocated, with order 0; the
- * range check comes first so a stray pointer is never dereferenced. */
+/*
+ * The common case: a block of order k < PCP_ORDERS goes on this CPU's
+ * list of its zone.  One comparison of the flags proves it was allocated,
+ * with that order and no owner; the range check comes first so a stray
+ * pointer is never dereferenced, the alignment check after (order 0 has
+ * none).  False, with nothing done, when any of it fails.
+ */
+static __always_inline bool free_pcp(struct page *page, unsigned k)
+{
+	mm_irqflags_t flags;
+	uint32_t f;
+
+	if (unlikely(page < mem_map || page >= mem_map_end))
+		return false;
+	mm_irq_save_slot(&flags);
+	f = page->flags;
+	if (likely((f & (STATE_ORDER | PG_OWNER_MASK)) == (PG_ALLOCATED | order_bits(k))) &&
+	    likely(!(page_to_pfn(page) & ((1u << k) - 1)))) {
+		unsigned id = (f & PG_ZONE_MASK) >> PG_ZONE_SHIFT;
+		struct pcp_list MM_LOCAL *l = &local_pcp_of(id)->p_list[k];
+		page->flags = f ^ (PG_ALLOCATED | PG_HOT);
+		page->lru.next = (struct list_node *)l->p_head;
+		l->p_head = page;
+		if (unlikely(++l->p_count > (PCP_HIGH >> k)))
+			pcp_overflow(&zones[id], l, k);
+		mm_irq_restore_slot(&flags);
+		return true;
+	}
+	mm_irq_restore_slot(&flags);
+	return false;
+}
+
 void free_page_hot(struct page *page)
 {
-	if (likely(page >= mem_map && page < mem_map_end)) {
-		mm_irqflags_t flags = mm_irq_save();
-		uint32_t f = page->flags;
-		if (likely((f & (STATE_ORDER | PG_OWNER_MASK)) == PG_ALLOCATED)) {
-			struct zone *z = page_zone(page);
-			page->flags = (f ^ (PG_ALLOCATED | PG_HOT)) & ~PG_OWNER_MASK;
-			page->lru.next = (struct list_node *)z->hot;
-			z->hot = page;
-			if (unlikely(++z->hot_count > HOT_LIST_HIGH))
-				hot_drain(z, HOT_LIST_BATCH);
-			mm_irq_restore(flags);
-			return;
-		}
-		mm_irq_restore(flags);
-	}
+	if (likely(free_pcp(page, 0)))
+		return;
 	free_pages_slow(page, 0);
 }
 
-/* A block of order 1..: the same one comparison as free_page_hot, and
- * the alignment, then the merge, in one critical section. */
+/* A block of order 1..: below PCP_ORDERS the same as free_page_hot;
+ * above, the same checks, then the merge under the zone lock. */
 void free_pages_any(struct page *page, unsigned order)
 {
-	if (likely(order == 0)) {
-		free_page_hot(page);
-		return;
-	}
-	if (likely(page >= mem_map && page < mem_map_end) && likely(order < MAX_ORDER)) {
+	if (likely(order < PCP_ORDERS)) {
+		if (likely(free_pcp(page, order)))
+			return;
+	} else if (likely(page >= mem_map && page < mem_map_end) && likely(order < MAX_ORDER)) {
 		pfn_t pfn = page_to_pfn(page);
-		mm_irqflags_t flags;
+		struct zone *z = page_zone(page);
+		mm_irqflags_t flags = mm_lock(&z->lock);
 
-		mm_irq_save_slot(&flags);
 		if (likely((page->flags & (STATE_ORDER | PG_OWNER_MASK)) ==
 			   (PG_ALLOCATED | order_bits(order))) &&
 		    likely(!(pfn & ((1u << order) - 1)))) {
-			struct zone *z = page_zone(page);
 			z->free_pages += 1u << order;
 			__free_one(z, page, pfn, order);
-			mm_irq_restore_slot(&flags);
+			mm_unlock(&z->lock, flags);
 			return;
 		}
-		mm_irq_restore_slot(&flags);
+		mm_unlock(&z->lock, flags);
 	}
 	free_pages_slow(page, order);
 }
@@ -624,11 +760,4 @@ void free_pages(uintptr_t addr, unsigned order)
 	__free_pages(page, order);
 }
 
-void buddy_drain_hot(void)
-{
-	mm_irqflags_t flags = mm_irq_save();
 
-	for (int i = 0; i < MAX_NR_ZONES; i++)
-		hot_drain(&zones[i], ~0u);
-	mm_irq_restore(flags);
-}

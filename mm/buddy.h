@@ -9,8 +9,27 @@
 #include "mm/page.h"
 #include "mm/gfp.h"
 
-#define HOT_LIST_BATCH 16 /* pages moved at once between hot list and buddy */
-#define HOT_LIST_HIGH 64 /* drain a batch when the hot list grows past this */
+/*
+ * Per-CPU page lists (mm/buddy.c, "Per-CPU lists"): each CPU keeps free
+ * blocks of orders 0..PCP_ORDERS-1 of each zone in front of the buddy.  A
+ * list of order k is refilled with PCP_BATCH >> k blocks at once (one
+ * block of order PCP_REFILL_ORDER, carved) and drained by as many when it
+ * grows past PCP_HIGH >> k.
+ */
+#define PCP_ORDERS 4
+#define PCP_BATCH 16u
+#define PCP_HIGH 64u
+#define PCP_REFILL_ORDER 4 /* log2(PCP_BATCH): a refill is one such block */
+
+struct pcp_list {
+	struct page *p_head; /* linked by lru.next; NULL: empty */
+	unsigned p_count; /* blocks on the list */
+};
+
+/* One CPU's lists of one zone (its copy of the per-CPU buddy_pcp). */
+struct pcp {
+	struct pcp_list p_list[PCP_ORDERS];
+};
 
 struct free_area {
 	struct list_node list; /* heads of free blocks of this order */
@@ -22,23 +41,29 @@ struct free_area {
  * from the zone bits of its flags with a shift, not a multiplication.
  */
 struct zone {
-	struct page *hot; /* hot list: order-0 pages, linked by lru.next */
-	unsigned hot_count;
+	mm_lock_t lock; /* the free lists and counters below */
 	unsigned free_mask; /* bit k set: free_area[k] has a block */
 	const char *name;
 	enum zone_id id;
 	pfn_t start_pfn, end_pfn; /* the span [start, end); may contain holes */
 	pfn_t span_pfns; /* end_pfn - start_pfn */
 	unsigned long managed_pages; /* frames given to the buddy */
-	unsigned long free_pages; /* free frames on the free lists (not hot) */
+	unsigned long free_pages; /* free frames on the free lists (not the
+				   * per-CPU lists) */
 	struct free_area free_area[MAX_ORDER];
 } __aligned(256);
 
-/* Free frames of a zone, those on its hot list included. */
-static inline unsigned long zone_free_pages(const struct zone *z)
-{
-	return z->free_pages + z->hot_count;
-}
+/* Free frames of a zone, those on every CPU's lists included (a sum of
+ * counters others may be changing: exact only when they are quiet). */
+unsigned long zone_free_pages(const struct zone *z);
+/* Frames of zone z on the lists of cpu. */
+unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu);
+
+/* Every CPU's lists: MAX_NR_ZONES struct pcp, the fixed start of the
+ * per-CPU space (mm/platform.h: a constant address in the kernel). */
+#define buddy_pcp ((struct pcp *)mm_percpu_space())
+STATIC_ASSERT(MAX_NR_ZONES * sizeof(struct pcp) <= MM_PERCPU_FIXED,
+	      "the buddy's per-CPU lists fit the per-CPU space's fixed part");
 
 extern struct zone zones[MAX_NR_ZONES];
 
@@ -63,10 +88,10 @@ void buddy_add_range(pfn_t start, pfn_t end);
  * Allocates 2^order physically contiguous frames, aligned to their size.
  * Returns the head page, or NULL (with every structure untouched) when no
  * zone the flags allow has such a block, or order >= MAX_ORDER.
- * Interrupt-safe; callable from any context.
+ * Interrupt-safe; callable from any context, on any CPU.
  */
 struct page *alloc_pages_any(gfp_t gfp, unsigned order);
-/* The same for one frame, GFP_KERNEL: the hot list, no argument to test. */
+/* The same for one frame, GFP_KERNEL: this CPU's list, no argument to test. */
 struct page *alloc_page_kernel(void);
 /* The same for GFP_KERNEL and any order: no flags to test. */
 struct page *alloc_pages_kernel(unsigned order);
@@ -94,7 +119,7 @@ static inline struct page *alloc_page(gfp_t gfp)
  * alone.
  */
 void free_pages_any(struct page *page, unsigned order);
-/* The same for order 0 (the hot list), no order to test. */
+/* The same for order 0 (this CPU's list), no order to test. */
 void free_page_hot(struct page *page);
 static __always_inline void __free_pages(struct page *page, unsigned order)
 {
@@ -117,12 +142,16 @@ void free_pages(uintptr_t addr, unsigned order);
 
 /* --- introspection ------------------------------------------------------ */
 
-/* Moves every hot-list page back into the buddy (merging it). */
-void buddy_drain_hot(void);
+/* Moves the blocks on every CPU's lists back into the buddy (merging
+ * them): a cross-CPU call, or this CPU's alone where none may be made
+ * (mm_on_each_cpu; false then, with other CPUs running). */
+bool buddy_drain_hot(void);
+/* This CPU's lists only: cheap, no cross-CPU call. */
+void buddy_drain_local(void);
 
 unsigned long buddy_free_pages(void); /* all zones */
 unsigned long buddy_managed_pages(void);
-/* Free blocks of each order in a zone (hot lists drained first). */
+/* Free blocks of each order in a zone (the per-CPU lists drained first). */
 void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER]);
 /* Prints /proc/buddyinfo's table: free blocks per order per zone. */
 void buddy_print_info(void);
@@ -142,7 +171,8 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order);
 /*
  * The invariant checker: every free list entry is a BUDDY head of that
  * order, aligned, inside its zone, not overlapping another block; counts
- * agree with the lists and the page array; the hot lists hold HOT pages.
+ * agree with the lists and the page array; every CPU's lists hold HOT
+ * blocks of their order (each CPU checks its own, by a cross-CPU call).
  * Returns the number of problems found (each reported as REPORT_CORRUPTION).
  */
 unsigned buddy_check(void);
@@ -171,14 +201,16 @@ const struct zone *buddy_private_zone_at(pfn_t pfn);
  * Reclaim before out of memory (mm/buddy_oom.c): the layer that keeps free
  * frames in caches of its own (the slab) gives them back when an
  * allocation would fail; report adds its lines to the out-of-memory
- * report.  Both run with interrupts on, from the allocating context.
+ * report.  Both run from the allocating context (with interrupts on,
+ * unless the caller had them off).
  */
 struct buddy_reclaimer {
 	unsigned long (*reclaim)(void); /* frames given back */
 	void (*report)(void);
 };
 void buddy_set_reclaim(const struct buddy_reclaimer *r);
-/* Asks the reclaimer for its frames now; how many it gave back. */
+/* Asks the reclaimer for its frames now, then drains every CPU's page
+ * lists (buddy_drain_hot); the frames the reclaimer gave back. */
 unsigned long buddy_reclaim(void);
 /* Allocations that failed, reported or not. */
 unsigned long buddy_oom_failures(void);

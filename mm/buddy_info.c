@@ -28,10 +28,10 @@ void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 	mm_irqflags_t flags;
 
 	buddy_drain_hot();
-	flags = mm_irq_save();
+	flags = mm_lock(&zones[zone].lock);
 	for (unsigned k = 0; k < MAX_ORDER; k++)
 		nr_free[k] = zones[zone].free_area[k].nr_free;
-	mm_irq_restore(flags);
+	mm_unlock(&zones[zone].lock, flags);
 }
 
 void buddy_print_info(void)
@@ -122,17 +122,34 @@ unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order)
 
 static unsigned problems;
 
-static __printf(2, 3) void bad(pfn_t pfn, const char *fmt, ...)
+static void vbad(unsigned *count, pfn_t pfn, const char *fmt, va_list ap)
 {
 	char msg[160];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+	mm_report(REPORT_CORRUPTION, (uintptr_t)((paddr_t)pfn << MM_PAGE_SHIFT),
+		  "buddy_check: pfn %#x: %s", pfn, msg);
+}
+
+/* A problem of the zones' lists (check_lock held). */
+static __printf(2, 3) void bad(pfn_t pfn, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vbad(&problems, pfn, fmt, ap);
 	va_end(ap);
-	problems++;
-	mm_report(REPORT_CORRUPTION, (uintptr_t)((paddr_t)pfn << MM_PAGE_SHIFT),
-		  "buddy_check: pfn %#x: %s", pfn, msg);
+}
+
+/* A problem of a CPU's lists, counted in *count. */
+static __printf(3, 4) void bad_on_cpu(unsigned *count, pfn_t pfn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad(count, pfn, fmt, ap);
+	va_end(ap);
 }
 
 /* Every entry of every list: a BUDDY head of that order, aligned, inside
@@ -173,22 +190,32 @@ static unsigned long check_lists(const struct zone *z, unsigned long *pages)
 	return blocks;
 }
 
-static unsigned long check_hot(const struct zone *z)
+/* This CPU's lists: HOT heads of their order and zone, as many as counted
+ * (run on each CPU by buddy_check, interrupts off). */
+static void check_local_lists(void *count)
 {
-	unsigned long n = 0;
-
-	for (const struct page *p = z->hot; p; p = (const struct page *)p->lru.next) {
-		if ((p->flags & (PG_STATE_MASK | PG_ORDER_MASK)) != PG_HOT ||
-		    page_zone_id(p) != z->id)
-			bad(page_to_pfn(p), "on the %s hot list with flags %#x",
-			    z->name, p->flags);
-		if (++n > z->managed_pages)
-			break;
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		const struct zone *z = &zones[i];
+		const struct pcp *pcp = mm_this_cpu(&buddy_pcp[i]);
+		for (unsigned k = 0; k < PCP_ORDERS; k++) {
+			const struct pcp_list *l = &pcp->p_list[k];
+			unsigned long n = 0;
+			for (const struct page *p = l->p_head; p; p = (const struct page *)p->lru.next) {
+				pfn_t pfn = page_to_pfn(p);
+				if ((p->flags & (PG_STATE_MASK | PG_ORDER_MASK)) !=
+					    (PG_HOT | ((uint32_t)k << PG_ORDER_SHIFT)) ||
+				    page_zone_id(p) != z->id || (pfn & ((1u << k) - 1)))
+					bad_on_cpu(count, pfn, "on CPU %u's %s list of order %u with flags %#x",
+					    mm_cpu_id(), z->name, k, p->flags);
+				if (++n > z->managed_pages)
+					break;
+			}
+			if (n != l->p_count)
+				bad_on_cpu(count, z->start_pfn,
+					   "CPU %u's %s list of order %u holds %lu blocks, its count says %u",
+				    mm_cpu_id(), z->name, k, n, l->p_count);
+		}
 	}
-	if (n != z->hot_count)
-		bad(z->start_pfn, "%s hot list holds %lu pages, hot_count says %u",
-		    z->name, n, z->hot_count);
-	return n;
 }
 
 /* The page array agrees: as many BUDDY heads as listed blocks. */
@@ -219,22 +246,35 @@ static void check_page_array(const struct zone *z, unsigned long listed)
 		    z->name, heads, listed);
 }
 
+/*
+ * Each zone under its lock, so other CPUs may go on allocating: their
+ * changes to a zone wait, and blocks on their own lists are HOT pages
+ * the sweep of the page array leaves alone.  Each CPU checks its own lists
+ * (a cross-CPU call; where none may be made, this CPU's only).  One check
+ * at a time: the count of problems is the checker's.
+ */
 unsigned buddy_check(void)
 {
-	mm_irqflags_t flags = mm_irq_save();
+	static mm_lock_t check_lock = MM_LOCK_INIT("buddy_check", LOCK_ORDER_KMALLOC);
+	mm_irqflags_t cflags = mm_lock(&check_lock);
+	unsigned found, on_cpus = 0;
 
 	problems = 0;
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		const struct zone *z = &zones[i];
+		struct zone *z = &zones[i];
+		mm_irqflags_t flags = mm_lock(&z->lock);
 		unsigned long pages = 0, blocks = check_lists(z, &pages);
-		check_hot(z);
 		check_page_array(z, blocks);
 		if (pages != z->free_pages)
 			bad(z->start_pfn, "%s: %lu pages on the free lists, free_pages says %lu",
 			    z->name, pages, z->free_pages);
-		if (zone_free_pages(z) > z->managed_pages)
+		if (z->free_pages > z->managed_pages)
 			bad(z->start_pfn, "%s: more free pages than managed", z->name);
+		mm_unlock(&z->lock, flags);
 	}
-	mm_irq_restore(flags);
-	return problems;
+	found = problems;
+	mm_unlock(&check_lock, cflags);
+	/* not under check_lock: a cross-CPU call needs interrupts on */
+	mm_on_each_cpu(check_local_lists, &on_cpus);
+	return found + on_cpus;
 }

@@ -26,9 +26,15 @@ void buddy_set_reclaim(const struct buddy_reclaimer *r)
 	reclaimer = r;
 }
 
+/* The reclaimers, then every CPU's page lists: frames other CPUs keep
+ * (and, after the reclaimers, the frames they gave back to this CPU's
+ * lists) go back to the zones. */
 unsigned long buddy_reclaim(void)
 {
-	return reclaimer ? reclaimer->reclaim() : 0;
+	unsigned long got = reclaimer ? reclaimer->reclaim() : 0;
+
+	buddy_drain_hot();
+	return got;
 }
 
 unsigned long buddy_oom_failures(void)

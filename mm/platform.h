@@ -10,6 +10,8 @@
 #define MM_PLATFORM_H
 
 #include "lib/types.h"
+#include "lib/lock_order.h"
+#include "lib/atomic.h"
 #include <stdarg.h>
 
 #ifdef STRATA_HOST
@@ -74,8 +76,14 @@ void mm_set_frame_mapper(void *(*map)(paddr_t), void (*unmap)(void *));
 void *mm_map_frame(paddr_t pa);
 void mm_unmap_frame(void *va);
 
-/* Interrupt-safe critical sections (one CPU: disabling interrupts is the
- * lock).  Nest freely.  Inline in the kernel: they sit on every fast path. */
+/*
+ * Interrupt-safe critical sections on this CPU: nothing else runs on it
+ * in between (interrupts are masked).  They protect this CPU's per-CPU
+ * data; shared data needs a lock (below).  Nest freely.  Inline in the
+ * kernel: they sit on every fast path.  On the host each CPU is a thread
+ * and the section holds that CPU's mutex, which a remote CPU's
+ * mm_on_each_cpu takes too (tests/host/platform_host.c).
+ */
 typedef unsigned long mm_irqflags_t;
 #ifdef STRATA_HOST
 mm_irqflags_t mm_irq_save(void);
@@ -90,6 +98,137 @@ static inline mm_irqflags_t mm_irq_save(void)
 static inline void mm_irq_restore(mm_irqflags_t flags)
 {
 	irq_restore((uint32_t)flags);
+}
+#endif
+
+/* --- several CPUs ---------------------------------------------------------
+ *
+ * mm_cpu_id() is the running CPU (the kernel's %fs-based number; on the
+ * host the thread's, host_set_cpu).  MM_MAX_CPUS bounds every per-CPU
+ * array; mm_cpu_online(cpu) says whether cpu runs.
+ *
+ * Per-CPU memory.  mm_percpu_alloc(size) gives a block of which every CPU
+ * has its own copy, all zeroed; the pointer is CPU 0's copy, and
+ * mm_per_cpu(ptr, cpu) is CPU cpu's.  A CPU changes its own copy inside
+ * mm_irq_save; another CPU's only from a function mm_on_each_cpu runs
+ * there.  A CPU started later finds its copies zeroed: users take zero to
+ * mean "not set up yet".  In the kernel the copies lie in the per-CPU
+ * areas, so "%fs:ptr" is the running CPU's copy (mm_array_push and
+ * mm_array_pop address it so, one instruction); NULL when the per-CPU
+ * space is used up.
+ *
+ * mm_on_each_cpu(fn, arg) runs fn(arg) on every online CPU in turn, each
+ * with interrupts off there, and returns when all have: how one CPU
+ * empties the others' per-CPU caches.  A cross-CPU call may be made only
+ * with interrupts on (so holding no lock that is taken with interrupts
+ * off, arch/x86/smp_call.h); elsewhere fn runs on this CPU alone and the
+ * result is false.
+ */
+#ifdef STRATA_HOST
+#define MM_MAX_CPUS 8
+extern __thread unsigned mm_host_cpu;
+static inline unsigned mm_cpu_id(void)
+{
+	return mm_host_cpu;
+}
+#define MM_PERCPU_BYTES 16384u
+#else
+#include "arch/x86/percpu.h"
+#define MM_MAX_CPUS NR_CPUS
+static inline unsigned mm_cpu_id(void)
+{
+	return smp_processor_id();
+}
+#define MM_PERCPU_BYTES 12288u
+#endif
+bool mm_cpu_online(unsigned cpu);
+bool mm_on_each_cpu(void (*fn)(void *arg), void *arg);
+/*
+ * mm/percpu.c hands out the platform's mm_percpu_space (CPU 0's copy of
+ * MM_PERCPU_BYTES) past its first MM_PERCPU_FIXED bytes, which belong to
+ * the buddy's page lists (mm/buddy.c): at a fixed address, which the
+ * kernel's fast paths use as a constant.  mm_percpu_used: bytes handed
+ * out.
+ */
+#define MM_PERCPU_FIXED 256u
+void *mm_percpu_alloc(size_t size);
+void mm_percpu_free(void *ptr, size_t size);
+size_t mm_percpu_used(void);
+#ifdef STRATA_HOST
+void *mm_percpu_space(void);
+#else
+extern uint8_t mm_percpu_area[];
+static inline void *mm_percpu_space(void)
+{
+	return mm_percpu_area;
+}
+#endif
+/*
+ * mm_per_cpu(ptr, cpu): CPU cpu's copy; mm_this_cpu(ptr): the running
+ * CPU's, a plain pointer.  mm_local(ptr): the running CPU's as the fast
+ * paths reach it, of type "T MM_LOCAL *" -- in the kernel a pointer in
+ * the %fs address space, so that each access is one %fs-relative
+ * instruction (gcc's __seg_fs) with no address computed first.
+ */
+#ifdef STRATA_HOST
+#define mm_per_cpu(ptr, cpu) \
+	((__typeof__(ptr))((uint8_t *)(ptr) + (size_t)(cpu) * MM_PERCPU_BYTES))
+#define mm_this_cpu(ptr) mm_per_cpu((ptr), mm_host_cpu)
+#define MM_LOCAL
+#define mm_local(ptr) mm_this_cpu(ptr)
+#else
+#define mm_per_cpu(ptr, cpu) per_cpu_ptr((ptr), (cpu))
+#define mm_this_cpu(ptr) this_cpu_ptr(ptr)
+#define MM_LOCAL __seg_fs
+#define mm_local(ptr) ((__typeof__(*(ptr)) __seg_fs *)(uintptr_t)(ptr))
+#endif
+
+/*
+ * Locks for shared data, always taken with interrupts off on this CPU (so
+ * a holder is never interrupted into an allocator that wants it too).
+ * The kernel's are ticket spinlocks, checked by lock debugging and counted
+ * by lockstat (lib/spinlock.h; their place in lib/lock_order.h); the
+ * host's are mutexes, which ThreadSanitizer understands.  "__" functions
+ * say which they expect held with MM_LOCK_HELD.
+ */
+#ifdef STRATA_HOST
+#include <pthread.h>
+typedef struct mm_lock {
+	pthread_mutex_t l_mutex;
+	const char *l_name;
+	unsigned long l_acquired;
+} mm_lock_t;
+#define MM_LOCK_INIT(name, order) { PTHREAD_MUTEX_INITIALIZER, (name), 0 }
+void mm_lock_init(mm_lock_t *l, const char *name, unsigned order);
+mm_irqflags_t mm_lock(mm_lock_t *l);
+void mm_unlock(mm_lock_t *l, mm_irqflags_t flags);
+#define MM_LOCK_HELD(l) ((void)0)
+static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
+{
+	return l->l_acquired;
+}
+#else
+#include "lib/spinlock.h"
+typedef struct spinlock mm_lock_t;
+#define MM_LOCK_INIT(name, order) SPINLOCK_INIT(name, order)
+static inline void mm_lock_init(mm_lock_t *l, const char *name, unsigned order)
+{
+	spin_init(l, name, order);
+}
+
+static __always_inline mm_irqflags_t mm_lock(mm_lock_t *l)
+{
+	return spin_lock_irqsave(l);
+}
+
+static __always_inline void mm_unlock(mm_lock_t *l, mm_irqflags_t flags)
+{
+	spin_unlock_irqrestore(l, (irqflags_t)flags);
+}
+#define MM_LOCK_HELD(l) LOCK_ASSERT_HELD(l)
+static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
+{
+	return l->sl_stats.ls_acquired;
 }
 #endif
 
@@ -121,11 +260,14 @@ static inline void mm_irq_restore_slot(const mm_irqflags_t *slot)
 #endif
 
 /*
- * The slab's array of free objects (mm/slab.c, 6), pushed and popped in
- * one critical section each, with interrupts masked.  Together they are
- * the slab's whole fast path, so the kernel writes them for the machine (a
- * few instructions of assembly each: compiled, the flags saved around the
- * section take a register that must first be freed) and the host in C.
+ * The slab's per-CPU arrays of free objects (mm/slab.c, 6), pushed and
+ * popped in one critical section each, with interrupts masked.  Together
+ * they are the slab's whole fast path, so the kernel writes them for the
+ * machine (a few instructions of assembly each: compiled, the flags saved
+ * around the section take a register that must first be freed) and the
+ * host in C.  `a` is a per-CPU pointer (mm_percpu_alloc): each operates
+ * on the running CPU's copy -- in the kernel through %fs, no instruction
+ * more than a plain array.
  *
  * The array holds `a_avail` objects in a_slot[1..a_avail], at most
  * `a_limit`; a_slot[0] stays NULL.  Each object carries a free mark in the
@@ -143,15 +285,17 @@ struct mm_obj_array {
 };
 
 /*
- * mm_array_push: puts obj on top, marking it MM_MARK_IN_ARRAY, unless its
- * mark says it is free already (either mark) or the array is full; false,
- * with nothing changed, then.  mm_array_pop: takes the top object off, or
- * NULL when the array is empty; its mark is the caller's to clear.
+ * mm_array_push: puts obj on top of this CPU's array, marking it
+ * MM_MARK_IN_ARRAY, unless its mark says it is free already (either mark)
+ * or the array is full; false, with nothing changed, then.  mm_array_pop:
+ * takes the top object off, or NULL when the array is empty; its mark is
+ * the caller's to clear.
  */
 #ifdef STRATA_HOST
-static inline bool mm_array_push(struct mm_obj_array *a, void *obj, uintptr_t *mark)
+static inline bool mm_array_push(struct mm_obj_array *pa, void *obj, uintptr_t *mark)
 {
 	mm_irqflags_t flags = mm_irq_save();
+	struct mm_obj_array *a = mm_this_cpu(pa);
 	bool ok = (*mark | 1) != MM_MARK_IN_ARRAY && a->a_avail < a->a_limit;
 
 	if (ok) {
@@ -162,9 +306,10 @@ static inline bool mm_array_push(struct mm_obj_array *a, void *obj, uintptr_t *m
 	return ok;
 }
 
-static inline void *mm_array_pop(struct mm_obj_array *a)
+static inline void *mm_array_pop(struct mm_obj_array *pa)
 {
 	mm_irqflags_t flags = mm_irq_save();
+	struct mm_obj_array *a = mm_this_cpu(pa);
 	void *obj = a->a_slot[a->a_avail];
 
 	if (obj)
@@ -189,13 +334,13 @@ static __always_inline bool mm_array_push(struct mm_obj_array *a, void *obj,
 			      "orl $1, %[n]\n\t"
 			      "cmpl %[in], %[n]\n\t"
 			      "je 1f\n\t"
-			      "movl (%[a]), %[n]\n\t" /* room? */
-			      "cmpl 4(%[a]), %[n]\n\t"
+			      "movl %%fs:(%[a]), %[n]\n\t" /* room? */
+			      "cmpl %%fs:4(%[a]), %[n]\n\t"
 			      "jae 1f\n\t"
 			      "movl %[in], (%[mark])\n\t"
 			      "incl %[n]\n\t"
-			      "movl %[obj], 8(%[a],%[n],4)\n\t"
-			      "movl %[n], (%[a])\n\t"
+			      "movl %[obj], %%fs:8(%[a],%[n],4)\n\t"
+			      "movl %[n], %%fs:(%[a])\n\t"
 			      "popfl\n\t"
 			      ".pushsection .text.unlikely\n"
 			      "1:\tpopfl\n\t"
@@ -219,10 +364,10 @@ static __always_inline void *mm_array_pop(struct mm_obj_array *a)
 
 	__asm__ volatile("pushfl\n\t"
 			 "cli\n\t"
-			 "movl (%[a]), %[obj]\n\t"
-			 "movl 8(%[a],%[obj],4), %[obj]\n\t"
+			 "movl %%fs:(%[a]), %[obj]\n\t"
+			 "movl %%fs:8(%[a],%[obj],4), %[obj]\n\t"
 			 "cmpl $1, %[obj]\n\t"
-			 "adcl $-1, (%[a])\n\t"
+			 "adcl $-1, %%fs:(%[a])\n\t"
 			 "popfl"
 			 : [obj] "=&r"(obj)
 			 : [a] "r"(a)

@@ -1,7 +1,7 @@
 /*
  * The kernel's side of mm/platform.h: the direct map's extent (the
  * translations themselves are inline in platform.h), temporary frame
- * mappings, interrupt masking as the lock, and printk.
+ * mappings, the per-CPU space and cross-CPU calls, and printk.
  * Until mm/paging installs kmap, frames beyond the direct map are reached
  * through fixmap slots.
  */
@@ -10,6 +10,8 @@
 #include "arch/x86/early_map.h"
 #include "arch/x86/mmu.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/smp_call.h"
 #include "lib/panic.h"
 #include "lib/symbol.h"
 
@@ -81,4 +83,26 @@ uintptr_t mm_random(void)
 	x = (x ^ (x >> 16)) * 0x85EBCA6Bu;
 	x = (x ^ (x >> 13)) * 0xC2B2AE35u;
 	return x ^ (x >> 16);
+}
+
+/* The space mm/percpu.c hands out, in every CPU's per-CPU area. */
+DEFINE_PER_CPU(uint8_t[MM_PERCPU_BYTES], mm_percpu_area) __aligned(64);
+
+bool mm_cpu_online(unsigned cpu)
+{
+	return cpu < NR_CPUS && cpumask_test(&cpu_online_mask, cpu);
+}
+
+bool mm_on_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	irqflags_t flags;
+
+	if (!irqs_disabled() && smp_others_online()) {
+		smp_call_all(fn, arg);
+		return true;
+	}
+	flags = irq_save();
+	fn(arg);
+	irq_restore(flags);
+	return !smp_others_online();
 }

@@ -19,13 +19,17 @@
  * where an allocation failed). */
 static void scatter_free_frames(struct page **keep, unsigned n)
 {
-	for (unsigned i = 0; i < 2 * n; i++) {
-		struct page *pg = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
-		if (i % 2 == 0)
-			keep[i / 2] = pg;
-		else if (pg)
-			__free_page(pg);
+	static struct page *odd[SCATTER_PAGES];
+
+	/* all first, then the odd ones back: freeing each at once would
+	 * only have the next allocation take it again */
+	for (unsigned i = 0; i < n; i++) {
+		keep[i] = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
+		odd[i] = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
 	}
+	for (unsigned i = 0; i < n; i++)
+		if (odd[i])
+			__free_page(odd[i]);
 }
 
 KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault")

@@ -21,7 +21,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -DSTRATA_HOST -I. -MMD -MP -Wall -Wextra \
 
 # The portable mm sources every host program links against; each portable
 # allocator adds its file to HOST_MM_FILES.
-HOST_MM_FILES := report.c failinject.c
+HOST_MM_FILES := report.c failinject.c percpu.c
 # Test-side helpers (reference models) every host program links against.
 HOST_HELPERS := tests/host/platform_host.c
 HOST_MM_SRCS = $(HOST_HELPERS) $(addprefix mm/,$(HOST_MM_FILES))

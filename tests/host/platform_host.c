@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <pthread.h>
 
 static uint8_t *arena;
 static size_t arena_size;
@@ -79,14 +80,97 @@ void mm_unmap_frame(void *va)
 	(void)va;
 }
 
+/*
+ * CPUs.  Each host thread says which CPU it is (host_set_cpu; 0 unless it
+ * does).  "Interrupts off on CPU n" is holding CPU n's mutex, so that
+ * mm_on_each_cpu, which takes it to run a function "on" CPU n, excludes
+ * that CPU's own critical sections exactly as an interrupt would wait for
+ * them in the kernel.  A thread's sections nest (irq_depth).
+ */
+__thread unsigned mm_host_cpu;
+static __thread unsigned irq_depth;
+static pthread_mutex_t cpu_mutex[MM_MAX_CPUS] = {
+	[0 ... MM_MAX_CPUS - 1] = PTHREAD_MUTEX_INITIALIZER
+};
+static unsigned nr_cpus = 1;
+static uint8_t percpu_space[MM_MAX_CPUS][MM_PERCPU_BYTES] __attribute__((aligned(64)));
+
+void host_set_cpus(unsigned n)
+{
+	nr_cpus = n < 1 ? 1 : n > MM_MAX_CPUS ? MM_MAX_CPUS : n;
+}
+
+void host_set_cpu(unsigned cpu)
+{
+	mm_host_cpu = cpu;
+}
+
+bool mm_cpu_online(unsigned cpu)
+{
+	return cpu < nr_cpus;
+}
+
+void *mm_percpu_space(void)
+{
+	return percpu_space[0];
+}
+
 mm_irqflags_t mm_irq_save(void)
 {
+	if (irq_depth++ == 0)
+		pthread_mutex_lock(&cpu_mutex[mm_host_cpu]);
 	return 0;
 }
 
 void mm_irq_restore(mm_irqflags_t flags)
 {
 	(void)flags;
+	if (--irq_depth == 0)
+		pthread_mutex_unlock(&cpu_mutex[mm_host_cpu]);
+}
+
+/* As the kernel's: a cross-CPU call only from outside every critical
+ * section; within one, fn runs on this CPU alone. */
+bool mm_on_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	unsigned self = mm_host_cpu;
+	mm_irqflags_t flags;
+
+	if (irq_depth) {
+		fn(arg);
+		return nr_cpus == 1;
+	}
+	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
+		mm_host_cpu = cpu; /* fn runs "on" cpu, in its section */
+		flags = mm_irq_save();
+		fn(arg);
+		mm_irq_restore(flags);
+	}
+	mm_host_cpu = self;
+	return true;
+}
+
+void mm_lock_init(mm_lock_t *l, const char *name, unsigned order)
+{
+	(void)order;
+	pthread_mutex_init(&l->l_mutex, NULL);
+	l->l_name = name;
+	l->l_acquired = 0;
+}
+
+mm_irqflags_t mm_lock(mm_lock_t *l)
+{
+	mm_irqflags_t flags = mm_irq_save();
+
+	pthread_mutex_lock(&l->l_mutex);
+	l->l_acquired++;
+	return flags;
+}
+
+void mm_unlock(mm_lock_t *l, mm_irqflags_t flags)
+{
+	pthread_mutex_unlock(&l->l_mutex);
+	mm_irq_restore(flags);
 }
 
 int mm_printf(const char *fmt, ...)

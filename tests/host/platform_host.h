@@ -1,7 +1,9 @@
 /*
  * The host side of mm/platform.h: "physical memory" is one malloc'd arena,
  * physical address p lives at arena + p, and the direct map ends wherever
- * the test says (to model HIGHMEM).  Interrupts do not exist.
+ * the test says (to model HIGHMEM).  CPUs are threads: each says which
+ * it is with host_set_cpu (0 by default), after host_set_cpus(n) said how
+ * many there are (1 by default).
  */
 #ifndef TESTS_HOST_PLATFORM_HOST_H
 #define TESTS_HOST_PLATFORM_HOST_H
@@ -13,6 +15,9 @@ void host_phys_init(size_t bytes, paddr_t direct_end);
 void host_phys_free(void);
 uint8_t *host_phys_base(void);
 size_t host_phys_size(void);
+
+void host_set_cpus(unsigned n);
+void host_set_cpu(unsigned cpu);
 
 /* mm_printf goes to stdout unless silenced (random tests print a lot). */
 void host_set_quiet(bool quiet);

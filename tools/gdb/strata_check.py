@@ -8,8 +8,8 @@ It checks what the data structures promise each other:
   buddy  every block on the free list of order k of a zone is the head of a
          free block (BUDDY, order k, that zone), aligned to 2^k frames, inside
          the zone; the list holds nr_free blocks; no two blocks overlap; the
-         blocks add up to the zone's free_pages; the hot list holds hot_count
-         single frames marked HOT.
+         blocks add up to the zone's free_pages; each CPU's list of order k
+         holds as many blocks as its count, each marked HOT with order k.
   slab   every slab on a cache's lists belongs to the cache; full slabs have
          every object in use, empty ones none, partial ones some; each free
          list is as long as the objects not in use; the slabs add up to
@@ -17,7 +17,7 @@ It checks what the data structures promise each other:
          (plus those in the cache's array) to c_active.
 """
 from strata_mem import (PG_BUDDY, PG_HOT, ev, free_list, list_entries, max_order, page_flags,
-                        page_order, page_zone, slab_free_list, zones)
+                        page_order, page_zone, pcp_lists, slab_free_list, zones)
 
 LIST_LIMIT = 1 << 20
 
@@ -43,17 +43,16 @@ def _check_free_lists(z, zid, problems):
     return blocks
 
 
-def _check_hot(z, problems):
-    page, n = int(z["hot"]), 0
-    base, size = int(ev("(unsigned)mem_map")), int(ev("sizeof(struct page)"))
-    while page and n <= LIST_LIMIT:
-        pfn = (page - base) // size
-        if not page_flags(pfn) & PG_HOT:
-            problems.append("%s: pfn %#x is on the hot list without HOT" % (z["name"].string(), pfn))
-        page, n = int(ev("mem_map[%d].lru.next" % pfn)), n + 1
-    if n != int(z["hot_count"]):
-        problems.append("%s: %d pages on the hot list, hot_count says %d"
-                        % (z["name"].string(), n, int(z["hot_count"])))
+def _check_pcp(z, zid, problems):
+    for cpu, k, count, pfns in pcp_lists(zid):
+        for pfn in pfns:
+            f = page_flags(pfn)
+            if not f & PG_HOT or page_order(f) != k or page_zone(f) != zid:
+                problems.append("%s: pfn %#x is on CPU %d's list of order %d with flags %#x"
+                                % (z["name"].string(), pfn, cpu, k, f))
+        if len(pfns) != count:
+            problems.append("%s: %d blocks on CPU %d's list of order %d, its count says %d"
+                            % (z["name"].string(), len(pfns), cpu, k, count))
 
 
 def check_buddy(problems):
@@ -71,7 +70,7 @@ def check_buddy(problems):
         if pages != int(z["free_pages"]):
             problems.append("%s: %d pages in free blocks, free_pages says %d"
                             % (z["name"].string(), pages, int(z["free_pages"])))
-        _check_hot(z, problems)
+        _check_pcp(z, zid, problems)
     return nblocks
 
 

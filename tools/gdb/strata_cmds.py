@@ -12,7 +12,7 @@ import gdb
 
 import strata_check
 from strata_mem import (LAYOUT, PAGE_SIZE, Error, caches, cr3, entry_bits, ev, flag_names, free_list,
-                        list_entries, max_order, page_flags, read_defines, require_mm,
+                        list_entries, max_order, page_flags, pcp_frames, read_defines, require_mm,
                         require_paging, slab_row, symbol, value, walk, zones)
 from strata_printers import describe_page
 from strata_whatis import vmalloc_areas, whatis
@@ -78,18 +78,18 @@ class PageWalk(Helper):
 
 
 class BuddyInfo(Helper):
-    """Free blocks per order per zone (and each hot list), read from `zones`."""
+    """Free blocks per order per zone (and the frames on the CPUs' lists), read from `zones`."""
     NAME = "buddyinfo"
 
     def run(self, argv):
         require_mm()
         orders = max_order()
-        print("%-8s" % "zone" + "".join(" %6d" % k for k in range(orders)) + "   hot")
-        for z in zones():
+        print("%-8s" % "zone" + "".join(" %6d" % k for k in range(orders)) + "   pcp")
+        for zid, z in enumerate(zones()):
             if int(z["managed_pages"]) == 0:
                 continue
             row = "".join(" %6d" % int(z["free_area"][k]["nr_free"]) for k in range(orders))
-            print("%-8s%s %5d" % (z["name"].string(), row, int(z["hot_count"])))
+            print("%-8s%s %5d" % (z["name"].string(), row, pcp_frames(zid)))
 
 
 class FreeList(Helper):

@@ -200,6 +200,38 @@ def owner_id(name):
     return int(ev(name))
 
 
+def online_cpus():
+    """The CPUs in cpu_online_mask."""
+    bits = int(ev("cpu_online_mask.bits"))
+    return [c for c in range(32) if bits >> c & 1]
+
+
+def pcp_lists(zid):
+    """Every online CPU's per-CPU lists of zone zid (mm/buddy.c): a list
+    of (cpu, order, count, pfns), read from the per-CPU space's start in
+    each CPU's area."""
+    base, size = int(ev("(unsigned)mem_map")), int(ev("sizeof(struct page)"))
+    lists = []
+    for cpu in online_cpus():
+        addr = int(ev("(unsigned)mm_percpu_area")) + int(ev("percpu_offset")[cpu])
+        pcp = gdb.Value(addr).cast(gdb.lookup_type("struct pcp").pointer())[zid]
+        arr = pcp["p_list"]
+        for k in range(int(arr.type.sizeof // arr[0].type.sizeof)):
+            lst = arr[k]
+            node, pfns = int(lst["p_head"]), []
+            while node and len(pfns) < (1 << 20):
+                pfn = (node - base) // size
+                pfns.append(pfn)
+                node = int(ev("mem_map[%d].lru.next" % pfn))
+            lists.append((cpu, k, int(lst["p_count"]), pfns))
+    return lists
+
+
+def pcp_frames(zid):
+    """Frames of zone zid on every CPU's lists, by their counts."""
+    return sum(count << k for _, k, count, _ in pcp_lists(zid))
+
+
 def free_list(zone, order):
     """The pfns on one buddy free list, in list order."""
     head = zone["free_area"][order]["list"]

@@ -4,7 +4,7 @@ name) instead of raw numbers.  A printer that cannot read what it needs
 falls back to a short note, never an exception."""
 import gdb
 
-from strata_mem import (STATE_BITS, owner_name, page_order, page_owner, page_zone, slab_row,
+from strata_mem import (STATE_BITS, owner_name, page_order, page_owner, page_zone, pcp_frames, slab_row,
                         zone_name)
 
 
@@ -50,10 +50,10 @@ class ZonePrinter:
         fa = z["free_area"]
         orders = int(fa.type.sizeof // fa[0].type.sizeof)
         free = " ".join(str(int(fa[k]["nr_free"])) for k in range(orders))
-        return ("struct zone %s {pfn %#x-%#x, managed %d, free %d + %d hot, "
+        return ("struct zone %s {pfn %#x-%#x, managed %d, free %d + %d on CPU lists, "
                 "free blocks by order [%s]}" % (
                     z["name"].string(), int(z["start_pfn"]), int(z["end_pfn"]),
-                    int(z["managed_pages"]), int(z["free_pages"]), int(z["hot_count"]), free))
+                    int(z["managed_pages"]), int(z["free_pages"]), pcp_frames(int(z["id"])), free))
 
 
 class TaskPrinter:

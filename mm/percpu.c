@@ -1,0 +1,87 @@
+/*
+ * Per-CPU memory for the allocators (mm/platform.h): mm_percpu_alloc hands
+ * out pieces of a fixed space of MM_PERCPU_BYTES of which every CPU has
+ * its own copy, at the same offset -- a slab cache's arrays (the buddy's
+ * page lists have the fixed part at its start).  A bitmap of PERCPU_UNIT-byte units, first fit, under a lock;
+ * allocation zeroes the piece on every online CPU (a CPU started later
+ * gets a zeroed area).  Cache creation is rare: simple beats clever here.
+ */
+#include "mm/platform.h"
+
+#define PERCPU_UNIT 32u
+#define PERCPU_UNITS (MM_PERCPU_BYTES / PERCPU_UNIT)
+#define PERCPU_FIRST_UNIT (MM_PERCPU_FIXED / PERCPU_UNIT) /* the buddy's before */
+STATIC_ASSERT(MM_PERCPU_FIXED % PERCPU_UNIT == 0, "the fixed part is whole units");
+
+static mm_lock_t percpu_lock = MM_LOCK_INIT("percpu space", LOCK_ORDER_PERCPU);
+static uint32_t percpu_map[PERCPU_UNITS / 32]; /* bit set: unit in use */
+static size_t percpu_in_use;
+
+static bool unit_used(unsigned u)
+{
+	return percpu_map[u / 32] & (1u << (u % 32));
+}
+
+static void mark_units(unsigned first, unsigned n, bool used)
+{
+	for (unsigned u = first; u < first + n; u++) {
+		if (used)
+			percpu_map[u / 32] |= 1u << (u % 32);
+		else
+			percpu_map[u / 32] &= ~(1u << (u % 32));
+	}
+}
+
+/* The first run of n free units; PERCPU_UNITS if there is none. */
+static unsigned find_run(unsigned n)
+{
+	unsigned run = 0;
+
+	for (unsigned u = PERCPU_FIRST_UNIT; u < PERCPU_UNITS; u++) {
+		run = unit_used(u) ? 0 : run + 1;
+		if (run == n)
+			return u + 1 - n;
+	}
+	return PERCPU_UNITS;
+}
+
+void *mm_percpu_alloc(size_t size)
+{
+	unsigned n = (unsigned)((size + PERCPU_UNIT - 1) / PERCPU_UNIT), first;
+	mm_irqflags_t flags;
+	uint8_t *ptr = NULL;
+
+	if (!size || size > MM_PERCPU_BYTES)
+		return NULL;
+	flags = mm_lock(&percpu_lock);
+	first = find_run(n);
+	if (first < PERCPU_UNITS) {
+		mark_units(first, n, true);
+		percpu_in_use += n * PERCPU_UNIT;
+		ptr = (uint8_t *)mm_percpu_space() + first * PERCPU_UNIT;
+		for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+			if (mm_cpu_online(cpu))
+				memset(mm_per_cpu(ptr, cpu), 0, n * PERCPU_UNIT);
+	}
+	mm_unlock(&percpu_lock, flags);
+	return ptr;
+}
+
+void mm_percpu_free(void *ptr, size_t size)
+{
+	unsigned n = (unsigned)((size + PERCPU_UNIT - 1) / PERCPU_UNIT);
+	uintptr_t off = (uintptr_t)ptr - (uintptr_t)mm_percpu_space();
+	mm_irqflags_t flags;
+
+	if (!ptr)
+		return;
+	flags = mm_lock(&percpu_lock);
+	mark_units((unsigned)(off / PERCPU_UNIT), n, false);
+	percpu_in_use -= n * PERCPU_UNIT;
+	mm_unlock(&percpu_lock, flags);
+}
+
+size_t mm_percpu_used(void)
+{
+	return percpu_in_use;
+}
