@@ -3,6 +3,7 @@ failboot, kernel/failboot.h): each must stop the boot with a panic that
 names what could not be allocated -- never a triple fault, a hang, a trap
 or a NULL dereference later on -- or, for the one allocation the kernel can
 do without, go on and say what it does without."""
+import concurrent.futures
 import re
 import time
 
@@ -30,6 +31,9 @@ FALLBACKS = [
     r"mm: no page below 1 MiB for the AP start-up trampoline: the other CPUs will stay halted",
 ]
 FORBIDDEN = ["TRAP ", "DOUBLE FAULT", "nested panic", "assertion failed", "page fault"]
+# Boots at once: most of a boot's time is QEMU and the firmware starting,
+# waiting more than computing.
+PARALLEL_BOOTS = 2
 
 
 def sample(n, how):
@@ -88,8 +92,9 @@ def failboot_job(args):
         n = int(m.group(1))
         ks = sample(n, how)
         named = {}
-        for k in ks:
-            status, out = boot("failboot=%d" % k)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL_BOOTS) as pool:
+            runs = list(pool.map(lambda k: boot("failboot=%d" % k), ks))
+        for k, (status, out) in zip(ks, runs):
             logs.append("=== %s: failboot=%d\n%s" % (label, k, out))
             problems, what = judge(out, status, k)
             r.check(not problems, "%s: failing allocation %d of %d ends in a named panic" % (label, k, n),
