@@ -32,8 +32,10 @@ FALLBACKS = [
 ]
 FORBIDDEN = ["TRAP ", "DOUBLE FAULT", "nested panic", "assertion failed", "page fault"]
 # Boots at once: most of a boot's time is QEMU and the firmware starting,
-# waiting more than computing.
+# waiting more than computing.  -nodefaults (no VGA, no network card: the
+# firmware has less to set up) saves about a fifth of each.
 PARALLEL_BOOTS = 2
+QUICK = ["-nodefaults"]
 
 
 def sample(n, how):
@@ -80,7 +82,7 @@ def failboot_job(args):
     logs = []
     for label, mem, extra, how in CONFIGS:
         def boot(cmdline):
-            return run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + extra), 30)
+            return run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + extra + QUICK), 30)
         status, out = boot("failboot")
         logs.append("=== %s: failboot\n%s" % (label, out))
         m = COUNTED.search(out.replace("\r", ""))
