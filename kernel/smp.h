@@ -17,9 +17,8 @@ void smp_init(void);
 /*
  * Hands the idle AP cpu the job fn(arg), through a cross-CPU call, after
  * waiting for its previous job to end.  The AP runs it in its idle loop
- * with interrupts on; smp_run_wait waits for the end.  Until the
- * allocators are made safe on several CPUs (issue 17) a job must not
- * allocate or free while another CPU does.  Returns 0, or
+ * with interrupts on; smp_run_wait waits for the end.  A job may use
+ * the allocators like any kernel code.  Returns 0, or
  * ERR_INVALID_ARGS when cpu is not an online AP.  Boot CPU or another AP.
  */
 int smp_run_on(unsigned cpu, smp_call_fn fn, void *arg);

@@ -130,8 +130,8 @@ void whatis_phys(paddr_t pa, char *buf, size_t size)
 	if (p->flags & PG_RESERVED)
 		describe_reserved(p, pa, buf, size);
 	else if (p->flags & PG_HOT)
-		snprintf(buf, size, "free: a single frame on the %s hot list",
-			 zones[page_zone_id(p)].name);
+		snprintf(buf, size, "free: a block of order %u on a CPU's %s list",
+			 page_order(p), zones[page_zone_id(p)].name);
 	else if (buddy_find_free_block(pfn, &head, &order))
 		snprintf(buf, size, "free: inside a buddy block of order %u at pfn %#x (%s)",
 			 order, head, zones[page_zone_id(p)].name);

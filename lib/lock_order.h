@@ -17,12 +17,13 @@
  *  The allocators' locks nest inside 30 (page tables are allocated with
  *  an address space locked); per-CPU caches need none (mm/platform.h):
  *  40 LOCK_ORDER_SLAB_LIST  mm/slab_cache.c   the list of caches and ids
+ *  42 LOCK_ORDER_FREELIST   mm/freelist.c     one per free-list heap (a
+ *                                             heap grows with it held)
  *  45 LOCK_ORDER_PERCPU     mm/percpu.c       the per-CPU space's map
  *  50 LOCK_ORDER_SLAB       mm/slab.c         one per cache: its slab
  *                                             lists, counters and depot
  *  55 LOCK_ORDER_KMALLOC    mm/kmalloc.c      the large blocks' list
  *  60 LOCK_ORDER_ZONE       mm/buddy.c        one per zone: its free lists
- *  65 LOCK_ORDER_FREELIST   mm/freelist.c     one per free-list heap
  *  80 LOCK_ORDER_TRAPS      arch/x86/trap.c   the trap handler tables
  *                                             (writers only)
  *  85 LOCK_ORDER_CALL       arch/x86/smp_call.c  one cross-CPU call at a time
@@ -49,11 +50,11 @@
 #define LOCK_ORDER_VMALLOC 20
 #define LOCK_ORDER_AS 30
 #define LOCK_ORDER_SLAB_LIST 40
+#define LOCK_ORDER_FREELIST 42
 #define LOCK_ORDER_PERCPU 45
 #define LOCK_ORDER_SLAB 50
 #define LOCK_ORDER_KMALLOC 55
 #define LOCK_ORDER_ZONE 60
-#define LOCK_ORDER_FREELIST 65
 #define LOCK_ORDER_TRAPS 80
 #define LOCK_ORDER_CALL 85
 #define LOCK_ORDER_SHOOTDOWN 90

@@ -124,12 +124,10 @@ static unsigned problems;
 
 static void vbad(unsigned *count, pfn_t pfn, const char *fmt, va_list ap)
 {
-	char msg[160];
+	char prefix[40];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
-	mm_report(REPORT_CORRUPTION, (uintptr_t)((paddr_t)pfn << MM_PAGE_SHIFT),
-		  "buddy_check: pfn %#x: %s", pfn, msg);
+	snprintf(prefix, sizeof(prefix), "buddy_check: pfn %#x", pfn);
+	mm_report_finding(count, (uintptr_t)((paddr_t)pfn << MM_PAGE_SHIFT), prefix, fmt, ap);
 }
 
 /* A problem of the zones' lists (check_lock held). */

@@ -48,8 +48,10 @@
  * chunks, in address order; no two free chunks touch; the byte and chunk
  * counters agree with the walk; the next-fit cursor is NULL or on the list.
  *
- * Locking: one CPU; every public entry point runs with interrupts off
- * (mm_irq_save), so a heap may be used from interrupt handlers.
+ * Locking: every public entry point holds the heap's lock (fl_lock, taken
+ * with interrupts off: LOCK_ORDER_FREELIST, outside the buddy's, which a
+ * growing heap calls), so a heap may be shared by CPUs and used from
+ * interrupt handlers.
  *
  * Debug aids: the magic numbers, the checker, freelist_print.  Counting
  * conventions (usable sizes, header cost) are described in mm/freelist.h.
@@ -74,15 +76,27 @@ const char *freelist_policy_name(enum freelist_policy policy)
 	return policy < FREELIST_POLICY_COUNT ? policy_names[policy] : "?";
 }
 
-void freelist_init(struct freelist *heap, const char *name,
-		   enum freelist_policy policy,
-		   const struct freelist_page_source *source)
+/* An empty heap, its lock left as it is. */
+static void reset(struct freelist *heap, const char *name, enum freelist_policy policy,
+		  const struct freelist_page_source *source)
 {
-	memset(heap, 0, sizeof(*heap));
 	heap->fl_name = name;
 	heap->fl_policy = policy;
 	heap->fl_source = source;
 	list_init(&heap->fl_free);
+	heap->fl_cursor = NULL;
+	heap->fl_regions = NULL;
+	heap->fl_bytes_free = heap->fl_bytes_used = 0;
+	heap->fl_free_chunks = heap->fl_used_chunks = 0;
+	heap->fl_nr_regions = heap->fl_pages = 0;
+}
+
+void freelist_init(struct freelist *heap, const char *name,
+		   enum freelist_policy policy,
+		   const struct freelist_page_source *source)
+{
+	mm_lock_init(&heap->fl_lock, "free-list heap", LOCK_ORDER_FREELIST);
+	reset(heap, name, policy, source);
 }
 
 void freelist_set_policy(struct freelist *heap, enum freelist_policy policy)
@@ -190,9 +204,9 @@ bool freelist_add_buffer(struct freelist *heap, void *buf, size_t len)
 	if (!buf || range_wraps_u64((uintptr_t)buf, len) ||
 	    len > FREELIST_MAX_REQUEST)
 		return false;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	ok = region_setup(heap, (uintptr_t)buf, len, 0) != NULL;
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 	return ok;
 }
 
@@ -287,9 +301,9 @@ void *freelist_alloc(struct freelist *heap, size_t size)
 
 	if (size == 0 || size > FREELIST_MAX_REQUEST)
 		return NULL;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	p = __freelist_alloc(heap, size);
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 	return p;
 }
 
@@ -427,14 +441,14 @@ void freelist_free(struct freelist *heap, void *ptr)
 
 	if (!ptr)
 		return;
-	flags = mm_irq_save();
+	flags = mm_lock(&heap->fl_lock);
 	__freelist_free(heap, ptr);
-	mm_irq_restore(flags);
+	mm_unlock(&heap->fl_lock, flags);
 }
 
 size_t freelist_destroy(struct freelist *heap)
 {
-	mm_irqflags_t flags = mm_irq_save();
+	mm_irqflags_t flags = mm_lock(&heap->fl_lock);
 	size_t live = heap->fl_used_chunks;
 	struct freelist_region *r = heap->fl_regions, *next;
 
@@ -444,7 +458,7 @@ size_t freelist_destroy(struct freelist *heap)
 			heap->fl_source->put_pages(heap->fl_source->ctx, r,
 						   r->r_pages);
 	}
-	freelist_init(heap, heap->fl_name, heap->fl_policy, heap->fl_source);
-	mm_irq_restore(flags);
+	reset(heap, heap->fl_name, heap->fl_policy, heap->fl_source);
+	mm_unlock(&heap->fl_lock, flags);
 	return live;
 }

@@ -20,6 +20,7 @@
 
 #include "lib/types.h"
 #include "lib/list.h"
+#include "mm/platform.h"
 
 #define FREELIST_ALIGN 8u /* payloads and sizes are multiples of this */
 #define FREELIST_HDR_SIZE 8u /* the header before every chunk */
@@ -66,6 +67,7 @@ struct freelist {
 	size_t fl_bytes_free, fl_bytes_used; /* usable bytes */
 	size_t fl_free_chunks, fl_used_chunks;
 	size_t fl_nr_regions, fl_pages; /* pages held from the source */
+	mm_lock_t fl_lock; /* everything above but the name and the source */
 };
 
 /*

@@ -81,15 +81,13 @@ struct check_state {
 static __printf(3, 4) void problem(struct check_state *st, uintptr_t addr,
 				   const char *fmt, ...)
 {
-	char msg[160];
+	char prefix[48];
 	va_list ap;
 
+	snprintf(prefix, sizeof(prefix), "heap %s", st->heap->fl_name);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mm_report_finding(&st->problems, addr, prefix, fmt, ap);
 	va_end(ap);
-	mm_report(REPORT_CORRUPTION, addr, "heap %s: %s", st->heap->fl_name,
-		  msg);
-	st->problems++;
 }
 
 /* Links, order, length and cursor of the free list; true if walkable. */
@@ -181,8 +179,9 @@ static void check_counters(struct check_state *st)
 
 unsigned freelist_check(const struct freelist *heap)
 {
+	mm_lock_t *lock = (mm_lock_t *)&heap->fl_lock; /* the checker reads only */
+	mm_irqflags_t flags = mm_lock(lock);
 	struct check_state st = { .heap = heap, .expect = heap->fl_free.next };
-	mm_irqflags_t flags = mm_irq_save();
 	const struct freelist_region *r;
 	size_t regions = 0;
 
@@ -203,6 +202,6 @@ unsigned freelist_check(const struct freelist *heap)
 				regions, heap->fl_nr_regions);
 		check_counters(&st);
 	}
-	mm_irq_restore(flags);
+	mm_unlock(lock, flags);
 	return st.problems;
 }

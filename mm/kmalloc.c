@@ -59,18 +59,35 @@ static const unsigned class_sizes[KMALLOC_NR_CLASSES] = {
 /* size_index[(n + 7) / 8]: the class of n bytes (0 and 1..8 both class 0) */
 static uint8_t size_index[KMALLOC_MAX_CACHE_SIZE / 8 + 1];
 static struct kmem_cache *classes[KMALLOC_NR_CLASSES];
-/* What kmalloc's fast path pops from: the classes, or while fault
- * injection is armed a cache whose array is always empty, so that every
- * kmalloc goes out of line and is counted. */
-static struct kmem_cache *fast_classes[KMALLOC_NR_CLASSES];
-static struct kmem_cache no_objects;
+/*
+ * What the fast paths of kmalloc and kfree read of a class, in 8 bytes (an
+ * index scales by 8 in one addressing mode): its per-CPU arrays -- or,
+ * while fault injection is armed, arrays that are always empty, so that
+ * every kmalloc goes out of line and is counted -- and, for a tiled class,
+ * stride - 1 (0: not tiled, or debugging).
+ */
+struct kmalloc_fast {
+	struct slab_cpu *k_cpu;
+	uintptr_t k_start_mask;
+};
+static struct kmalloc_fast fast[KMALLOC_NR_CLASSES];
 static struct list_node large_list = LIST_HEAD_INIT(large_list);
 static unsigned long large_blocks;
+/* large_list and large_blocks */
+static mm_lock_t large_lock = MM_LOCK_INIT("kmalloc large", LOCK_ORDER_KMALLOC);
+
+static void set_fast(unsigned i, bool armed)
+{
+	struct kmem_cache *c = classes[i];
+
+	fast[i].k_cpu = c && !armed ? c->c_cpu : slab_no_arrays;
+	fast[i].k_start_mask = c && (c->c_flags & SLAB_TILED) ? c->c_start_mask : 0;
+}
 
 static void kmalloc_failinject_armed(bool armed)
 {
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
-		fast_classes[i] = armed ? &no_objects : classes[i];
+		set_fast(i, armed);
 }
 
 void kmem_init(bool debug)
@@ -84,7 +101,7 @@ void kmem_init(bool debug)
 		snprintf(name, sizeof(name), "kmalloc-%u", class_sizes[i]);
 		classes[i] = __kmem_cache_create(name, class_sizes[i], KMALLOC_MIN_ALIGN,
 						 SLAB_KMALLOC, NULL, SLAB_ID_KMALLOC + i);
-		fast_classes[i] = classes[i];
+		set_fast(i, false);
 	}
 	mm_failinject_on_arm(kmalloc_failinject_armed); /* now, if armed */
 	for (unsigned i = 0; i < ARRAY_SIZE(size_index); i++) {
@@ -180,10 +197,10 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	page_set_owner(page, OWNER_KMALLOC);
 	compound_set(page, order);
 	large_set_req(page, size);
-	flags = mm_irq_save();
+	flags = mm_lock(&large_lock);
 	list_add(&page->lru, &large_list);
 	large_blocks++;
-	mm_irq_restore(flags);
+	mm_unlock(&large_lock, flags);
 	return page_address(page);
 }
 
@@ -193,10 +210,10 @@ static void kfree_large(struct page *head)
 	mm_irqflags_t flags;
 
 	large_check_tail(head, "on kfree");
-	flags = mm_irq_save();
+	flags = mm_lock(&large_lock);
 	list_del(&head->lru);
 	large_blocks--;
-	mm_irq_restore(flags);
+	mm_unlock(&large_lock, flags);
 	compound_clear(head, order);
 	page_set_owner(head, OWNER_NONE);
 	__free_pages(head, order);
@@ -206,12 +223,12 @@ unsigned kmalloc_check(void)
 {
 	struct list_node *pos;
 	unsigned problems = 0;
-	mm_irqflags_t flags = mm_irq_save();
+	mm_irqflags_t flags = mm_lock(&large_lock);
 
 	list_for_each(pos, &large_list)
 		problems += large_check_tail(list_entry(pos, struct page, lru),
 					     "by the checker");
-	mm_irq_restore(flags);
+	mm_unlock(&large_lock, flags);
 	return problems;
 }
 
@@ -247,7 +264,7 @@ void *kmalloc(size_t size, gfp_t gfp)
 	if (likely(size <= KMALLOC_MAX_CACHE_SIZE) && likely(!(gfp & __GFP_ZERO))) {
 		/* a class has no constructor, so its free record is at the
 		 * object's start (mm/slab_cache.c, compute_layout) */
-		obj = slab_mag_pop_fp0(fast_classes[size_index[(size + 7) / 8]]);
+		obj = slab_mag_pop_fp0(fast[size_index[(size + 7) / 8]].k_cpu);
 		if (likely(obj))
 			return obj;
 	}
@@ -352,7 +369,7 @@ void kfree(const void *p)
 {
 	paddr_t pa = mm_virt_to_phys(p);
 	const struct page *page;
-	struct kmem_cache *c;
+	const struct kmalloc_fast *f;
 	uint32_t k;
 
 	if (unlikely(pa >= mm_direct_end()))
@@ -363,13 +380,13 @@ void kfree(const void *p)
 	if (unlikely(k & (SLAB_KEY_MASK & ~PG_OWNER_ID_MASK)) ||
 	    unlikely((k >> PG_OWNER_ID_SHIFT) >= KMALLOC_NR_CLASSES))
 		goto slow;
-	c = classes[k >> PG_OWNER_ID_SHIFT];
-	if (unlikely(!(c->c_flags & SLAB_TILED))) {
-		slab_free_untiled(c, (void *)p, MM_CALLER());
+	f = &fast[k >> PG_OWNER_ID_SHIFT];
+	if (unlikely(!f->k_start_mask)) {
+		slab_free_untiled(classes[k >> PG_OWNER_ID_SHIFT], (void *)p, MM_CALLER());
 		return;
 	}
-	if (likely(!((uintptr_t)p & c->c_start_mask)) &&
-	    likely(slab_mag_push_tiled(c, (void *)p)))
+	if (likely(!((uintptr_t)p & f->k_start_mask)) &&
+	    likely(mm_array_push(&f->k_cpu->sc_loaded, (void *)p, (uintptr_t *)p)))
 		return;
 slow:
 	kfree_slow(p, MM_CALLER());

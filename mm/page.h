@@ -34,7 +34,7 @@ enum zone_id { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, MAX_NR_ZONES };
 /* State of a frame, bits 0..7. */
 #define PG_BUDDY 0x0001u /* head of a free block on a buddy free list */
 #define PG_ALLOCATED 0x0002u /* head of a block handed out by alloc_pages */
-#define PG_HOT 0x0004u /* free order-0 page on a zone's hot list */
+#define PG_HOT 0x0004u /* free block on a CPU's list (mm/buddy.c), with its order */
 #define PG_RESERVED 0x0008u /* never managed: firmware, kernel image, page array */
 #define PG_TAIL 0x0010u /* inside an allocated block; `head` is valid */
 #define PG_STATE_MASK 0x001Fu

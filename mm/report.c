@@ -26,10 +26,28 @@ static unsigned long counts[REPORT_KIND_COUNT];
 static unsigned long total;
 static unsigned long test_start_total;
 static unsigned long test_expected;
+/* counts, total and last, and the line printed (LOCK_ORDER_REPORTS: any
+ * allocator may report with its own lock held) */
+static mm_lock_t report_lock = MM_LOCK_INIT("reports", LOCK_ORDER_REPORTS);
 
 const char *report_kind_name(enum report_kind kind)
 {
 	return kind < REPORT_KIND_COUNT ? kind_names[kind] : "unknown report";
+}
+
+/* Counts and prints one report, whose text is msg; under report_lock,
+ * so that the counters, the line and report_last agree on every CPU. */
+static void emit(enum report_kind kind, uintptr_t addr, const char *msg)
+{
+	mm_irqflags_t flags = mm_lock(&report_lock);
+
+	if (kind < REPORT_KIND_COUNT)
+		counts[kind]++;
+	total++;
+	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
+		  (unsigned long)addr, msg);
+	memcpy(last, msg, sizeof(last));
+	mm_unlock(&report_lock, flags);
 }
 
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
@@ -41,12 +59,19 @@ void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (kind < REPORT_KIND_COUNT)
-		counts[kind]++;
-	total++;
-	mm_printf("mm: %s at %#lx: %s\n", report_kind_name(kind),
-		  (unsigned long)addr, msg);
-	memcpy(last, msg, sizeof(last));
+	emit(kind, addr, msg);
+}
+
+void mm_report_finding(unsigned *count, uintptr_t addr, const char *prefix,
+		       const char *fmt, va_list ap)
+{
+	char msg[REPORT_MSG_LEN];
+	int n = snprintf(msg, sizeof(msg), "%s: ", prefix);
+
+	if (n >= 0 && n < (int)sizeof(msg))
+		vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+	emit(REPORT_CORRUPTION, addr, msg);
 }
 
 const char *report_last(void)

@@ -18,6 +18,7 @@
 #define MM_REPORT_H
 
 #include "lib/compiler.h"
+#include <stdarg.h>
 
 enum report_kind {
 	REPORT_DOUBLE_FREE, /* freeing what is already free */
@@ -41,6 +42,11 @@ enum report_kind {
  * the report is about (object, block or frame), printed with the message. */
 void mm_report(enum report_kind kind, uintptr_t addr, const char *fmt, ...)
 	__printf(3, 4);
+
+/* A checker's finding: reports "prefix: <message>" as REPORT_CORRUPTION
+ * and counts it in *count (atomically: the checkers run on every CPU). */
+void mm_report_finding(unsigned *count, uintptr_t addr, const char *prefix,
+		       const char *fmt, va_list ap);
 
 const char *report_kind_name(enum report_kind kind);
 /* The message of the latest report (empty before the first), for tests. */

@@ -61,30 +61,45 @@
  *    their first object at 0, 64, 128 ... bytes (c_colour_step), so that the
  *    same object index in different slabs falls on different cache lines.
  *
- * 6. Fast path: an array of free objects in front of the slabs (Bonwick's
- *    magazine; one per cache on one CPU, ready to become per-CPU).
- *    c_mag[1..c_mag_avail] holds up to SLAB_MAG_SIZE free objects;
- *    kmem_cache_alloc pops the top and clears its mark, kmem_cache_free
- *    checks and pushes, each with interrupts off.  The free's checks: the
- *    page of the address (the direct map, the page array), its flags
- *    against c_key, the object boundary (a mask for a power-of-two stride
- *    that tiles the frame, SLAB_TILED; a multiplication by the inverse of
- *    the stride otherwise), and the mark -- merged with the push.  An empty
- *    array is refilled with SLAB_MAG_BATCH objects from partial slabs; a
- *    full one sends its SLAB_MAG_BATCH oldest objects back to their slabs.
- *    Objects in the array are free, but their slabs count them as in use:
- *    c_active counts the objects off the slabs' free lists, so slabinfo's
- *    active count is c_active - c_mag_avail; kmem_cache_drain empties the
- *    array into the slabs.  Debug caches have no array (c_mag_limit 0).
- *    Anything the fast path cannot finish -- a later frame of a multi-frame
- *    slab, a full array, a debug cache, any misuse -- goes to slab_free_slow,
- *    which finishes the first three cheaply and diagnoses the rest.
+ * 6. Fast path: per-CPU arrays of free objects in front of the slabs,
+ *    and a depot behind them (Bonwick and Adams' magazines, 2001; the
+ *    layer is mm/slab_cpu.c).  Each CPU has, for each cache, a loaded
+ *    array -- a_slot[1..a_avail], at most c_array_limit objects (about
+ *    SLAB_ARRAY_BYTES of them, 2 to SLAB_MAG_SIZE) -- and a previous one.
+ *    kmem_cache_alloc pops the running CPU's loaded array and clears the
+ *    object's mark; kmem_cache_free checks and pushes, each with
+ *    interrupts masked and no lock: the array is reached through %fs
+ *    (mm/platform.h), so a CPU's fast paths touch only its own memory.
+ *    The free's checks: the page of the address (the direct map, the
+ *    page array), its flags against c_key, the object boundary (a mask
+ *    for a power-of-two stride that tiles the frame, SLAB_TILED; a
+ *    multiplication by the inverse of the stride otherwise), and the mark
+ *    -- merged with the push.  An empty loaded array takes the previous
+ *    one's objects, else a full magazine from the cache's depot, else a
+ *    batch from the partial slabs; a full one moves to the previous
+ *    array, whose objects first go to the depot in an empty magazine (or
+ *    to their slabs, past c_depot_max full magazines).  So a free on
+ *    another CPU than the allocation is as cheap as any: the object joins
+ *    that CPU's array, and whole magazines travel between CPUs through
+ *    the depot.  Objects in arrays and magazines are free, but their
+ *    slabs count them as in use: c_active counts the objects off the
+ *    slabs' free lists.  kmem_cache_drain empties every CPU's arrays (one
+ *    cross-CPU call) and the depot into the slabs.  Debug caches and the
+ *    magazines' own cache have no arrays (c_array_limit 0).  Anything the
+ *    fast path cannot finish -- a later frame of a multi-frame slab, a
+ *    full array, a cache without arrays, any misuse -- goes to
+ *    slab_free_slow, which finishes the first three cheaply and diagnoses
+ *    the rest.
  *
- * 7. Locking: interrupts off (mm_irq_save) around every change to a
- *    cache's lists, array and counters.  New slabs are built, constructors
- *    run and slabs go back to the buddy with interrupts on.  Cache creation
- *    and destruction are process-context operations.
- *
+ * 7. Locking.  c_lock (LOCK_ORDER_SLAB, interrupts off) covers a cache's
+ *    slab lists, counters and depot; a CPU's arrays are its own (6).  New
+ *    slabs are built, constructors run and slabs go back to the buddy
+ *    outside it.  The list of caches and the ids have slab_list_lock;
+ *    kmem_shrink_all pins the caches it works on (c_users), and
+ *    kmem_cache_destroy waits for them.  The checkers lock each cache in
+ *    turn and have each CPU check its own arrays, so other CPUs may go on
+ *    allocating meanwhile.
+
  * 8. Debugging (slab_debug on the command line, and always during the
  *    self-tests; see mm/slab_debug.c): red zones on both sides of every
  *    object, free objects poisoned, and a record of the allocating and
@@ -124,11 +139,11 @@ static struct page *new_slab(struct kmem_cache *c)
 
 	if (!page)
 		return NULL;
-	flags = mm_irq_save();
+	flags = mm_lock(&c->c_lock);
 	colour = c->c_colour_next;
 	if (++c->c_colour_next >= c->c_colours)
 		c->c_colour_next = 0;
-	mm_irq_restore(flags);
+	mm_unlock(&c->c_lock, flags);
 	page->s_cache = c;
 	page->s_inuse = 0;
 	page->s_colour = (uint16_t)(colour * c->c_colour_step);
@@ -249,70 +264,71 @@ static __always_inline unsigned __slab_pop(struct kmem_cache *c, uintptr_t mark,
  * c_partial); false when out of memory. */
 static __noinline bool slab_grow(struct kmem_cache *c)
 {
-	mm_irqflags_t flags = mm_irq_save();
+	mm_irqflags_t flags = mm_lock(&c->c_lock);
 	struct page *page;
 
+	if (!list_empty(&c->c_partial)) { /* another CPU grew it meanwhile */
+		mm_unlock(&c->c_lock, flags);
+		return true;
+	}
 	if (!list_empty(&c->c_empty)) {
 		page = list_first_entry(&c->c_empty, struct page, lru);
 		list_move(&page->lru, &c->c_partial);
 		c->c_nr_empty--;
-		mm_irq_restore(flags);
+		mm_unlock(&c->c_lock, flags);
 		return true;
 	}
-	mm_irq_restore(flags);
+	mm_unlock(&c->c_lock, flags);
 	page = new_slab(c);
 	if (!page)
 		return false;
-	flags = mm_irq_save();
+	flags = mm_lock(&c->c_lock);
 	list_add(&page->lru, &c->c_partial);
 	c->c_slabs++;
-	mm_irq_restore(flags);
+	mm_unlock(&c->c_lock, flags);
 	return true;
 }
 
-/* A debug cache's allocation: straight off a slab, growing the cache when
- * needed; NULL when out of memory. */
+/* An allocation of a cache without arrays: straight off a slab, growing
+ * the cache when needed; NULL when out of memory.  A debug object's mark
+ * (in its record) says LIVE; another's is cleared. */
 static void *slab_pop(struct kmem_cache *c)
 {
+	bool debug = cache_debug(c);
+
 	do {
-		mm_irqflags_t flags = mm_irq_save();
+		mm_irqflags_t flags = mm_lock(&c->c_lock);
 		void *obj = NULL;
 
-		__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true);
-		mm_irq_restore(flags);
+		if (debug)
+			__slab_pop(c, SLAB_MARK_LIVE, &obj, 1, true);
+		else
+			__slab_pop(c, 0, &obj, 1, false);
+		mm_unlock(&c->c_lock, flags);
 		if (obj)
 			return obj;
 	} while (slab_grow(c));
 	return NULL;
 }
 
-/* --- the array ------------------------------------------------------------ */
+/* --- the arrays ----------------------------------------------------------- */
 
-/* Moves free objects of partial slabs onto the array, when it is less than
- * half full, until it is full (or the partial slabs run out). */
-static void mag_fill(struct kmem_cache *c)
+unsigned __slab_fill(struct kmem_cache *c, void **out, unsigned want)
 {
-	mm_irqflags_t flags = mm_irq_save();
-	unsigned n = c->c_array.a_avail;
-
-	if (n < c->c_array.a_limit / 2)
-		c->c_array.a_avail = n + __slab_pop(c, SLAB_MARK_IN_ARRAY,
-						    &c->c_array.a_slot[n + 1],
-						    c->c_array.a_limit - n, false);
-	mm_irq_restore(flags);
+	MM_LOCK_HELD(&c->c_lock);
+	return __slab_pop(c, SLAB_MARK_IN_ARRAY, out, want, false);
 }
 
-/* The array is empty: fill it from partial slabs, growing the cache when
- * there are none, and pop.  NULL when out of memory. */
+/* This CPU's array is empty: refill it (mm/slab_cpu.c), growing the cache
+ * when the slabs are out of objects, and pop.  NULL when out of memory. */
 static __noinline void *mag_refill(struct kmem_cache *c)
 {
 	do {
-		void *obj;
-
-		mag_fill(c);
-		obj = slab_mag_pop(c);
-		if (obj)
+		void *obj = slab_cpu_alloc_refill(c);
+		if (obj) {
+			slab_obj_rec(c, obj)->f_mark = 0;
 			return obj;
+		}
 	} while (slab_grow(c));
 	return NULL;
 }
@@ -339,9 +355,12 @@ void slab_failinject_armed(bool armed)
 }
 
 /*
- * The fast path: no zeroing, an object in the array -- a pop with
- * interrupts off.  Debug caches never have one; they, an empty array and
- * __GFP_ZERO go out of line.
+ * The fast path: no zeroing, an object in this CPU's array -- a pop with
+ * interrupts off.  Caches without arrays never have one; they, an empty
+ * array and __GFP_ZERO go out of line.  An empty array's way out passes
+ * no flags: on the fast path they cannot ask for zeroing or injection
+ * (the only flags the slow path reads; slabs come with the cache's own),
+ * and not keeping gfp alive across the pop saves a register.
  */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
@@ -349,6 +368,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 		void *obj = slab_mag_pop(c);
 		if (likely(obj))
 			return obj;
+		gfp = 0;
 	}
 	return cache_alloc_slow(c, gfp, MM_CALLER());
 }
@@ -361,11 +381,12 @@ __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 	if (mm_should_fail(MM_ALLOC_SLAB, caller))
 		return NULL;
 
-	if (cache_debug(c)) {
+	if (!c->c_array_limit) {
 		obj = slab_pop(c);
 		if (unlikely(!obj))
 			return NULL;
-		debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
+		if (cache_debug(c))
+			debug_on_alloc(c, slab_page_of(obj), obj, req, caller);
 		if (gfp & __GFP_ZERO)
 			memset(obj, 0, MIN(req, (size_t)c->c_size));
 		return obj;

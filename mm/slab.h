@@ -95,12 +95,22 @@ struct slab_info {
 	unsigned objs_per_slab, pages_per_slab;
 	unsigned long slabs, partial_slabs, full_slabs, empty_slabs;
 	unsigned long quarantined_slabs; /* out of service (mm/slab.c, 9) */
-	unsigned long array_objs; /* free objects in the cache's array */
+	unsigned long array_objs; /* free objects in the CPUs' arrays */
+	unsigned long depot_objs; /* free objects in the depot's magazines */
+	unsigned long depot_magazines; /* magazines in the depot, full or empty */
+	unsigned array_limit; /* objects a CPU's array holds (0: no arrays) */
 	unsigned waste_permille; /* per slab: bytes not holding objects */
 	unsigned flags;
 };
 
 void kmem_cache_info(const struct kmem_cache *cache, struct slab_info *out);
+
+/* A cache's per-CPU arrays hold SLAB_MAG_LIMIT_MIN..MAX objects, about 8
+ * KiB of them (mm/slab.c, 6); slab_size_for_limit is an object size whose
+ * arrays hold `limit` (without debugging or a constructor), for tests. */
+#define SLAB_MAG_LIMIT_MIN 2u
+#define SLAB_MAG_LIMIT_MAX 16u
+size_t slab_size_for_limit(unsigned limit);
 /* Fills up to max entries, one per cache; returns the number of caches. */
 unsigned slab_get_info(struct slab_info *out, unsigned max);
 const char *kmem_cache_name(const struct kmem_cache *cache);

@@ -12,6 +12,8 @@
 #include "lib/errno.h"
 
 struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
+/* slab_caches and the ids (mm/slab.c, 7) */
+static mm_lock_t slab_list_lock = MM_LOCK_INIT("slab caches", LOCK_ORDER_SLAB_LIST);
 static bool debug_default;
 struct kmem_cache slab_cache_cache; /* the cache of struct kmem_cache */
 
@@ -57,8 +59,6 @@ static void compute_layout(struct kmem_cache *c, size_t size, size_t align)
 	}
 	c->c_stride = ALIGN_UP(c->c_obj_off + end, c->c_align);
 	set_divisor(c);
-	c->c_array.a_limit = cache_debug(c) ? 0 :
-			     MAX(2u, MIN((unsigned)SLAB_MAG_SIZE, SLAB_ARRAY_BYTES / c->c_stride));
 }
 
 /* Bytes a slab of objs objects spends on its record array (debug). */
@@ -175,6 +175,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->c_ctor = ctor;
 	c->c_gfp = (flags & SLAB_CACHE_DMA) ? GFP_DMA : GFP_KERNEL;
 	c->c_secret = mm_random();
+	mm_lock_init(&c->c_lock, "slab cache", LOCK_ORDER_SLAB);
 	list_init(&c->c_partial);
 	list_init(&c->c_full);
 	list_init(&c->c_empty);
@@ -185,6 +186,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	if (!choose_order(c))
 		return -1;
 	set_tiled(c);
+	slab_cpu_init(c);
 	return 0;
 }
 
@@ -192,17 +194,45 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
  * every id is taken.  id: a reserved id, or SLAB_ID_ANY for a free one. */
 static bool cache_link(struct kmem_cache *c, unsigned id)
 {
-	mm_irqflags_t flags = mm_irq_save();
+	mm_irqflags_t flags = mm_lock(&slab_list_lock);
 
 	if (id == SLAB_ID_ANY && !(id = __id_take())) {
-		mm_irq_restore(flags);
+		mm_unlock(&slab_list_lock, flags);
 		return false;
 	}
 	c->c_id = id;
 	c->c_key = SLAB_KEY(id);
 	list_add_tail(&c->c_link, &slab_caches);
-	mm_irq_restore(flags);
+	mm_unlock(&slab_list_lock, flags);
 	return true;
+}
+
+/*
+ * Calls fn(c, arg) for every cache, in list order, without the list lock
+ * held (fn may make cross-CPU calls): each cache is pinned (c_users) while
+ * fn runs on it and until the next one is found, so it stays on the list
+ * and kmem_cache_destroy waits for it.  A cache made meanwhile is seen if
+ * it comes later in the list (they are added at the tail).
+ */
+void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
+{
+	struct kmem_cache *prev = NULL, *next;
+
+	for (;;) {
+		mm_irqflags_t flags = mm_lock(&slab_list_lock);
+		struct list_node *pos = prev ? prev->c_link.next : slab_caches.next;
+
+		next = pos != &slab_caches ? list_entry(pos, struct kmem_cache, c_link) : NULL;
+		if (next)
+			next->c_users++;
+		if (prev)
+			prev->c_users--;
+		mm_unlock(&slab_list_lock, flags);
+		if (!next)
+			return;
+		fn(next, arg);
+		prev = next;
+	}
 }
 
 /* --- reclaim before out of memory (mm/buddy_oom.c) --------------------- */
@@ -214,25 +244,30 @@ static unsigned long slab_reclaim(void)
 	return kmem_shrink_all();
 }
 
+/* Keeps the three caches holding the most slab memory in best[]. */
+static void rank_cache(struct kmem_cache *c, void *arg)
+{
+	struct slab_info *best = arg, si;
+	unsigned long pages;
+
+	kmem_cache_info(c, &si);
+	pages = si.slabs * si.pages_per_slab;
+	for (int i = 0; i < 3; i++) {
+		if (pages > best[i].slabs * best[i].pages_per_slab) {
+			for (int j = 2; j > i; j--)
+				best[j] = best[j - 1];
+			best[i] = si;
+			break;
+		}
+	}
+}
+
 /* The three caches holding the most slab memory, for the report. */
 static void slab_oom_report(void)
 {
-	struct slab_info best[3] = { { 0 } }, si;
-	struct list_node *pos;
+	struct slab_info best[3] = { { 0 } };
 
-	list_for_each(pos, &slab_caches) {
-		unsigned long pages;
-		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
-		pages = si.slabs * si.pages_per_slab;
-		for (int i = 0; i < 3; i++) {
-			if (pages > best[i].slabs * best[i].pages_per_slab) {
-				for (int j = 2; j > i; j--)
-					best[j] = best[j - 1];
-				best[i] = si;
-				break;
-			}
-		}
-	}
+	slab_for_each_cache(rank_cache, best);
 	mm_printf("  biggest caches:");
 	for (int i = 0; i < 3 && best[i].name; i++)
 		mm_printf(" %s %lu KiB (%lu objects in use)", best[i].name,
@@ -251,9 +286,11 @@ void slab_init(bool debug)
 	debug_default = debug;
 	buddy_set_reclaim(&slab_reclaimer);
 	mm_failinject_on_arm(slab_failinject_armed);
+	slab_cpu_setup();
 	if (cache_setup(&slab_cache_cache, "kmem_cache", sizeof(struct kmem_cache),
 			0, SLAB_HWCACHE_ALIGN, NULL) == 0)
 		cache_link(&slab_cache_cache, SLAB_ID_CACHES);
+	slab_cpu_setup_magazines();
 }
 
 struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
@@ -264,7 +301,12 @@ struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
 
 	if (!c)
 		return NULL;
-	if (cache_setup(c, name, size, align, flags, ctor) || !cache_link(c, id)) {
+	if (cache_setup(c, name, size, align, flags, ctor)) {
+		kmem_cache_free(&slab_cache_cache, c);
+		return NULL;
+	}
+	if (!cache_link(c, id)) {
+		slab_cpu_fini(c);
 		kmem_cache_free(&slab_cache_cache, c);
 		return NULL;
 	}
@@ -275,42 +317,55 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned flags,
 				     void (*ctor)(void *obj))
 {
-	return __kmem_cache_create(name, size, align, flags & ~SLAB_KMALLOC, ctor,
-				   SLAB_ID_ANY);
+	return __kmem_cache_create(name, size, align, flags & ~(SLAB_KMALLOC | SLAB_NO_ARRAYS),
+				   ctor, SLAB_ID_ANY);
 }
 
 /* --- shrinking and destruction -------------------------------------------- */
 
-unsigned long kmem_cache_shrink(struct kmem_cache *c)
+/* Gives back c's empty slabs (its arrays and depot already drained). */
+static unsigned long release_empty(struct kmem_cache *c)
 {
 	unsigned long frames = 0;
 
-	kmem_cache_drain(c);
 	for (;;) {
-		mm_irqflags_t flags = mm_irq_save();
+		mm_irqflags_t flags = mm_lock(&c->c_lock);
 		struct page *page;
 
 		if (list_empty(&c->c_empty)) {
-			mm_irq_restore(flags);
+			mm_unlock(&c->c_lock, flags);
 			return frames;
 		}
 		page = list_first_entry(&c->c_empty, struct page, lru);
 		list_del(&page->lru);
 		c->c_nr_empty--;
 		c->c_slabs--;
-		mm_irq_restore(flags);
+		mm_unlock(&c->c_lock, flags);
 		release_slab(c, page);
 		frames += 1ul << c->c_order;
 	}
 }
 
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	kmem_cache_drain(c);
+	return release_empty(c);
+}
+
+static void shrink_one(struct kmem_cache *c, void *frames)
+{
+	if (c != slab_magazine_cache())
+		*(unsigned long *)frames += kmem_cache_shrink(c);
+}
+
 unsigned long kmem_shrink_all(void)
 {
-	struct list_node *pos;
 	unsigned long frames = 0;
 
-	list_for_each(pos, &slab_caches)
-		frames += kmem_cache_shrink(list_entry(pos, struct kmem_cache, c_link));
+	slab_for_each_cache(shrink_one, &frames);
+	/* last: the depots drained above gave their magazines back to it */
+	if (slab_magazine_cache())
+		frames += kmem_cache_shrink(slab_magazine_cache());
 	return frames;
 }
 
@@ -321,11 +376,15 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	if (!c || c == &slab_cache_cache)
 		return ERR_INVALID_ARGS;
 	kmem_cache_shrink(c);
-	flags = mm_irq_save();
+	flags = mm_lock(&slab_list_lock);
+	while (c->c_users) { /* kmem_shrink_all is on it: wait */
+		mm_unlock(&slab_list_lock, flags);
+		flags = mm_lock(&slab_list_lock);
+	}
 	if (c->c_active || c->c_slabs || c->c_nr_quarantined) {
 		unsigned long active = c->c_active, slabs = c->c_slabs;
 		unsigned long quarantined = c->c_nr_quarantined;
-		mm_irq_restore(flags);
+		mm_unlock(&slab_list_lock, flags);
 		mm_report(REPORT_CACHE_BUSY, (uintptr_t)c,
 			  "cache %s still has %lu live object(s) in %lu slab(s) and %lu quarantined slab(s): not destroyed",
 			  c->c_name, active, slabs, quarantined);
@@ -334,7 +393,8 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	list_del(&c->c_link);
 	if (c->c_id >= SLAB_ID_FIRST_FREE)
 		__id_put(c->c_id);
-	mm_irq_restore(flags);
+	mm_unlock(&slab_list_lock, flags);
+	slab_cpu_fini(c);
 	kmem_cache_free(&slab_cache_cache, c);
 	return 0;
 }

@@ -73,40 +73,23 @@ static __noinline void report_written_in_array(struct kmem_cache *c, void *obj,
 					       uintptr_t mark)
 {
 	mm_report(REPORT_USE_AFTER_FREE, (uintptr_t)obj,
-		  "free object of cache %s was written while in the cache's array (its mark reads %#lx)",
+		  "free object of cache %s was written while in an array or the depot (its mark reads %#lx)",
 		  c->c_name, (unsigned long)mark);
 }
 
-bool slab_mag_holds(const struct kmem_cache *c, const void *obj)
+void __slab_return(struct kmem_cache *c, void *const *objs, unsigned n,
+		   struct page **dead, unsigned *nr_dead)
 {
-	for (unsigned i = 1; i <= c->c_array.a_avail && i <= SLAB_MAG_SIZE; i++)
-		if (c->c_array.a_slot[i] == obj)
-			return true;
-	return false;
-}
-
-/*
- * Moves the oldest half of the array (rounded up) back onto
- * their slabs' free lists, in one critical section so that the counts
- * stay exact; slabs that this empties beyond SLAB_EMPTY_MAX go back to
- * the buddy afterwards.  An object whose mark was overwritten while it
- * sat in the array was written after it was freed: reported, and put back
- * all the same.  The number of objects moved.
- */
-static unsigned mag_flush(struct kmem_cache *c)
-{
-	struct page *dead[(SLAB_MAG_SIZE + 1) / 2], *page = NULL;
-	unsigned n, nr_dead = 0, pushed = 0;
+	struct page *page = NULL, *gone;
 	uintptr_t frame = 1; /* the frame page belongs to: none yet */
-	mm_irqflags_t flags = mm_irq_save();
+	unsigned pushed = 0;
 
-	n = MIN(c->c_array.a_avail, (c->c_array.a_limit + 1) / 2);
-	for (unsigned i = 1; i <= n; i++) {
-		void *obj = c->c_array.a_slot[i];
+	MM_LOCK_HELD(&c->c_lock);
+	for (unsigned i = 0; i < n; i++) {
+		void *obj = objs[i];
 		struct slab_free_rec *r = slab_obj_rec(c, obj);
-		struct page *gone;
 
-		/* neighbours in the array are mostly neighbours in memory */
+		/* neighbours in an array are mostly neighbours in memory */
 		if (((uintptr_t)obj & ~(uintptr_t)(MM_PAGE_SIZE - 1)) != frame) {
 			frame = (uintptr_t)obj & ~(uintptr_t)(MM_PAGE_SIZE - 1);
 			page = compound_head(virt_to_page(obj));
@@ -115,22 +98,9 @@ static unsigned mag_flush(struct kmem_cache *c)
 			report_written_in_array(c, obj, r->f_mark);
 		pushed += !slab_quarantined(page);
 		if ((gone = __slab_push(c, page, obj, r)) != NULL)
-			dead[nr_dead++] = gone;
+			dead[(*nr_dead)++] = gone;
 	}
 	c->c_active -= pushed;
-	c->c_array.a_avail -= n;
-	for (unsigned i = 1; i <= c->c_array.a_avail; i++)
-		c->c_array.a_slot[i] = c->c_array.a_slot[i + n];
-	mm_irq_restore(flags);
-	while (nr_dead)
-		release_slab(c, dead[--nr_dead]);
-	return n;
-}
-
-void kmem_cache_drain(struct kmem_cache *c)
-{
-	while (mag_flush(c))
-		;
 }
 
 /* --- diagnosis ------------------------------------------------------------ */
@@ -141,14 +111,15 @@ static bool is_target(void *obj, void *target)
 }
 
 /* Whether obj, which carries a free mark, is really free (lock held): in
- * the array, on its slab's free list, or freed into a quarantined slab. */
+ * an array or the depot, on its slab's free list, or freed into a
+ * quarantined slab. */
 static bool __obj_is_free(struct kmem_cache *c, struct page *page, void *obj,
 			  uintptr_t mark)
 {
 	if (slab_quarantined(page))
 		return mark == SLAB_MARK_ON_SLAB;
 	if (mark == SLAB_MARK_IN_ARRAY)
-		return slab_mag_holds(c, obj);
+		return __slab_cpu_holds(c, obj);
 	return __slab_walk_free(c, page, is_target, obj) == 1;
 }
 
@@ -180,7 +151,7 @@ static bool __free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 		   __obj_is_free(c, page, obj, r->f_mark)) {
 		mm_report(REPORT_DOUBLE_FREE, (uintptr_t)obj,
 			  "object of cache %s is already free (%s)", c->c_name,
-			  r->f_mark == SLAB_MARK_IN_ARRAY ? "in the cache's array"
+			  r->f_mark == SLAB_MARK_IN_ARRAY ? "in a CPU's array or the depot"
 							  : "on its slab's free list");
 	} else {
 		return true;
@@ -190,9 +161,10 @@ static bool __free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 
 /*
  * A free the fast path did not finish.  A sound object of an in-service
- * slab (a later frame of a multi-frame slab, or a full array) goes on the
- * array, flushing it when full; a debug cache's object, after its checks,
- * on its slab; anything else is diagnosed and refused.
+ * slab (a later frame of a multi-frame slab, or a full array) goes on this
+ * CPU's array, making room there (mm/slab_cpu.c); one of a cache without
+ * arrays on its slab, a debug cache's after its checks; anything else is
+ * diagnosed and refused.
  */
 __noinline void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
@@ -208,38 +180,31 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
 	mm_irqflags_t flags;
 
 	/* The common case first: a sound object of an in-service slab of a
-	 * cache with an array, which was full or which the fast path does
-	 * not see (a later frame of a multi-frame slab). */
+	 * cache with arrays, whose loaded array was full or which the fast
+	 * path does not see (a later frame of a multi-frame slab). */
 	if (likely(page) && likely((page->flags & SLAB_KEY_MASK) == c->c_key) &&
-	    likely(c->c_array.a_limit) && likely(slab_index(c, page, obj) >= 0)) {
-		while (!slab_mag_push(c, obj)) {
-			if (slab_mark_free(slab_obj_rec(c, obj)->f_mark))
-				goto diagnose; /* probably a double free */
-			mag_flush(c);
-		}
+	    likely(c->c_array_limit) && likely(slab_index(c, page, obj) >= 0) &&
+	    likely(slab_cpu_free_slow(c, obj)))
 		return;
-	}
-diagnose:
-	flags = mm_irq_save();
+	flags = mm_lock(&c->c_lock);
 	if (!__free_allowed(c, page, obj))
 		goto out;
 	r = slab_free_rec(c, page, obj);
 	if (cache_debug(c)) {
 		if (debug_on_free(c, page, obj, caller))
 			dead = __slab_push_one(c, page, obj, r);
-	} else if (slab_quarantined(page)) {
-		__slab_push_one(c, page, obj, r);
+	} else if (slab_quarantined(page) || !c->c_array_limit) {
+		dead = __slab_push_one(c, page, obj, r);
 	} else {
 		/* Not free (__free_allowed looked): a mark-like word is the
 		 * caller's data, not a mark. */
 		r->f_mark = 0;
-		mm_irq_restore(flags);
-		while (!slab_mag_push(c, obj))
-			mag_flush(c);
+		mm_unlock(&c->c_lock, flags);
+		slab_cpu_free_slow(c, obj);
 		return;
 	}
 out:
-	mm_irq_restore(flags);
+	mm_unlock(&c->c_lock, flags);
 	if (dead)
 		release_slab(c, dead);
 }
@@ -263,9 +228,28 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		slab_free_untiled(c, obj, MM_CALLER());
 		return;
 	}
-	if (likely(slab_fast_is_obj(c, obj)) && likely(slab_mag_push_tiled(c, obj)))
+	if (unlikely(!slab_fast_is_obj(c, obj))) {
+		slab_free_slow(c, obj, MM_CALLER());
 		return;
-	slab_free_slow(c, obj, MM_CALLER());
+	}
+	if (likely(slab_mag_push_tiled(c, obj)))
+		return;
+	slab_free_refused(NULL, obj, MM_CALLER());
+}
+
+/*
+ * The push of a sound object of a tiled cache was refused (a full array,
+ * or a free mark): its cache is its slab's, which the fast path proved
+ * to be the caller's (c_key), so that the fast path need not keep c.
+ * (The first argument is unused: obj stays in the register that holds it
+ * on the fast path.)
+ */
+__noinline void slab_free_refused(void *unused, void *obj, uintptr_t caller)
+{
+	struct page *page = slab_fast_page(obj);
+
+	(void)unused;
+	__slab_free_slow(page->s_cache, page, obj, caller);
 }
 
 void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)

@@ -6,34 +6,18 @@
 #include "mm/slab_internal.h"
 #include "mm/report.h"
 
-/* Takes the cache's array entries that belong to page out of the array,
- * marked as free on their (dead) slab; the number taken (lock held). */
-static unsigned __mag_forget_slab(struct kmem_cache *c, struct page *page)
-{
-	unsigned kept = 0, n = c->c_array.a_avail;
-
-	for (unsigned i = 1; i <= n; i++) {
-		void *obj = c->c_array.a_slot[i];
-		if (slab_page_of(obj) != page)
-			c->c_array.a_slot[++kept] = obj;
-		else
-			slab_obj_rec(c, obj)->f_mark = SLAB_MARK_ON_SLAB;
-	}
-	c->c_array.a_avail = kept;
-	return n - kept;
-}
-
 void __slab_quarantine(struct kmem_cache *c, struct page *page, const void *obj,
 		       const char *what, uintptr_t raw)
 {
 	bool on_empty = page->s_inuse == 0; /* the lists follow s_inuse */
-	unsigned forgotten = __mag_forget_slab(c, page);
+	unsigned forgotten = __slab_cpu_purge(c, page);
 
 	mm_report(REPORT_CORRUPTION, (uintptr_t)obj,
 		  "cache %s, slab at %p (pfn %#x, %u in use): free object %p: %s (raw word %#lx); the slab is quarantined",
 		  c->c_name, page_address(page), (unsigned)page_to_pfn(page),
 		  page->s_inuse - forgotten, obj, what, (unsigned long)raw);
-	/* Its objects that were in the array stay free and marked; those in
+	/* Its objects that were in this CPU's arrays or the depot stay free
+	 * and marked; those in
 	 * use leave c_active, which counts in-service slabs only, and are
 	 * counted down on the slab alone as they come back. */
 	page->s_inuse = (uint16_t)(page->s_inuse - forgotten);
@@ -81,7 +65,7 @@ unsigned long kmem_cache_release_quarantine(struct kmem_cache *c)
 	unsigned long frames = 0;
 
 	for (;;) {
-		mm_irqflags_t flags = mm_irq_save();
+		mm_irqflags_t flags = mm_lock(&c->c_lock);
 		struct list_node *pos;
 		struct page *page = NULL;
 
@@ -96,7 +80,7 @@ unsigned long kmem_cache_release_quarantine(struct kmem_cache *c)
 			list_del(&page->lru);
 			c->c_nr_quarantined--;
 		}
-		mm_irq_restore(flags);
+		mm_unlock(&c->c_lock, flags);
 		if (!page)
 			return frames;
 		release_slab(c, page);

@@ -27,12 +27,16 @@ static unsigned long list_length(const struct list_node *list)
 
 void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 {
-	mm_irqflags_t flags = mm_irq_save();
+	struct kmem_cache *cc = (struct kmem_cache *)c;
+	mm_irqflags_t flags = mm_lock(&cc->c_lock);
 	unsigned long slab_bytes = (unsigned long)MM_PAGE_SIZE << c->c_order;
+	unsigned long depot, cached = slab_cpu_objects(c, &depot);
 
 	out->cache = c;
 	out->name = c->c_name;
-	out->active_objs = c->c_active - c->c_array.a_avail; /* the array's are free */
+	/* objects in arrays and magazines are free (a racy count of other
+	 * CPUs' arrays: exact when they are quiet) */
+	out->active_objs = c->c_active - MIN(cached, c->c_active);
 	out->total_objs = c->c_slabs * c->c_per_slab;
 	out->object_size = c->c_size;
 	out->stride = c->c_stride;
@@ -41,51 +45,72 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 	out->slabs = c->c_slabs;
 	out->empty_slabs = c->c_nr_empty;
 	out->quarantined_slabs = c->c_nr_quarantined;
-	out->array_objs = c->c_array.a_avail;
+	out->array_objs = cached - depot;
+	out->depot_objs = depot;
+	out->depot_magazines = c->c_depot_nr_full + c->c_depot_nr_empty;
+	out->array_limit = c->c_array_limit;
 	out->partial_slabs = list_length(&c->c_partial);
 	out->full_slabs = list_length(&c->c_full);
 	out->waste_permille = (unsigned)((slab_bytes - (unsigned long)c->c_per_slab *
 					  c->c_size) * 1000 / slab_bytes);
 	out->flags = c->c_flags;
-	mm_irq_restore(flags);
+	mm_unlock(&cc->c_lock, flags);
+}
+
+struct info_req {
+	struct slab_info *out;
+	unsigned max, n;
+};
+
+static void info_one(struct kmem_cache *c, void *arg)
+{
+	struct info_req *req = arg;
+
+	if (req->n < req->max)
+		kmem_cache_info(c, &req->out[req->n]);
+	req->n++;
 }
 
 unsigned slab_get_info(struct slab_info *out, unsigned max)
 {
-	struct list_node *pos;
-	unsigned n = 0;
+	struct info_req req = { out, max, 0 };
 
-	list_for_each(pos, &slab_caches) {
-		if (n < max)
-			kmem_cache_info(list_entry(pos, struct kmem_cache, c_link),
-					&out[n]);
-		n++;
-	}
-	return n;
+	slab_for_each_cache(info_one, &req);
+	return req.n;
+}
+
+static void print_one(struct kmem_cache *c, void *arg)
+{
+	struct slab_info si;
+
+	(void)arg;
+	kmem_cache_info(c, &si);
+	mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%% %6lu %6lu\n", si.name,
+		  si.active_objs, si.total_objs, si.object_size, si.objs_per_slab,
+		  si.pages_per_slab, si.slabs, si.waste_permille / 10, si.waste_permille % 10,
+		  si.array_objs, si.depot_objs);
+}
+
+static void print_quarantined(struct kmem_cache *c, void *arg)
+{
+	struct slab_info si;
+
+	(void)arg;
+	kmem_cache_info(c, &si);
+	if (si.quarantined_slabs)
+		mm_printf("%s: %lu slab(s) quarantined (a corrupted free list; their memory is kept out of use)\n",
+			  si.name, si.quarantined_slabs);
 }
 
 void slab_print_info(void)
 {
-	struct list_node *pos;
-	struct slab_info si;
-
-	mm_printf("slabinfo (waste: bytes of a slab not holding objects%s)\n",
+	mm_printf("slabinfo (waste: bytes of a slab not holding objects%s;\n"
+		  "  cpus: free objects in the CPUs' arrays, depot: in the depot's magazines)\n",
 		  slab_debug_enabled() ? "; debug areas count as waste" : "");
-	mm_printf("%-20s %8s %8s %7s %8s %6s %6s %6s\n", "name", "active",
-		  "total", "objsize", "obj/slab", "pages", "slabs", "waste");
-	list_for_each(pos, &slab_caches) {
-		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
-		mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%%\n", si.name,
-			  si.active_objs, si.total_objs, si.object_size,
-			  si.objs_per_slab, si.pages_per_slab, si.slabs,
-			  si.waste_permille / 10, si.waste_permille % 10);
-	}
-	list_for_each(pos, &slab_caches) {
-		kmem_cache_info(list_entry(pos, struct kmem_cache, c_link), &si);
-		if (si.quarantined_slabs)
-			mm_printf("%s: %lu slab(s) quarantined (a corrupted free list; their memory is kept out of use)\n",
-				  si.name, si.quarantined_slabs);
-	}
+	mm_printf("%-20s %8s %8s %7s %8s %6s %6s %6s %6s %6s\n", "name", "active",
+		  "total", "objsize", "obj/slab", "pages", "slabs", "waste", "cpus", "depot");
+	slab_for_each_cache(print_one, NULL);
+	slab_for_each_cache(print_quarantined, NULL);
 }
 
 struct kmem_cache *slab_find_object(const void *addr, void **start)
@@ -193,43 +218,20 @@ static unsigned check_list(struct kmem_cache *c, struct list_node *list,
 	return problems;
 }
 
-/* The array holds at most c_mag_limit distinct starts of objects of this
- * cache's slabs (their slabs count them as in use), above a NULL guard. */
-static unsigned check_array(struct kmem_cache *c)
-{
-	unsigned n = c->c_array.a_avail;
-	const char *what = NULL;
-
-	if (c->c_array.a_slot[0] || n > c->c_array.a_limit)
-		what = "guard or count overwritten";
-	for (unsigned i = 1; !what && i <= n; i++) {
-		struct page *page = slab_page_of(c->c_array.a_slot[i]);
-		if (!page || page->s_cache != c || slab_quarantined(page) ||
-		    slab_index(c, page, c->c_array.a_slot[i]) < 0 || !page->s_inuse)
-			what = "holds something that is not an object of its slabs";
-		else if (slab_obj_rec(c, c->c_array.a_slot[i])->f_mark != SLAB_MARK_IN_ARRAY)
-			what = "holds an object whose free mark is overwritten";
-		for (unsigned j = 1; !what && j < i; j++)
-			if (c->c_array.a_slot[j] == c->c_array.a_slot[i])
-				what = "holds an object twice";
-	}
-	if (!what)
-		return 0;
-	mm_report(REPORT_CORRUPTION, (uintptr_t)c, "cache %s: array of %u free objects %s",
-		  c->c_name, n, what);
-	return 1;
-}
-
+/*
+ * The cache's lists and counters under its lock, so that other CPUs may
+ * go on allocating; each CPU's arrays by that CPU, and the depot
+ * (slab_cpu_check), before.
+ */
 unsigned kmem_cache_check(struct kmem_cache *c)
 {
-	mm_irqflags_t flags = mm_irq_save();
+	unsigned problems = slab_cpu_check(c), n = c->c_per_slab;
+	mm_irqflags_t flags = mm_lock(&c->c_lock);
 	unsigned long slabs = 0, inuse = 0, empty = 0;
-	unsigned problems, n = c->c_per_slab;
 
-	problems = check_list(c, &c->c_empty, 0, 0, &empty, &inuse);
+	problems += check_list(c, &c->c_empty, 0, 0, &empty, &inuse);
 	problems += check_list(c, &c->c_partial, 1, n - 1, &slabs, &inuse);
 	problems += check_list(c, &c->c_full, n, n, &slabs, &inuse);
-	problems += check_array(c);
 	if (empty != c->c_nr_empty || slabs + empty != c->c_slabs ||
 	    inuse != c->c_active) {
 		mm_report(REPORT_CORRUPTION, (uintptr_t)c,
@@ -238,17 +240,20 @@ unsigned kmem_cache_check(struct kmem_cache *c)
 			  slabs + empty, empty, inuse);
 		problems++;
 	}
-	mm_irq_restore(flags);
+	mm_unlock(&c->c_lock, flags);
 	return problems;
+}
+
+static void check_one(struct kmem_cache *c, void *problems)
+{
+	*(unsigned *)problems += kmem_cache_check(c);
 }
 
 unsigned slab_check(void)
 {
-	struct list_node *pos;
 	unsigned problems = 0;
 
-	list_for_each(pos, &slab_caches)
-		problems += kmem_cache_check(list_entry(pos, struct kmem_cache, c_link));
+	slab_for_each_cache(check_one, &problems);
 	return problems;
 }
 
@@ -266,13 +271,13 @@ bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
 
 	if (!page || page->s_cache != c || slab_index(c, page, obj) < 0)
 		return false;
-	flags = mm_irq_save();
+	flags = mm_lock(&cc->c_lock);
 	if (slab_quarantined(page))
 		is_free = slab_free_rec(c, page, (void *)obj)->f_mark == SLAB_MARK_ON_SLAB;
 	else
-		is_free = slab_mag_holds(c, obj) ||
+		is_free = __slab_cpu_holds(cc, obj) ||
 			  __slab_walk_free(cc, page, is_target, (void *)obj) == 1;
-	mm_irq_restore(flags);
+	mm_unlock(&cc->c_lock, flags);
 	return is_free;
 }
 

@@ -9,12 +9,35 @@
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 
-/* The per-cache array of free objects (see mm/slab.c, 6). */
-#define SLAB_MAG_SIZE MM_ARRAY_SLOTS /* objects it holds at most */
-#define SLAB_MAG_BATCH 8 /* objects moved at once between it and the slabs */
-/* The array holds about this many bytes of objects (SLAB_MAG_SIZE small
+/* The per-CPU arrays of free objects and the depot (see mm/slab.c, 6). */
+#define SLAB_MAG_SIZE MM_ARRAY_SLOTS /* objects an array holds at most */
+STATIC_ASSERT(SLAB_MAG_SIZE == SLAB_MAG_LIMIT_MAX, "slab.h says how many");
+/* An array holds about this many bytes of objects (SLAB_MAG_SIZE small
  * ones, fewer large ones: as Linux's SLAB sizes its arrays), at least 2. */
 #define SLAB_ARRAY_BYTES 8192
+/* The depot keeps at most about this many bytes of objects in full
+ * magazines; more go back to their slabs. */
+#define SLAB_DEPOT_BYTES (256u * 1024)
+
+/*
+ * One CPU's arrays for one cache (Bonwick's loaded and previous
+ * magazines): the fast paths pop and push sc_loaded -- at offset 0, so
+ * that c_cpu is its address -- and the slow paths exchange whole arrays
+ * between it, sc_prev and the depot.  A CPU's copy is zero until its
+ * first slow path gives both their a_limit.
+ */
+struct slab_cpu {
+	struct mm_obj_array sc_loaded;
+	struct mm_obj_array sc_prev;
+};
+
+/* A magazine of the depot: full (c_array_limit objects, marked
+ * IN_ARRAY) or empty, on one of the cache's two depot lists. */
+struct slab_magazine {
+	struct slab_magazine *m_next;
+	unsigned m_rounds;
+	void *m_obj[SLAB_MAG_SIZE];
+};
 
 /* Cache ids (mm/slab.c, 2): 0 is the cache of caches, 1..KMALLOC_NR_CLASSES
  * the kmalloc size classes in order, the rest handed out on creation. */
@@ -26,12 +49,13 @@
 
 /* Internal cache flags (beside the SLAB_* creation flags of slab.h). */
 #define SLAB_TILED 0x100u /* power-of-two stride tiling the first frame */
+#define SLAB_NO_ARRAYS 0x200u /* no per-CPU arrays (the magazines' cache) */
 
 struct kmem_cache {
-	/* The fast paths read these first.  c_array: free objects in
-	 * a_slot[1..a_avail], at most a_limit (slab_cache.c; 0, never used,
-	 * when debugging); a_slot[0] stays NULL, a guard. */
-	struct mm_obj_array c_array;
+	/* The fast paths read these first.  c_cpu: the per-CPU arrays
+	 * (mm_percpu_alloc; &slab_no_arrays, whose arrays never take an
+	 * object, for a debug cache or when the per-CPU space ran out). */
+	struct slab_cpu *c_cpu;
 	uint32_t c_key; /* the flags of this cache's slab heads (SLAB_KEY_MASK) */
 	unsigned c_fp; /* offset of the free record from an object */
 	unsigned c_flags; /* SLAB_* */
@@ -41,11 +65,12 @@ struct kmem_cache {
 	unsigned c_per_slab; /* objects in a slab */
 	unsigned c_span; /* c_per_slab * c_stride */
 	unsigned long c_active; /* objects of in-service slabs off their free
-				 * lists: handed out or in c_array */
+				 * lists: handed out, in arrays or the depot */
 	uintptr_t c_secret; /* the free-list links' key (random) */
 	unsigned c_size; /* object size as created */
 	unsigned c_id; /* in the flags of every slab head */
 	struct list_node c_partial; /* slabs with some objects free */
+	mm_lock_t c_lock; /* the lists, counters and depot below */
 
 	struct list_node c_full; /* slabs with no free object */
 	struct list_node c_empty; /* slabs with every object free */
@@ -63,7 +88,14 @@ struct kmem_cache {
 	unsigned c_colour_next; /* colour of the next slab, 0..c_colours-1 */
 	gfp_t c_gfp; /* where slabs come from */
 	void (*c_ctor)(void *obj);
-	struct list_node c_link; /* on slab_caches */
+	unsigned c_array_limit; /* objects an array holds (0: no arrays) */
+	struct slab_magazine *c_depot_full; /* full magazines */
+	struct slab_magazine *c_depot_empty; /* empty ones, ready for use */
+	unsigned c_depot_nr_full, c_depot_nr_empty;
+	unsigned c_depot_max; /* full magazines kept at most */
+	unsigned long c_depot_exchanges; /* magazines through the depot */
+	unsigned c_users; /* kmem_shrink_all at work on it: not destroyed */
+	struct list_node c_link; /* on slab_caches (slab_list_lock) */
 	char c_name[SLAB_NAME_MAX];
 };
 
@@ -304,12 +336,12 @@ static __always_inline bool slab_fast_obj_start(const struct kmem_cache *c,
 	return q < c->c_per_slab;
 }
 
-/* Pops an object off the cache's array with interrupts off, clearing its
+/* Pops an object off this CPU's array with interrupts off, clearing its
  * mark; NULL if it is empty (always, for a debug cache).  (c_fp is read
  * after the pop: before it, it would take a register across it.) */
 static __always_inline void *slab_mag_pop(struct kmem_cache *c)
 {
-	void *obj = mm_array_pop(&c->c_array);
+	void *obj = mm_array_pop(&c->c_cpu->sc_loaded);
 
 	if (likely(obj))
 		slab_obj_rec(c, obj)->f_mark = 0;
@@ -317,10 +349,10 @@ static __always_inline void *slab_mag_pop(struct kmem_cache *c)
 }
 
 /* The same for a cache whose free record is at offset 0 (no constructor:
- * the tiled caches, the kmalloc classes). */
-static __always_inline void *slab_mag_pop_fp0(struct kmem_cache *c)
+ * the tiled caches, the kmalloc classes), given its c_cpu. */
+static __always_inline void *slab_mag_pop_fp0(struct slab_cpu *cpu)
 {
-	void *obj = mm_array_pop(&c->c_array);
+	void *obj = mm_array_pop(&cpu->sc_loaded);
 
 	if (likely(obj))
 		((struct slab_free_rec *)obj)->f_mark = 0;
@@ -328,19 +360,19 @@ static __always_inline void *slab_mag_pop_fp0(struct kmem_cache *c)
 }
 
 /*
- * Pushes obj on the cache's array with interrupts off; false, with nothing
+ * Pushes obj on this CPU's array with interrupts off; false, with nothing
  * changed, when obj carries a free mark (most likely a double free: the
  * slow path decides) or the array is full (always, for a debug cache).
  */
 static __always_inline bool slab_mag_push(struct kmem_cache *c, void *obj)
 {
-	return mm_array_push(&c->c_array, obj, &slab_obj_rec(c, obj)->f_mark);
+	return mm_array_push(&c->c_cpu->sc_loaded, obj, &slab_obj_rec(c, obj)->f_mark);
 }
 
 /* The same for a SLAB_TILED cache, whose free record is at offset 0. */
 static __always_inline bool slab_mag_push_tiled(struct kmem_cache *c, void *obj)
 {
-	return mm_array_push(&c->c_array, obj, (uintptr_t *)obj);
+	return mm_array_push(&c->c_cpu->sc_loaded, obj, (uintptr_t *)obj);
 }
 
 /*
@@ -372,6 +404,9 @@ static __always_inline bool slab_free_fast(struct kmem_cache *c, void *obj)
 /* Everything the fast path did not finish: a full array, a later frame of
  * a multi-frame slab, a debug cache, and every misuse (NULL is ignored). */
 void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* The same for a sound object in the first frame of a slab whose push
+ * was refused: the cache is the slab's. */
+void slab_free_refused(void *unused, void *obj, uintptr_t caller);
 /* The same with obj's slab_page_of() at hand (NULL: not a slab's). */
 void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
 		      uintptr_t caller);
@@ -380,8 +415,55 @@ void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
  * keeps its registers). */
 void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller);
 
-/* Whether obj is in the cache's array (lock held, or a racy look). */
-bool slab_mag_holds(const struct kmem_cache *c, const void *obj);
+/* --- the per-CPU arrays and the depot (mm/slab_cpu.c) -------------------- */
+
+/* The arrays of caches that have none: never given an a_limit. */
+extern struct slab_cpu *slab_no_arrays;
+/* At slab_init: slab_no_arrays, then (once caches can be made) the
+ * magazines' cache. */
+void slab_cpu_setup(void);
+void slab_cpu_setup_magazines(void);
+/* The cache the depots' magazines come from (shrunk after the others,
+ * whose depots give their magazines back to it). */
+struct kmem_cache *slab_magazine_cache(void);
+/* Up to `want` objects off the partial slabs into out, marked IN_ARRAY
+ * (c_lock held, mm/slab.c); how many. */
+unsigned __slab_fill(struct kmem_cache *c, void **out, unsigned want);
+/* Gives c its per-CPU arrays, or none (debug caches; per-CPU space used
+ * up); c_array_limit says which.  slab_cpu_fini: gives them back, after
+ * kmem_cache_drain. */
+void slab_cpu_init(struct kmem_cache *c);
+void slab_cpu_fini(struct kmem_cache *c);
+/* This CPU's array was empty: refilled from its other array, a depot
+ * magazine or the partial slabs; an object (its mark for the caller to
+ * clear), or NULL when the slabs have none left. */
+void *slab_cpu_alloc_refill(struct kmem_cache *c);
+/* The push of a sound object failed: makes room on this CPU (its other
+ * array, the depot, the slabs) and pushes; false if obj's mark says it is
+ * free already (the caller diagnoses). */
+bool slab_cpu_free_slow(struct kmem_cache *c, void *obj);
+/* Whether obj, marked IN_ARRAY, is in an array or the depot: this CPU's
+ * and the depot exactly (c_lock held), other CPUs' by a racy look. */
+bool __slab_cpu_holds(struct kmem_cache *c, const void *obj);
+/* Objects of slab page in this CPU's arrays or the depot (c_lock held)
+ * are taken out, marked free on their slab (quarantine: other CPUs'
+ * arrays keep theirs, which go out as any object would); how many. */
+unsigned __slab_cpu_purge(struct kmem_cache *c, const struct page *page);
+/* Objects of c in every CPU's arrays and in the depot (racy sums). */
+unsigned long slab_cpu_objects(const struct kmem_cache *c, unsigned long *depot);
+/* The arrays of caches[0..n) on every CPU, then their depots, go back to
+ * the slabs (one cross-call for all of them, and none when no other CPU
+ * holds anything). */
+void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n);
+/* Checks every CPU's arrays of c (each CPU its own, by a cross-call) and
+ * the depot: objects of c, marked IN_ARRAY, counts in bounds, no object
+ * twice; the number of problems. */
+unsigned slab_cpu_check(struct kmem_cache *c);
+/* Puts objs[0..n) of c, free, back on their slabs (c_lock held); slabs
+ * that this empties beyond SLAB_EMPTY_MAX go into dead[] (at least n
+ * entries), *nr_dead counts them: the caller releases them unlocked. */
+void __slab_return(struct kmem_cache *c, void *const *objs, unsigned n,
+		   struct page **dead, unsigned *nr_dead);
 
 /* --- shared by the slab files ------------------------------------------- */
 
@@ -393,6 +475,9 @@ void slab_failinject_armed(bool armed);
 struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
 				       size_t align, unsigned flags,
 				       void (*ctor)(void *obj), unsigned id);
+
+/* Calls fn for every cache, each pinned meanwhile (mm/slab_cache.c). */
+void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
 
 /* Gives a slab taken off its list back to the buddy (mm/slab_free.c). */
 void release_slab(struct kmem_cache *c, struct page *page);

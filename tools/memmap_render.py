@@ -41,7 +41,7 @@ LABELS = {
     "bootmem": "bootmem (page array)", "slab": "slab caches", "kmalloc": "kmalloc (large)",
     "pagetable": "page tables", "vmalloc": "vmalloc", "user": "user pages",
     "stack": "kernel stacks", "freelist": "freelist heaps", "allocated": "other allocations",
-    "hot": "free: hot list",
+    "hot": "free: on a CPU's list",
 }
 
 

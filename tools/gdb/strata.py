@@ -2,7 +2,7 @@
 the generated .gdbinit) loads them; `help strata` lists them.
 
   strata pt VA            walk the two-level page tables of the current CR3
-  strata buddyinfo        free blocks per order per zone (and hot lists)
+  strata buddyinfo        free blocks per order per zone (and the CPUs' lists)
   strata freelist Z K     the free blocks of order K in zone Z (DMA, Normal, HighMem)
   strata whatis ADDR      who owns an address: the shell's whatis, word for word
   strata page PFN         the struct page of a frame, decoded

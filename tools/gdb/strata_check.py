@@ -14,7 +14,7 @@ It checks what the data structures promise each other:
          every object in use, empty ones none, partial ones some; each free
          list is as long as the objects not in use; the slabs add up to
          c_slabs, the empty ones to c_nr_empty, and the objects in use
-         (plus those in the cache's array) to c_active.
+         (plus those in the CPUs' arrays and the depot) to c_active.
 """
 from strata_mem import (PG_BUDDY, PG_HOT, ev, free_list, list_entries, max_order, page_flags,
                         page_order, page_zone, pcp_lists, slab_free_list, zones)

@@ -274,8 +274,8 @@ def slab_row(c):
     per = int(c["c_per_slab"])
     slabs = int(c["c_slabs"])
     # c_active counts objects off the slabs' free lists; those in the
-    # cache's array (c_array) are free, as the kernel's slabinfo says.
-    active = int(c["c_active"]) - int(c["c_array"]["a_avail"])
+    # CPUs' arrays and the depot are free, as the kernel's slabinfo says.
+    active = int(c["c_active"]) - len(slab_array(c))
     return (c["c_name"].string(), active, per * slabs, int(c["c_size"]),
             per, 1 << int(c["c_order"]), slabs)
 
@@ -328,7 +328,24 @@ def slab_free_list(c, pfn):
     return out
 
 
+def _array_objects(a, limit=16):
+    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), limit) + 1)]
+
+
 def slab_array(c):
-    """The free objects in the cache's array."""
-    a = c["c_array"]
-    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), 16) + 1)]
+    """The free objects in every online CPU's arrays of the cache (its
+    per-CPU struct slab_cpu, c_cpu being CPU 0's copy) and in its depot's
+    full magazines."""
+    objs = []
+    if int(c["c_array_limit"]) == 0:
+        return objs
+    for cpu in online_cpus():
+        addr = int(c["c_cpu"]) + int(ev("percpu_offset")[cpu])
+        sc = gdb.Value(addr).cast(gdb.lookup_type("struct slab_cpu").pointer()).dereference()
+        objs += _array_objects(sc["sc_loaded"]) + _array_objects(sc["sc_prev"])
+    m, n = int(c["c_depot_full"]), 0
+    while m and n <= int(c["c_depot_nr_full"]):
+        mag = gdb.Value(m).cast(gdb.lookup_type("struct slab_magazine").pointer()).dereference()
+        objs += [int(mag["m_obj"][i]) for i in range(min(int(mag["m_rounds"]), 16))]
+        m, n = int(mag["m_next"]), n + 1
+    return objs

@@ -112,7 +112,7 @@ def _free_block(pfn):
     for k in range(max_order()):
         h = pfn & ~((1 << k) - 1)
         f = page_flags(h)
-        if f & PG_BUDDY and page_order(f) >= k and pfn < h + (1 << page_order(f)):
+        if f & (PG_BUDDY | PG_HOT) and page_order(f) >= k and pfn < h + (1 << page_order(f)):
             return h, page_order(f)
     return None
 
@@ -139,7 +139,7 @@ def whatis_phys(pa):
         boot = ", taken from bootmem at boot" if page_owner(f) == owner_id("OWNER_BOOTMEM") else ""
         return "reserved: %s%s" % (name, boot)
     if f & PG_HOT:
-        return "free: a single frame on the %s hot list" % zone_name(page_zone(f))
+        return "free: a block of order %d on a CPU's %s list" % (page_order(f), zone_name(page_zone(f)))
     block = _free_block(pfn)
     if block:
         return "free: inside a buddy block of order %d at pfn %#x (%s)" % (

@@ -1,0 +1,486 @@
+/*
+ * The slab allocator's magazine layer (mm/slab.c, 6): each CPU's two
+ * arrays of free objects for each cache, and each cache's depot of full
+ * and empty magazines -- Bonwick and Adams, "Magazines and Vmem" (USENIX
+ * 2001).  The fast paths (slab_internal.h) pop and push the running CPU's
+ * loaded array; this file is everything around them:
+ *
+ *  - an allocation that finds the loaded array empty takes the previous
+ *    array's objects if it has any, else a full magazine from the depot
+ *    (its empty shell stays in the depot), else a batch off the partial
+ *    slabs (mm/slab.c);
+ *  - a free that finds the loaded array full moves it to the previous
+ *    array if that is empty, else first sends the previous array's
+ *    objects to the depot in an empty magazine -- or to their slabs when
+ *    the depot is full or no magazine can be had;
+ *  - shrinking, destroying and reclaiming drain every CPU's arrays (one
+ *    cross-CPU call) and the depot back to the slabs.
+ *
+ * A CPU touches only its own arrays, with interrupts masked; the depot is
+ * under the cache's lock.  Another CPU's arrays are reached by running on
+ * it (slab_cpu_drain, slab_cpu_check), or read without a lock where a
+ * racy look is all that is claimed (statistics; the double-free
+ * confirmation, which proves "free" only when it finds the object).
+ * Magazines come from a cache of their own, which has no arrays.
+ */
+#include "mm/slab_internal.h"
+#include "mm/report.h"
+
+struct slab_cpu *slab_no_arrays;
+static struct kmem_cache *magazine_cache;
+
+void slab_cpu_setup(void)
+{
+	slab_no_arrays = mm_percpu_alloc(sizeof(struct slab_cpu));
+}
+
+void slab_cpu_setup_magazines(void)
+{
+	magazine_cache = __kmem_cache_create("slab_magazine", sizeof(struct slab_magazine),
+					     0, SLAB_NO_ARRAYS | SLAB_NO_DEBUG, NULL, SLAB_ID_ANY);
+}
+
+struct kmem_cache *slab_magazine_cache(void)
+{
+	return magazine_cache;
+}
+
+/* The objects an array of a cache of this stride holds. */
+static unsigned array_limit(unsigned stride)
+{
+	return MAX(SLAB_MAG_LIMIT_MIN, MIN(SLAB_MAG_LIMIT_MAX, SLAB_ARRAY_BYTES / stride));
+}
+
+size_t slab_size_for_limit(unsigned limit)
+{
+	size_t size = (SLAB_ARRAY_BYTES / MAX(limit, 1u)) & ~(size_t)7;
+
+	return array_limit((unsigned)size) == limit ? size : 0;
+}
+
+void slab_cpu_init(struct kmem_cache *c)
+{
+	unsigned limit = array_limit(c->c_stride);
+	struct slab_cpu *cpu = NULL;
+
+	if (!cache_debug(c) && !(c->c_flags & SLAB_NO_ARRAYS))
+		cpu = mm_percpu_alloc(sizeof(struct slab_cpu));
+	c->c_cpu = cpu ? cpu : slab_no_arrays;
+	c->c_array_limit = cpu ? limit : 0;
+	c->c_depot_full = c->c_depot_empty = NULL;
+	c->c_depot_nr_full = c->c_depot_nr_empty = 0;
+	c->c_depot_max = MAX(2u, SLAB_DEPOT_BYTES / (limit * c->c_stride));
+	c->c_depot_exchanges = 0;
+	c->c_users = 0;
+}
+
+void slab_cpu_fini(struct kmem_cache *c)
+{
+	if (c->c_array_limit)
+		mm_percpu_free(c->c_cpu, sizeof(struct slab_cpu));
+	c->c_cpu = slab_no_arrays;
+	c->c_array_limit = 0;
+}
+
+/* This CPU's arrays of c, given their limit on the first use. */
+static struct slab_cpu *local_arrays(struct kmem_cache *c)
+{
+	struct slab_cpu *sc = mm_this_cpu(c->c_cpu);
+
+	if (unlikely(!sc->sc_loaded.a_limit))
+		sc->sc_loaded.a_limit = sc->sc_prev.a_limit = c->c_array_limit;
+	return sc;
+}
+
+/* Moves every object of `from` onto the empty `to`. */
+static void array_move(struct mm_obj_array *to, struct mm_obj_array *from)
+{
+	for (unsigned i = 1; i <= from->a_avail; i++)
+		to->a_slot[i] = from->a_slot[i];
+	to->a_avail = from->a_avail;
+	from->a_avail = 0;
+}
+
+/* --- allocation ----------------------------------------------------------- */
+
+/* A full magazine's objects onto the empty array l (c_lock held); false
+ * if the depot has none. */
+static bool __depot_take(struct kmem_cache *c, struct mm_obj_array *l)
+{
+	struct slab_magazine *m = c->c_depot_full;
+
+	MM_LOCK_HELD(&c->c_lock);
+	if (!m)
+		return false;
+	c->c_depot_full = m->m_next;
+	c->c_depot_nr_full--;
+	for (unsigned i = 0; i < m->m_rounds; i++)
+		l->a_slot[i + 1] = m->m_obj[i];
+	l->a_avail = m->m_rounds;
+	m->m_rounds = 0;
+	m->m_next = c->c_depot_empty;
+	c->c_depot_empty = m;
+	c->c_depot_nr_empty++;
+	c->c_depot_exchanges++;
+	return true;
+}
+
+void *slab_cpu_alloc_refill(struct kmem_cache *c)
+{
+	mm_irqflags_t flags = mm_irq_save();
+	struct slab_cpu *sc = local_arrays(c);
+	struct mm_obj_array *l = &sc->sc_loaded;
+	void *obj;
+
+	if (!l->a_avail && sc->sc_prev.a_avail)
+		array_move(l, &sc->sc_prev);
+	if (!l->a_avail) {
+		mm_irqflags_t f = mm_lock(&c->c_lock);
+		if (!__depot_take(c, l))
+			l->a_avail = __slab_fill(c, &l->a_slot[1], l->a_limit);
+		mm_unlock(&c->c_lock, f);
+	}
+	obj = l->a_slot[l->a_avail];
+	if (obj)
+		l->a_avail--;
+	mm_irq_restore(flags);
+	return obj;
+}
+
+/* --- freeing -------------------------------------------------------------- */
+
+/* The full array p goes to the depot in an empty magazine (spare, or one
+ * of the depot's), or back to its slabs when the depot is full or there
+ * is no magazine (c_lock held).  Returns spare if it was not used. */
+static struct slab_magazine *__depot_put(struct kmem_cache *c, struct mm_obj_array *p,
+					 struct slab_magazine *spare,
+					 struct page **dead, unsigned *nr_dead)
+{
+	struct slab_magazine *m = c->c_depot_empty;
+
+	MM_LOCK_HELD(&c->c_lock);
+	if (c->c_depot_nr_full >= c->c_depot_max || (!m && !spare)) {
+		__slab_return(c, &p->a_slot[1], p->a_avail, dead, nr_dead);
+		p->a_avail = 0;
+		return spare;
+	}
+	if (m) {
+		c->c_depot_empty = m->m_next;
+		c->c_depot_nr_empty--;
+	} else {
+		m = spare;
+		spare = NULL;
+	}
+	for (unsigned i = 0; i < p->a_avail; i++)
+		m->m_obj[i] = p->a_slot[i + 1];
+	m->m_rounds = p->a_avail;
+	p->a_avail = 0;
+	m->m_next = c->c_depot_full;
+	c->c_depot_full = m;
+	c->c_depot_nr_full++;
+	c->c_depot_exchanges++;
+	return spare;
+}
+
+bool slab_cpu_free_slow(struct kmem_cache *c, void *obj)
+{
+	uintptr_t *mark = &slab_obj_rec(c, obj)->f_mark;
+	struct slab_magazine *spare = NULL;
+	struct page *dead[SLAB_MAG_SIZE];
+	unsigned nr_dead = 0;
+	mm_irqflags_t flags;
+	struct slab_cpu *sc;
+
+	if (slab_mark_free(*mark))
+		return false;
+	flags = mm_irq_save();
+	sc = local_arrays(c);
+	if (sc->sc_loaded.a_avail >= sc->sc_loaded.a_limit) {
+		if (sc->sc_prev.a_avail) {
+			mm_irqflags_t f;
+			/* a magazine before the lock: its cache has a lock of
+			 * the same rank */
+			if (!READ_ONCE(c->c_depot_empty) &&
+			    READ_ONCE(c->c_depot_nr_full) < c->c_depot_max)
+				spare = kmem_cache_alloc(magazine_cache, GFP_KERNEL | __GFP_NOWARN);
+			f = mm_lock(&c->c_lock);
+			spare = __depot_put(c, &sc->sc_prev, spare, dead, &nr_dead);
+			if (spare) {
+				spare->m_next = c->c_depot_empty;
+				c->c_depot_empty = spare;
+				c->c_depot_nr_empty++;
+			}
+			mm_unlock(&c->c_lock, f);
+		}
+		array_move(&sc->sc_prev, &sc->sc_loaded);
+	}
+	*mark = SLAB_MARK_IN_ARRAY;
+	sc->sc_loaded.a_slot[++sc->sc_loaded.a_avail] = obj;
+	mm_irq_restore(flags);
+	while (nr_dead)
+		release_slab(c, dead[--nr_dead]);
+	return true;
+}
+
+/* --- draining ------------------------------------------------------------- */
+
+struct drain_req {
+	struct kmem_cache *const *caches;
+	unsigned n;
+};
+
+/* This CPU's arrays of every cache of the request back to their slabs
+ * (on each CPU, interrupts off). */
+static void drain_local(void *arg)
+{
+	const struct drain_req *req = arg;
+
+	for (unsigned i = 0; i < req->n; i++) {
+		struct kmem_cache *c = req->caches[i];
+		struct slab_cpu *sc;
+		struct page *dead[2 * SLAB_MAG_SIZE];
+		unsigned nr_dead = 0;
+		mm_irqflags_t f;
+
+		if (!c->c_array_limit)
+			continue;
+		sc = mm_this_cpu(c->c_cpu);
+		if (!sc->sc_loaded.a_avail && !sc->sc_prev.a_avail)
+			continue;
+		f = mm_lock(&c->c_lock);
+		__slab_return(c, &sc->sc_loaded.a_slot[1], sc->sc_loaded.a_avail, dead, &nr_dead);
+		__slab_return(c, &sc->sc_prev.a_slot[1], sc->sc_prev.a_avail, dead, &nr_dead);
+		sc->sc_loaded.a_avail = sc->sc_prev.a_avail = 0;
+		mm_unlock(&c->c_lock, f);
+		while (nr_dead)
+			release_slab(c, dead[--nr_dead]);
+	}
+}
+
+/* Objects of c in cpu's arrays (a racy look at another CPU's). */
+static unsigned cpu_objects(const struct kmem_cache *c, unsigned cpu)
+{
+	const struct slab_cpu *sc = mm_per_cpu(c->c_cpu, cpu);
+
+	return READ_ONCE(sc->sc_loaded.a_avail) + READ_ONCE(sc->sc_prev.a_avail);
+}
+
+/* Whether a CPU but this one holds objects of one of the caches. */
+static bool others_hold(const struct drain_req *req)
+{
+	unsigned self = mm_cpu_id();
+
+	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++) {
+		if (cpu == self || !mm_cpu_online(cpu))
+			continue;
+		for (unsigned i = 0; i < req->n; i++)
+			if (req->caches[i]->c_array_limit && cpu_objects(req->caches[i], cpu))
+				return true;
+	}
+	return false;
+}
+
+/* Every magazine of c's depot: the full ones' objects back to their slabs,
+ * all the shells back to the magazine cache. */
+static void depot_drain(struct kmem_cache *c)
+{
+	for (;;) {
+		mm_irqflags_t f = mm_lock(&c->c_lock);
+		struct slab_magazine *m = c->c_depot_full;
+		struct page *dead[SLAB_MAG_SIZE];
+		unsigned nr_dead = 0;
+
+		if (m) {
+			c->c_depot_full = m->m_next;
+			c->c_depot_nr_full--;
+			__slab_return(c, m->m_obj, m->m_rounds, dead, &nr_dead);
+		} else if ((m = c->c_depot_empty) != NULL) {
+			c->c_depot_empty = m->m_next;
+			c->c_depot_nr_empty--;
+		}
+		mm_unlock(&c->c_lock, f);
+		if (!m)
+			return;
+		while (nr_dead)
+			release_slab(c, dead[--nr_dead]);
+		kmem_cache_free(magazine_cache, m);
+	}
+}
+
+void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n)
+{
+	struct drain_req req = { caches, n };
+	mm_irqflags_t flags;
+
+	if (others_hold(&req)) {
+		mm_on_each_cpu(drain_local, &req);
+	} else {
+		flags = mm_irq_save();
+		drain_local(&req);
+		mm_irq_restore(flags);
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (caches[i]->c_array_limit)
+			depot_drain(caches[i]);
+}
+
+void kmem_cache_drain(struct kmem_cache *c)
+{
+	slab_cpu_drain(&c, 1);
+}
+
+/* --- looking -------------------------------------------------------------- */
+
+static bool array_holds(const struct mm_obj_array *a, const void *obj)
+{
+	unsigned n = MIN(READ_ONCE(a->a_avail), (unsigned)SLAB_MAG_SIZE);
+
+	for (unsigned i = 1; i <= n; i++)
+		if (READ_ONCE(a->a_slot[i]) == obj)
+			return true;
+	return false;
+}
+
+bool __slab_cpu_holds(struct kmem_cache *c, const void *obj)
+{
+	MM_LOCK_HELD(&c->c_lock);
+	for (const struct slab_magazine *m = c->c_depot_full; m; m = m->m_next)
+		for (unsigned i = 0; i < m->m_rounds; i++)
+			if (m->m_obj[i] == obj)
+				return true;
+	for (unsigned cpu = 0; c->c_array_limit && cpu < MM_MAX_CPUS; cpu++) {
+		const struct slab_cpu *sc = mm_per_cpu(c->c_cpu, cpu);
+		if (mm_cpu_online(cpu) &&
+		    (array_holds(&sc->sc_loaded, obj) || array_holds(&sc->sc_prev, obj)))
+			return true;
+	}
+	return false;
+}
+
+/* Keeps the objects of slot[0..n) that are not in slab page, marking the
+ * others free on their slab; how many it dropped. */
+static unsigned array_purge(struct kmem_cache *c, void **slot, unsigned n,
+			    const struct page *page)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (slab_page_of(slot[i]) != page)
+			slot[kept++] = slot[i];
+		else
+			slab_obj_rec(c, slot[i])->f_mark = SLAB_MARK_ON_SLAB;
+	}
+	return n - kept;
+}
+
+unsigned __slab_cpu_purge(struct kmem_cache *c, const struct page *page)
+{
+	struct slab_cpu *sc;
+	unsigned gone, total;
+
+	MM_LOCK_HELD(&c->c_lock);
+	if (!c->c_array_limit)
+		return 0;
+	sc = mm_this_cpu(c->c_cpu);
+	total = gone = array_purge(c, &sc->sc_loaded.a_slot[1], sc->sc_loaded.a_avail, page);
+	sc->sc_loaded.a_avail -= gone;
+	total += gone = array_purge(c, &sc->sc_prev.a_slot[1], sc->sc_prev.a_avail, page);
+	sc->sc_prev.a_avail -= gone;
+	/* a depot magazine keeps what is left (m_rounds says how many) */
+	for (struct slab_magazine *m = c->c_depot_full; m; m = m->m_next) {
+		total += gone = array_purge(c, m->m_obj, m->m_rounds, page);
+		m->m_rounds -= gone;
+	}
+	return total;
+}
+
+unsigned long slab_cpu_objects(const struct kmem_cache *c, unsigned long *depot)
+{
+	unsigned long n = 0;
+
+	*depot = 0;
+	if (!c->c_array_limit)
+		return 0;
+	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		if (mm_cpu_online(cpu))
+			n += cpu_objects(c, cpu);
+	for (const struct slab_magazine *m = READ_ONCE(c->c_depot_full); m; m = READ_ONCE(m->m_next))
+		*depot += READ_ONCE(m->m_rounds);
+	return n + *depot;
+}
+
+/* --- checking ------------------------------------------------------------- */
+
+struct check_req {
+	struct kmem_cache *c;
+	unsigned problems;
+};
+
+static __printf(3, 4) void array_bad(struct check_req *req, const void *obj,
+				     const char *fmt, ...)
+{
+	char prefix[24 + SLAB_NAME_MAX];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "slab_check: cache %s", req->c->c_name);
+	va_start(ap, fmt);
+	mm_report_finding(&req->problems, (uintptr_t)obj, prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* One array (or magazine): n objects of c, free and marked so, each once. */
+static void check_objects(struct check_req *req, void *const *slot, unsigned n,
+			  unsigned limit, const char *where)
+{
+	struct kmem_cache *c = req->c;
+
+	if (n > limit) {
+		array_bad(req, slot, "%s holds %u objects, more than its %u", where, n, limit);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct page *page = slab_page_of(slot[i]);
+		if (!page || page->s_cache != c || slab_index(c, page, slot[i]) < 0)
+			array_bad(req, slot[i], "%s holds %p, not an object of the cache", where, slot[i]);
+		else if (slab_obj_rec(c, slot[i])->f_mark != SLAB_MARK_IN_ARRAY)
+			array_bad(req, slot[i], "%s holds %p, whose free mark reads %#lx (written after free?)",
+				  where, slot[i], (unsigned long)slab_obj_rec(c, slot[i])->f_mark);
+		for (unsigned j = 0; j < i; j++)
+			if (slot[j] == slot[i])
+				array_bad(req, slot[i], "%s holds %p twice", where, slot[i]);
+	}
+}
+
+static void check_local(void *arg)
+{
+	struct check_req *req = arg;
+	struct slab_cpu *sc = mm_this_cpu(req->c->c_cpu);
+
+	if (sc->sc_loaded.a_slot[0] || sc->sc_prev.a_slot[0])
+		array_bad(req, sc, "CPU %u's array guard slot is not NULL", mm_cpu_id());
+	check_objects(req, &sc->sc_loaded.a_slot[1], sc->sc_loaded.a_avail,
+		      req->c->c_array_limit, "a CPU's loaded array");
+	check_objects(req, &sc->sc_prev.a_slot[1], sc->sc_prev.a_avail,
+		      req->c->c_array_limit, "a CPU's previous array");
+}
+
+unsigned slab_cpu_check(struct kmem_cache *c)
+{
+	struct check_req req = { c, 0 };
+	unsigned full = 0, empty = 0;
+	mm_irqflags_t f;
+
+	if (!c->c_array_limit)
+		return 0;
+	mm_on_each_cpu(check_local, &req);
+	f = mm_lock(&c->c_lock);
+	for (const struct slab_magazine *m = c->c_depot_full; m && full <= c->c_depot_nr_full; m = m->m_next, full++)
+		check_objects(&req, m->m_obj, m->m_rounds, c->c_array_limit, "a depot magazine");
+	for (const struct slab_magazine *m = c->c_depot_empty; m && empty <= c->c_depot_nr_empty; m = m->m_next)
+		empty++;
+	if (full != c->c_depot_nr_full || empty != c->c_depot_nr_empty)
+		array_bad(&req, c, "the depot lists %u full and %u empty magazines, its counts say %u and %u",
+			  full, empty, c->c_depot_nr_full, c->c_depot_nr_empty);
+	mm_unlock(&c->c_lock, f);
+	return req.problems;
+}

@@ -1,0 +1,458 @@
+/*
+ * Suite smp_alloc: the allocators on every CPU at once.
+ *
+ *  - the mix: each CPU runs a seeded mix of buddy, slab, kmalloc and
+ *    vmalloc operations while the others do, handing a share of what it
+ *    allocates to the others through a shared queue, so that objects and
+ *    frames are freed on another CPU than the one that took them; every
+ *    block carries a stamp (its CPU and number) checked before it is
+ *    freed, so that one handed out twice is caught; the boot CPU runs
+ *    the checkers in the middle of it;
+ *  - the remote drain: frames parked on one CPU's page lists are found by
+ *    an allocation on another that needs them merged;
+ *  - the free storm: objects allocated on one CPU and freed on the others,
+ *    and back, for caches of every magazine size.
+ * Tests that need a second CPU skip on one (ONE_CPU_REASON).
+ */
+#include "tests/ktest.h"
+#include "tests/smp_util.h"
+#include "tests/frames_util.h"
+#include "kernel/smp.h"
+#include "arch/x86/smp.h"
+#include "mm/buddy.h"
+#include "mm/slab.h"
+#include "mm/kmalloc.h"
+#include "mm/vmalloc.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+
+/* --- the mix --------------------------------------------------------------- */
+
+#define MIX_OPS 2400 /* per CPU */
+#define MIX_SLOTS 48
+#define QUEUE_SLOTS 128
+#define MIX_CHECKS 6 /* the boot CPU's checkers, in its own loop */
+
+enum kind { NONE, PAGES, OBJECT, KMALLOC, VMALLOC, KINDS };
+
+struct block {
+	enum kind kind;
+	void *p; /* its address (pages: the head's, direct-mapped) */
+	struct page *page;
+	unsigned order;
+	uint32_t stamp;
+};
+
+/* The blocks in transit from one CPU to another. */
+static struct {
+	struct spinlock lock;
+	unsigned head, count;
+	struct block slot[QUEUE_SLOTS];
+} queue;
+
+struct mix {
+	unsigned cpu;
+	uint32_t rng;
+	struct kmem_cache *cache;
+	unsigned long ops, allocs, frees, handed, taken, failed, bad_stamps, checks_bad;
+	uint32_t done;
+	struct block slot[MIX_SLOTS];
+};
+
+static struct mix mixes[NR_CPUS];
+
+static uint32_t mix_rand(struct mix *m)
+{
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 17;
+	m->rng ^= m->rng << 5;
+	return m->rng;
+}
+
+static bool take_block(struct mix *m, struct block *b)
+{
+	uint32_t r = mix_rand(m);
+
+	b->kind = (enum kind)(1 + r % (KINDS - 1));
+	b->order = 0;
+	switch (b->kind) {
+	case PAGES:
+		b->order = (r >> 8) % 5; /* the per-CPU lists' orders and one above */
+		b->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, b->order);
+		b->p = b->page ? page_address(b->page) : NULL;
+		break;
+	case OBJECT:
+		b->p = kmem_cache_alloc(m->cache, GFP_KERNEL | __GFP_NOWARN);
+		break;
+	case KMALLOC:
+		b->p = kmalloc(8 + (r >> 8) % 3000, GFP_KERNEL | __GFP_NOWARN);
+		break;
+	default:
+		b->p = vmalloc(PAGE_SIZE * (1 + (r >> 8) % 3));
+		break;
+	}
+	if (!b->p) {
+		m->failed++;
+		b->kind = NONE;
+		return false;
+	}
+	b->stamp = (m->cpu << 24) | (uint32_t)(m->allocs++ & 0xFFFFFF);
+	*(volatile uint32_t *)b->p = b->stamp;
+	return true;
+}
+
+static void give_back(struct mix *m, struct block *b)
+{
+	if (*(volatile uint32_t *)b->p != b->stamp)
+		m->bad_stamps++; /* someone else was handed it too */
+	switch (b->kind) {
+	case PAGES:
+		__free_pages(b->page, b->order);
+		break;
+	case OBJECT:
+		kmem_cache_free(m->cache, b->p);
+		break;
+	case KMALLOC:
+		kfree(b->p);
+		break;
+	default:
+		vfree(b->p);
+		break;
+	}
+	b->kind = NONE;
+	m->frees++;
+}
+
+static bool queue_put(const struct block *b)
+{
+	irqflags_t flags = spin_lock_irqsave(&queue.lock);
+	bool ok = queue.count < QUEUE_SLOTS;
+
+	if (ok)
+		queue.slot[(queue.head + queue.count++) % QUEUE_SLOTS] = *b;
+	spin_unlock_irqrestore(&queue.lock, flags);
+	return ok;
+}
+
+static bool queue_get(struct block *b)
+{
+	irqflags_t flags = spin_lock_irqsave(&queue.lock);
+	bool ok = queue.count > 0;
+
+	if (ok) {
+		*b = queue.slot[queue.head];
+		queue.head = (queue.head + 1) % QUEUE_SLOTS;
+		queue.count--;
+	}
+	spin_unlock_irqrestore(&queue.lock, flags);
+	return ok;
+}
+
+static void mix_step(struct mix *m)
+{
+	uint32_t r = mix_rand(m);
+	struct block *b = &m->slot[r % MIX_SLOTS], other;
+
+	m->ops++;
+	if (b->kind != NONE) {
+		if ((r >> 8) % 4 == 0 && queue_put(b)) {
+			b->kind = NONE; /* another CPU frees it */
+			m->handed++;
+		} else {
+			give_back(m, b);
+		}
+	} else if ((r >> 10) % 3 == 0 && queue_get(&other)) {
+		m->taken++;
+		give_back(m, &other);
+	} else {
+		take_block(m, b);
+	}
+}
+
+static void mix_job(void *arg)
+{
+	struct mix *m = arg;
+
+	for (unsigned long i = 0; i < ktest_scale(MIX_OPS); i++)
+		mix_step(m);
+	for (unsigned i = 0; i < MIX_SLOTS; i++)
+		if (m->slot[i].kind != NONE)
+			give_back(m, &m->slot[i]);
+	__atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
+}
+
+static unsigned long mix_done_count(void)
+{
+	unsigned long n = 0;
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		n += __atomic_load_n(&mixes[cpu].done, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on another CPU: stamps intact, checkers clean, all accounted")
+{
+	struct kmem_cache *c = kmem_cache_create("smp-mix", 40, 0, SLAB_NO_DEBUG, NULL);
+	unsigned cpus = 0, checks = 0;
+	unsigned long handed = 0, taken = 0, bad = 0, failed = 0;
+	struct block b;
+
+	ASSERT_NOT_NULL(c);
+	spin_init(&queue.lock, "smp_alloc queue", LOCK_ORDER_NONE);
+	queue.head = queue.count = 0;
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		mixes[cpu] = (struct mix){ .cpu = cpu, .rng = 0x9E3779B9u * (cpu + 1), .cache = c };
+		if (cpu && mm_cpu_online(cpu) && smp_run_on(cpu, mix_job, &mixes[cpu]) == 0)
+			cpus++;
+	}
+	/* the boot CPU takes its share, with the checkers now and then while
+	 * the others go on */
+	for (unsigned long i = 0, every = ktest_scale(MIX_OPS) / MIX_CHECKS + 1;
+	     i < ktest_scale(MIX_OPS); i++) {
+		mix_step(&mixes[0]);
+		if (i % every == every - 1) {
+			EXPECT_EQ(0, buddy_check());
+			EXPECT_EQ(0, slab_check());
+			checks++;
+		}
+	}
+	mix_job(&mixes[0]);
+	EXPECT_TRUE(smp_test_wait_count(mix_done_count, cpus + 1));
+	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++)
+		if (mm_cpu_online(cpu))
+			smp_run_wait(cpu);
+	while (queue_get(&b))
+		give_back(&mixes[0], &b);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		handed += mixes[cpu].handed;
+		taken += mixes[cpu].taken;
+		bad += mixes[cpu].bad_stamps;
+		failed += mixes[cpu].failed;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, failed);
+	EXPECT_GT(handed, 0);
+	if (cpus)
+		EXPECT_GT(taken, 0);
+	EXPECT_GT(checks, 0);
+	EXPECT_EQ(0, buddy_check());
+	EXPECT_EQ(0, slab_check());
+	EXPECT_EQ(0, kmalloc_check());
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+	/* and the hooks: every frame and object back where it was */
+}
+
+/* --- the remote drain -------------------------------------------------------- */
+
+#define DRAIN_PAGES (1u << (MAX_ORDER - 1))
+
+static struct page *drain_pages[DRAIN_PAGES];
+
+struct drain_job {
+	unsigned got;
+	uint32_t done;
+};
+
+/* One CPU takes every frame of the one free block, a frame at a time, and
+ * frees them: they merge, but for those its own lists keep. */
+static void park_frames(void *arg)
+{
+	struct drain_job *j = arg;
+
+	j->got = 0;
+	while (j->got < DRAIN_PAGES &&
+	       (drain_pages[j->got] = alloc_page(GFP_KERNEL | __GFP_NOWARN)) != NULL)
+		j->got++;
+	for (unsigned i = 0; i < j->got; i++)
+		__free_page(drain_pages[i]);
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+}
+
+struct big_job {
+	struct page *big;
+	uint32_t done;
+};
+
+static void take_big(void *arg)
+{
+	struct big_job *j = arg;
+
+	j->big = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER - 1);
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+}
+
+/* A taken block of the largest order, off the list; NULL if none. */
+static struct page *take_largest(struct list_node *taken)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, taken) {
+		struct page *p = list_entry(pos, struct page, lru);
+		if (p->private_[0] == MAX_ORDER - 1) {
+			list_del(&p->lru);
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static unsigned long largest_blocks(void)
+{
+	unsigned long n = 0;
+
+	for (int z = ZONE_DMA; z <= ZONE_NORMAL; z++)
+		n += READ_ONCE(zones[z].free_area[MAX_ORDER - 1].nr_free);
+	return n;
+}
+
+KTEST(smp_alloc, "remote drain: frames one CPU freed into its own lists let another CPU's large allocation succeed")
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	unsigned ap = smp_test_ap(), third = 0;
+	struct drain_job park = { 0, 0 };
+	struct big_job big = { NULL, 0 };
+	struct page *block;
+
+	if (!ap)
+		KTEST_SKIP(ONE_CPU_REASON);
+	for (unsigned cpu = ap + 1; cpu < NR_CPUS && !third; cpu++)
+		if (mm_cpu_online(cpu))
+			third = cpu;
+	frames_take_all(GFP_KERNEL, &taken);
+	block = take_largest(&taken);
+	if (!EXPECT_NOT_NULL(block))
+		goto out;
+	__free_pages(block, MAX_ORDER - 1); /* all the zones have now */
+	if (!EXPECT_EQ(0, smp_run_on(ap, park_frames, &park)) ||
+	    !EXPECT_TRUE(smp_test_wait_flag(&park.done)))
+		goto out;
+	smp_run_wait(ap);
+	EXPECT_EQ(DRAIN_PAGES, park.got);
+	/* the frames are free, but some on the AP's lists: no block whole */
+	EXPECT_GT(buddy_pcp_frames(&zones[page_zone_id(block)], ap), 0);
+	EXPECT_EQ(0, largest_blocks());
+	if (third) { /* a CPU that had no part in it */
+		if (EXPECT_EQ(0, smp_run_on(third, take_big, &big)))
+			EXPECT_TRUE(smp_test_wait_flag(&big.done));
+		smp_run_wait(third);
+	} else {
+		take_big(&big);
+	}
+	EXPECT_PTR_EQ(block, big.big);
+	if (big.big)
+		__free_pages(big.big, MAX_ORDER - 1);
+out:
+	frames_give_back(&taken);
+}
+
+/* --- the free storm ---------------------------------------------------------- */
+
+#define STORM_OBJS 96
+#define STORM_ROUNDS 4
+
+static void *storm_objs[STORM_OBJS];
+
+struct storm_job {
+	struct kmem_cache *c;
+	unsigned first, step; /* this CPU's share: first, first + step, ... */
+	bool alloc; /* allocate its share (else free it) */
+	unsigned failed;
+	uint32_t done;
+};
+
+static struct storm_job storm_jobs[NR_CPUS];
+
+static void storm_share(void *arg)
+{
+	struct storm_job *j = arg;
+
+	for (unsigned i = j->first; i < STORM_OBJS; i += j->step) {
+		if (j->alloc) {
+			storm_objs[i] = kmem_cache_alloc(j->c, GFP_KERNEL | __GFP_NOWARN);
+			j->failed += !storm_objs[i];
+		} else {
+			kmem_cache_free(j->c, storm_objs[i]);
+			storm_objs[i] = NULL;
+		}
+	}
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+}
+
+static unsigned long storm_done(void)
+{
+	unsigned long n = 0;
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		n += __atomic_load_n(&storm_jobs[cpu].done, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+/* One round: the CPUs in `who` (a mask) each take their share of the
+ * objects in turn; the others sit out. */
+static bool storm_round(struct kmem_cache *c, uint32_t who, bool alloc)
+{
+	unsigned n = 0, k = 0, started = 0;
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		n += (who >> cpu) & 1;
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		if (!((who >> cpu) & 1))
+			continue;
+		storm_jobs[cpu] = (struct storm_job){ c, k++, n, alloc, 0, 0 };
+		if (cpu)
+			started += smp_run_on(cpu, storm_share, &storm_jobs[cpu]) == 0;
+	}
+	if (who & 1)
+		storm_share(&storm_jobs[0]);
+	if (!smp_test_wait_count(storm_done, started + (who & 1)))
+		return false;
+	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++)
+		if ((who >> cpu) & 1)
+			smp_run_wait(cpu);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (((who >> cpu) & 1) && storm_jobs[cpu].failed)
+			return false;
+	return true;
+}
+
+KTEST(smp_alloc, "free storm: objects allocated on one CPU are freed on the others and back, at every magazine size")
+{
+	uint32_t online = 0, aps;
+	unsigned sizes = 0;
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		online |= (uint32_t)mm_cpu_online(cpu) << cpu;
+	aps = online & ~1u;
+	if (!aps)
+		KTEST_SKIP(ONE_CPU_REASON);
+	/* array limits 2..16 (SLAB_ARRAY_BYTES / stride), each once */
+	for (unsigned limit = SLAB_MAG_LIMIT_MIN; limit <= SLAB_MAG_LIMIT_MAX; limit++) {
+		struct kmem_cache *c = kmem_cache_create("smp-storm", slab_size_for_limit(limit),
+							 0, SLAB_NO_DEBUG, NULL);
+		struct slab_info si;
+		bool ok = c != NULL;
+
+		if (!EXPECT_NOT_NULL(c))
+			break;
+		kmem_cache_info(c, &si);
+		EXPECT_EQ(limit, si.array_limit);
+		for (unsigned r = 0; ok && r < STORM_ROUNDS; r++) {
+			/* even rounds: the boot CPU allocates, the APs free;
+			 * odd rounds: the APs allocate, the boot CPU frees */
+			ok = storm_round(c, r % 2 ? aps : 1, true) &&
+			     storm_round(c, r % 2 ? 1 : aps, false);
+		}
+		EXPECT_TRUE(ok);
+		EXPECT_EQ(0, kmem_cache_check(c));
+		kmem_cache_info(c, &si);
+		EXPECT_EQ(0, si.active_objs);
+		if (!ok) { /* leave nothing behind */
+			for (unsigned i = 0; i < STORM_OBJS; i++)
+				kmem_cache_free(c, storm_objs[i]);
+			memset(storm_objs, 0, sizeof(storm_objs));
+		}
+		EXPECT_EQ(0, kmem_cache_destroy(c));
+		sizes++;
+	}
+	EXPECT_EQ(SLAB_MAG_LIMIT_MAX - SLAB_MAG_LIMIT_MIN + 1, sizes);
+}
