@@ -56,11 +56,16 @@ void failboot_arm(void)
 		printk("failboot: counting the boot's allocations\n");
 }
 
+/* Objects freed at once by use_the_kernel: more than a CPU's two arrays
+ * hold (SLAB_MAG_LIMIT_MAX each), so that frees reach the depot. */
+#define BURST (4 * SLAB_MAG_LIMIT_MAX)
+
 /* What the kernel will do first: a boot that went on must be able to.  A
  * cache the boot failed to create without saying so shows here (a NULL
  * dereference) instead of in whatever runs next. */
 static unsigned use_the_kernel(void)
 {
+	static void *burst[BURST];
 	unsigned failed = 0;
 	struct addr_space *as;
 	struct task *t;
@@ -71,6 +76,10 @@ static unsigned use_the_kernel(void)
 		failed += !p;
 		kfree(p);
 	}
+	for (unsigned i = 0; i < BURST; i++)
+		failed += !(burst[i] = kmalloc(64, GFP_KERNEL));
+	for (unsigned i = 0; i < BURST; i++)
+		kfree(burst[i]);
 	p = vmalloc(2 * PAGE_SIZE);
 	failed += !p;
 	vfree(p);

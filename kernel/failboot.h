@@ -9,7 +9,8 @@
  * `failboot` counts the boot's allocations; `failboot=N` fails the Nth
  * (mm/failinject.h counts every kind, bootmem included).  Either way the
  * boot is the whole run: at its end the kernel uses what the boot set up
- * (a kmalloc of every class, vmalloc, an address space, a task), checks
+ * (a kmalloc of every class, a burst of frees past the per-CPU arrays,
+ * vmalloc, an address space, a task), checks
  * the allocators' invariants, prints
  *   failboot: the boot made N allocations, F failed (injected), P problems
  * and leaves QEMU (pass when P is 0), without running any job.

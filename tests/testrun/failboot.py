@@ -29,6 +29,7 @@ PANIC = re.compile(r"^PANIC: (\w+: no memory for .+)$", re.M)
 # The allocations the kernel can do without, and the line that says so.
 FALLBACKS = [
     r"mm: no page below 1 MiB for the AP start-up trampoline: the other CPUs will stay halted",
+    r"slab: no memory for the magazine cache: the depots stay empty",
 ]
 FORBIDDEN = ["TRAP ", "DOUBLE FAULT", "nested panic", "assertion failed", "page fault"]
 # Boots at once: most of a boot's time is QEMU and the firmware starting,
