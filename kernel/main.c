@@ -59,7 +59,7 @@ static void boot_info_init(uint32_t magic, uint32_t info_phys)
 static void memory_init(const struct boot_info *bi)
 {
 	struct memmap_entry map[BOOT_MMAP_MAX];
-	struct mem_region in_use[2 + BOOT_MODULES_MAX];
+	struct mem_region in_use[3 + BOOT_MODULES_MAX];
 	struct mm_boot_desc boot = { map, bi->mmap_count, in_use, 0 };
 
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
@@ -70,6 +70,11 @@ static void memory_init(const struct boot_info *bi)
 	in_use[boot.nr_in_use++] = (struct mem_region){
 		bi->info_start, bi->info_end, "Multiboot information", OWNER_FIRMWARE
 	};
+	if (bi->mods_list_end > bi->mods_list_start)
+		in_use[boot.nr_in_use++] = (struct mem_region){
+			bi->mods_list_start, bi->mods_list_end, "Multiboot module list",
+			OWNER_FIRMWARE
+		};
 	for (unsigned i = 0; i < bi->module_count; i++)
 		in_use[boot.nr_in_use++] = (struct mem_region){
 			bi->modules[i].start, bi->modules[i].end,

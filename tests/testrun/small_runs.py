@@ -22,8 +22,9 @@ def small_kernel_job(args):
 
 def dma_module_job(args):
     """Every self-test with a 50 MiB boot module, which the loader puts
-    just above the kernel image: the DMA zone (below 16 MiB) is left with a
-    frame or two.  Only here may a test skip for want of a DMA frame."""
+    just above the kernel image: the DMA zone (below 16 MiB) is left with
+    no free frame, or one, as the image's end falls.  Only here may a test
+    skip for want of a DMA frame."""
     d = os.path.join(args.build, "test-modules")
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "fill-dma")
