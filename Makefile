@@ -324,11 +324,20 @@ fuzz: host-tests | deps-test
 # Benchmarks: instruction counts under -icount shift=0 (see tests/kbench.h).
 QEMU_TIMEOUT ?= 300
 BENCH_MEM ?= 128M
+# One boot of the benchmarks: QEMU options, the command line, the log.
+define bench_boot
+	@timeout $(QEMU_TIMEOUT) $(QEMU_RUN) $(QEMU_FLAGS) -m $(BENCH_MEM) $(1) -serial stdio \
+		-kernel $(KERNEL) -append "$(2)" > $(B)/$(3); \
+		status=$$?; grep '^BENCH \|^error\|no figure' $(B)/$(3); \
+		if [ $$status -ne 0 ]; then echo "bench: QEMU exit status $$status, see $(B)/$(3)" >&2; exit 1; fi
+endef
+
+# Without BENCH=, two more boots: the hot paths on each of 4 CPUs (-icount:
+# instruction counts), the mix's scaling on 2 (one host thread a CPU).
 bench: $(KERNEL) | deps-run
-	@timeout $(QEMU_TIMEOUT) $(QEMU_RUN) $(QEMU_FLAGS) -m $(BENCH_MEM) -icount shift=0 -serial stdio \
-		-kernel $(KERNEL) -append "bench$(if $(BENCH),=$(BENCH))" > $(B)/bench.log; \
-		status=$$?; grep '^BENCH \|^error' $(B)/bench.log; \
-		if [ $$status -ne 0 ]; then echo "bench: QEMU exit status $$status, see $(B)/bench.log" >&2; exit 1; fi
+	$(call bench_boot,-icount shift=0,bench$(if $(BENCH),=$(BENCH)),bench.log)
+	$(if $(BENCH),,$(call bench_boot,-smp 4 -icount shift=0,bench=smp_hot_paths,bench-smp4.log))
+	$(if $(BENCH),,$(call bench_boot,-smp 2 -accel tcg$(comma)thread=multi,bench=smp_mix_scaling,bench-smp2.log))
 	@$(PYTHON) tools/frag_render.py $(B)/bench.log $(B)/frag.svg
 
 # A picture of physical memory: every frame's state, drawn as SVG.

@@ -275,6 +275,9 @@ struct page *__buddy_rmqueue(struct zone *z, unsigned order)
 
 /* --- per-CPU lists -------------------------------------------------------- */
 
+/* Whether the per-CPU lists are on (buddy_set_pcp). */
+static bool pcp_on = true;
+
 /* The running CPU's lists of zone `id` (a %fs-relative pointer in the
  * kernel, to a constant address: its loads and stores reach this CPU's
  * copy in one instruction each). */
@@ -311,48 +314,130 @@ static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
 static __noinline void __pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
 				    unsigned k)
 {
-	struct page *got[PCP_BATCH];
-	unsigned n = PCP_BATCH >> k, i;
-	struct page *block = __rmqueue_split(z, PCP_REFILL_ORDER);
+	struct page *got[PCP_BATCH], *head = l->p_head;
+	unsigned n = READ_ONCE(pcp_on) ? PCP_BATCH >> k : 1, i;
+	struct page *block = n > 1 ? __rmqueue_split(z, PCP_REFILL_ORDER) : NULL;
 
 	MM_LOCK_HELD(&z->lock);
-	for (i = 0; i < n; i++) {
-		got[i] = block ? block + (i << k) : __rmqueue_split(z, k);
-		if (!got[i])
-			break;
+	if (block) { /* the common case: carved, pushed from the top down */
+		for (i = n; i--;) {
+			struct page *page = block + (i << k);
+			page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+				      PG_HOT | order_bits(k);
+			page->lru.next = (struct list_node *)head;
+			head = page;
+		}
+	} else {
+		for (i = 0; i < n && (got[i] = __rmqueue_split(z, k)) != NULL; i++)
+			;
+		n = i;
+		while (i--) {
+			struct page *page = got[i];
+			page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
+				      PG_HOT | order_bits(k);
+			page->lru.next = (struct list_node *)head;
+			head = page;
+		}
 	}
-	while (i--) {
-		struct page *page = got[i];
-		page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
-			      PG_HOT | order_bits(k);
-		page->lru.next = (struct list_node *)l->p_head;
-		l->p_head = page;
-		l->p_count++;
+	l->p_head = head;
+	l->p_count += n;
+}
+
+/* Sorts blocks[0..n) by address (insertion sort: a list comes off its
+ * stack newest first, mostly in falling order, so it is reversed first). */
+static void sort_blocks(struct page **b, unsigned n)
+{
+	for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
+		struct page *t = b[i];
+		b[i] = b[j];
+		b[j] = t;
+	}
+	for (unsigned i = 1; i < n; i++) {
+		struct page *t = b[i];
+		unsigned j = i;
+		for (; j && b[j - 1] > t; j--)
+			b[j] = b[j - 1];
+		b[j] = t;
+	}
+}
+
+/*
+ * Frees blocks[0..n) of order k, sorted by address, into the zone (lock
+ * held): an aligned run of 2^m of them that together make one block of
+ * order k + m goes back as that block, its inner heads cleared, so that a
+ * batch freed in order costs a merge a run, not one a block.
+ */
+static void __free_runs(struct zone *z, struct page **blocks, unsigned n, unsigned k)
+{
+	for (unsigned i = 0; i < n;) {
+		pfn_t pfn = page_to_pfn(blocks[i]);
+		unsigned m = 0;
+
+		/* the largest aligned run starting here */
+		while (k + m + 1 < MAX_ORDER && !(pfn & ((2u << (k + m)) - 1)) &&
+		       i + (2u << m) <= n &&
+		       blocks[i + (2u << m) - 1] == blocks[i] + ((2u << m) - 1) * (1u << k))
+			m++;
+		for (unsigned t = 1; t < (1u << m); t++)
+			blocks[i + t]->flags &= ~STATE_ORDER;
+		z->free_pages += 1u << (k + m);
+		__free_one_merge(z, pfn, k + m);
+		i += 1u << m;
 	}
 }
 
 /* Gives up to n blocks of this CPU's list of order k back to the buddy
- * (zone lock held, interrupts off). */
+ * (zone lock held, interrupts off), PCP_BATCH at a time. */
 static __noinline void __pcp_drain(struct zone *z, struct pcp_list MM_LOCAL *l,
 				   unsigned k, unsigned n)
 {
+	struct page *batch[PCP_BATCH];
+
 	MM_LOCK_HELD(&z->lock);
-	while (n-- && l->p_head) {
-		struct page *page = l->p_head;
-		l->p_head = (struct page *)page->lru.next;
-		l->p_count--;
-		z->free_pages += 1u << k;
-		__free_one_merge(z, page_to_pfn(page), k);
+	while (n && l->p_head) {
+		unsigned got = 0;
+		for (; got < PCP_BATCH && got < n && l->p_head; got++) {
+			struct page *page = l->p_head;
+			l->p_head = (struct page *)page->lru.next;
+			l->p_count--;
+			batch[got] = page;
+		}
+		n -= got;
+		sort_blocks(batch, got);
+		__free_runs(z, batch, got, k);
 	}
 }
 
-/* A list grew past its mark: a batch goes back (interrupts off). */
+/* A list grew past its mark: a batch goes back (interrupts off); with the
+ * lists off, everything.  A list whose mark is still 0 gets it first. */
 static __noinline void pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k)
 {
-	mm_irqflags_t flags = mm_lock(&z->lock);
+	mm_irqflags_t flags;
 
-	__pcp_drain(z, l, k, PCP_BATCH >> k);
+	if (!l->p_high && READ_ONCE(pcp_on)) {
+		l->p_high = PCP_HIGH >> k;
+		return;
+	}
+	flags = mm_lock(&z->lock);
+	__pcp_drain(z, l, k, l->p_high ? PCP_BATCH >> k : ~0u);
 	mm_unlock(&z->lock, flags);
+}
+
+/* Sets this CPU's marks for the lists being on or off, and empties them. */
+static void set_local_pcp(void *arg)
+{
+	bool on = *(const bool *)arg;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		for (unsigned k = 0; k < PCP_ORDERS; k++)
+			local_pcp(&zones[i])->p_list[k].p_high = on ? PCP_HIGH >> k : 0;
+	buddy_drain_local();
+}
+
+void buddy_set_pcp(bool on)
+{
+	WRITE_ONCE(pcp_on, on);
+	mm_on_each_cpu(set_local_pcp, &on);
 }
 
 /* A block of order k < PCP_ORDERS from this CPU's list of zone z,
@@ -692,7 +777,7 @@ static __always_inline bool free_pcp(struct page *page, unsigned k)
 		page->flags = f ^ (PG_ALLOCATED | PG_HOT);
 		page->lru.next = (struct list_node *)l->p_head;
 		l->p_head = page;
-		if (unlikely(++l->p_count > (PCP_HIGH >> k)))
+		if (unlikely(++l->p_count > l->p_high))
 			pcp_overflow(&zones[id], l, k);
 		mm_irq_restore_slot(&flags);
 		return true;

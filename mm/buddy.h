@@ -24,6 +24,8 @@
 struct pcp_list {
 	struct page *p_head; /* linked by lru.next; NULL: empty */
 	unsigned p_count; /* blocks on the list */
+	unsigned p_high; /* drain past this many (PCP_HIGH >> order, set on
+			  * the first overflow; 0 while the lists are off) */
 };
 
 /* One CPU's lists of one zone (its copy of the per-CPU buddy_pcp). */
@@ -148,6 +150,10 @@ void free_pages(uintptr_t addr, unsigned order);
 bool buddy_drain_hot(void);
 /* This CPU's lists only: cheap, no cross-CPU call. */
 void buddy_drain_local(void);
+/* Switches the per-CPU lists off (every block straight to and from the
+ * zones, under their locks) or back on, on every CPU: for the scaling
+ * benchmarks, which show what the lists buy.  With interrupts on. */
+void buddy_set_pcp(bool on);
 
 unsigned long buddy_free_pages(void); /* all zones */
 unsigned long buddy_managed_pages(void);

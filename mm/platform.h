@@ -139,7 +139,7 @@ static inline unsigned mm_cpu_id(void)
 {
 	return smp_processor_id();
 }
-#define MM_PERCPU_BYTES 12288u
+#define MM_PERCPU_BYTES 24576u
 #endif
 bool mm_cpu_online(unsigned cpu);
 bool mm_on_each_cpu(void (*fn)(void *arg), void *arg);
@@ -207,6 +207,12 @@ static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
 {
 	return l->l_acquired;
 }
+
+static inline unsigned long mm_lock_waits(const mm_lock_t *l)
+{
+	(void)l;
+	return 0; /* not counted on the host */
+}
 #else
 #include "lib/spinlock.h"
 typedef struct spinlock mm_lock_t;
@@ -229,6 +235,12 @@ static __always_inline void mm_unlock(mm_lock_t *l, mm_irqflags_t flags)
 static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
 {
 	return l->sl_stats.ls_acquired;
+}
+
+/* Acquisitions that had to wait for another CPU. */
+static inline unsigned long mm_lock_waits(const mm_lock_t *l)
+{
+	return l->sl_stats.ls_contended;
 }
 #endif
 
@@ -274,7 +286,7 @@ static inline void mm_irq_restore_slot(const mm_irqflags_t *slot)
  * word at `mark`: MM_MARK_IN_ARRAY while in an array, MM_MARK_ON_LIST (the
  * same but bit 0) while on a slab's free list.
  */
-#define MM_ARRAY_SLOTS 16
+#define MM_ARRAY_SLOTS 32
 #define MM_MARK_ON_LIST 0xF4EE5AB0u
 #define MM_MARK_IN_ARRAY 0xF4EE5AB1u
 

@@ -133,30 +133,32 @@
 static struct page *new_slab(struct kmem_cache *c)
 {
 	struct page *page = alloc_pages(c->c_gfp, c->c_order);
-	mm_irqflags_t flags;
 	uintptr_t first;
 	unsigned colour;
 
 	if (!page)
 		return NULL;
-	flags = mm_lock(&c->c_lock);
-	colour = c->c_colour_next;
-	if (++c->c_colour_next >= c->c_colours)
-		c->c_colour_next = 0;
-	mm_unlock(&c->c_lock, flags);
+	/* successive slabs take successive colours (no lock: a counter) */
+	colour = __atomic_fetch_add(&c->c_colour_next, 1, __ATOMIC_RELAXED) % c->c_colours;
 	page->s_cache = c;
 	page->s_inuse = 0;
 	page->s_colour = (uint16_t)(colour * c->c_colour_step);
 	compound_set(page, c->c_order);
 	first = slab_first_obj(c, page);
-	for (unsigned i = 0; i < c->c_per_slab; i++) {
-		void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
-		if (cache_debug(c))
-			debug_init_object(c, page, obj);
-		if (c->c_ctor)
-			c->c_ctor(obj);
-		(cache_debug(c) ? slab_free_rec(c, page, obj)
-				: slab_obj_rec(c, obj))->f_mark = SLAB_MARK_ON_SLAB;
+	if (!cache_debug(c) && !c->c_ctor) {
+		/* the common case: the mark in each object's first word */
+		uintptr_t end = first + (uintptr_t)c->c_per_slab * c->c_stride;
+		for (uintptr_t obj = first; obj < end; obj += c->c_stride)
+			((struct slab_free_rec *)obj)->f_mark = SLAB_MARK_ON_SLAB;
+	} else {
+		for (unsigned i = 0; i < c->c_per_slab; i++) {
+			void *obj = (void *)(first + (uintptr_t)i * c->c_stride);
+			if (cache_debug(c))
+				debug_init_object(c, page, obj);
+			if (c->c_ctor)
+				c->c_ctor(obj);
+			slab_free_rec(c, page, obj)->f_mark = SLAB_MARK_ON_SLAB;
+		}
 	}
 	page->s_freelist = (void *)(first | SLAB_FRESH);
 	/* Last: from here on the fast paths take its objects for this cache's. */
@@ -212,10 +214,13 @@ static __always_inline unsigned __slab_take(struct kmem_cache *c, struct page *p
 	 * to check. */
 	if ((entry & SLAB_FRESH) &&
 	    first + (uintptr_t)(c->c_per_slab - nfree) * c->c_stride == (entry & ~SLAB_FRESH)) {
-		for (; k < n; k++, entry += c->c_stride) {
+		/* in locals: the stores below might alias the cache's fields */
+		uintptr_t stride = c->c_stride, fp = c->c_fp;
+
+		for (; k < n; k++, entry += stride) {
 			void *obj = slab_entry_obj(entry);
 			struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj)
-							: slab_obj_rec(c, obj);
+							: (struct slab_free_rec *)((uintptr_t)obj + fp);
 			if (unlikely(r->f_mark != SLAB_MARK_ON_SLAB))
 				break; /* the general loop reports it */
 			r->f_mark = mark;

@@ -99,6 +99,8 @@ struct slab_info {
 	unsigned long depot_objs; /* free objects in the depot's magazines */
 	unsigned long depot_magazines; /* magazines in the depot, full or empty */
 	unsigned array_limit; /* objects a CPU's array holds (0: no arrays) */
+	unsigned long lock_acquired; /* of the cache's lock, since boot */
+	unsigned long lock_waits; /* of those, how many waited for another CPU */
 	unsigned waste_permille; /* per slab: bytes not holding objects */
 	unsigned flags;
 };
@@ -109,8 +111,13 @@ void kmem_cache_info(const struct kmem_cache *cache, struct slab_info *out);
  * KiB of them (mm/slab.c, 6); slab_size_for_limit is an object size whose
  * arrays hold `limit` (without debugging or a constructor), for tests. */
 #define SLAB_MAG_LIMIT_MIN 2u
-#define SLAB_MAG_LIMIT_MAX 16u
+#define SLAB_MAG_LIMIT_MAX 32u
 size_t slab_size_for_limit(unsigned limit);
+/* Switches every cache's per-CPU arrays off (each allocation and free
+ * straight to the slabs, under the cache's lock) or back on, on every
+ * CPU: for the scaling benchmarks, which show what the arrays buy.  With
+ * interrupts on. */
+void slab_set_arrays(bool on);
 /* Fills up to max entries, one per cache; returns the number of caches. */
 unsigned slab_get_info(struct slab_info *out, unsigned max);
 const char *kmem_cache_name(const struct kmem_cache *cache);

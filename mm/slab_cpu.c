@@ -28,6 +28,7 @@
 
 struct slab_cpu *slab_no_arrays;
 static struct kmem_cache *magazine_cache;
+static bool arrays_on = true; /* slab_set_arrays */
 
 void slab_cpu_setup(void)
 {
@@ -89,7 +90,7 @@ static struct slab_cpu *local_arrays(struct kmem_cache *c)
 {
 	struct slab_cpu *sc = mm_this_cpu(c->c_cpu);
 
-	if (unlikely(!sc->sc_loaded.a_limit))
+	if (unlikely(!sc->sc_loaded.a_limit) && READ_ONCE(arrays_on))
 		sc->sc_loaded.a_limit = sc->sc_prev.a_limit = c->c_array_limit;
 	return sc;
 }
@@ -97,8 +98,7 @@ static struct slab_cpu *local_arrays(struct kmem_cache *c)
 /* Moves every object of `from` onto the empty `to`. */
 static void array_move(struct mm_obj_array *to, struct mm_obj_array *from)
 {
-	for (unsigned i = 1; i <= from->a_avail; i++)
-		to->a_slot[i] = from->a_slot[i];
+	memcpy(&to->a_slot[1], &from->a_slot[1], from->a_avail * sizeof(void *));
 	to->a_avail = from->a_avail;
 	from->a_avail = 0;
 }
@@ -116,8 +116,7 @@ static bool __depot_take(struct kmem_cache *c, struct mm_obj_array *l)
 		return false;
 	c->c_depot_full = m->m_next;
 	c->c_depot_nr_full--;
-	for (unsigned i = 0; i < m->m_rounds; i++)
-		l->a_slot[i + 1] = m->m_obj[i];
+	memcpy(&l->a_slot[1], m->m_obj, m->m_rounds * sizeof(void *));
 	l->a_avail = m->m_rounds;
 	m->m_rounds = 0;
 	m->m_next = c->c_depot_empty;
@@ -136,6 +135,14 @@ void *slab_cpu_alloc_refill(struct kmem_cache *c)
 
 	if (!l->a_avail && sc->sc_prev.a_avail)
 		array_move(l, &sc->sc_prev);
+	if (!l->a_limit) { /* arrays off: one object straight off a slab */
+		mm_irqflags_t f = mm_lock(&c->c_lock);
+		obj = NULL;
+		__slab_fill(c, &obj, 1);
+		mm_unlock(&c->c_lock, f);
+		mm_irq_restore(flags);
+		return obj;
+	}
 	if (!l->a_avail) {
 		mm_irqflags_t f = mm_lock(&c->c_lock);
 		if (!__depot_take(c, l))
@@ -173,8 +180,7 @@ static struct slab_magazine *__depot_put(struct kmem_cache *c, struct mm_obj_arr
 		m = spare;
 		spare = NULL;
 	}
-	for (unsigned i = 0; i < p->a_avail; i++)
-		m->m_obj[i] = p->a_slot[i + 1];
+	memcpy(m->m_obj, &p->a_slot[1], p->a_avail * sizeof(void *));
 	m->m_rounds = p->a_avail;
 	p->a_avail = 0;
 	m->m_next = c->c_depot_full;
@@ -197,6 +203,16 @@ bool slab_cpu_free_slow(struct kmem_cache *c, void *obj)
 		return false;
 	flags = mm_irq_save();
 	sc = local_arrays(c);
+	if (!sc->sc_loaded.a_limit) { /* arrays off: straight back to its slab */
+		mm_irqflags_t f = mm_lock(&c->c_lock);
+		*mark = SLAB_MARK_IN_ARRAY; /* as __slab_return expects */
+		__slab_return(c, &obj, 1, dead, &nr_dead);
+		mm_unlock(&c->c_lock, f);
+		mm_irq_restore(flags);
+		while (nr_dead)
+			release_slab(c, dead[--nr_dead]);
+		return true;
+	}
 	if (sc->sc_loaded.a_avail >= sc->sc_loaded.a_limit) {
 		if (sc->sc_prev.a_avail) {
 			mm_irqflags_t f;
@@ -329,6 +345,33 @@ void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n)
 void kmem_cache_drain(struct kmem_cache *c)
 {
 	slab_cpu_drain(&c, 1);
+}
+
+/* This CPU's arrays of one cache: emptied, and given their limit back
+ * (arrays on) or a limit of 0 (off: the fast paths fail over). */
+static void set_local_arrays(void *arg)
+{
+	struct kmem_cache *c = arg;
+	struct drain_req req = { &c, 1 };
+	struct slab_cpu *sc = mm_this_cpu(c->c_cpu);
+
+	drain_local(&req);
+	sc->sc_loaded.a_limit = sc->sc_prev.a_limit = arrays_on ? c->c_array_limit : 0;
+}
+
+static void set_arrays(struct kmem_cache *c, void *arg)
+{
+	(void)arg;
+	if (c->c_array_limit) {
+		mm_on_each_cpu(set_local_arrays, c);
+		depot_drain(c);
+	}
+}
+
+void slab_set_arrays(bool on)
+{
+	WRITE_ONCE(arrays_on, on);
+	slab_for_each_cache(set_arrays, NULL);
 }
 
 /* --- looking -------------------------------------------------------------- */

@@ -49,6 +49,8 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 	out->depot_objs = depot;
 	out->depot_magazines = c->c_depot_nr_full + c->c_depot_nr_empty;
 	out->array_limit = c->c_array_limit;
+	out->lock_acquired = mm_lock_acquisitions(&cc->c_lock);
+	out->lock_waits = mm_lock_waits(&cc->c_lock);
 	out->partial_slabs = list_length(&c->c_partial);
 	out->full_slabs = list_length(&c->c_full);
 	out->waste_permille = (unsigned)((slab_bytes - (unsigned long)c->c_per_slab *

@@ -85,7 +85,7 @@ struct kmem_cache {
 	unsigned c_order; /* slabs are 2^order frames */
 	unsigned c_colour_step; /* bytes between two colours */
 	unsigned c_colours; /* number of distinct colours */
-	unsigned c_colour_next; /* colour of the next slab, 0..c_colours-1 */
+	unsigned c_colour_next; /* slabs made: the next one's colour, modulo c_colours */
 	gfp_t c_gfp; /* where slabs come from */
 	void (*c_ctor)(void *obj);
 	unsigned c_array_limit; /* objects an array holds (0: no arrays) */

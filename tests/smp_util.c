@@ -45,3 +45,23 @@ bool smp_test_wait_idle(unsigned cpu)
 	}
 	return tlb_cpu_idle(cpu);
 }
+
+static unsigned long flags_set(const uint32_t *flag0, size_t stride)
+{
+	unsigned long n = 0;
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		n += __atomic_load_n((const uint32_t *)((const char *)flag0 + cpu * stride),
+				     __ATOMIC_ACQUIRE) != 0;
+	return n;
+}
+
+bool smp_test_wait_flags(const uint32_t *flag0, size_t stride, unsigned n)
+{
+	for (uint32_t i = 0; i < WAIT_TURNS; i++) {
+		if (flags_set(flag0, stride) >= n)
+			return true;
+		cpu_relax();
+	}
+	return flags_set(flag0, stride) >= n;
+}

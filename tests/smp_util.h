@@ -20,6 +20,10 @@ unsigned smp_test_ap(void);
 bool smp_test_wait_flag(const volatile uint32_t *flag);
 /* The same, until the AP cpu is back in its idle loop (lazy TLB). */
 bool smp_test_wait_idle(unsigned cpu);
+/* The same, until at least n of NR_CPUS flags are set: the first at
+ * flag0, the others every `stride` bytes (a `done` field of an array of
+ * per-CPU records). */
+bool smp_test_wait_flags(const uint32_t *flag0, size_t stride, unsigned n);
 /* The same, until the counter reaches at least `target`. */
 bool smp_test_wait_count(unsigned long (*count)(void), unsigned long target);
 

@@ -181,15 +181,6 @@ static void mix_job(void *arg)
 	__atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
 }
 
-static unsigned long mix_done_count(void)
-{
-	unsigned long n = 0;
-
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
-		n += __atomic_load_n(&mixes[cpu].done, __ATOMIC_ACQUIRE);
-	return n;
-}
-
 KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on another CPU: stamps intact, checkers clean, all accounted")
 {
 	struct kmem_cache *c = kmem_cache_create("smp-mix", 40, 0, SLAB_NO_DEBUG, NULL);
@@ -217,7 +208,7 @@ KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on anothe
 		}
 	}
 	mix_job(&mixes[0]);
-	EXPECT_TRUE(smp_test_wait_count(mix_done_count, cpus + 1));
+	EXPECT_TRUE(smp_test_wait_flags(&mixes[0].done, sizeof(mixes[0]), cpus + 1));
 	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++)
 		if (mm_cpu_online(cpu))
 			smp_run_wait(cpu);
@@ -382,15 +373,6 @@ static void storm_share(void *arg)
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 }
 
-static unsigned long storm_done(void)
-{
-	unsigned long n = 0;
-
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
-		n += __atomic_load_n(&storm_jobs[cpu].done, __ATOMIC_ACQUIRE);
-	return n;
-}
-
 /* One round: the CPUs in `who` (a mask) each take their share of the
  * objects in turn; the others sit out. */
 static bool storm_round(struct kmem_cache *c, uint32_t who, bool alloc)
@@ -408,7 +390,7 @@ static bool storm_round(struct kmem_cache *c, uint32_t who, bool alloc)
 	}
 	if (who & 1)
 		storm_share(&storm_jobs[0]);
-	if (!smp_test_wait_count(storm_done, started + (who & 1)))
+	if (!smp_test_wait_flags(&storm_jobs[0].done, sizeof(storm_jobs[0]), started + (who & 1)))
 		return false;
 	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++)
 		if ((who >> cpu) & 1)
