@@ -69,7 +69,7 @@ KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all run iso run-iso test test-list faultsweep debug gdb clean help deps-build deps-run \
+.PHONY: FORCE all run iso run-iso test test-list faultsweep soak debug gdb clean help deps-build deps-run \
 	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs \
 	mutants
 .DEFAULT_GOAL := all
@@ -268,6 +268,8 @@ $(B)/gdbinit.stamp: FORCE
 ##   make memmap      a picture of physical memory, build/memmap.svg (MEMMAP_MEM=1G)
 ##   make faultsweep  every self-test rerun with each of its allocations
 ##                    failing in turn (make test fails a sample of them)
+##   make soak        10^6 seeded random operations per allocator, checked
+##                    every 10^4, at 16 MiB to 4 GiB (3 to 5 minutes)
 ##   make mutants     each small allocator bug of tests/mutants.txt put into a
 ##                    scratch copy of the tree: a fast subset of the tests
 ##                    must fail on every one (not part of make test)
@@ -295,6 +297,13 @@ SWEEP_TIMEOUT ?= 3600
 faultsweep: $(KERNEL) | deps-test
 	$(Q)$(PYTHON) tests/runner.py --kernel $(KERNEL) --build $(B) --only faultsweep \
 		--sweep-every --timeout $(SWEEP_TIMEOUT)
+
+# The soak (tests/soak.h): long seeded operation mixes over every
+# allocator, at several memory sizes (tests/testrun/soak.py).
+SOAK_TIMEOUT ?= 1200
+soak: $(KERNEL) | deps-test
+	$(Q)$(PYTHON) tests/runner.py --kernel $(KERNEL) --build $(B) --only soak \
+		--timeout $(SOAK_TIMEOUT)
 
 # Mutation testing (tests/mutate.py, the list in tests/mutants.txt): each
 # mutant is a small bug put into a scratch copy of the tree, which must fail

@@ -45,6 +45,9 @@ struct boot_info {
 	 */
 	unsigned modules_ignored;
 	paddr_t ignored_start, ignored_end;
+	/* Multiboot 1's list of modules (and QEMU's command-line strings with
+	 * it): outside the structure, and kept reserved like it. */
+	paddr_t mods_list_start, mods_list_end;
 	unsigned warnings; /* problems found and worked around */
 	char last_warning[160];
 };

@@ -21,8 +21,11 @@ struct boot_option {
 static const struct boot_option options[] = {
 	OPT("ktest", "[=SELECTION]", "run the self-tests: all, suites a,b, suite.glob*, or list"),
 	OPT("ktap", NULL, "with ktest: report in nested KTAP instead of TAP"),
+	OPT("failboot", "[=N]", "fail the boot's Nth allocation (alone: count them), check, and exit"),
 	OPT("faultsweep", "[=every]", "with ktest: rerun each test failing its allocations in turn (a sample, or every one)"),
 	OPT("bench", "[=NAMES]", "run the benchmarks (make bench adds -icount shift=0)"),
+	OPT("soak", "[=NAMES]", "the soak: 10^6 seeded random operations per allocator (buddy,slab,kmalloc,vmalloc,vmm)"),
+	OPT("soak_seed", "[=N]", "with soak: the seed of the operation mixes"),
 	OPT("slab_debug", NULL, "red zones, poison and caller records in every cache"),
 	OPT("crash", "=null|stack|taskstack|apstack|text|panic|demandoom", "crash on purpose, to see the report"),
 	OPT("witness", NULL, "pause for the QEMU witness (make test)"),

@@ -13,6 +13,7 @@
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/bootopts.h"
+#include "kernel/failboot.h"
 #include "kernel/lockdebug.h"
 #include "lib/errno.h"
 #include "mm/init.h"
@@ -30,6 +31,7 @@
 #include "tests/ktest.h"
 #include "tests/crash.h"
 #include "tests/kbench.h"
+#include "tests/soak.h"
 #include "tests/witness.h"
 #include "kernel/shell.h"
 #include "kernel/memdump.h"
@@ -57,7 +59,7 @@ static void boot_info_init(uint32_t magic, uint32_t info_phys)
 static void memory_init(const struct boot_info *bi)
 {
 	struct memmap_entry map[BOOT_MMAP_MAX];
-	struct mem_region in_use[2 + BOOT_MODULES_MAX];
+	struct mem_region in_use[3 + BOOT_MODULES_MAX];
 	struct mm_boot_desc boot = { map, bi->mmap_count, in_use, 0 };
 
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
@@ -68,6 +70,11 @@ static void memory_init(const struct boot_info *bi)
 	in_use[boot.nr_in_use++] = (struct mem_region){
 		bi->info_start, bi->info_end, "Multiboot information", OWNER_FIRMWARE
 	};
+	if (bi->mods_list_end > bi->mods_list_start)
+		in_use[boot.nr_in_use++] = (struct mem_region){
+			bi->mods_list_start, bi->mods_list_end, "Multiboot module list",
+			OWNER_FIRMWARE
+		};
 	for (unsigned i = 0; i < bi->module_count; i++)
 		in_use[boot.nr_in_use++] = (struct mem_region){
 			bi->modules[i].start, bi->modules[i].end,
@@ -118,15 +125,17 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	boot_info_init(magic, info_phys);
 	cmdline_init(boot_info.cmdline);
 	bootopts_check(boot_info.cmdline);
+	failboot_arm();
 	lock_debug_init(cmdline_has("lock_debug") || cmdline_has("ktest"));
 	memory_init(&boot_info);
 	paging_init();
-	kmem_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
+	kmem_boot_init(cmdline_has("slab_debug") || cmdline_has("ktest"));
 	vmm_cache_init();
 	vmalloc_init();
 	task_init();
 	smp_init();
 	slab_print_info();
+	failboot_done();
 
 	if (cmdline_has("witness"))
 		witness_run();
@@ -139,6 +148,8 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 		ktest_main(cmdline_get("ktest"), cmdline_has("ktap"));
 	if (cmdline_has("bench"))
 		kbench_main(cmdline_get("bench"));
+	if (cmdline_has("soak"))
+		soak_main(cmdline_get("soak"), soak_seed(cmdline_get("soak_seed")));
 	if (cmdline_has("memdump")) {
 		memdump_demo();
 		qemu_exit(QEMU_EXIT_PASS);

@@ -257,6 +257,11 @@ static int parse_mb1_modules(struct boot_info *bi,
 		     mb->mods_count, BOOT_MODULES_CREDIBLE);
 		return ERR_INVALID_ARGS;
 	}
+	if (mb->mods_count) {
+		bi->mods_list_start = mb->mods_addr;
+		bi->mods_list_end = (paddr_t)mb->mods_addr +
+				    (paddr_t)mb->mods_count * sizeof(struct mb1_module);
+	}
 	for (uint32_t i = 0; i < mb->mods_count; i++) {
 		struct mb1_module m;
 		if (rd(r, (paddr_t)mb->mods_addr + (paddr_t)i * sizeof(m), &m,

@@ -44,6 +44,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/errno.h"
+#include "lib/panic.h"
 
 #define AP_START_TIMEOUT_MS 1000
 
@@ -120,19 +121,21 @@ static unsigned order_for(size_t bytes)
 	return order;
 }
 
-/* The AP's per-CPU area and stack, then INIT-SIPI-SIPI. */
+/* The AP's per-CPU area and stack, then INIT-SIPI-SIPI.  Without memory
+ * for them the boot stops: nothing that follows would fare better. */
 static int start_ap(unsigned cpu)
 {
 	struct page *area = alloc_pages(GFP_KERNEL | __GFP_ZERO, order_for(percpu_area_size()));
-	char *stack = vmalloc(SMP_STACK_SIZE);
+	char *stack;
 	struct ap_boot b;
 
-	if (!area || !stack) {
-		if (area)
-			__free_pages(area, order_for(percpu_area_size()));
-		vfree(stack);
-		return ERR_NO_MEMORY;
-	}
+	if (!area)
+		panic("smp: no memory for CPU %u's per-CPU area (%u KiB)", cpu,
+		      (unsigned)(percpu_area_size() >> 10));
+	stack = vmalloc(SMP_STACK_SIZE);
+	if (!stack)
+		panic("smp: no memory for CPU %u's kernel stack (%u KiB)", cpu,
+		      SMP_STACK_SIZE >> 10);
 	percpu_setup_cpu(cpu, page_address(area));
 	*per_cpu_ptr(&cpu_stack, cpu) = stack;
 	trap_set_cpu_stack_guard(cpu, (uint32_t)(uintptr_t)stack - PAGE_SIZE);
@@ -146,34 +149,36 @@ static int start_ap(unsigned cpu)
 
 /* The trampoline in its page, and a space that maps the page at its own
  * physical address. */
-static bool prepare_startup(void)
+static void prepare_startup(paddr_t page)
 {
-	paddr_t page = mm_trampoline_page;
-
-	if (!page)
-		return false;
 	startup_as = vmm_create();
 	if (!startup_as)
-		return false;
-	if (vmm_map(startup_as, (vaddr_t)page, page, PAGE_SIZE, VMM_WRITE)) {
-		vmm_destroy(startup_as);
-		return false;
-	}
+		panic("smp: no memory for the start-up address space");
+	if (vmm_map(startup_as, (vaddr_t)page, page, PAGE_SIZE, VMM_WRITE))
+		panic("smp: no memory for the start-up address space's page table");
 	smpboot_install(mm_phys_to_virt(page), page);
-	return true;
 }
 
+/*
+ * Two conditions of the machine leave the kernel on one CPU, said on the
+ * console: no page below 1 MiB for the trampoline (bootmem found none) and
+ * a PAT that cannot make the local APIC's mapping uncached.  Out of memory
+ * for what the start needs stops the boot, naming what.
+ */
 static void start_aps(void)
 {
-	void *regs = ioremap(tables.ct_lapic, PAGE_SIZE);
+	void *regs;
 
-	if (!regs || !prepare_startup()) {
+	if (!mm_trampoline_page || !pat_uncached_ok()) {
 		printk("smp: %s: running on one CPU\n",
-		       regs ? "no page below 1 MiB for the trampoline"
-			    : "cannot map the local APIC");
-		iounmap(regs);
+		       !mm_trampoline_page ? "no page below 1 MiB for the trampoline"
+					   : "the PAT cannot map the local APIC uncached");
 		return;
 	}
+	regs = ioremap(tables.ct_lapic, PAGE_SIZE);
+	if (!regs)
+		panic("smp: no memory for the local APIC's mapping at %#llx", tables.ct_lapic);
+	prepare_startup(mm_trampoline_page);
 	lapic_set_base(regs);
 	lapic_enable();
 	smp_call_init();

@@ -26,6 +26,7 @@
 #include "arch/x86/trap.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
+#include "lib/panic.h"
 
 static struct kmem_cache *task_cachep;
 static struct spinlock task_lock = SPINLOCK_INIT("tasks", LOCK_ORDER_TASKS);
@@ -53,6 +54,8 @@ void task_init(void)
 	 * third of every slab. */
 	task_cachep = kmem_cache_create("task_struct", sizeof(struct task), 0, 0,
 					task_ctor);
+	if (!task_cachep)
+		panic("task: no memory for the task_struct cache");
 	trap_set_stack_guard_check(kernel_stack_guard_hit);
 }
 

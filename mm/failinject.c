@@ -18,6 +18,7 @@ static const char *const kind_names[MM_ALLOC_KINDS] = {
 	[MM_ALLOC_KMALLOC] = "kmalloc", [MM_ALLOC_VMALLOC] = "vmalloc",
 	[MM_ALLOC_PGTABLE] = "pagetable", [MM_ALLOC_KMAP] = "kmap",
 	[MM_ALLOC_ADDR_SPACE] = "addr_space", [MM_ALLOC_TASK] = "task",
+	[MM_ALLOC_BOOTMEM] = "bootmem",
 };
 
 bool mm_failinject_last(enum mm_alloc_kind *kind, uintptr_t *caller)
@@ -47,6 +48,8 @@ void mm_failinject_on_arm(void (*fn)(bool armed))
 	for (unsigned i = 0; i < ARM_HOOKS_MAX; i++) {
 		if (!arm_hooks[i] || arm_hooks[i] == fn) {
 			arm_hooks[i] = fn;
+			if (mm_failinject_armed)
+				fn(true);
 			return;
 		}
 	}

@@ -34,6 +34,7 @@ enum mm_alloc_kind {
 	MM_ALLOC_KMAP, /* kmap slots */
 	MM_ALLOC_ADDR_SPACE, /* vmm_create */
 	MM_ALLOC_TASK, /* task_create */
+	MM_ALLOC_BOOTMEM, /* bootmem_alloc, before the buddy exists */
 	MM_ALLOC_KINDS
 };
 
@@ -79,8 +80,10 @@ static inline bool mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
 }
 
 /* Hooks the allocators register to step their fast paths aside while
- * armed (on true) and back (on false).  A NULL hook, and one past the
- * table's four, are refused with a REPORT_INVALID_ARG. */
+ * armed (on true) and back (on false).  A hook registered while armed is
+ * called at once (a boot armed by failboot arms before the allocators
+ * exist).  A NULL hook, and one past the table's four, are refused with
+ * a REPORT_INVALID_ARG. */
 void mm_failinject_on_arm(void (*fn)(bool armed));
 
 #endif

@@ -11,10 +11,15 @@
  *      below 4 GiB, from bootmem;
  *   5. the buddy allocator: every usable frame, in the largest aligned
  *      blocks that fit.
+ * Once paging_init has run, kmem_boot_init brings up the slab layer and
+ * kmalloc.  Every allocation the boot cannot do without ends in a panic
+ * that names it ("... no memory for X"; kernel/failboot.h fails each in
+ * turn).
  */
 #include "mm/init.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/kmalloc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/early_map.h"
 #include "arch/x86/cpu.h"
@@ -52,6 +57,8 @@ static void reserve_in_use(const struct mm_boot_desc *boot)
 			boot->in_use[i].name, boot->in_use[i].owner);
 	mm_trampoline_page = bootmem_alloc(&boot_memmap, PAGE_SIZE, PAGE_SIZE,
 					   FIRST_MIB, "AP start-up trampoline");
+	if (!mm_trampoline_page) /* not fatal: one CPU can run the kernel */
+		printk("mm: no page below 1 MiB for the AP start-up trampoline: the other CPUs will stay halted\n");
 	reserve(0, FIRST_MIB, "first MiB (BIOS, page 0)", OWNER_FIRMWARE);
 }
 
@@ -136,7 +143,7 @@ void mm_init(const struct mm_boot_desc *boot)
 	pse = (cpu_features_edx() & CPUID_EDX_PSE) != 0; /* decided once, here */
 	early_tables_reserve(&tables, direct_end, pse);
 	if (early_map_lowmem(direct_end, pse, early_table, &tables))
-		panic("mm: no memory for early page tables");
+		panic("mm: no memory for the early page tables");
 	mm_set_direct_end(direct_end);
 	early_map_set_direct(direct_end);
 
@@ -145,7 +152,7 @@ void mm_init(const struct mm_boot_desc *boot)
 	array = bootmem_alloc(&boot_memmap, array_bytes, PAGE_SIZE, direct_end,
 			      "page array (struct page)");
 	if (!array)
-		panic("mm: no room for the page array (%llu KiB)", array_bytes >> 10);
+		panic("mm: no memory for the page array (%llu KiB)", array_bytes >> 10);
 	memmap_print(&boot_memmap);
 	printk("mm: direct map 0-%#llx (%s), page array: %u frames x %u bytes = %llu KiB (%llu.%02llu%% of RAM)\n",
 	       direct_end, pse ? "4 MiB pages" : "4 KiB pages", nr_pfns,
@@ -166,4 +173,12 @@ void mm_init(const struct mm_boot_desc *boot)
 	buddy_print_info();
 	printk("mm: %lu of %u frames managed by the buddy allocator, %lu free\n",
 	       buddy_managed_pages(), nr_pfns, buddy_free_pages());
+}
+
+void kmem_boot_init(bool debug)
+{
+	kmem_init(debug);
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++)
+		if (!kmalloc_cache(i))
+			panic("kmem: no memory for the kmalloc-%u cache", kmalloc_class_size(i));
 }

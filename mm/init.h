@@ -33,6 +33,14 @@ void mm_init(const struct mm_boot_desc *boot);
 void mm_free_early_tables(void);
 extern unsigned long early_tables_freed;
 
+/*
+ * The slab layer and kmalloc's size classes (kmem_init), for the kernel's
+ * boot: a class that could not be created stops the boot with a panic
+ * naming it (kmem_init leaves it NULL, and the first kmalloc of its size
+ * would dereference that).
+ */
+void kmem_boot_init(bool debug);
+
 /* A page below 1 MiB that bootmem set aside for the AP start-up
  * trampoline (kernel/smp.c); 0 when low memory had none. */
 extern paddr_t mm_trampoline_page;

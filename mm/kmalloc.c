@@ -97,7 +97,6 @@ void kmem_init(bool debug)
 
 	if (!slab_init(debug)) /* called again: reported, refused */
 		return;
-	mm_failinject_on_arm(kmalloc_failinject_armed);
 	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		char name[SLAB_NAME_MAX];
 
@@ -106,6 +105,7 @@ void kmem_init(bool debug)
 						 SLAB_KMALLOC, NULL, SLAB_ID_KMALLOC + i);
 		set_fast(i, false);
 	}
+	mm_failinject_on_arm(kmalloc_failinject_armed); /* now, if armed */
 	for (unsigned i = 0; i < ARRAY_SIZE(size_index); i++) {
 		while (class_sizes[k] < i * 8)
 			k++;

@@ -18,6 +18,7 @@
 #include "mm/memmap.h"
 #include "mm/page.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "lib/errno.h"
 
 #define PAGE_MASK64 ((uint64_t)MM_PAGE_SIZE - 1)
@@ -312,6 +313,8 @@ paddr_t bootmem_alloc(struct memmap *m, uint64_t size, uint64_t align,
 				       "%s: size %#llx, align %#llx: expected a size that rounds up to pages and a power-of-two alignment of a page or more",
 				       name ? name : "(unnamed)", (unsigned long long)size,
 				       (unsigned long long)align);
+	if (mm_should_fail(MM_ALLOC_BOOTMEM, caller))
+		return 0;
 	size = (size + PAGE_MASK64) & ~PAGE_MASK64;
 	for (unsigned i = m->nr_usable; i-- > 0;) {
 		const struct mem_range *u = &m->usable[i];

@@ -39,6 +39,8 @@ void slab_cpu_setup_magazines(void)
 {
 	magazine_cache = __kmem_cache_create("slab_magazine", sizeof(struct slab_magazine),
 					     0, SLAB_NO_ARRAYS | SLAB_NO_DEBUG, NULL, SLAB_ID_ANY);
+	if (!magazine_cache) /* not fatal: without magazines frees go to the slabs */
+		mm_printf("slab: no memory for the magazine cache: the depots stay empty\n");
 }
 
 struct kmem_cache *slab_magazine_cache(void)
@@ -216,7 +218,7 @@ bool slab_cpu_free_slow(struct kmem_cache *c, void *obj)
 			mm_irqflags_t f;
 			/* a magazine before the lock: its cache has a lock of
 			 * the same rank */
-			if (!READ_ONCE(c->c_depot_empty) &&
+			if (magazine_cache && !READ_ONCE(c->c_depot_empty) &&
 			    READ_ONCE(c->c_depot_nr_full) < c->c_depot_max)
 				spare = kmem_cache_alloc(magazine_cache, GFP_KERNEL | __GFP_NOWARN);
 			f = mm_lock(&c->c_lock);

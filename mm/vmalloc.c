@@ -40,6 +40,7 @@
 #include "mm/failinject.h"
 #include "mm/platform.h"
 #include "lib/list.h"
+#include "lib/panic.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
@@ -70,6 +71,8 @@ static struct kmem_cache *area_cachep;
 void vmalloc_init(void)
 {
 	area_cachep = kmem_cache_create("vm_area", sizeof(struct vm_area), 0, 0, NULL);
+	if (!area_cachep)
+		panic("vmalloc: no memory for the vm_area cache");
 }
 
 unsigned vmalloc_nr_areas(void)

@@ -40,6 +40,8 @@ void vmm_init(pde_t *kernel_pgdir, bool global_pages)
 void vmm_cache_init(void)
 {
 	vmm_as_cachep = kmem_cache_create("addr_space", sizeof(struct addr_space), 0, 0, NULL);
+	if (!vmm_as_cachep)
+		panic("vmm: no memory for the addr_space cache");
 }
 
 struct addr_space *vmm_current(void)

@@ -126,7 +126,7 @@ static void compare(const struct frag_allocator *a)
 	uint64_t req = trace.ft_peak_requested, waste;
 
 	if (!measure(a, &res)) {
-		printk("frag: %s: no 4 MiB arena\n", a->fa_title);
+		bench_skip("frag", "%s: no free 4 MiB block for its arena", a->fa_title);
 		return;
 	}
 	waste = res.peak_used > req ? (res.peak_used - req) * 100 : 0;

@@ -41,15 +41,42 @@ static struct kmem_cache *bench_cache(void)
  * else live, every free would empty the slab and every allocation revive
  * it: two list moves a pair, on the slow paths.)
  */
+/*
+ * Memory the benchmarks below need, checked before they start: one pair
+ * of slab_alloc_free frees what it took, so its first object is the test;
+ * a batch holds BATCH objects of 64 bytes (64 frames), and the tasks'
+ * pairs a task's stack, directory and objects.
+ */
+#define BATCH_FRAMES (BATCH * 64 / MM_PAGE_SIZE + 2)
+#define TASK_FRAMES 8
+
+/* The bench cache, or NULL having said why the benchmark does not run. */
+static struct kmem_cache *bench_cache_for(const char *name, unsigned long frames)
+{
+	struct kmem_cache *c;
+
+	if (!bench_need_frames(name, frames))
+		return NULL;
+	c = bench_cache();
+	if (!c)
+		bench_skip(name, "no memory for its cache");
+	return c;
+}
+
 KBENCH(slab_alloc_free)
 {
-	struct kmem_cache *c = bench_cache();
+	struct kmem_cache *c = bench_cache_for("slab_alloc_free", 2);
 	void *keep;
 	uint64_t t;
 
 	if (!c)
 		return;
 	keep = kmem_cache_alloc(c, GFP_KERNEL);
+	if (!keep) {
+		bench_skip("slab_alloc_free", "no memory for its first object");
+		kmem_cache_destroy(c);
+		return;
+	}
 	t = bench_start();
 	for (unsigned i = 0; i < PAIRS; i++)
 		kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL));
@@ -72,7 +99,7 @@ static uint64_t batch_round(struct kmem_cache *c)
 
 KBENCH(slab_alloc_free_batch)
 {
-	struct kmem_cache *c = bench_cache();
+	struct kmem_cache *c = bench_cache_for("slab_alloc_free_batch", BATCH_FRAMES);
 
 	if (!c)
 		return;
@@ -85,7 +112,7 @@ KBENCH(slab_alloc_free_batch)
  * two halves, kept out of the count). */
 KBENCH(slab_alloc_free_batch_random)
 {
-	struct kmem_cache *c = bench_cache();
+	struct kmem_cache *c = bench_cache_for("slab_alloc_free_batch_random", BATCH_FRAMES);
 	uint64_t t, total;
 
 	if (!c)
@@ -111,8 +138,17 @@ KBENCH(slab_alloc_free_batch_random)
 
 static void kmalloc_pairs(const char *name, size_t size)
 {
-	void *keep = kmalloc(size, GFP_KERNEL); /* as in slab_alloc_free */
-	uint64_t t = bench_start();
+	void *keep = kmalloc(size, GFP_KERNEL | __GFP_NOWARN); /* as in slab_alloc_free */
+	void *first = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	uint64_t t;
+
+	kfree(first); /* what each pair will take and give back */
+	if (!keep || !first) {
+		kfree(keep);
+		bench_skip(name, "no memory for two objects of %zu bytes", size);
+		return;
+	}
+	t = bench_start();
 
 	for (unsigned i = 0; i < PAIRS; i++)
 		kfree(kmalloc(size, GFP_KERNEL));
@@ -133,9 +169,17 @@ KBENCH(kmalloc_free_4096)
 KBENCH(task_create_destroy)
 {
 	unsigned n = 1000;
+	struct task *warm;
 	uint64_t t;
 
-	task_destroy(task_create("warm"));
+	if (!bench_need_frames("task_create_destroy", TASK_FRAMES))
+		return;
+	warm = task_create("warm"); /* and the proof that a task fits */
+	if (!warm) {
+		bench_skip("task_create_destroy", "no memory for a task");
+		return;
+	}
+	task_destroy(warm);
 	t = bench_start();
 	for (unsigned i = 0; i < n; i++)
 		task_destroy(task_create("bench"));
@@ -195,13 +239,30 @@ static void report_share(const char *name, unsigned long part, unsigned long who
  * rounding up to a size class, free objects kept in the caches' arrays,
  * free slots on the slabs, and the slabs' leftover bytes.
  */
+/* Frees what the trace left, emptying the slots for the next run (the
+ * shell's `bench` may run it again in the same boot). */
+static void waste_free_all(void **slot)
+{
+	for (unsigned s = 0; s < WASTE_SLOTS; s++) {
+		kfree(slot[s]);
+		slot[s] = NULL;
+	}
+	kmem_shrink_all();
+}
+
+/* Frames the trace's slabs take at their peak (about 1.3 MiB at any memory
+ * size: the trace is seeded), with room to spare. */
+#define WASTE_FRAMES 448
+
 KBENCH(slab_waste)
 {
 	static void *slot[WASTE_SLOTS];
 	static size_t req[WASTE_SLOTS];
-	unsigned long held = 0;
+	unsigned long held = 0, failed = 0;
 	struct slab_bytes before, after;
 
+	if (!bench_need_frames("slab_waste", WASTE_FRAMES))
+		return;
 	kmem_shrink_all();
 	kmalloc_slab_bytes(&before); /* objects not ours count as held */
 	rand_state = BENCH_SEED;
@@ -213,9 +274,15 @@ KBENCH(slab_waste)
 			held -= req[s];
 		} else {
 			req[s] = waste_size();
-			slot[s] = kmalloc(req[s], GFP_KERNEL);
+			slot[s] = kmalloc(req[s], GFP_KERNEL | __GFP_NOWARN);
 			held += slot[s] ? req[s] : 0;
+			failed += !slot[s];
 		}
+	}
+	if (failed) { /* the figures would measure running out */
+		bench_skip("slab_waste", "%lu allocations of the trace failed: too little memory", failed);
+		waste_free_all(slot);
+		return;
 	}
 	kmalloc_slab_bytes(&after);
 	held += before.in_use;
@@ -226,7 +293,5 @@ KBENCH(slab_waste)
 	report_share("slab_waste_arrays", after.arrays, after.slab);
 	report_share("slab_waste_free_slots", after.free_slots, after.slab);
 	report_share("slab_waste_leftover", after.leftover, after.slab);
-	for (unsigned s = 0; s < WASTE_SLOTS; s++)
-		kfree(slot[s]);
-	kmem_shrink_all();
+	waste_free_all(slot);
 }

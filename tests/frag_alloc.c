@@ -33,7 +33,8 @@ static unsigned bd_order(size_t size)
 
 static bool arena_open(struct frag_run *r)
 {
-	r->fr_block = alloc_pages(GFP_KERNEL, FRAG_ARENA_ORDER);
+	/* no out-of-memory report: the callers say what they do without */
+	r->fr_block = alloc_pages(GFP_KERNEL | __GFP_NOWARN, FRAG_ARENA_ORDER);
 	if (!r->fr_block)
 		return false;
 	r->fr_base = (uintptr_t)page_address(r->fr_block);

@@ -53,4 +53,9 @@ struct page *frames_highmem_page(void);
 #define SMALL_MACHINE_REASON "under 16 MiB of RAM: too small for this test"
 bool frames_machine_small(void);
 
+/* A test that needs a GFP_DMA frame skips with this reason when the DMA
+ * zone has none free (boot modules can fill the first 16 MiB; the runner
+ * allows it only on its run with a 50 MiB module, where it happens). */
+#define DMA_FULL_REASON "no free frame in the DMA zone (boot modules fill it)"
+
 #endif

@@ -5,10 +5,13 @@
 #include "kernel/cmdline.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/qemu_exit.h"
+#include "mm/buddy.h"
+#include "mm/report.h"
 
 extern const struct kbench __kbench_start[], __kbench_end[];
 
 static uint64_t overhead;
+static unsigned skipped;
 static bool counting_instructions; /* the TSC counts guest instructions */
 
 #define PROBE_LOOPS 1000 /* dec and jnz: two instructions a loop */
@@ -58,6 +61,29 @@ void bench_report(const char *name, uint64_t total, uint64_t ops,
 		printk("BENCH %s %llu.%llu %s\n", name, tenths / 10, tenths % 10, unit);
 }
 
+void bench_skip(const char *name, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	printk("bench %s: skipped: %s\n", name, reason);
+	skipped++;
+}
+
+bool bench_need_frames(const char *name, unsigned long frames)
+{
+	unsigned long free = zone_free_pages(&zones[ZONE_DMA]) + zone_free_pages(&zones[ZONE_NORMAL]);
+
+	if (free >= frames)
+		return true;
+	bench_skip(name, "needs %lu free frames (%lu KiB) below the direct map's end, the machine has %lu",
+		   frames, frames * (MM_PAGE_SIZE / 1024), free);
+	return false;
+}
+
 /* Every name in the comma-separated list must be a benchmark. */
 static bool names_valid(const char *which)
 {
@@ -83,11 +109,13 @@ int kbench_run(const char *which)
 {
 	int n = 0;
 	uint64_t t = rdtsc();
+	unsigned long reports = report_total();
 
 	overhead = rdtsc() - t; /* back-to-back reads */
 	if (!names_valid(which))
 		return -1;
 	counting_instructions = tsc_counts_instructions();
+	skipped = 0;
 	if (counting_instructions)
 		printk("benchmarks (instructions: under QEMU -icount shift=0 the TSC counts them)\n");
 	else
@@ -99,8 +127,10 @@ int kbench_run(const char *which)
 		b->fn();
 		n++;
 	}
-	printk("%d benchmarks\n", n);
-	return n;
+	reports = report_total() - reports;
+	printk("%d benchmarks (%u skip%s), %lu misuse report(s)\n", n, skipped,
+	       skipped == 1 ? "" : "s", reports);
+	return reports ? -1 : n;
 }
 
 __noreturn void kbench_main(const char *which)

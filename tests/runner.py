@@ -22,6 +22,14 @@ Jobs (each reports `N passed, M failed, K skipped`):
            fault or a hang
   boot     machines the kernel must refuse (an old CPU, too little RAM) and
            unusual boot information: a message each, never silence
+  failboot the boot again with each of its allocations failing in turn
+           (boot option failboot=k): a panic naming what, never silence
+  soak     (not in the default list; make soak) the kernel's soak: 10^6
+           seeded random operations per allocator, the checkers every 10^4,
+           at 16 MiB, 128 MiB (also with slab_debug), 1 GiB and 4 GiB
+  small    small machines: the self-tests at 3 MiB and at 128 MiB with a
+           50 MiB boot module filling the DMA zone, the benchmarks at 4 MiB:
+           what needs more memory skips, saying why; no misuse reports
   gdb      a scripted GDB session against QEMU's gdbstub
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
@@ -46,6 +54,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testrun.bochs import bochs_job  # noqa: E402
 from testrun.boot_checks import cmdline_job, modules_job, refusal_job  # noqa: E402
 from testrun.common import Result  # noqa: E402
+from testrun.failboot import failboot_job  # noqa: E402
 from testrun.junit import write_junit  # noqa: E402
 from testrun.host_runs import fuzz_job, host_job  # noqa: E402
 from testrun.layering import layering_job  # noqa: E402
@@ -54,6 +63,8 @@ from testrun.kernel_runs import (crash_job, faultsweep_job, iso_job, kernel_job,
                                  memmap_job, selection_job)
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.smp_runs import smp_jobs  # noqa: E402
+from testrun.soak import SOAK_RUNS, soak_job  # noqa: E402
+from testrun.small_runs import bench_small_job, dma_module_job, small_kernel_job  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
 
@@ -62,8 +73,8 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--build", default="build")
     ap.add_argument("--mem", default="4M,16M,128M,1G,4G")
-    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,iso,bochs,gdb,"
-                    "shell,memmap,make")
+    ap.add_argument("--only", default="layering,host,fuzz,kernel,faultsweep,smp,crash,boot,failboot,small,"
+                    "iso,bochs,gdb,shell,memmap,make")
     ap.add_argument("--sweep-every", action="store_true",
                     help="the fault sweep fails every allocation of each test, not a sample")
     ap.add_argument("--host-test", action="append", default=[])
@@ -106,6 +117,12 @@ def main():
         jobs.append((crash_job, (args,)))
     if "boot" in only:
         jobs += [(refusal_job, (args,)), (modules_job, (args,)), (cmdline_job, (args,))]
+    if "failboot" in only:
+        jobs.append((failboot_job, (args,)))
+    if "soak" in only:
+        jobs += [(soak_job, (args, mem, words)) for mem, words in SOAK_RUNS]
+    if "small" in only:
+        jobs += [(small_kernel_job, (args,)), (dma_module_job, (args,)), (bench_small_job, (args,))]
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "bochs" in only:

@@ -63,6 +63,11 @@ static int tally_boot_modules(struct module_tally *t)
 			return 0;
 		if (direct_read(info + 20, w, 8)) /* mods_count, mods_addr */
 			return ERR_RANGE;
+		/* the list itself, read here long after the boot */
+		if (w[0] && !range_reserved(w[1], (paddr_t)w[1] + (paddr_t)w[0] * 16)) {
+			t->unreserved++;
+			printk("# the module list at %#x (%u entries) is not reserved\n", w[1], w[0]);
+		}
 		for (uint32_t i = 0, n = w[0], at = w[1]; i < n; i++) {
 			if (direct_read(at + i * 16, w, 8)) /* start, end */
 				return ERR_RANGE;

@@ -32,6 +32,10 @@ REFUSALS = [
     # will end inside it: a message either way
     ("-m 1850K: RAM ends near the image's end", "1850K", [],
      r"PANIC: [^\n]*no memory|" + NO_RAM, []),
+    # past the image there is room for the page array and little else:
+    # the first allocation the boot cannot do without names itself
+    ("-m 2M: too little RAM past the image to boot", "2M", [],
+     r"PANIC: [^\n]*no memory for|" + NO_RAM, ["TRAP ", "assertion failed"]),
 ]
 
 

@@ -124,6 +124,10 @@ def shell_steps(gdb_step):
         (b"bench slab_alloc_free\r", r"warning: the TSC is not counting instructions(.*\n)*"
          r"BENCH slab_alloc_free [\d.]+ ticks/op", "bench without -icount says its figures are not instructions"),
         (b"bench nope\r", ERR % "no benchmark called 'nope'", "an unknown benchmark is an error"),
+        (b"bench slab_waste\r", r"BENCH slab_waste [\d.]+ pct(.*\n)*1 benchmarks \(0 skips\), 0 misuse report\(s\)",
+         "bench counts its skips and the misuse reports it caused"),
+        (b"bench slab_waste\r", r"BENCH slab_waste [\d.]+ pct(.*\n)*1 benchmarks \(0 skips\), 0 misuse report\(s\)",
+         "a benchmark runs again in the same boot without a misuse report (nothing stale from its first run)"),
         (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
         (b"cpus\r", r"cpu apic  state.*\n\s+0\s+\d+\s+online", "cpus lists the boot CPU, online"),
         (b"lockstat\r", r"\nvmalloc\s+20\s+\d+\s+\d+", "lockstat lists each lock with its order and counts"),
