@@ -12,7 +12,7 @@
 
 struct boot_option {
 	const char *name;
-	const char *value; /* NULL: a bare word; "[=X]": optional; "=a|b": one of */
+	const char *value; /* NULL: a bare word; "[=X]": optional; "=a|b": one of; "=X": any */
 	const char *help;
 };
 
@@ -22,6 +22,7 @@ static const struct boot_option options[] = {
 	OPT("ktest", "[=SELECTION]", "run the self-tests: all, suites a,b, suite.glob*, or list"),
 	OPT("ktap", NULL, "with ktest: report in nested KTAP instead of TAP"),
 	OPT("failboot", "[=N]", "fail the boot's Nth allocation (alone: count them), check, and exit"),
+	OPT("failinject", "=SPEC", "for the shell: fail allocations (nth:N,prob:PPM,seed:S,kind:K; see help failinject)"),
 	OPT("faultsweep", "[=every]", "with ktest: rerun each test failing its allocations in turn (a sample, or every one)"),
 	OPT("bench", "[=NAMES]", "run the benchmarks (make bench adds -icount shift=0)"),
 	OPT("soak", "[=NAMES]", "the soak: 10^6 seeded random operations per allocator (buddy,slab,kmalloc,vmalloc,vmm)"),
@@ -52,6 +53,13 @@ static bool value_allowed(const char *choices, const char *value)
 	return false;
 }
 
+/* Whether a value is a placeholder (SPEC, N: capitals) that any value
+ * fills, rather than the choices a value must be one of. */
+static bool is_placeholder(const char *v)
+{
+	return *v >= 'A' && *v <= 'Z';
+}
+
 /* A warning for word, or none (returns whether it warned). */
 static bool check_word(const char *word)
 {
@@ -64,7 +72,12 @@ static bool check_word(const char *word)
 			continue;
 		if (eq && !o->value)
 			printk("warning: boot option '%s' takes no value\n", o->name);
-		else if (o->value && o->value[0] == '=' && (!eq || !value_allowed(o->value, eq + 1)))
+		else if (o->value && o->value[0] == '=' && is_placeholder(o->value + 1) &&
+			 (!eq || !eq[1]))
+			printk("warning: boot option %s needs a value (%s=%s)\n", word, o->name,
+			       o->value + 1);
+		else if (o->value && o->value[0] == '=' && !is_placeholder(o->value + 1) &&
+			 (!eq || !value_allowed(o->value, eq + 1)))
 			printk("warning: boot option %s: the value must be one of %s\n", word,
 			       o->value + 1);
 		else

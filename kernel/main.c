@@ -14,6 +14,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/bootopts.h"
 #include "kernel/failboot.h"
+#include "kernel/failinject_cmd.h"
 #include "kernel/lockdebug.h"
 #include "lib/errno.h"
 #include "mm/init.h"
@@ -156,5 +157,6 @@ __asmlinkage void kmain(uint32_t magic, uint32_t info_phys)
 	}
 	if (cmdline_has("halt"))
 		idle();
+	failinject_boot();
 	shell_main();
 }

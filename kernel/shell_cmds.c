@@ -12,10 +12,12 @@
 #include "kernel/whatis.h"
 #include "kernel/memdump.h"
 #include "kernel/smp.h"
+#include "kernel/failinject_cmd.h"
 #include "lib/spinlock.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/report.h"
+#include "mm/failinject.h"
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 #include "mm/paging.h"
@@ -127,6 +129,10 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_ktest(int argc, char **argv)
 {
+	if (mm_failinject_armed) { /* the tests arm it themselves */
+		printk("error: fault injection is armed: 'failinject off' first\n");
+		return -1;
+	}
 	return ktest_run(argc > 1 ? argv[1] : NULL, false) ? -1 : 0;
 }
 
@@ -144,6 +150,7 @@ static int cmd_reports(int argc, char **argv)
 			printk("  %-34s %lu\n", report_kind_name((enum report_kind)k),
 			       report_count((enum report_kind)k));
 	printk("%lu misuse reports in all\n", report_total());
+	failinject_print_status();
 	return 0;
 }
 
@@ -224,6 +231,13 @@ const struct shell_cmd shell_cmds[] = {
 	  "  misuse double-free free a slab object twice and read the report", 0, 1,
 	  cmd_misuse },
 	{ "check", "", "run every invariant checker", NULL, 0, 0, cmd_check },
+	{ "failinject", "[SPEC|off]", "make allocations fail on purpose, show or stop it",
+	  "  failinject nth:3              the 3rd allocation from now fails\n"
+	  "  failinject prob:50000,seed:7  each fails with 5 % chance (the same ones again)\n"
+	  "  failinject nth:1,kind:kmalloc the next kmalloc fails (kinds: pages, slab,\n"
+	  "                                kmalloc, vmalloc, pagetable, kmap, addr_space, task)\n"
+	  "  failinject off                stop; alone, it shows what is armed", 0, 1,
+	  cmd_failinject },
 	{ "reports", "", "misuse reports so far, by kind", NULL, 0, 0, cmd_reports },
 	{ "dmesg", "", "the kernel log: everything printed since boot", NULL, 0, 0, cmd_dmesg },
 	{ "ktest", "[SELECTION]", "run self-tests: all, suites a,b, or suite.glob*",

@@ -5,9 +5,9 @@ Each mutant of tests/mutants.txt (format: tests/testrun/mutant_list.py) is
 a small, plausible bug in the allocators.  They are put one at a time into
 a scratch copy of the tree (build/mutants/tree; the working tree is never
 touched), which is rebuilt and run against a fast subset of `make test`:
-the kernel suites at MUTANT_MEM, the host test programs and a short run of
-every fuzz target, in that order, stopping at the first failure.  A
-mutant that makes something fail is killed; one that passes everything
+the kernel suites at MUTANT_MEM, then on several CPUs, the host test
+programs and a short run of every fuzz target, in that order, stopping at
+the first failure.  A mutant that makes something fail is killed; one that passes everything
 survived: a bug the tests would let through.  A mutant whose snippet is no
 longer in its file exactly once is stale, and one whose code does not
 build is broken: both must be refreshed, and count against the suite.
@@ -92,6 +92,8 @@ class Subset:
         a = self.args
         if name == "kernel":
             targets, extra = ["build/kernel.elf"], ["--only", "kernel", "--mem", a.mem]
+        elif name == "smp":  # the suites on 2, 3, 4 and 8 CPUs, both modes
+            targets, extra = ["build/kernel.elf"], ["--only", "smp"]
         elif name == "host":
             targets = a.host_test
             extra = ["--only", "host"] + sum((["--host-test", t] for t in a.host_test), [])
@@ -174,7 +176,7 @@ def parse_args():
     ap.add_argument("--list", default=os.path.join(ROOT, "tests/mutants.txt"))
     ap.add_argument("--build", default="build", help="where the scratch copy lives")
     ap.add_argument("--only", default="", help="comma-separated mutant names")
-    ap.add_argument("--stages", default="kernel,host,fuzz")
+    ap.add_argument("--stages", default="kernel,smp,host,fuzz")
     ap.add_argument("--all-stages", action="store_true",
                     help="run every stage even after one kills the mutant")
     ap.add_argument("--mem", default="4M,1G")

@@ -86,7 +86,7 @@ def shell_job(args):
     t0 = time.time()
     port = free_port()
     results, status, log = shell_session.run_session(
-        qemu_cmd("1G", ["-kernel", args.kernel, "-append", "slab_debug",
+        qemu_cmd("1G", ["-kernel", args.kernel, "-append", "slab_debug failinject=nth:1,kind:task",
                         "-gdb", "tcp:127.0.0.1:%d" % port]), 30, shell_steps(gdb_agrees(args, port)))
     r = Result(name, secs=time.time() - t0)
     r.log = save_log(args, name, log)

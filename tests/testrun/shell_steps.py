@@ -1,7 +1,8 @@
 """The serial shell session's script (see shell_session.py for the format).
 
 The kernel boots at 1 GiB, so that there is HighMem, with slab_debug, so
-that objects have red zones and remember their callers.  Half way, while
+that objects have red zones and remember their callers, and with
+failinject=nth:1,kind:task, which the first steps see armed and disarm.  Half way, while
 the shell holds a buddy block, a HighMem frame, a kmalloc object and a
 vmalloc area, GDB attaches and must give the same whatis answers.
 """
@@ -12,6 +13,10 @@ LONG_LINE = b"whatis " + b"1" * 200 + b"\r"
 
 def shell_steps(gdb_step):
     return [
+        (b"failinject\r", r"failinject: armed: the allocation numbered 1, of kind task; 0 allocations counted",
+         "the boot option failinject= arms fault injection for the shell"),
+        (b"failinject off\r", r"failinject: off \(allocation failures injected since boot: 0\)",
+         "failinject off disarms it"),
         (b"help\r", r"buddyinfo.*\n(.*\n)*.*held(.*\n)*.*misuse(.*\n)*.*dmesg(.*\n)*.*poweroff",
          "help lists the commands"),
         (b"help alloc\r", r"usage: alloc ORDER \[dma\|high\]\n(.*\n)*\s+alloc 0 high",
@@ -128,7 +133,21 @@ def shell_steps(gdb_step):
          "bench counts its skips and the misuse reports it caused"),
         (b"bench slab_waste\r", r"BENCH slab_waste [\d.]+ pct(.*\n)*1 benchmarks \(0 skips\), 0 misuse report\(s\)",
          "a benchmark runs again in the same boot without a misuse report (nothing stale from its first run)"),
-        (b"reports\r", r"misuse reports in all", "reports lists misuse reports"),
+        (b"reports\r", r"misuse reports in all\nfailinject: off\n", "reports lists misuse reports and says injection is off"),
+        (b"failinject nth:2,kind:kmalloc\r", r"armed: will fail the allocation numbered 2, of kind kmalloc",
+         "failinject arms fault injection for one kind"),
+        (b"kmalloc 24\r", r"kmalloc\(24\) = (?P<fi1>0x[0-9a-f]+)", "the first kmalloc counted succeeds"),
+        (b"kmalloc 24\r", r"mm: injected failure of allocation 2 \(kmalloc\) for shell_kmalloc\+0x[0-9a-f]+\n"
+         r"error: kmalloc\(24\) failed", "the second fails, and the failure says it was injected"),
+        (b"reports\r", r"armed: the allocation numbered 2, of kind kmalloc; 2 allocations counted, 1 failed \(injected\)\n"
+         r"failinject: the last injected failure: kmalloc, for shell_kmalloc\+0x[0-9a-f]+\n"
+         r"failinject: allocation failures injected since boot: 1", "reports counts the injected failure and names its caller"),
+        (b"ktest string\r", ERR % "fault injection is armed", "ktest is refused while injection is armed"),
+        (b"failinject prob:2000000\r", ERR % "failinject: 'prob:2000000' is not", "a probability above a million is an error"),
+        (b"failinject kind:heap,nth:1\r", ERR % "failinject: no allocation kind 'heap'", "an unknown kind is an error"),
+        (b"failinject off\r", r"failinject: off \(allocation failures injected since boot: 1\)", "failinject off disarms it"),
+        (b"kfree {fi1}\r", r"kfree\({fi1}\) done", "what was allocated while armed is freed as usual"),
+        (b"check\r", r"buddy: ok.*\nslab: ok", "the failed allocation left the allocators clean"),
         (b"cpus\r", r"cpu apic  state.*\n\s+0\s+\d+\s+online", "cpus lists the boot CPU, online"),
         (b"lockstat\r", r"\nvmalloc\s+20\s+\d+\s+\d+", "lockstat lists each lock with its order and counts"),
         (b"dmesg\r", r"^dmesg\n\nStrata: a kernel about memory\n(.*\n)*Strata shell(.*\n)*\d+ misuse reports in all",
