@@ -493,11 +493,31 @@ bool buddy_drain_hot(void)
 	return mm_on_each_cpu(drain_local_fn, NULL);
 }
 
+/* Whether z is one of the kernel's zones (a private zone has no lists). */
+static bool kernel_zone(const struct zone *z)
+{
+	return (uintptr_t)z >= (uintptr_t)&zones[0] &&
+	       (uintptr_t)z < (uintptr_t)&zones[MAX_NR_ZONES];
+}
+
 unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu)
 {
-	const struct pcp *p = mm_per_cpu(&buddy_pcp[z->id], cpu);
+	const struct pcp *p;
 	unsigned long n = 0;
 
+	if (!z) {
+		mm_report_call(REPORT_BAD_HANDLE, 0, "buddy_pcp_frames", MM_CALLER(),
+			       "a NULL zone: 0");
+		return 0;
+	}
+	if (cpu >= MM_MAX_CPUS) {
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)z, "buddy_pcp_frames", MM_CALLER(),
+			       "CPU %u: expected one below %u: 0", cpu, (unsigned)MM_MAX_CPUS);
+		return 0;
+	}
+	if (!kernel_zone(z))
+		return 0;
+	p = mm_per_cpu(&buddy_pcp[z->id], cpu);
 	for (unsigned k = 0; k < PCP_ORDERS; k++)
 		n += (unsigned long)READ_ONCE(p->p_list[k].p_count) << k;
 	return n;
@@ -505,8 +525,14 @@ unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu)
 
 unsigned long zone_free_pages(const struct zone *z)
 {
-	unsigned long n = READ_ONCE(z->free_pages);
+	unsigned long n;
 
+	if (!z) {
+		mm_report_call(REPORT_BAD_HANDLE, 0, "zone_free_pages", MM_CALLER(),
+			       "a NULL zone: 0");
+		return 0;
+	}
+	n = READ_ONCE(z->free_pages);
 	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
 		if (mm_cpu_online(cpu))
 			n += buddy_pcp_frames(z, cpu);

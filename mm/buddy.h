@@ -56,9 +56,11 @@ struct zone {
 } __aligned(256);
 
 /* Free frames of a zone, those on every CPU's lists included (a sum of
- * counters others may be changing: exact only when they are quiet). */
+ * counters others may be changing: exact only when they are quiet).  A
+ * NULL zone is a REPORT_BAD_HANDLE and 0. */
 unsigned long zone_free_pages(const struct zone *z);
-/* Frames of zone z on the lists of cpu. */
+/* Frames of zone z on the lists of cpu (0 for a private zone: it has no
+ * lists).  A NULL zone or a cpu past MM_MAX_CPUS is a report and 0. */
 unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu);
 
 /* Every CPU's lists: MAX_NR_ZONES struct pcp, the fixed start of the

@@ -158,3 +158,21 @@ KTEST(buddy, "buddy_find_free_block and buddy_zone_fragmentation refuse NULL")
 		       EXPECT_FALSE(buddy_find_free_block(max_pfn - 1, &head, NULL)));
 	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, EXPECT_EQ(1000, buddy_zone_fragmentation(NULL, 0)));
 }
+
+KTEST(buddy, "zone_free_pages and buddy_pcp_frames refuse a NULL zone and a CPU that cannot exist")
+{
+	struct zone *z = &zones[ZONE_NORMAL];
+	unsigned long lists = 0;
+
+	EXPECT_REPORTS(REPORT_BAD_HANDLE, 2,
+		       EXPECT_EQ(0, zone_free_pages(NULL));
+		       EXPECT_EQ(0, buddy_pcp_frames(NULL, 0)));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 2,
+		       EXPECT_EQ(0, buddy_pcp_frames(z, MM_MAX_CPUS));
+		       EXPECT_EQ(0, buddy_pcp_frames(z, ~0u)));
+	/* the good calls still add up: the zone's free count and its lists */
+	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
+		if (mm_cpu_online(cpu))
+			lists += buddy_pcp_frames(z, cpu);
+	EXPECT_EQ(z->free_pages + lists, zone_free_pages(z));
+}
