@@ -153,7 +153,7 @@ size_t freelist_usable_size(const void *ptr)
 	if (!ptr)
 		return 0;
 	if (h->h_magic != FREELIST_MAGIC_USED) {
-		mm_report_call(h->h_magic == FREELIST_MAGIC_FREE ? REPORT_BAD_HANDLE
+		mm_report_call(h->h_magic == FREELIST_MAGIC_FREE ? REPORT_DEAD_HANDLE
 								 : REPORT_BAD_MAGIC,
 			       (uintptr_t)ptr, "freelist_usable_size", MM_CALLER(),
 			       "the header before %p holds magic %#x, expected an allocated chunk's %#x",

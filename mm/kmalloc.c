@@ -340,7 +340,7 @@ static bool kmalloc_lookup(const void *p, const char *op,
 				  op, (long)((uintptr_t)p - (uintptr_t)start),
 				  (*cache)->c_name, start);
 		else if (kmem_object_is_free(*cache, p)) /* ksize, krealloc */
-			mm_report(REPORT_BAD_HANDLE, (uintptr_t)p,
+			mm_report(REPORT_DEAD_HANDLE, (uintptr_t)p,
 				  "%s of an object of cache %s that was freed", op,
 				  (*cache)->c_name);
 		else

@@ -14,12 +14,11 @@ static const char *const kind_names[REPORT_KIND_COUNT] = {
 	[REPORT_REDZONE] = "red zone overwritten",
 	[REPORT_USE_AFTER_FREE] = "write after free",
 	[REPORT_BAD_MAGIC] = "bad magic number",
-	[REPORT_CACHE_BUSY] = "cache destroyed with live objects",
 	[REPORT_CORRUPTION] = "allocator corruption",
 	[REPORT_LOCK] = "lock misuse",
 	[REPORT_INVALID_ARG] = "invalid argument",
 	[REPORT_BAD_HANDLE] = "bad handle",
-	[REPORT_DEAD_HANDLE] = "use after destroy",
+	[REPORT_DEAD_HANDLE] = "use after destroy or free",
 	[REPORT_IN_USE] = "destroyed while in use",
 };
 

@@ -32,16 +32,16 @@ enum report_kind {
 	REPORT_REDZONE, /* bytes beyond an object were overwritten */
 	REPORT_USE_AFTER_FREE, /* a free object's poison was overwritten */
 	REPORT_BAD_MAGIC, /* a chunk header's magic number is wrong */
-	REPORT_CACHE_BUSY, /* destroying a cache with live objects */
 	REPORT_CORRUPTION, /* an allocator's own structure is inconsistent */
 	REPORT_LOCK, /* a spinlock misused (lib/spinlock.h names which way) */
 	REPORT_INVALID_ARG, /* a value no call takes: a size, order, flag,
 			     * alignment, name or range out of bounds */
 	REPORT_BAD_HANDLE, /* a pointer that is no live object of the kind
-			    * expected: NULL, foreign, interior, overwritten,
-			    * a destroyed cache or heap, a freed block */
-	REPORT_DEAD_HANDLE, /* a handle used after it was destroyed */
-	REPORT_IN_USE, /* destroying what something still uses */
+			    * expected: NULL, foreign, interior, overwritten */
+	REPORT_DEAD_HANDLE, /* a handle used after it was destroyed (a cache,
+			     * an address space), or a block after its free */
+	REPORT_IN_USE, /* destroying what something still uses (a cache with
+			* live objects, a space another CPU runs) */
 	REPORT_KIND_COUNT
 };
 

@@ -68,7 +68,7 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 /*
  * Destroys an empty cache: its slabs go back to the buddy and the cache
  * itself is freed (marked dead: see "Handles" above).  A cache that still
- * has live objects is reported (REPORT_CACHE_BUSY, with the count), only
+ * has live objects is reported (REPORT_IN_USE, with the count), only
  * its empty slabs are released, and ERR_BUSY is returned; the cache stays
  * usable.  A bad handle (a second destroy among them), the cache of caches
  * and a kmalloc size class are refused with ERR_INVALID_ARGS.  0 on success.

@@ -474,7 +474,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		unsigned long active = c->c_active, slabs = c->c_slabs;
 		unsigned long quarantined = c->c_nr_quarantined;
 		mm_unlock(&slab_list_lock, flags);
-		mm_report(REPORT_CACHE_BUSY, (uintptr_t)c,
+		mm_report(REPORT_IN_USE, (uintptr_t)c,
 			  "cache %s still has %lu live object(s) in %lu slab(s) and %lu quarantined slab(s): not destroyed",
 			  c->c_name, active, slabs, quarantined);
 		return ERR_BUSY;

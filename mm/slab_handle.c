@@ -102,10 +102,11 @@ bool slab_cache_check_handle(const struct kmem_cache *c, const char *op,
 	}
 	if (c->c_magic == SLAB_CACHE_LIVE)
 		return true;
-	if (c->c_magic == SLAB_CACHE_DEAD && c->c_name[0])
-		mm_report_call(REPORT_BAD_HANDLE, (uintptr_t)c, op, caller,
-			       "cache %s at %p was destroyed", c->c_name,
-			       (const void *)c);
+	if (c->c_magic == SLAB_CACHE_DEAD && c->c_name[0]) /* destroying it again: a double free */
+		mm_report_call(strcmp(op, "kmem_cache_destroy") ? REPORT_DEAD_HANDLE
+								: REPORT_DOUBLE_FREE,
+			       (uintptr_t)c, op, caller, "cache %s at %p was destroyed",
+			       c->c_name, (const void *)c);
 	else if (c->c_magic == SLAB_CACHE_DEAD)
 		mm_report_call(REPORT_BAD_HANDLE, (uintptr_t)c, op, caller,
 			       "%p is a free slot of the cache of caches, not a cache",

@@ -53,7 +53,7 @@ KTEST(kmalloc, "ksize and krealloc of a freed object are reported and refused")
 
 	ASSERT_NOT_NULL(p);
 	kfree(p);
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 3,
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 3,
 		       size = ksize(p);
 		       q = krealloc(p, 48, GFP_KERNEL); /* in place, once */
 		       r = krealloc(p, 400, GFP_KERNEL)); /* a copy, once */

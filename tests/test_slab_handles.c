@@ -1,8 +1,8 @@
 /*
  * Suite slab, continued: cache handles (mm/slab_handle.c).  A cache that
- * was destroyed, NULL, or an address that is no cache is one named report
- * (REPORT_BAD_HANDLE) at every call, and the call is refused with nothing
- * changed; so are kmem_cache_create's bad arguments and unknown gfp bits
+ * was destroyed (REPORT_DEAD_HANDLE; destroyed again: REPORT_DOUBLE_FREE),
+ * NULL, or an address that is no cache (REPORT_BAD_HANDLE) is one named
+ * report at every call, and the call is refused with nothing changed; so are kmem_cache_create's bad arguments and unknown gfp bits
  * (REPORT_INVALID_ARG).
  *
  * A destroyed cache is recognisable while its slot stays free: the tests
@@ -40,7 +40,7 @@ KTEST(slab, "a cache destroyed twice: the second destroy is one report and ERR_I
 
 	if (!make_dead(&keep, &dead, 0))
 		return;
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1,
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1,
 		       EXPECT_EQ(ERR_INVALID_ARGS, kmem_cache_destroy(dead)));
 	EXPECT_TRUE(strstr(report_last(), "test-dead") != NULL);
 	EXPECT_EQ(0, kmem_cache_destroy(keep));
@@ -52,18 +52,18 @@ static void use_dead(struct kmem_cache *keep, struct kmem_cache *dead, void *obj
 {
 	struct slab_info si;
 
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, EXPECT_NULL(kmem_cache_alloc(dead, GFP_KERNEL)));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1,
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, EXPECT_NULL(kmem_cache_alloc(dead, GFP_KERNEL)));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1,
 		       EXPECT_NULL(kmem_cache_alloc(dead, GFP_KERNEL | __GFP_ZERO)));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, kmem_cache_free(dead, obj));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, EXPECT_EQ(0, kmem_cache_shrink(dead)));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, kmem_cache_drain(dead));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, kmem_cache_info(dead, &si));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, kmem_cache_free(dead, obj));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, EXPECT_EQ(0, kmem_cache_shrink(dead)));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, kmem_cache_drain(dead));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, kmem_cache_info(dead, &si));
 	EXPECT_EQ(0, si.slabs);
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, EXPECT_EQ(1, kmem_cache_check(dead)));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, EXPECT_EQ(0, kmem_cache_size(dead)));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1, kmem_cache_name(dead));
-	EXPECT_REPORTS(REPORT_BAD_HANDLE, 1,
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, EXPECT_EQ(1, kmem_cache_check(dead)));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, EXPECT_EQ(0, kmem_cache_size(dead)));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1, kmem_cache_name(dead));
+	EXPECT_REPORTS(REPORT_DEAD_HANDLE, 1,
 		       EXPECT_EQ(0, kmem_cache_release_quarantine(dead)));
 	/* the object is still keep's, live */
 	kmem_cache_info(keep, &si);

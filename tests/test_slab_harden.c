@@ -109,7 +109,7 @@ static void expect_quarantined(struct kmem_cache *c, void *keep)
 	EXPECT_EQ(0, kmem_cache_check(c));
 	kmem_cache_free(c, keep);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, keep));
-	EXPECT_REPORTS(REPORT_CACHE_BUSY, 1, busy = kmem_cache_destroy(c));
+	EXPECT_REPORTS(REPORT_IN_USE, 1, busy = kmem_cache_destroy(c));
 	EXPECT_EQ(ERR_BUSY, busy);
 	EXPECT_EQ(1, kmem_cache_release_quarantine(c));
 }

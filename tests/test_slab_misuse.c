@@ -271,7 +271,7 @@ KTEST(slab, "destroying a cache with live objects reports the count and frees no
 	if (!EXPECT_NOT_NULL(p) || !EXPECT_NOT_NULL(q))
 		goto out;
 	memset(p, 0x77, 128);
-	EXPECT_REPORTS(REPORT_CACHE_BUSY, 1, EXPECT_EQ(ERR_BUSY, kmem_cache_destroy(c)));
+	EXPECT_REPORTS(REPORT_IN_USE, 1, EXPECT_EQ(ERR_BUSY, kmem_cache_destroy(c)));
 	kmem_cache_info(c, &si);
 	EXPECT_EQ(2, si.active_objs);
 	EXPECT_EQ(1, si.slabs);

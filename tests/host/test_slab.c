@@ -119,8 +119,8 @@ static void misuse_tests(void)
 	q = kmem_cache_alloc(a, GFP_KERNEL);
 	tap_ok(reports(REPORT_USE_AFTER_FREE, n) && q == p,
 	       "slab: a write after free is reported on the next allocation");
-	n = report_count(REPORT_CACHE_BUSY);
-	tap_ok(kmem_cache_destroy(a) < 0 && reports(REPORT_CACHE_BUSY, n),
+	n = report_count(REPORT_IN_USE);
+	tap_ok(kmem_cache_destroy(a) < 0 && reports(REPORT_IN_USE, n),
 	       "slab: destroying a busy cache is reported and refused");
 	kmem_cache_free(a, q);
 	p = kmalloc(18, GFP_KERNEL);
