@@ -40,7 +40,11 @@ static bool parse_item(const char *item, size_t len, struct mm_failinject *cfg)
 	if (klen == 4 && !strncmp(item, "kind", 4)) {
 		enum mm_alloc_kind k = kind_named(value, vlen);
 
-		if (k == MM_ALLOC_KINDS || k == MM_ALLOC_BOOTMEM) {
+		if (k == MM_ALLOC_BOOTMEM) {
+			printk("error: failinject: no bootmem allocation happens after the boot (failboot=N fails those)\n");
+			return false;
+		}
+		if (k == MM_ALLOC_KINDS) {
 			printk("error: failinject: no allocation kind '%s' (pages, slab, kmalloc, vmalloc, pagetable, kmap, addr_space, task)\n",
 			       value);
 			return false;
@@ -72,11 +76,18 @@ bad:
  * not one or fails nothing. */
 static bool parse_spec(const char *spec, struct mm_failinject *cfg)
 {
+	const char *whole = spec;
+
 	memset(cfg, 0, sizeof(*cfg));
 	while (*spec) {
 		const char *comma = strchr(spec, ',');
 		size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
 
+		if (comma && !comma[1]) {
+			printk("error: failinject: '%s' ends in a comma\n", whole);
+			memset(cfg, 0, sizeof(*cfg));
+			return false;
+		}
 		if (!parse_item(spec, len, cfg)) {
 			memset(cfg, 0, sizeof(*cfg));
 			return false;

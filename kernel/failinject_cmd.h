@@ -18,8 +18,9 @@
 #include "lib/types.h"
 
 /* Arms injection as the boot option failinject=SPEC asks, if it is given;
- * called just before the shell starts (the self-tests, the benchmarks and
- * the soak arm it themselves, and it is refused with them). */
+ * called just before the shell starts, so that it reaches only the shell
+ * (a boot that runs the self-tests, the benchmarks or the soak ends before;
+ * the shell's ktest and bench refuse to run while it is armed). */
 void failinject_boot(void);
 
 /* The shell's `failinject [SPEC|off]`. */

@@ -138,6 +138,10 @@ static int cmd_ktest(int argc, char **argv)
 
 static int cmd_bench(int argc, char **argv)
 {
+	if (mm_failinject_armed) { /* its figures would measure the failures */
+		printk("error: fault injection is armed: 'failinject off' first\n");
+		return -1;
+	}
 	return kbench_run(argc > 1 ? argv[1] : NULL) > 0 ? 0 : -1;
 }
 

@@ -493,13 +493,6 @@ bool buddy_drain_hot(void)
 	return mm_on_each_cpu(drain_local_fn, NULL);
 }
 
-/* Whether z is one of the kernel's zones (a private zone has no lists). */
-static bool kernel_zone(const struct zone *z)
-{
-	return (uintptr_t)z >= (uintptr_t)&zones[0] &&
-	       (uintptr_t)z < (uintptr_t)&zones[MAX_NR_ZONES];
-}
-
 unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu)
 {
 	const struct pcp *p;
@@ -515,7 +508,7 @@ unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu)
 			       "CPU %u: expected one below %u: 0", cpu, (unsigned)MM_MAX_CPUS);
 		return 0;
 	}
-	if (!kernel_zone(z))
+	if (!buddy_kernel_zone(z))
 		return 0;
 	p = mm_per_cpu(&buddy_pcp[z->id], cpu);
 	for (unsigned k = 0; k < PCP_ORDERS; k++)

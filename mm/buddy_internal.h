@@ -67,4 +67,13 @@ struct page *__buddy_rmqueue(struct zone *z, unsigned order);
 /* Puts the block at pfn on z's free lists, merging with free buddies. */
 void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order);
 
+/* Whether z is one of the kernel's zones, the one that is none included
+ * (not a private zone, nor a pointer into or between them). */
+static inline bool buddy_kernel_zone(const struct zone *z)
+{
+	uintptr_t off = (uintptr_t)z - (uintptr_t)&zones[0];
+
+	return off < sizeof(zones) && off % sizeof(zones[0]) == 0;
+}
+
 #endif

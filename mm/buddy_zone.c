@@ -65,15 +65,16 @@ bool buddy_zone_adopt(struct zone *z, struct page *head, unsigned order)
 	pfn_t pfn;
 
 	/* A smaller block's buddy lives in the real zone, which could merge
-	 * with it: only whole largest blocks can be adopted. */
-	if (order != MAX_ORDER - 1)
-		return false;
-	if (!z || z->name == private_open || !page_in_array(head) ||
+	 * with it: only whole largest blocks can be adopted.  The kernel's
+	 * own zones are never the caller's to reinitialise. */
+	if (!z || buddy_kernel_zone(z) || z->name == private_open || order != MAX_ORDER - 1 ||
+	    !page_in_array(head) ||
 	    (head->flags & (STATE_ORDER | PG_OWNER_MASK)) != (PG_ALLOCATED | order_bits(order))) {
 		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)head, "buddy_zone_adopt", caller,
-			       "zone %p, struct page %p: %s", (void *)z, (void *)head,
-			       !z ? "a NULL zone" : z->name == private_open ?
-			       "the zone is open already" :
+			       "zone %p, struct page %p, order %u: %s", (void *)z, (void *)head,
+			       order, !z ? "a NULL zone" :
+			       buddy_kernel_zone(z) ? "one of the kernel's zones" :
+			       z->name == private_open ? "the zone is open already" :
 			       "not a block of order MAX_ORDER - 1 from alloc_pages");
 		return false;
 	}

@@ -199,6 +199,47 @@ KTEST(buddy, "private zones refuse a zone that is not open, a foreign block, a f
 	__free_pages(foreign, 0);
 }
 
+KTEST(buddy, "buddy_zone_adopt refuses one of the kernel's zones and a block of another order, leaving the zone as it was")
+{
+	static struct zone z;
+	struct zone *normal = &zones[ZONE_NORMAL];
+	const char *name = normal->name;
+	pfn_t start = normal->start_pfn, end = normal->end_pfn;
+	unsigned long managed = normal->managed_pages;
+	struct page *big = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER - 1);
+
+	if (!big) {
+		if (frames_machine_small())
+			KTEST_SKIP(SMALL_MACHINE_REASON);
+		ASSERT_NOT_NULL(big);
+	}
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 3,
+		       EXPECT_FALSE(buddy_zone_adopt(normal, big, MAX_ORDER - 1));
+		       EXPECT_FALSE(buddy_zone_adopt(&zones[MAX_NR_ZONES], big, MAX_ORDER - 1));
+		       EXPECT_FALSE(buddy_zone_adopt(&z, big, MAX_ORDER - 2)));
+	EXPECT_PTR_EQ(name, normal->name);
+	EXPECT_EQ(start, normal->start_pfn);
+	EXPECT_EQ(end, normal->end_pfn);
+	EXPECT_EQ(managed, normal->managed_pages);
+	__free_pages(big, MAX_ORDER - 1);
+	EXPECT_EQ(0, buddy_check());
+}
+
+KTEST(buddy, "a private zone has no per-CPU lists: zone_free_pages is its free count, buddy_pcp_frames 0")
+{
+	struct page *p;
+
+	OPEN_BOX();
+	EXPECT_EQ(0, buddy_pcp_frames(&box, 0));
+	EXPECT_EQ(box.free_pages, zone_free_pages(&box));
+	p = buddy_zone_alloc(&box, 0);
+	EXPECT_NOT_NULL(p);
+	EXPECT_EQ((1u << BOX_ORDER) - 1, zone_free_pages(&box));
+	if (p)
+		buddy_zone_free(&box, p, 0);
+	EXPECT_TRUE(box_close());
+}
+
 KTEST(buddy, "fragmentation index: scattered single frames cannot serve order 1")
 {
 	static struct page *pages[1u << BOX_ORDER];

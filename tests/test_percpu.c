@@ -36,7 +36,9 @@ KTEST(smp_alloc, "per-CPU space: a bad size, a foreign or interior pointer, a do
 	EXPECT_REPORTS(REPORT_INTERIOR_POINTER, 2,
 		       mm_percpu_free(a + 32, 64);
 		       mm_percpu_free(a + 8, 64));
-	EXPECT_REPORTS(REPORT_INVALID_ARG, 1, mm_percpu_free(a, 32));
+	EXPECT_REPORTS(REPORT_INVALID_ARG, 2,
+		       mm_percpu_free(a, 32);
+		       mm_percpu_free(a, 128 + 64)); /* would reach into b */
 	EXPECT_EQ(used + 128 + 64, mm_percpu_used()); /* nothing freed */
 	mm_percpu_free(a, 100);
 	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, mm_percpu_free(a, 100));

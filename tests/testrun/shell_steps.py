@@ -143,6 +143,10 @@ def shell_steps(gdb_step):
          r"failinject: the last injected failure: kmalloc, for shell_kmalloc\+0x[0-9a-f]+\n"
          r"failinject: allocation failures injected since boot: 1", "reports counts the injected failure and names its caller"),
         (b"ktest string\r", ERR % "fault injection is armed", "ktest is refused while injection is armed"),
+        (b"bench slab_alloc_free\r", ERR % "fault injection is armed", "bench is refused while injection is armed"),
+        (b"failinject nth:3,\r", ERR % "failinject: 'nth:3,' ends in a comma", "a SPEC ending in a comma is an error"),
+        (b"failinject kind:bootmem,nth:1\r", ERR % "failinject: no bootmem allocation happens after the boot",
+         "bootmem is no kind for the shell, and says why"),
         (b"failinject prob:2000000\r", ERR % "failinject: 'prob:2000000' is not", "a probability above a million is an error"),
         (b"failinject kind:heap,nth:1\r", ERR % "failinject: no allocation kind 'heap'", "an unknown kind is an error"),
         (b"failinject off\r", r"failinject: off \(allocation failures injected since boot: 1\)", "failinject off disarms it"),
