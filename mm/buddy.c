@@ -56,7 +56,10 @@
  * cross-CPU call, so only where one may be made (interrupts on); from
  * elsewhere the frames on other CPUs' lists are out of its reach, at most
  * PCP_HIGH frames per order, zone and CPU.
-
+ *
+ * Setting up (mm/buddy_init.c): the page array starts with every frame
+ * reserved; the boot hands the usable ranges over in whole aligned blocks.
+ *
  * Misuse: __free_pages checks the head's state in one comparison (it must
  * be PG_ALLOCATED with the same order and no owner: a slab, a page table
  * or a large kmalloc block must go back through its own allocator, which
@@ -86,52 +89,11 @@ struct zone zones[MAX_NR_ZONES + 1] = {
 			   .name = "none", .id = MAX_NR_ZONES },
 };
 
-static struct page *mem_map_end; /* mem_map + max_pfn */
+struct page *buddy_mem_map_end; /* mem_map + max_pfn */
 
 static inline struct zone *page_zone(const struct page *page)
 {
 	return &zones[page_zone_id(page)];
-}
-
-/* --- set-up ----------------------------------------------------------- */
-
-void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end)
-{
-	z->start_pfn = start;
-	z->end_pfn = end > start ? end : start;
-	z->span_pfns = z->end_pfn - start;
-	z->managed_pages = z->free_pages = 0;
-	z->free_mask = 0;
-	for (unsigned k = 0; k < MAX_ORDER; k++) {
-		list_init(&z->free_area[k].list);
-		z->free_area[k].nr_free = 0;
-	}
-}
-
-/*
- * Only page->flags is initialised here: the other words mean something only
- * in the states that set them (a free list entry, a slab head...).
- */
-void buddy_init_pages(struct page *map, pfn_t nr_pfns, pfn_t direct_end)
-{
-	pfn_t dma_end = MIN(nr_pfns, DMA_LIMIT_PFN);
-	pfn_t normal_end = MAX(dma_end, MIN(nr_pfns, direct_end));
-
-	mem_map = map;
-	max_pfn = nr_pfns;
-	mem_map_end = map + nr_pfns;
-	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
-		if (mm_cpu_online(cpu))
-			memset(mm_per_cpu(buddy_pcp, cpu), 0, MAX_NR_ZONES * sizeof(struct pcp));
-	buddy_init_zone_span(&zones[ZONE_DMA], 0, dma_end);
-	buddy_init_zone_span(&zones[ZONE_NORMAL], dma_end, normal_end);
-	buddy_init_zone_span(&zones[ZONE_HIGHMEM], normal_end, nr_pfns);
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		uint32_t f = PG_RESERVED | ((uint32_t)z << PG_ZONE_SHIFT) |
-			     ((uint32_t)OWNER_FIRMWARE << PG_OWNER_SHIFT);
-		for (pfn_t p = zones[z].start_pfn; p < zones[z].end_pfn; p++)
-			map[p].flags = f;
-	}
 }
 
 /* Puts a block on its free list, merging with free buddies (lock held). */
@@ -192,48 +154,6 @@ static __always_inline void __free_one(struct zone *z, struct page *page,
 void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 {
 	__free_one_merge(z, pfn, order);
-}
-
-/* The largest order of an aligned block at pfn that fits before end. */
-static unsigned fit_order(pfn_t pfn, pfn_t end)
-{
-	unsigned order = 0;
-
-	while (order < MAX_ORDER - 1 && !(pfn & (1u << order)) &&
-	       pfn + (2u << order) <= end)
-		order++;
-	return order;
-}
-
-static void add_zone_range(struct zone *z, pfn_t start, pfn_t end)
-{
-	uint32_t f = (uint32_t)z->id << PG_ZONE_SHIFT;
-
-	for (pfn_t p = start; p < end; p++)
-		mem_map[p].flags = f;
-	z->managed_pages += end - start;
-	z->free_pages += end - start;
-	while (start < end) {
-		unsigned order = fit_order(start, end);
-		__buddy_free_one(z, start, order);
-		start += 1u << order;
-	}
-}
-
-void buddy_add_range(pfn_t start, pfn_t end)
-{
-	if (!buddy_range_args_ok(start, end, MM_CALLER()))
-		return;
-	end = MIN(end, max_pfn);
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &zones[i];
-		pfn_t s = MAX(start, z->start_pfn), e = MIN(end, z->end_pfn);
-		if (s < e) {
-			mm_irqflags_t flags = mm_lock(&z->lock);
-			add_zone_range(z, s, e);
-			mm_unlock(&z->lock, flags);
-		}
-	}
 }
 
 /* --- allocation --------------------------------------------------------- */
@@ -809,7 +729,7 @@ static __always_inline bool free_pcp(struct page *page, unsigned k)
 	mm_irqflags_t flags;
 	uint32_t f;
 
-	if (unlikely(page < mem_map || page >= mem_map_end))
+	if (unlikely(page < mem_map || page >= buddy_mem_map_end))
 		return false;
 	mm_irq_save_slot(&flags);
 	f = page->flags;
@@ -843,7 +763,7 @@ void free_pages_any(struct page *page, unsigned order)
 	if (likely(order < PCP_ORDERS)) {
 		if (likely(free_pcp(page, order)))
 			return;
-	} else if (likely(page >= mem_map && page < mem_map_end) && likely(order < MAX_ORDER)) {
+	} else if (likely(page >= mem_map && page < buddy_mem_map_end) && likely(order < MAX_ORDER)) {
 		pfn_t pfn = page_to_pfn(page);
 		struct zone *z = page_zone(page);
 		mm_irqflags_t flags = mm_lock(&z->lock);

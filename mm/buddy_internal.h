@@ -76,4 +76,7 @@ static inline bool buddy_kernel_zone(const struct zone *z)
 	return off < sizeof(zones) && off % sizeof(zones[0]) == 0;
 }
 
+/* The end of the page array: mem_map + max_pfn (mm/buddy_init.c sets it). */
+extern struct page *buddy_mem_map_end;
+
 #endif
