@@ -59,6 +59,7 @@
  *
  * Setting up (mm/buddy_init.c): the page array starts with every frame
  * reserved; the boot hands the usable ranges over in whole aligned blocks.
+ * The per-CPU lists' refills and drains are in mm/buddy_pcp.c.
  *
  * Misuse: __free_pages checks the head's state in one comparison (it must
  * be PG_ALLOCATED with the same order and no owner: a slab, a page table
@@ -97,7 +98,7 @@ static inline struct zone *page_zone(const struct page *page)
 }
 
 /* Puts a block on its free list, merging with free buddies (lock held). */
-static __noinline void __free_one_merge(struct zone *z, pfn_t pfn, unsigned order)
+__noinline void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 {
 	struct page *page = pfn_to_page(pfn);
 	/* what the buddy's flags hold if it is free with this order */
@@ -143,7 +144,7 @@ static __always_inline void __free_one(struct zone *z, struct page *page,
 	    unlikely(buddy_pfn - z->start_pfn < z->span_pfns) &&
 	    unlikely((READ_ONCE(buddy->flags) & (STATE_ORDER | PG_ZONE_MASK)) ==
 		     (PG_BUDDY | order_bits(order) | (page->flags & PG_ZONE_MASK)))) {
-		__free_one_merge(z, pfn, order);
+		__buddy_free_one(z, pfn, order);
 		return;
 	}
 	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
@@ -151,17 +152,12 @@ static __always_inline void __free_one(struct zone *z, struct page *page,
 	__area_add(z, page, order);
 }
 
-void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
-{
-	__free_one_merge(z, pfn, order);
-}
-
 /* --- allocation --------------------------------------------------------- */
 
 /* Takes a block of `order` from z, splitting a larger one (lock held).
  * The zone's mask of non-empty orders finds the smallest list that can
  * serve it in one instruction. */
-static __noinline struct page *__rmqueue_split(struct zone *z, unsigned order)
+__noinline struct page *__buddy_rmqueue_split(struct zone *z, unsigned order)
 {
 	unsigned avail = z->free_mask >> order, k;
 	struct page *page;
@@ -191,7 +187,7 @@ static __always_inline struct page *__rmqueue(struct zone *z, unsigned order)
 	struct page *page;
 
 	if (unlikely(!(z->free_mask & (1u << order))))
-		return __rmqueue_split(z, order);
+		return __buddy_rmqueue_split(z, order);
 	page = list_first_entry(&z->free_area[order].list, struct page, lru);
 	__area_del(z, page, order);
 	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
@@ -202,26 +198,10 @@ static __always_inline struct page *__rmqueue(struct zone *z, unsigned order)
 
 struct page *__buddy_rmqueue(struct zone *z, unsigned order)
 {
-	return __rmqueue_split(z, order);
+	return __buddy_rmqueue_split(z, order);
 }
 
 /* --- per-CPU lists -------------------------------------------------------- */
-
-/* Whether the per-CPU lists are on (buddy_set_pcp). */
-static bool pcp_on = true;
-
-/* The running CPU's lists of zone `id` (a %fs-relative pointer in the
- * kernel, to a constant address: its loads and stores reach this CPU's
- * copy in one instruction each). */
-static __always_inline struct pcp MM_LOCAL *local_pcp_of(unsigned id)
-{
-	return mm_local(&buddy_pcp[id]);
-}
-
-static __always_inline struct pcp MM_LOCAL *local_pcp(const struct zone *z)
-{
-	return local_pcp_of(z->id);
-}
 
 /* Takes the top block off a list (interrupts off), or NULL. */
 static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
@@ -236,142 +216,6 @@ static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
 	return page;
 }
 
-/*
- * Refills this CPU's list of order k (zone lock held, interrupts off):
- * one block of order PCP_REFILL_ORDER carved into blocks of order k, or,
- * when the zone has none that large, up to as many blocks of order k.
- * Pushed highest first, so that the lowest address is handed out first,
- * as the buddy itself would.
- */
-static __noinline void __pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
-				    unsigned k)
-{
-	struct page *got[PCP_BATCH], *head = l->p_head;
-	unsigned n = READ_ONCE(pcp_on) ? PCP_BATCH >> k : 1, i;
-	struct page *block = n > 1 ? __rmqueue_split(z, PCP_REFILL_ORDER) : NULL;
-
-	MM_LOCK_HELD(&z->lock);
-	if (block) { /* the common case: carved, pushed from the top down */
-		for (i = n; i--;) {
-			struct page *page = block + (i << k);
-			page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
-				      PG_HOT | order_bits(k);
-			page->lru.next = (struct list_node *)head;
-			head = page;
-		}
-	} else {
-		for (i = 0; i < n && (got[i] = __rmqueue_split(z, k)) != NULL; i++)
-			;
-		n = i;
-		while (i--) {
-			struct page *page = got[i];
-			page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
-				      PG_HOT | order_bits(k);
-			page->lru.next = (struct list_node *)head;
-			head = page;
-		}
-	}
-	l->p_head = head;
-	l->p_count += n;
-}
-
-/* Sorts blocks[0..n) by address (insertion sort: a list comes off its
- * stack newest first, mostly in falling order, so it is reversed first). */
-static void sort_blocks(struct page **b, unsigned n)
-{
-	for (unsigned i = 0, j = n - 1; i < j; i++, j--) {
-		struct page *t = b[i];
-		b[i] = b[j];
-		b[j] = t;
-	}
-	for (unsigned i = 1; i < n; i++) {
-		struct page *t = b[i];
-		unsigned j = i;
-		for (; j && b[j - 1] > t; j--)
-			b[j] = b[j - 1];
-		b[j] = t;
-	}
-}
-
-/*
- * Frees blocks[0..n) of order k, sorted by address, into the zone (lock
- * held): an aligned run of 2^m of them that together make one block of
- * order k + m goes back as that block, its inner heads cleared, so that a
- * batch freed in order costs a merge a run, not one a block.
- */
-static void __free_runs(struct zone *z, struct page **blocks, unsigned n, unsigned k)
-{
-	for (unsigned i = 0; i < n;) {
-		pfn_t pfn = page_to_pfn(blocks[i]);
-		unsigned m = 0;
-
-		/* the largest aligned run starting here */
-		while (k + m + 1 < MAX_ORDER && !(pfn & ((2u << (k + m)) - 1)) &&
-		       i + (2u << m) <= n &&
-		       blocks[i + (2u << m) - 1] == blocks[i] + ((2u << m) - 1) * (1u << k))
-			m++;
-		for (unsigned t = 1; t < (1u << m); t++)
-			blocks[i + t]->flags &= ~STATE_ORDER;
-		z->free_pages += 1u << (k + m);
-		__free_one_merge(z, pfn, k + m);
-		i += 1u << m;
-	}
-}
-
-/* Gives up to n blocks of this CPU's list of order k back to the buddy
- * (zone lock held, interrupts off), PCP_BATCH at a time. */
-static __noinline void __pcp_drain(struct zone *z, struct pcp_list MM_LOCAL *l,
-				   unsigned k, unsigned n)
-{
-	struct page *batch[PCP_BATCH];
-
-	MM_LOCK_HELD(&z->lock);
-	while (n && l->p_head) {
-		unsigned got = 0;
-		for (; got < PCP_BATCH && got < n && l->p_head; got++) {
-			struct page *page = l->p_head;
-			l->p_head = (struct page *)page->lru.next;
-			l->p_count--;
-			batch[got] = page;
-		}
-		n -= got;
-		sort_blocks(batch, got);
-		__free_runs(z, batch, got, k);
-	}
-}
-
-/* A list grew past its mark: a batch goes back (interrupts off); with the
- * lists off, everything.  A list whose mark is still 0 gets it first. */
-static __noinline void pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k)
-{
-	mm_irqflags_t flags;
-
-	if (!l->p_high && READ_ONCE(pcp_on)) {
-		l->p_high = PCP_HIGH >> k;
-		return;
-	}
-	flags = mm_lock(&z->lock);
-	__pcp_drain(z, l, k, l->p_high ? PCP_BATCH >> k : ~0u);
-	mm_unlock(&z->lock, flags);
-}
-
-/* Sets this CPU's marks for the lists being on or off, and empties them. */
-static void set_local_pcp(void *arg)
-{
-	bool on = *(const bool *)arg;
-
-	for (int i = 0; i < MAX_NR_ZONES; i++)
-		for (unsigned k = 0; k < PCP_ORDERS; k++)
-			local_pcp(&zones[i])->p_list[k].p_high = on ? PCP_HIGH >> k : 0;
-	buddy_drain_local();
-}
-
-void buddy_set_pcp(bool on)
-{
-	WRITE_ONCE(pcp_on, on);
-	mm_on_each_cpu(set_local_pcp, &on);
-}
-
 /* A block of order k < PCP_ORDERS from this CPU's list of zone z,
  * refilling it from the zone when empty; NULL if the zone has none. */
 static struct page *pcp_alloc(struct zone *z, unsigned k)
@@ -382,74 +226,12 @@ static struct page *pcp_alloc(struct zone *z, unsigned k)
 
 	if (!page) {
 		mm_irqflags_t f = mm_lock(&z->lock);
-		__pcp_refill(z, l, k);
+		__buddy_pcp_refill(z, l, k);
 		mm_unlock(&z->lock, f);
 		page = pcp_pop(l);
 	}
 	mm_irq_restore(flags);
 	return page;
-}
-
-/* Everything on this CPU's lists goes back to the buddy. */
-void buddy_drain_local(void)
-{
-	for (int i = 0; i < MAX_NR_ZONES; i++) {
-		struct zone *z = &zones[i];
-		mm_irqflags_t flags = mm_lock(&z->lock);
-		for (unsigned k = 0; k < PCP_ORDERS; k++)
-			__pcp_drain(z, &local_pcp(z)->p_list[k], k, ~0u);
-		mm_unlock(&z->lock, flags);
-	}
-}
-
-static void drain_local_fn(void *arg)
-{
-	(void)arg;
-	buddy_drain_local();
-}
-
-bool buddy_drain_hot(void)
-{
-	return mm_on_each_cpu(drain_local_fn, NULL);
-}
-
-unsigned long buddy_pcp_frames(const struct zone *z, unsigned cpu)
-{
-	const struct pcp *p;
-	unsigned long n = 0;
-
-	if (!z) {
-		mm_report_call(REPORT_BAD_HANDLE, 0, "buddy_pcp_frames", MM_CALLER(),
-			       "a NULL zone: 0");
-		return 0;
-	}
-	if (cpu >= MM_MAX_CPUS) {
-		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)z, "buddy_pcp_frames", MM_CALLER(),
-			       "CPU %u: expected one below %u: 0", cpu, (unsigned)MM_MAX_CPUS);
-		return 0;
-	}
-	if (!buddy_kernel_zone(z))
-		return 0;
-	p = mm_per_cpu(&buddy_pcp[z->id], cpu);
-	for (unsigned k = 0; k < PCP_ORDERS; k++)
-		n += (unsigned long)READ_ONCE(p->p_list[k].p_count) << k;
-	return n;
-}
-
-unsigned long zone_free_pages(const struct zone *z)
-{
-	unsigned long n;
-
-	if (!z) {
-		mm_report_call(REPORT_BAD_HANDLE, 0, "zone_free_pages", MM_CALLER(),
-			       "a NULL zone: 0");
-		return 0;
-	}
-	n = READ_ONCE(z->free_pages);
-	for (unsigned cpu = 0; cpu < MM_MAX_CPUS; cpu++)
-		if (mm_cpu_online(cpu))
-			n += buddy_pcp_frames(z, cpu);
-	return n;
 }
 
 /* Zones to try, best first, for each combination of DMA/HIGHMEM flags. */
@@ -471,7 +253,7 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
 			page = pcp_alloc(z, order);
 		} else {
 			mm_irqflags_t flags = mm_lock(&z->lock);
-			page = __rmqueue_split(z, order);
+			page = __buddy_rmqueue_split(z, order);
 			mm_unlock(&z->lock, flags);
 		}
 		if (page)
@@ -741,7 +523,7 @@ static __always_inline bool free_pcp(struct page *page, unsigned k)
 		page->lru.next = (struct list_node *)l->p_head;
 		l->p_head = page;
 		if (unlikely(++l->p_count > l->p_high))
-			pcp_overflow(&zones[id], l, k);
+			buddy_pcp_overflow(&zones[id], l, k);
 		mm_irq_restore_slot(&flags);
 		return true;
 	}

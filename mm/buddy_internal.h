@@ -64,7 +64,8 @@ void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected
 void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end);
 /* Takes a block of `order` from z, splitting a larger one; NULL if none. */
 struct page *__buddy_rmqueue(struct zone *z, unsigned order);
-/* Puts the block at pfn on z's free lists, merging with free buddies. */
+/* Puts the block at pfn on z's free lists, merging with free buddies
+ * (lock held). */
 void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order);
 
 /* Whether z is one of the kernel's zones, the one that is none included
@@ -78,5 +79,28 @@ static inline bool buddy_kernel_zone(const struct zone *z)
 
 /* The end of the page array: mem_map + max_pfn (mm/buddy_init.c sets it). */
 extern struct page *buddy_mem_map_end;
+
+/* The running CPU's lists of zone `id` (a %fs-relative pointer in the
+ * kernel, to a constant address: its loads and stores reach this CPU's
+ * copy in one instruction each). */
+static __always_inline struct pcp MM_LOCAL *local_pcp_of(unsigned id)
+{
+	return mm_local(&buddy_pcp[id]);
+}
+
+static __always_inline struct pcp MM_LOCAL *local_pcp(const struct zone *z)
+{
+	return local_pcp_of(z->id);
+}
+
+/* Takes a block of `order` by splitting a larger one (lock held); NULL if
+ * the zone has none. */
+struct page *__buddy_rmqueue_split(struct zone *z, unsigned order);
+/* Refills this CPU's list l of order k from zone z (lock held, interrupts
+ * off; mm/buddy_pcp.c). */
+void __buddy_pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k);
+/* This CPU's list l of order k grew past its mark (interrupts off): a batch
+ * goes back to zone z (mm/buddy_pcp.c). */
+void buddy_pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k);
 
 #endif
