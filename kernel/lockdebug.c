@@ -2,6 +2,7 @@
 #include "kernel/lockdebug.h"
 #include "lib/spinlock.h"
 #include "mm/report.h"
+#include "mm/platform.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tlb.h"
 
@@ -15,6 +16,7 @@ static const struct spin_machine kernel_locks = {
 	.cpu_id = smp_processor_id,
 	.report = lock_report,
 	.relax = tlb_poll, /* a CPU waiting with interrupts off still answers */
+	.debug_changed = mm_locks_update, /* one CPU: the allocators' locks */
 };
 
 void lock_debug_init(bool on)

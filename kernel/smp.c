@@ -37,6 +37,7 @@
 #include "arch/x86/tlb.h"
 #include "arch/x86/cpu.h"
 #include "mm/ioremap.h"
+#include "mm/platform.h"
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
 #include "mm/buddy.h"
@@ -184,6 +185,7 @@ static void start_aps(void)
 	smp_call_init();
 	tlb_init();
 	tlb_shootdown_enabled = !cmdline_has("no_shootdown");
+	mm_locks_others_starting(); /* every lock takes its ticket from here on */
 	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
 		if (start_ap(cpu))
 			printk("smp: CPU %u (APIC id %u) did not start\n", cpu,

@@ -77,6 +77,8 @@ void spin_set_machine(const struct spin_machine *m)
 void spin_debug_enable(bool on)
 {
 	spin_debug_on = on;
+	if (machine && machine->debug_changed)
+		machine->debug_changed();
 }
 
 void spin_debug_set_limit(uint64_t spins)

@@ -177,6 +177,9 @@ struct spin_machine {
 	void (*report)(enum spin_report kind, const struct spinlock *l,
 		       const char *msg);
 	void (*relax)(void);
+	/* Lock debugging was switched on or off (no lock held): a machine
+	 * that takes some locks a cheaper way while it is off re-decides. */
+	void (*debug_changed)(void);
 };
 void spin_set_machine(const struct spin_machine *m);
 

@@ -186,7 +186,7 @@ static __always_inline struct page *__rmqueue(struct zone *z, unsigned order)
 {
 	struct page *page;
 
-	if (unlikely(!(z->free_mask & (1u << order))))
+	if (unlikely(!z->free_area[order].nr_free)) /* the count __area_del decrements */
 		return __buddy_rmqueue_split(z, order);
 	page = list_first_entry(&z->free_area[order].list, struct page, lru);
 	__area_del(z, page, order);

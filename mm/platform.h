@@ -224,14 +224,51 @@ static inline void mm_lock_init(mm_lock_t *l, const char *name, unsigned order)
 	spin_init(l, name, order);
 }
 
+/*
+ * While one CPU runs and lock debugging is off, masking interrupts is all
+ * an allocator's lock has to exclude (as before there were other CPUs),
+ * and mm_lock takes no ticket.  Each mm_lock and mm_unlock decides with
+ * one instruction at a site listed in the section mm_lock_sites: a
+ * five-byte no-op (take the ticket: what the kernel is built with) or a
+ * jump past the ticket, which mm/platform_kernel.c patches in (Linux's
+ * static branches, and its lock prefixes patched away on a one-CPU boot,
+ * do the same).  mm_locks_update re-patches when the answer changes: lock
+ * debugging switched on or off, or a second CPU about to start; never
+ * while an allocator's lock is held.
+ */
+static __always_inline bool mm_one_cpu_jump(void)
+{
+	asm goto("1: .byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n\t" /* nopl 0(%%eax,%%eax) */
+		 ".pushsection mm_lock_sites, \"a\"\n\t"
+		 ".long 1b, %l[one]\n\t"
+		 ".popsection"
+		 : : : : one);
+	return false;
+one:
+	return true;
+}
+
+/* Patches every site for the CPUs and lock debugging as they are now. */
+void mm_locks_update(void);
+/* A second CPU is about to start: every lock takes its ticket for good. */
+void mm_locks_others_starting(void);
+/* Whether the sites jump past the tickets now (for the tests). */
+bool mm_locks_one_cpu(void);
+
 static __always_inline mm_irqflags_t mm_lock(mm_lock_t *l)
 {
-	return spin_lock_irqsave(l);
+	irqflags_t flags = irq_save();
+
+	if (!mm_one_cpu_jump())
+		spin_lock(l);
+	return flags;
 }
 
 static __always_inline void mm_unlock(mm_lock_t *l, mm_irqflags_t flags)
 {
-	spin_unlock_irqrestore(l, (irqflags_t)flags);
+	if (!mm_one_cpu_jump())
+		spin_unlock(l);
+	irq_restore((irqflags_t)flags);
 }
 #define MM_LOCK_HELD(l) LOCK_ASSERT_HELD(l)
 static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)

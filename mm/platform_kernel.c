@@ -106,3 +106,57 @@ bool mm_on_each_cpu(void (*fn)(void *arg), void *arg)
 	irq_restore(flags);
 	return !smp_others_online();
 }
+
+/* --- one CPU: the allocators' locks without tickets (mm/platform.h) ----- */
+
+struct lock_site {
+	uint32_t at; /* the five-byte instruction */
+	uint32_t one; /* where it jumps while one CPU runs */
+};
+extern struct lock_site __start_mm_lock_sites[], __stop_mm_lock_sites[];
+
+static bool others_starting, sites_jump;
+
+/* Writes every site as a jump (one CPU) or the no-op; interrupts off and
+ * CR0.WP cleared around it, for the text is read-only.  Writing CR0 again
+ * serialises, so the new instructions are the ones that run next. */
+static void patch_sites(bool jump)
+{
+	static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	irqflags_t flags = irq_save();
+	uint32_t cr0 = read_cr0();
+
+	write_cr0(cr0 & ~CR0_WP);
+	for (struct lock_site *s = __start_mm_lock_sites; s < __stop_mm_lock_sites; s++) {
+		uint8_t *p = (uint8_t *)(uintptr_t)s->at;
+		if (jump) {
+			uint32_t rel = s->one - (s->at + 5);
+			p[0] = 0xe9; /* jmp rel32 */
+			memcpy(p + 1, &rel, 4);
+		} else {
+			memcpy(p, nop5, 5);
+		}
+	}
+	write_cr0(cr0);
+	irq_restore(flags);
+	sites_jump = jump;
+}
+
+void mm_locks_update(void)
+{
+	bool jump = !others_starting && !spin_debug_on;
+
+	if (jump != sites_jump)
+		patch_sites(jump);
+}
+
+void mm_locks_others_starting(void)
+{
+	others_starting = true;
+	mm_locks_update();
+}
+
+bool mm_locks_one_cpu(void)
+{
+	return sites_jump;
+}

@@ -8,6 +8,9 @@
 #include "lib/cpumask.h"
 #include "lib/string.h"
 #include "mm/report.h"
+#include "mm/buddy.h"
+#include "mm/platform.h"
+#include "arch/x86/smp.h"
 
 KTEST(spinlock, "a ticket lock: taken, busy for trylock, free again; statistics count")
 {
@@ -156,4 +159,34 @@ KTEST(spinlock, "cpumask: set, clear, weight, and iteration in order")
 	EXPECT_EQ(2, cpumask_weight(cpumask_without(m, 5)));
 	EXPECT_EQ(1, cpumask_weight(cpumask_without(m, 0)));
 	EXPECT_EQ(NR_CPUS, cpumask_next(cpumask_of(2), 3));
+}
+
+KTEST(spinlock, "one CPU, lock debugging off: the allocators' locks take no ticket; debugging on, or a second CPU, and every lock takes its ticket again")
+{
+	struct spinlock *zl = &zones[ZONE_NORMAL].lock;
+	bool one = smp_num_online() == 1;
+	uint32_t word;
+	struct page *p;
+
+	EXPECT_FALSE(mm_locks_one_cpu()); /* debugging is on in every test */
+	spin_debug_enable(false);
+	EXPECT_EQ(one, mm_locks_one_cpu());
+	word = READ_ONCE(zl->sl_word);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PCP_ORDERS); /* under the zone lock */
+	if (p)
+		__free_pages(p, PCP_ORDERS);
+	if (one) /* no ticket taken, none served */
+		EXPECT_EQ(word, READ_ONCE(zl->sl_word));
+	else if (p)
+		EXPECT_NE(word, READ_ONCE(zl->sl_word));
+	spin_debug_enable(true);
+	EXPECT_FALSE(mm_locks_one_cpu());
+	word = READ_ONCE(zl->sl_word);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PCP_ORDERS);
+	if (p) { /* two tickets taken and served: the alloc's, the free's */
+		__free_pages(p, PCP_ORDERS);
+		EXPECT_EQ((uint16_t)((word >> 16) + 2), zl->sl_next);
+		EXPECT_EQ((uint16_t)(word + 2), zl->sl_serving);
+	}
+	EXPECT_EQ(0, buddy_check());
 }
