@@ -25,9 +25,9 @@ static inline void __area_add(struct zone *z, struct page *head, unsigned k)
 
 static inline void __area_del(struct zone *z, struct page *head, unsigned k)
 {
-	__list_unlink(&head->lru); /* the block's flags say it is off */
 	if (--z->free_area[k].nr_free == 0)
 		z->free_mask &= ~(1u << k);
+	__list_unlink(&head->lru); /* the block's flags say it is off */
 }
 
 /*
