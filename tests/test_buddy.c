@@ -296,8 +296,8 @@ KTEST(buddy, "allocate until NULL, free everything: the exact initial buddyinfo"
 	}
 }
 
-/* The largest order up to `max` of which the zone has a free block; -1 if
- * it has none at all. */
+/* The largest order up to `max` that a free block of the zone can serve
+ * (one of that order or larger); -1 if it has none at all. */
 static int zone_largest_free(enum zone_id zone, unsigned max)
 {
 	unsigned long nr_free[MAX_ORDER];
@@ -305,9 +305,9 @@ static int zone_largest_free(enum zone_id zone, unsigned max)
 
 	buddy_drain_hot(); /* a frame on a hot list is in no free area */
 	buddy_zone_info(zone, nr_free);
-	for (unsigned k = 0; k <= max && k < MAX_ORDER; k++)
+	for (unsigned k = 0; k < MAX_ORDER; k++) /* a larger block serves max too */
 		if (nr_free[k])
-			order = (int)k;
+			order = (int)MIN(k, max);
 	return order;
 }
 
