@@ -328,8 +328,9 @@ def slab_free_list(c, pfn):
     return out
 
 
-def _array_objects(a, limit=16):
-    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), limit) + 1)]
+def _array_objects(a):
+    last = a["a_slot"].type.range()[1]  # a_slot[1..SLAB_MAG_SIZE]
+    return [int(a["a_slot"][i]) for i in range(1, min(int(a["a_avail"]), last) + 1)]
 
 
 def slab_array(c):
@@ -346,6 +347,7 @@ def slab_array(c):
     m, n = int(c["c_depot_full"]), 0
     while m and n <= int(c["c_depot_nr_full"]):
         mag = gdb.Value(m).cast(gdb.lookup_type("struct slab_magazine").pointer()).dereference()
-        objs += [int(mag["m_obj"][i]) for i in range(min(int(mag["m_rounds"]), 16))]
+        rounds = min(int(mag["m_rounds"]), mag["m_obj"].type.range()[1] + 1)
+        objs += [int(mag["m_obj"][i]) for i in range(rounds)]
         m, n = int(mag["m_next"]), n + 1
     return objs
