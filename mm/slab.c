@@ -67,8 +67,9 @@
  * 6. Fast path: per-CPU arrays of free objects in front of the slabs,
  *    and a depot behind them (Bonwick and Adams' magazines, 2001; the
  *    layer is mm/slab_cpu.c).  Each CPU has, for each cache, a loaded
- *    array -- a_slot[1..a_avail], at most c_array_limit objects (about
- *    SLAB_ARRAY_BYTES of them, 2 to SLAB_MAG_SIZE) -- and a previous one.
+ *    array -- a_slot[1..a_avail], at most c_array_limit objects -- and a
+ *    previous one: about SLAB_ARRAY_BYTES of objects, 2 to SLAB_MAG_SIZE
+ *    (kmem_cache_set_array_limit sets another limit, 1 to SLAB_MAG_SIZE).
  *    kmem_cache_alloc pops the running CPU's loaded array and clears the
  *    object's mark; kmem_cache_free checks and pushes, each with
  *    interrupts masked and no lock: the array is reached through %fs
@@ -81,7 +82,9 @@
  *    one's objects, else a full magazine from the cache's depot, else a
  *    batch from the partial slabs; a full one moves to the previous
  *    array, whose objects first go to the depot in an empty magazine (or
- *    to their slabs, past c_depot_max full magazines).  So a free on
+ *    to their slabs, past c_depot_max full magazines: SLAB_DEPOT_BYTES
+ *    of objects, or one magazine of objects over SLAB_LARGE_OBJECT bytes,
+ *    each of which holds an eighth of a page or more out of use).  So a free on
  *    another CPU than the allocation is as cheap as any: the object joins
  *    that CPU's array, and whole magazines travel between CPUs through
  *    the depot.  Objects in arrays and magazines are free, but their

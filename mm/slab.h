@@ -129,12 +129,17 @@ struct slab_info {
 
 void kmem_cache_info(const struct kmem_cache *cache, struct slab_info *out);
 
-/* A cache's per-CPU arrays hold SLAB_MAG_LIMIT_MIN..MAX objects, about 8
- * KiB of them (mm/slab.c, 6); slab_size_for_limit is an object size whose
- * arrays hold `limit` (without debugging or a constructor), for tests. */
-#define SLAB_MAG_LIMIT_MIN 2u
+/*
+ * A cache's per-CPU arrays hold about 8 KiB of objects, 2 to 32 of them
+ * (mm/slab.c, 6).  kmem_cache_set_array_limit gives a cache's arrays
+ * another limit, SLAB_MAG_LIMIT_MIN..MAX (Linux's slabinfo tunables):
+ * every CPU's arrays and the depot are drained into the slabs, and take
+ * it.  A bad handle, a cache without arrays (a debug cache) or a limit out
+ * of range is reported and refused (-1); 0 when set.  With interrupts on.
+ */
+#define SLAB_MAG_LIMIT_MIN 1u
 #define SLAB_MAG_LIMIT_MAX 32u
-size_t slab_size_for_limit(unsigned limit);
+int kmem_cache_set_array_limit(struct kmem_cache *cache, unsigned limit);
 /* Switches every cache's per-CPU arrays off (each allocation and free
  * straight to the slabs, under the cache's lock) or back on, on every
  * CPU: for the scaling benchmarks, which show what the arrays buy.  With

@@ -14,7 +14,8 @@
  *    objects to the depot in an empty magazine -- or to their slabs when
  *    the depot is full or no magazine can be had;
  *  - shrinking, destroying and reclaiming drain every CPU's arrays (one
- *    cross-CPU call) and the depot back to the slabs.
+ *    cross-CPU call) and the depot back to the slabs;
+ *  - a cache's array limit set by hand (kmem_cache_set_array_limit).
  *
  * A CPU touches only its own arrays, with interrupts masked; the depot is
  * under the cache's lock.  Another CPU's arrays are reached by running on
@@ -51,28 +52,28 @@ struct kmem_cache *slab_magazine_cache(void)
 /* The objects an array of a cache of this stride holds. */
 static unsigned array_limit(unsigned stride)
 {
-	return MAX(SLAB_MAG_LIMIT_MIN, MIN(SLAB_MAG_LIMIT_MAX, SLAB_ARRAY_BYTES / stride));
+	return MAX(2u, MIN(SLAB_MAG_LIMIT_MAX, SLAB_ARRAY_BYTES / stride));
 }
 
-size_t slab_size_for_limit(unsigned limit)
+/* Full magazines the depot of c keeps, with its arrays as they are now. */
+static unsigned depot_max(const struct kmem_cache *c)
 {
-	size_t size = (SLAB_ARRAY_BYTES / MAX(limit, 1u)) & ~(size_t)7;
-
-	return array_limit((unsigned)size) == limit ? size : 0;
+	if (c->c_stride > SLAB_LARGE_OBJECT)
+		return 1;
+	return MAX(2u, SLAB_DEPOT_BYTES / (c->c_array_limit * c->c_stride));
 }
 
 void slab_cpu_init(struct kmem_cache *c)
 {
-	unsigned limit = array_limit(c->c_stride);
 	struct slab_cpu *cpu = NULL;
 
 	if (!cache_debug(c) && !(c->c_flags & SLAB_NO_ARRAYS))
 		cpu = mm_percpu_alloc(sizeof(struct slab_cpu));
 	c->c_cpu = cpu ? cpu : slab_no_arrays;
-	c->c_array_limit = cpu ? limit : 0;
+	c->c_array_limit = cpu ? array_limit(c->c_stride) : 0;
 	c->c_depot_full = c->c_depot_empty = NULL;
 	c->c_depot_nr_full = c->c_depot_nr_empty = 0;
-	c->c_depot_max = MAX(2u, SLAB_DEPOT_BYTES / (limit * c->c_stride));
+	c->c_depot_max = c->c_array_limit ? depot_max(c) : 0;
 	c->c_depot_exchanges = 0;
 	c->c_users = 0;
 }
@@ -366,6 +367,34 @@ static void set_arrays(struct kmem_cache *c, void *arg)
 		mm_on_each_cpu(set_local_arrays, c);
 		depot_drain(c);
 	}
+}
+
+int kmem_cache_set_array_limit(struct kmem_cache *c, unsigned limit)
+{
+	const char *op = "kmem_cache_set_array_limit";
+	uintptr_t caller = MM_CALLER();
+	mm_irqflags_t f;
+
+	if (!slab_cache_check_handle(c, op, caller))
+		return -1;
+	if (!c->c_array_limit) {
+		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)c, op, caller,
+			       "cache %s has no per-CPU arrays (a debug cache, or made without)",
+			       c->c_name);
+		return -1;
+	}
+	if (limit < SLAB_MAG_LIMIT_MIN || limit > SLAB_MAG_LIMIT_MAX) {
+		mm_report_call(REPORT_INVALID_ARG, limit, op, caller,
+			       "cache %s: an array limit of %u (it takes %u to %u)",
+			       c->c_name, limit, SLAB_MAG_LIMIT_MIN, SLAB_MAG_LIMIT_MAX);
+		return -1;
+	}
+	f = mm_lock(&c->c_lock);
+	WRITE_ONCE(c->c_array_limit, limit);
+	c->c_depot_max = depot_max(c);
+	mm_unlock(&c->c_lock, f);
+	set_arrays(c, NULL); /* every CPU's arrays, and the depot, drained */
+	return 0;
 }
 
 void slab_set_arrays(bool on)

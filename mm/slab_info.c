@@ -114,10 +114,10 @@ static void print_one(struct kmem_cache *c, void *arg)
 
 	(void)arg;
 	__kmem_cache_info(c, &si);
-	mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%% %6lu %6lu\n", si.name,
+	mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%% %6lu %6lu %6u\n", si.name,
 		  si.active_objs, si.total_objs, si.object_size, si.objs_per_slab,
 		  si.pages_per_slab, si.slabs, si.waste_permille / 10, si.waste_permille % 10,
-		  si.array_objs, si.depot_objs);
+		  si.array_objs, si.depot_objs, si.array_limit);
 }
 
 static void print_quarantined(struct kmem_cache *c, void *arg)
@@ -136,8 +136,9 @@ void slab_print_info(void)
 	mm_printf("slabinfo (waste: bytes of a slab not holding objects%s;\n"
 		  "  cpus: free objects in the CPUs' arrays, depot: in the depot's magazines)\n",
 		  slab_debug_enabled() ? "; debug areas count as waste" : "");
-	mm_printf("%-20s %8s %8s %7s %8s %6s %6s %6s %6s %6s\n", "name", "active",
-		  "total", "objsize", "obj/slab", "pages", "slabs", "waste", "cpus", "depot");
+	mm_printf("%-20s %8s %8s %7s %8s %6s %6s %6s %6s %6s %6s\n", "name", "active",
+		  "total", "objsize", "obj/slab", "pages", "slabs", "waste", "cpus", "depot",
+		  "limit");
 	slab_for_each_cache(print_one, NULL);
 	slab_for_each_cache(print_quarantined, NULL);
 }

@@ -18,6 +18,10 @@ STATIC_ASSERT(SLAB_MAG_SIZE == SLAB_MAG_LIMIT_MAX, "slab.h says how many");
 /* The depot keeps at most about this many bytes of objects in full
  * magazines; more go back to their slabs. */
 #define SLAB_DEPOT_BYTES (256u * 1024)
+/* Objects larger than this are few to a slab (seven to a page or fewer),
+ * and each one the depot keeps holds an eighth of a page or more out of
+ * use: their depot keeps one magazine. */
+#define SLAB_LARGE_OBJECT 512u
 
 /*
  * One CPU's arrays for one cache (Bonwick's loaded and previous
@@ -31,7 +35,7 @@ struct slab_cpu {
 	struct mm_obj_array sc_prev;
 };
 
-/* A magazine of the depot: full (c_array_limit objects, marked
+/* A magazine of the depot: full (a full array's objects, marked
  * IN_ARRAY) or empty, on one of the cache's two depot lists. */
 struct slab_magazine {
 	struct slab_magazine *m_next;

@@ -166,6 +166,31 @@ KBENCH(kmalloc_free_4096)
 	kmalloc_pairs("kmalloc_free_4096", 4096);
 }
 
+/* LARGE_BATCH objects of a large size class allocated, then freed in
+ * order: the cost of a burst past the arrays, which hold one such object
+ * a CPU until contention grows them (mm/slab.c, 6). */
+#define LARGE_BATCH 256
+
+KBENCH(kmalloc_batch_1024)
+{
+	unsigned n = 0;
+	uint64_t t;
+
+	if (!bench_need_frames("kmalloc_batch_1024", LARGE_BATCH / 4 + 2))
+		return;
+	t = bench_start();
+	for (; n < LARGE_BATCH; n++)
+		if (!(objs[n] = kmalloc(1024, GFP_KERNEL | __GFP_NOWARN)))
+			break;
+	for (unsigned i = 0; i < n; i++)
+		kfree(objs[i]);
+	t = bench_stop(t);
+	if (n < LARGE_BATCH)
+		bench_skip("kmalloc_batch_1024", "no memory for %u objects of 1024 bytes", LARGE_BATCH);
+	else
+		bench_report("kmalloc_batch_1024", t, 2 * LARGE_BATCH, "insn/op");
+}
+
 KBENCH(task_create_destroy)
 {
 	unsigned n = 1000;
@@ -201,9 +226,9 @@ static size_t waste_size(void)
 }
 
 /* Where the kmalloc classes' slab bytes go: objects in use (at their
- * class size), free objects in the caches' arrays, free objects on the
- * slabs (empty slabs kept for reuse included), and the slabs' leftover
- * (no object slot). */
+ * class size), free objects in the CPUs' arrays and the depots, free
+ * objects on the slabs (empty slabs kept for reuse included), and the
+ * slabs' leftover (no object slot). */
 struct slab_bytes {
 	unsigned long slab, in_use, arrays, free_slots, leftover;
 };
@@ -219,8 +244,8 @@ static void kmalloc_slab_bytes(struct slab_bytes *b)
 		slab = si.slabs * si.pages_per_slab * (unsigned long)MM_PAGE_SIZE;
 		b->slab += slab;
 		b->in_use += si.active_objs * si.object_size;
-		b->arrays += si.array_objs * si.object_size;
-		b->free_slots += (si.total_objs - si.active_objs - si.array_objs) *
+		b->arrays += (si.array_objs + si.depot_objs) * si.object_size;
+		b->free_slots += (si.total_objs - si.active_objs - si.array_objs - si.depot_objs) *
 				 (unsigned long)si.object_size;
 		b->leftover += slab - si.total_objs * (unsigned long)si.stride;
 	}
@@ -236,8 +261,8 @@ static void report_share(const char *name, unsigned long part, unsigned long who
  * kmalloc and kfree over mixed sizes (each step frees the slot it picks if
  * it is full, else fills it), the share of the kmalloc slabs' bytes that
  * do not hold requested bytes.  It is reported whole and in its parts:
- * rounding up to a size class, free objects kept in the caches' arrays,
- * free slots on the slabs, and the slabs' leftover bytes.
+ * rounding up to a size class, free objects kept in the CPUs' arrays and
+ * the depots, free slots on the slabs, and the slabs' leftover bytes.
  */
 /* Frees what the trace left, emptying the slots for the next run (the
  * shell's `bench` may run it again in the same boot). */

@@ -411,15 +411,16 @@ KTEST(smp_alloc, "free storm: objects allocated on one CPU are freed on the othe
 	aps = online & ~1u;
 	if (!aps)
 		KTEST_SKIP(ONE_CPU_REASON);
-	/* array limits 2..16 (SLAB_ARRAY_BYTES / stride), each once */
+	/* every array limit, each once, on objects of about 8 KiB / limit */
 	for (unsigned limit = SLAB_MAG_LIMIT_MIN; limit <= SLAB_MAG_LIMIT_MAX; limit++) {
-		struct kmem_cache *c = kmem_cache_create("smp-storm", slab_size_for_limit(limit),
+		struct kmem_cache *c = kmem_cache_create("smp-storm", (8192 / limit) & ~7u,
 							 0, SLAB_NO_DEBUG, NULL);
 		struct slab_info si;
 		bool ok = c != NULL;
 
 		if (!EXPECT_NOT_NULL(c))
 			break;
+		EXPECT_EQ(0, kmem_cache_set_array_limit(c, limit));
 		kmem_cache_info(c, &si);
 		EXPECT_EQ(limit, si.array_limit);
 		for (unsigned r = 0; ok && r < STORM_ROUNDS; r++) {

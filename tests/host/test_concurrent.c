@@ -22,9 +22,9 @@
  *    and 4-7 (the zones), from every zone (GFP_DMA, GFP_KERNEL,
  *    __GFP_HIGHMEM), some zeroed, some through __get_free_pages;
  *  - slab caches shared by all threads: with and without constructors,
- *    tiled, DMA, one debug cache (no arrays), and sizes chosen so that
- *    with the kmalloc classes every array limit from SLAB_MAG_LIMIT_MIN
- *    to SLAB_MAG_LIMIT_MAX is someone's (checked first);
+ *    tiled, DMA, one debug cache (no arrays), and caches given the
+ *    array limits the others lack, so that every limit from
+ *    SLAB_MAG_LIMIT_MIN to SLAB_MAG_LIMIT_MAX is someone's (checked first);
  *  - kmalloc, kzalloc, krealloc and kfree of sizes across every class
  *    and large blocks;
  *  - a free-list heap shared by all threads, growing from the buddy.
@@ -108,8 +108,9 @@ struct cache_def {
  * The caches of every kind: constructors (the free record after the
  * object), a tiled one, cache-line alignment, DMA slabs, order-1 slabs
  * (the 1500-byte one), a debug one (no arrays).  Then, at set-up, one
- * for each array limit (SLAB_MAG_LIMIT_MIN..MAX, about 8 KiB of objects)
- * that neither these nor the kmalloc classes have (limit_caches).
+ * for each array limit (SLAB_MAG_LIMIT_MIN..MAX, set on objects of about 8
+ * KiB / limit) that neither these nor the kmalloc classes have
+ * (limit_caches).
  */
 #define NR_SPECIAL 8
 static struct cache_def caches[NR_SPECIAL + SLAB_MAG_LIMIT_MAX] = {
@@ -677,12 +678,14 @@ static void limit_caches(void)
 
 	for (unsigned limit = SLAB_MAG_LIMIT_MIN; limit <= SLAB_MAG_LIMIT_MAX; limit++) {
 		struct cache_def *d = &caches[nr_caches];
-		if ((seen >> limit) & 1 || !slab_size_for_limit(limit))
+		if ((seen >> limit) & 1)
 			continue;
 		snprintf(limit_names[limit], SLAB_NAME_MAX, "conc-limit-%u", limit);
 		d->name = limit_names[limit];
-		d->size = slab_size_for_limit(limit);
+		d->size = (8192 / limit) & ~7u; /* about the objects of that limit */
 		d->c = kmem_cache_create(d->name, d->size, 0, 0, NULL);
+		if (d->c && !slab_debug_enabled()) /* a debug cache has no arrays */
+			kmem_cache_set_array_limit(d->c, limit);
 		nr_caches++;
 	}
 }

@@ -129,8 +129,8 @@ def compare_with_serial(r, out, serial):
     kernel_rows = [" ".join(m.group(0).split()) for m in re.finditer(row % 11, serial, re.M)]
     gdb_rows = [l[len("GDB-BUDDYINFO "):] for l in out.splitlines() if l.startswith("GDB-BUDDYINFO ")]
     # The same for slabinfo: name and the six counts before the waste column
-    # (then the CPUs' arrays and the depot).
-    slab_row = r"^(\S+)((?:\s+\d+){6})\s+\d+\.\d%(?:\s+\d+){2}$"
+    # (then the CPUs' arrays, the depot and the array limit).
+    slab_row = r"^(\S+)((?:\s+\d+){6})\s+\d+\.\d%(?:\s+\d+){3}$"
     kernel_slabs = [" ".join(m.group(0).split()[:7]) for m in re.finditer(slab_row, serial, re.M)]
     gdb_slabs = [l[len("GDB-SLABINFO "):] for l in out.splitlines() if l.startswith("GDB-SLABINFO ")]
     dmesg = "\n".join(l[len("GDB-DMESG "):] for l in out.splitlines() if l.startswith("GDB-DMESG "))
