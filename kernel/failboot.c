@@ -37,16 +37,16 @@ void failboot_arm(void)
 {
 	const char *value = cmdline_get("failboot");
 	struct mm_failinject cfg = { 0 };
-	uint64_t nth = 0;
+	uint32_t nth = 0;
 
 	if (!value)
 		return;
-	if (*value && (parse_u64(value, &nth) || nth == 0 || nth > 0xFFFFFFFFull)) {
+	if (*value && (parse_u32(value, &nth) || nth == 0)) {
 		printk("failboot: '%s' is not an allocation number (1, 2, ...): counting only\n",
 		       value);
 		nth = 0;
 	}
-	cfg.nth = fail_nth = (unsigned long)nth;
+	cfg.nth = fail_nth = nth;
 	mm_failinject_set(&cfg);
 	panic_set_hook(say_injected);
 	armed = true;

@@ -26,7 +26,7 @@ static bool parse_item(const char *item, size_t len, struct mm_failinject *cfg)
 {
 	char value[24];
 	size_t klen = 0, vlen;
-	uint64_t v = 0;
+	uint32_t v = 0;
 
 	while (klen < len && item[klen] != ':')
 		klen++;
@@ -52,14 +52,14 @@ static bool parse_item(const char *item, size_t len, struct mm_failinject *cfg)
 		cfg->kinds |= 1u << k;
 		return true;
 	}
-	if (parse_u64(value, &v) || v > 0xFFFFFFFFull)
+	if (parse_u32(value, &v))
 		goto bad;
 	if (klen == 3 && !strncmp(item, "nth", 3) && v)
-		cfg->nth = (unsigned long)v;
+		cfg->nth = v;
 	else if (klen == 4 && !strncmp(item, "prob", 4) && v <= 1000000)
-		cfg->prob_ppm = (uint32_t)v;
+		cfg->prob_ppm = v;
 	else if (klen == 4 && !strncmp(item, "seed", 4))
-		cfg->seed = (uint32_t)v;
+		cfg->seed = v;
 	else
 		goto bad;
 	return true;

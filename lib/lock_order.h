@@ -24,6 +24,9 @@
  *                                             lists, counters and depot
  *  55 LOCK_ORDER_KMALLOC    mm/kmalloc.c      the large blocks' list
  *  60 LOCK_ORDER_ZONE       mm/buddy.c        one per zone: its free lists
+ *  70 LOCK_ORDER_FAILINJECT mm/failinject.c   fault injection's counts,
+ *                                             while armed (an allocation
+ *                                             inside any of the above)
  *  80 LOCK_ORDER_TRAPS      arch/x86/trap.c   the trap handler tables
  *                                             (writers only)
  *  85 LOCK_ORDER_CALL       arch/x86/smp_call.c  one cross-CPU call at a time
@@ -55,6 +58,7 @@
 #define LOCK_ORDER_SLAB 50
 #define LOCK_ORDER_KMALLOC 55
 #define LOCK_ORDER_ZONE 60
+#define LOCK_ORDER_FAILINJECT 70
 #define LOCK_ORDER_TRAPS 80
 #define LOCK_ORDER_CALL 85
 #define LOCK_ORDER_SHOOTDOWN 90

@@ -168,6 +168,19 @@ int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	int err = parse_u64(s, &v);
+
+	if (err)
+		return err;
+	if (v > UINT32_MAX)
+		return ERR_RANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 int split_words(char *s, char **words, int max)
 {
 	int n = 0;

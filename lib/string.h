@@ -26,6 +26,8 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  * fit in 64 bits.
  */
 int parse_u64(const char *s, uint64_t *out);
+/* The same for a value that must fit in 32 bits (ERR_RANGE if not). */
+int parse_u32(const char *s, uint32_t *out);
 
 /* Splits s in place into at most max words separated by spaces or tabs
  * (the separators become NULs); returns how many, pointers in words.  With

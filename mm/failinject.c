@@ -6,6 +6,9 @@
 #define ARM_HOOKS_MAX 4
 
 bool mm_failinject_armed;
+/* The configuration, the counts and the generator, under inject_lock:
+ * every CPU's allocations are counted, each once. */
+static mm_lock_t inject_lock = MM_LOCK_INIT("failinject", LOCK_ORDER_FAILINJECT);
 static struct mm_failinject config;
 static unsigned long counted, injected, injected_total;
 static uint32_t rng;
@@ -79,15 +82,18 @@ static const char *config_wrong(const struct mm_failinject *cfg)
 void mm_failinject_set(const struct mm_failinject *cfg)
 {
 	const char *why = config_wrong(cfg);
+	mm_irqflags_t flags;
 
 	if (why) {
 		mm_report_call(REPORT_INVALID_ARG, (uintptr_t)cfg, "mm_failinject_set",
 			       MM_CALLER(), "%s: nothing armed", why);
 		return;
 	}
+	flags = mm_lock(&inject_lock);
 	config = *cfg;
 	counted = injected = 0;
 	rng = cfg->seed ? cfg->seed : 1;
+	mm_unlock(&inject_lock, flags);
 	if (!mm_failinject_armed)
 		tell_allocators(true);
 	mm_failinject_armed = true;
@@ -126,22 +132,25 @@ static uint32_t next_random(void)
 
 bool __mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
 {
+	mm_irqflags_t flags = mm_lock(&inject_lock);
 	char by[MM_SYMBOL_LEN];
-	bool fail;
+	unsigned long n = 0;
+	bool fail = false, quiet = config.quiet;
 
-	if (config.kinds && !(config.kinds & (1u << kind)))
-		return false;
-	counted++;
-	fail = counted == config.nth ||
-	       (config.prob_ppm && next_random() % 1000000u < config.prob_ppm);
-	if (!fail)
-		return false;
-	injected++;
-	injected_total++;
-	last_kind = kind;
-	last_caller = caller;
-	if (!config.quiet)
-		mm_printf("mm: injected failure of allocation %lu (%s) for %s\n", counted,
+	if (!config.kinds || (config.kinds & (1u << kind))) {
+		n = ++counted;
+		fail = n == config.nth ||
+		       (config.prob_ppm && next_random() % 1000000u < config.prob_ppm);
+	}
+	if (fail) {
+		injected++;
+		injected_total++;
+		last_kind = kind;
+		last_caller = caller;
+	}
+	mm_unlock(&inject_lock, flags);
+	if (fail && !quiet) /* printed outside the lock: the console's is innermost */
+		mm_printf("mm: injected failure of allocation %lu (%s) for %s\n", n,
 			  mm_alloc_kind_name(kind), mm_symbol(caller, by, sizeof(by)));
-	return true;
+	return fail;
 }

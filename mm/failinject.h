@@ -17,8 +17,10 @@
  * fast paths step aside (their caches are not consulted), so that every
  * allocation is counted; nothing else changes.
  *
- * Not for concurrent use: armed and disarmed by one CPU, around work it
- * controls (a self-test, a boot).
+ * Armed and disarmed by one CPU, around work it controls (a self-test, a
+ * boot, the shell); the allocations of every CPU meanwhile are counted,
+ * each once (the counts and the generator are under a lock, taken only
+ * while armed).
  */
 #ifndef MM_FAILINJECT_H
 #define MM_FAILINJECT_H

@@ -145,15 +145,15 @@ unsigned long soak_run(const struct soak_mix *m, unsigned long ops, unsigned lon
 
 uint32_t soak_seed(const char *value)
 {
-	uint64_t v;
+	uint32_t v;
 
 	if (!value || !*value)
 		return SOAK_SEED;
-	if (parse_u64(value, &v) || v > 0xFFFFFFFFull) {
+	if (parse_u32(value, &v)) {
 		printk("soak: soak_seed=%s is not a 32-bit number: seed %#x\n", value, SOAK_SEED);
 		return SOAK_SEED;
 	}
-	return (uint32_t)v;
+	return v;
 }
 
 __noreturn void soak_main(const char *which, uint32_t seed)

@@ -23,6 +23,7 @@
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 #include "mm/vmalloc.h"
+#include "mm/failinject.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
@@ -442,4 +443,46 @@ KTEST(smp_alloc, "free storm: objects allocated on one CPU are freed on the othe
 		sizes++;
 	}
 	EXPECT_EQ(SLAB_MAG_LIMIT_MAX - SLAB_MAG_LIMIT_MIN + 1, sizes);
+}
+
+/* --- fault injection on every CPU -------------------------------------------- */
+
+#define COUNTED_PAIRS 4000 /* per CPU */
+
+static uint32_t count_done[NR_CPUS];
+
+static void count_share(void *arg)
+{
+	for (unsigned i = 0; i < COUNTED_PAIRS; i++)
+		kfree(kmalloc(32, GFP_KERNEL | __GFP_NOWARN));
+	__atomic_store_n((uint32_t *)arg, 1, __ATOMIC_RELEASE);
+}
+
+KTEST(smp_alloc, "fault injection counts the allocations of every CPU, each once")
+{
+	struct mm_failinject cfg = { .kinds = 1u << MM_ALLOC_KMALLOC, .quiet = true };
+	uint32_t started = 0;
+	unsigned n = 1;
+	bool ok;
+
+	if (!smp_test_ap())
+		KTEST_SKIP(ONE_CPU_REASON);
+	memset(count_done, 0, sizeof(count_done));
+	mm_failinject_set(&cfg); /* counting only: nothing fails */
+	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++) {
+		if (mm_cpu_online(cpu) && smp_run_on(cpu, count_share, &count_done[cpu]) == 0) {
+			started |= 1u << cpu;
+			n++;
+		}
+	}
+	count_share(&count_done[0]);
+	ok = smp_test_wait_flags(&count_done[0], sizeof(count_done[0]), n);
+	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++)
+		if ((started >> cpu) & 1)
+			smp_run_wait(cpu);
+	mm_failinject_off();
+	EXPECT_TRUE(ok);
+	EXPECT_LE(2, n);
+	EXPECT_EQ((unsigned long)n * COUNTED_PAIRS, mm_failinject_count());
+	EXPECT_EQ(0, mm_failinject_injected());
 }

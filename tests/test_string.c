@@ -92,6 +92,22 @@ KTEST(string, "parse_u64 accepts decimal and hex, rejects junk and overflow")
 	EXPECT_EQ(ERR_INVALID_ARGS, parse_u64("12a", &v));
 }
 
+KTEST(string, "parse_u32 takes what parse_u64 takes up to 2^32 - 1, and refuses more")
+{
+	uint32_t v = 7;
+
+	EXPECT_EQ(0, parse_u32("0xFFFFFFFF", &v));
+	EXPECT_EQ(0xFFFFFFFFu, v);
+	EXPECT_EQ(0, parse_u32("0", &v));
+	EXPECT_EQ(0, v);
+	v = 7;
+	EXPECT_EQ(ERR_RANGE, parse_u32("4294967296", &v));
+	EXPECT_EQ(ERR_RANGE, parse_u32("18446744073709551616", &v));
+	EXPECT_EQ(ERR_INVALID_ARGS, parse_u32("12a", &v));
+	EXPECT_EQ(ERR_INVALID_ARGS, parse_u32("", &v));
+	EXPECT_EQ(7, v); /* untouched when refused */
+}
+
 KTEST(string, "glob_match: '*' matches any run, '?' one character, the rest itself")
 {
 	EXPECT_TRUE(glob_match("buddy.coalesce*", "buddy.coalesce_with_both"));
