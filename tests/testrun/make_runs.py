@@ -1,7 +1,7 @@
 """What a newcomer types, run as they would type it: make run with a
 passing and a failing self-test, make run with `poweroff` typed into the
-shell, make test-list, make help, and GDB started from the generated
-.gdbinit with no QEMU to attach to."""
+shell, make test-list, make help, make DEBUG=1, and GDB started from the
+generated .gdbinit with no QEMU to attach to."""
 import json
 import os
 import re
@@ -14,14 +14,14 @@ from testrun.common import ROOT, Result, save_log
 from testrun.sessions import free_port
 
 
-def make(args, targets, typed=None, timeout=60):
-    """Runs make in the tree (the runner's build directory), as from a shell
-    of its own: no jobserver or flags inherited from the make running us.
-    `typed` is typed at the shell's first prompt (the UART drops what
-    arrives before the kernel sets it up)."""
+def make(args, targets, typed=None, timeout=60, build=None):
+    """Runs make in the tree (in `build`, by default the runner's build
+    directory), as from a shell of its own: no jobserver or flags inherited
+    from the make running us.  `typed` is typed at the shell's first prompt
+    (the UART drops what arrives before the kernel sets it up)."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     # a session of its own, so that a timeout ends QEMU too, not only make
-    p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + args.build] + targets,
+    p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + (build or args.build)] + targets,
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                          start_new_session=True)
     out, deadline = b"", time.time() + timeout
@@ -83,6 +83,20 @@ def build_outputs(r, args):
             "kernel.asm interleaves the source, kernel.sym lists the symbols by address")
 
 
+def debug_build(r, args, log):
+    """make DEBUG=1 must build too: at -Og GCC follows other paths than at
+    -O2 and warns (-Werror) where -O2 does not, a variable it now thinks may
+    be used uninitialised, say.  The kernel only (no disassembly, and
+    compile_commands.json keeps the -O2 flags), in a directory of its own so
+    that the -O2 objects stay; a second run rebuilds only what changed."""
+    debug = os.path.join(args.build, "debug")
+    status, out = make(args, ["-j2", "DEBUG=1", debug + "/kernel.elf"], timeout=300, build=debug)
+    log.append(out)
+    errors = [l for l in out.split("\n") if "error" in l]
+    r.check(status == 0, "make DEBUG=1 builds the kernel (-Og, -Werror)",
+            "status %s: %s" % (status, "\n".join(errors[:5]) or out[-300:]))
+
+
 def make_job(args):
     r = Result("make, as a newcomer runs it")
     t0 = time.time()
@@ -121,6 +135,7 @@ def make_job(args):
     log.append(out)
     r.check(status == 0, "make builds compile_commands.json, kernel.asm and kernel.sym", out[-300:])
     build_outputs(r, args)
+    debug_build(r, args, log)
     out = gdb_without_qemu(args)
     log.append(out)
     r.check("start `make debug` first" in out,
