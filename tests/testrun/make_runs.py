@@ -1,7 +1,7 @@
 """What a newcomer types, run as they would type it: make run with a
-passing and a failing self-test, make run with `poweroff` typed into the
-shell, make test-list, make help, make DEBUG=1, and GDB started from the
-generated .gdbinit with no QEMU to attach to."""
+passing and a failing self-test, make run and make run-iso with `poweroff`
+typed into the shell, make test-list, make help, make DEBUG=1, and GDB
+started from the generated .gdbinit with no QEMU to attach to."""
 import json
 import os
 import re
@@ -18,23 +18,27 @@ def make(args, targets, typed=None, timeout=60, build=None):
     """Runs make in the tree (in `build`, by default the runner's build
     directory), as from a shell of its own: no jobserver or flags inherited
     from the make running us.  `typed` is typed at the shell's first prompt
-    (the UART drops what arrives before the kernel sets it up)."""
+    (the UART drops what arrives before the kernel sets it up); a list of
+    (prompt, keys) types each keys once its prompt has appeared, in order."""
+    if isinstance(typed, bytes):
+        typed = [(b"strata> ", typed)]
+    typed = list(typed or [])
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     # a session of its own, so that a timeout ends QEMU too, not only make
     p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + (build or args.build)] + targets,
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                          start_new_session=True)
-    out, deadline = b"", time.time() + timeout
+    out, seen, deadline = b"", 0, time.time() + timeout
     while time.time() < deadline:
         ready, _, _ = select.select([p.stdout], [], [], max(0.0, deadline - time.time()))
         chunk = os.read(p.stdout.fileno(), 4096) if ready else b""
         if not chunk:
             break
         out += chunk
-        if typed and b"strata> " in out:
-            p.stdin.write(typed)
+        if typed and typed[0][0] in out[seen:]:
+            seen = out.index(typed[0][0], seen) + len(typed[0][0])
+            p.stdin.write(typed.pop(0)[1])
             p.stdin.flush()
-            typed = None
     if p.poll() is None:
         try:
             p.wait(timeout=max(1.0, deadline - time.time()))
@@ -116,6 +120,14 @@ def make_job(args):
             "make run, then poweroff in the shell: status 0", "status %s: %s" % (status, out[-200:]))
     r.check("(no HighMem frames on this machine: it fell back to Normal)" in out,
             "alloc 3 high on a machine without HighMem says it fell back to Normal", out[-300:])
+    # GRUB's menu is on serial too: Enter boots its first entry (the shell)
+    # at once instead of after its 5 s countdown.
+    status, out = make(args, ["run-iso"], typed=[(b"Press enter to boot", b"\r"),
+                                                 (b"strata> ", b"poweroff\r")])
+    log.append(out)
+    r.check(status == 0 and "Multiboot 2 from GRUB" in out and "powering off" in out and "Error" not in out,
+            "make run-iso: GRUB boots the kernel, then poweroff in the shell: status 0",
+            "status %s: %s" % (status, out[-200:]))
     status, out = make(args, ["test-list"])
     log.append(out)
     ids = [l for l in out.split("\n") if re.fullmatch(r"[a-z0-9_]+\.[a-z0-9_]+", l)]
