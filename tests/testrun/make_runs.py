@@ -1,7 +1,8 @@
 """What a newcomer types, run as they would type it: make run with a
-passing and a failing self-test, make run and make run-iso with `poweroff`
-typed into the shell, make test-list, make help, make DEBUG=1, and GDB
-started from the generated .gdbinit with no QEMU to attach to."""
+passing and a failing self-test (the first against the README's sample
+boot), make run and make run-iso with `poweroff` typed into the shell, make
+test-list, make help, make DEBUG=1, and GDB started from the generated
+.gdbinit with no QEMU to attach to."""
 import json
 import os
 import re
@@ -87,6 +88,32 @@ def build_outputs(r, args):
             "kernel.asm interleaves the source, kernel.sym lists the symbols by address")
 
 
+# The lines of the README's sample boot (under "What you will see") that a
+# boot at -m 128M prints the same every time: the direct map, the zone
+# table, buddyinfo.  The DMA rows follow the kernel image's end, so they are
+# compared only for the default build (i686-linux-gnu-gcc, -O2).
+SAMPLE_LINE = re.compile(r"^    ((mm: direct map|buddyinfo:|zone |Normal |HighMem |(?P<dma>DMA )).*)$")
+
+
+def readme_sample(r, args, boot_out):
+    """The README's sample boot output against make run's (-m 128M)."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    sample = text.split("## What you will see", 1)[-1].split("strata> ", 1)[0]
+    try:
+        with open(os.path.join(args.build, "flags.stamp")) as f:
+            default_build = re.match(r"i686-linux-gnu-gcc .* -O2 ", f.read()) is not None
+    except OSError:
+        default_build = False
+    real = set(l.rstrip() for l in boot_out.split("\n"))
+    lines = [(m.group(1).rstrip(), m.group("dma")) for m in map(SAMPLE_LINE.match, sample.split("\n")) if m]
+    wrong = [l for l, dma in lines if l not in real and (default_build or not dma)]
+    r.check(len(lines) >= 4 and not wrong,
+            "README's sample boot: its buddyinfo, zone and direct-map lines are what -m 128M prints"
+            + ("" if default_build else " (DMA rows not compared: not the default build)"),
+            "%d sample lines; not printed by the boot: %s" % (len(lines), wrong))
+
+
 def debug_build(r, args, log):
     """make DEBUG=1 must build too: at -Og GCC follows other paths than at
     -O2 and warns (-Werror) where -O2 does not, a variable it now thinks may
@@ -110,6 +137,7 @@ def make_job(args):
     r.check(status == 0 and "0 failed" in out and "Error" not in out,
             "make run CMDLINE=ktest=printk: a passing run ends with status 0, no 'Error 33'",
             "status %s: %s" % (status, out[-200:]))
+    readme_sample(r, args, out)
     status, out = make(args, ["run", "CMDLINE=ktest=printk,nothing"])
     log.append(out)
     r.check(status not in (0, None) and "Error 33" not in out,
