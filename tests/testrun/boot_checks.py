@@ -3,6 +3,7 @@ information: each must end with a message saying what is wrong, never a
 triple fault, a hang or silence."""
 import os
 import re
+import struct
 import time
 
 from testrun.common import EXIT_FAIL, Result, count_ending, count_run, qemu_cmd, run, save_log
@@ -14,9 +15,8 @@ NO_RAM = (r"Strata cannot boot: not enough memory: the kernel image needs RAM up
           r"the boot loader reports RAM up to \d+ KiB\. Halting\.")
 
 # (label, -m, more QEMU arguments, the message, what must not be printed).
-# boot/early.asm must stop most of these before any compiled C runs, so the
-# C banner must not appear; past the image, RAM too small to run in ends in
-# a panic that names what could not be allocated.
+# boot/early.asm must stop these before any compiled C runs, so the C
+# banner must not appear.
 EARLY = [BANNER]
 REFUSALS = [
     ("-cpu 486: no TSC, no CMOV", "128M", ["-cpu", "486"],
@@ -25,28 +25,72 @@ REFUSALS = [
      r"Strata cannot boot: this CPU lacks CMOV" + CPU_NEEDS, EARLY),
     ("-cpu qemu32,-cmov", "128M", ["-cpu", "qemu32,-cmov"],
      r"Strata cannot boot: this CPU lacks CMOV" + CPU_NEEDS, EARLY),
-    ("-m 1100K: RAM ends in the kernel's text", "1100K", [], NO_RAM, EARLY),
-    ("-m 1300K: RAM ends before .bss", "1300K", [], NO_RAM, EARLY),
-    ("-m 1600K: RAM ends inside .bss", "1600K", [], NO_RAM, EARLY),
-    # today RAM ends just past the image here; as the image grows it
-    # will end inside it: a message either way
-    ("-m 1850K: RAM ends near the image's end", "1850K", [],
-     r"PANIC: [^\n]*no memory|" + NO_RAM, []),
-    # past the image there is room for the page array and little else:
-    # the first allocation the boot cannot do without names itself
-    ("-m 2M: too little RAM past the image to boot", "2M", [],
-     r"PANIC: [^\n]*no memory for|" + NO_RAM, ["TRAP ", "assertion failed"]),
+    # the README's example: QEMU leaves RAM up to 1920 KiB, inside the
+    # image (which ends past 2 MiB)
+    ("-m 2M: RAM ends inside the kernel image", "2M", [], NO_RAM, EARLY),
 ]
+
+# QEMU's firmware keeps the top 128 KiB of -m for itself.
+FIRMWARE_KIB = 128
+# Past the image, this much RAM holds the page array and not all of the
+# page tables: the boot must stop at the first allocation it cannot do
+# without, with a panic that names it.
+PAST_IMAGE_KIB = 64
+
+
+def load_segments(kernel):
+    """The kernel ELF's PT_LOAD segments: (physical address, file size,
+    memory size, flags), by address."""
+    with open(kernel, "rb") as f:
+        elf = f.read()
+    phoff, = struct.unpack_from("<I", elf, 28)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 42)
+    segs = []
+    for i in range(phnum):
+        p_type, _, _, paddr, filesz, memsz, flags, _ = struct.unpack_from("<8I", elf, phoff + i * phentsize)
+        if p_type == 1:
+            segs.append((paddr, filesz, memsz, flags))
+    return sorted(segs)
+
+
+def ram_refusals(kernel):
+    """Machines whose RAM ends in each part of the image, and one whose RAM
+    ends just past it, with -m worked out from the image's own layout so
+    that each stays where its label says as the image grows.  Segments by
+    address: text (executable), rodata, data and .bss (writable; .bss is
+    what the file does not hold), the symbol table."""
+    segs = load_segments(kernel)
+    text = next(s for s in segs if s[3] & 1)
+    data = next(s for s in segs if s[3] & 2)
+    rodata, symtab = segs[segs.index(text) + 1], segs[-1]
+    end_kib = (symtab[0] + symtab[2] + 4095) // 4096 * 4
+
+    def mem(addr):
+        return "%dK" % (addr // 1024 + FIRMWARE_KIB)
+
+    def mid(lo, hi):
+        return mem((lo + hi) // 2)
+
+    past = ["TRAP ", "assertion failed", "Strata cannot boot"]
+    return [
+        ("RAM ends in the kernel's text", mid(text[0], text[0] + text[2]), [], NO_RAM, EARLY),
+        ("RAM ends in the kernel's rodata", mid(rodata[0], rodata[0] + rodata[2]), [], NO_RAM, EARLY),
+        ("RAM ends in the kernel's .bss", mid(data[0] + data[1], data[0] + data[2]), [], NO_RAM, EARLY),
+        ("RAM ends in the kernel's symbol table", mid(symtab[0], symtab[0] + symtab[2]), [], NO_RAM, EARLY),
+        ("RAM ends %d KiB past the image: a panic names what it could not allocate" % PAST_IMAGE_KIB,
+         mem((end_kib + PAST_IMAGE_KIB) * 1024), [], r"PANIC: [^\n]*no memory for", past),
+    ]
 
 
 def refusal_job(args):
-    """Each refusal: the message on the serial port, before the C banner,
-    and QEMU leaving with the failure verdict."""
+    """Each refusal: the message on the serial port (before the C banner,
+    except the panic just past the image), and QEMU leaving with the
+    failure verdict."""
     r = Result("machines the kernel refuses")
     t0 = time.time()
-    for label, mem, extra, pattern, forbidden in REFUSALS:
+    for label, mem, extra, pattern, forbidden in REFUSALS + ram_refusals(args.kernel):
         status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", "ktest"] + extra), 30)
-        save_log(args, "refuse " + label, out)
+        save_log(args, "refuse " + label, "QEMU -m %s %s\n%s" % (mem, " ".join(extra), out))
         count_ending(r, label, out, status, [pattern], EXIT_FAIL, forbidden)
     r.secs = time.time() - t0
     return r

@@ -3,8 +3,9 @@
 zone, and the benchmarks at 4 MiB.  Where a test or benchmark needs more
 memory than there is, it must say so and skip (a skip the runner allows for
 that machine), never fail where the allocator rightly returned NULL, and
-never hand a failed allocation to a free.  (At 2 MiB the kernel cannot
-boot: the boot job checks that it says so.)"""
+never hand a failed allocation to a free.  (At 2 MiB RAM ends inside the
+kernel image, and just past the image the boot runs out of memory: the boot
+job checks that each says so.)"""
 import os
 import re
 import time
@@ -16,7 +17,8 @@ DMA_MODULE_MIB = 50
 
 
 def small_kernel_job(args):
-    """Every self-test at 3 MiB, the smallest machine the kernel boots on."""
+    """Every self-test at 3 MiB, about the least they pass on (the kernel
+    boots to its shell from about 2.3 MiB)."""
     return kernel_job(args, "3M")
 
 
