@@ -107,6 +107,26 @@ KTEST(paging, "vzalloc returns zeroed memory; vfree refuses foreign and interior
 	EXPECT_EQ(free0, frames_free_settled());
 }
 
+KTEST(paging, "vmalloc_to_page gives the frame under each page of an area, NULL at its guard page, and refuses an address outside the range")
+{
+	uint8_t *p = vmalloc(3 * PAGE_SIZE);
+	unsigned long before = report_count(REPORT_OUT_OF_RANGE);
+
+	ASSERT_NOT_NULL(p);
+	for (unsigned i = 0; i < 3; i++) {
+		paddr_t pa = 0;
+		struct page *page = vmalloc_to_page(p + i * PAGE_SIZE + 123);
+
+		EXPECT_EQ(0, vmm_translate(&kernel_as, (vaddr_t)p + i * PAGE_SIZE, &pa, NULL));
+		EXPECT_PTR_EQ(phys_to_page(pa), page);
+	}
+	EXPECT_NULL(vmalloc_to_page(p + 3 * PAGE_SIZE)); /* the guard page */
+	report_expect(1);
+	EXPECT_NULL(vmalloc_to_page((void *)0xC0100000));
+	EXPECT_EQ(before + 1, report_count(REPORT_OUT_OF_RANGE));
+	vfree(p);
+}
+
 /* More live areas than the old fixed table (1024) held, and first fit:
  * the lowest gap that holds a request is the one it gets. */
 #define MANY_AREAS 1100
