@@ -133,6 +133,7 @@ static bool __freed_test(vaddr_t va)
 {
 	unsigned i = page_index(va);
 
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	return freed[i / 32] >> (i % 32) & 1;
 }
 
@@ -140,6 +141,7 @@ static bool __freed_test(vaddr_t va)
  * there any more. */
 static void __freed_forget(vaddr_t va, size_t pages)
 {
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	for (unsigned i = page_index(va), end = i + (unsigned)pages; i < end; i++)
 		freed[i / 32] &= ~(1u << (i % 32));
 }
@@ -244,6 +246,7 @@ static void __report_bad_release(vaddr_t va, const char *fn, uintptr_t caller)
 {
 	struct list_node *pos;
 
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	if (va < VMALLOC_START || va >= VMALLOC_END) {
 		mm_report_caller(REPORT_OUT_OF_RANGE, va, caller,
 				 "%s(%#x): expected an address in the vmalloc range %#x-%#x",
