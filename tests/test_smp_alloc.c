@@ -227,7 +227,7 @@ KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on anothe
 	 * bug (at 3 MiB about 20 of its allocations fail), and all the rest
 	 * must hold all the same. */
 	if (!frames_machine_small())
-		EXPECT_EQ(0, failed);
+		EXPECT_EQ_WITH_MEMORY(0, failed);
 	EXPECT_GT(handed, 0);
 	if (cpus)
 		EXPECT_GT(taken, 0);

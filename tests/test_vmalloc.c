@@ -167,7 +167,7 @@ KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is re
 		out_of_order += got && v[got] <= v[got - 1];
 		got++;
 	}
-	if (!EXPECT_EQ(MANY_AREAS, got)) {
+	if (!EXPECT_EQ_WITH_MEMORY(MANY_AREAS, got)) {
 		while (got)
 			vfree(v[--got]);
 		return;
