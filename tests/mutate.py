@@ -92,7 +92,7 @@ class Subset:
         a = self.args
         if name == "kernel":
             targets, extra = ["build/kernel.elf"], ["--only", "kernel", "--mem", a.mem]
-        elif name == "smp":  # the suites on 2, 3, 4 and 8 CPUs, both modes
+        elif name == "smp":  # the suites on 1, 2, 3, 4 and 8 CPUs, both modes
             targets, extra = ["build/kernel.elf"], ["--only", "smp"]
         elif name == "host":
             targets = a.host_test

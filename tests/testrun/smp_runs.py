@@ -1,7 +1,7 @@
-"""Runs on several CPUs: every kernel suite with -smp 2 and -smp 4, under
-both of QEMU's ways of emulating several CPUs, the MP-table fallback, a
-machine with more CPUs than that, and the proof that the TLB shootdown
-tests can fail.
+"""Runs on several CPUs: every kernel suite with -smp 1, -smp 2 and
+-smp 4, under both of QEMU's ways of emulating several CPUs, the MP-table
+fallback, a machine with more CPUs than that, and the proof that the TLB
+shootdown tests can fail.
 
   -accel tcg,thread=multi  one host thread per virtual CPU, really in
                            parallel, each with its own TLB
@@ -21,6 +21,8 @@ ICOUNT = ["-icount", "shift=0"]
 
 # label, memory, QEMU arguments: the full suite on each.
 SMP_RUNS = [
+    ("kernel -smp 1, thread=multi", "128M", ["-smp", "1"] + MTTCG),
+    ("kernel -smp 1, icount", "128M", ["-smp", "1"] + ICOUNT),
     ("kernel -smp 2, thread=multi", "128M", ["-smp", "2"] + MTTCG),
     ("kernel -smp 4, thread=multi", "128M", ["-smp", "4"] + MTTCG),
     ("kernel -smp 2, icount", "128M", ["-smp", "2"] + ICOUNT),
@@ -36,11 +38,15 @@ POISON_TESTS = [
 
 
 def boot_checks(out, cpus, source="ACPI MADT"):
-    """(ok, description) pairs about the CPUs' bring-up in the boot output."""
-    checks = [(re.search(r"smp: %d CPUs from the %s" % (cpus, source), out) is not None,
-               "the %s lists %d CPUs" % (source, cpus)),
-              ("smp: %d of %d CPUs online" % (cpus, cpus) in out,
-               "all %d CPUs come online" % cpus)]
+    """(ok, description) pairs about the CPUs' bring-up in the boot output.
+    With one CPU nothing is started: no AP and no count of those online."""
+    checks = [(re.search(r"smp: %d CPUs? from the %s" % (cpus, source), out) is not None,
+               "the %s lists %d CPU(s)" % (source, cpus))]
+    if cpus == 1:
+        return checks + [(re.search(r"CPUs online|CPU \d+ online", out) is None,
+                          "one CPU: no other is started")]
+    checks.append(("smp: %d of %d CPUs online" % (cpus, cpus) in out,
+                   "all %d CPUs come online" % cpus))
     for cpu in range(1, cpus):
         checks.append(("CPU %d online" % cpu in out, "CPU %d says it is online" % cpu))
     return checks
