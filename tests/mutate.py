@@ -185,7 +185,9 @@ def parse_args():
     ap.add_argument("--fuzz-share", type=float, default=0.1,
                     help="share of each fuzz target's make-test runs")
     ap.add_argument("--timeout", type=int, default=40,
-                    help="seconds a kernel run may take (a hang is a kill)")
+                    help="seconds a kernel run may take (a hang is a kill); the SMP stage's "
+                    "multi-threaded runs with more CPUs than the host has cores get up to 4 "
+                    "times as long (tests/testrun/smp_runs.py: run_timeout)")
     ap.add_argument("--fuzz-timeout", type=int, default=180)
     ap.add_argument("--no-baseline", action="store_true")
     return ap.parse_args()

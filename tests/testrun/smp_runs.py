@@ -9,6 +9,8 @@ shootdown tests can fail.
                            instruction counted (QEMU refuses icount with
                            thread=multi)
 """
+import math
+import os
 import re
 import time
 
@@ -42,6 +44,20 @@ POISON_TESTS = [
 ]
 
 
+def run_timeout(args, qargs):
+    """Seconds one run may take: args.timeout, times more where the run is
+    multi-threaded with more virtual CPUs than the host has cores.  There
+    a CPU spinning for a lock often waits for a holder whose host thread
+    is not running, and the run takes several times as long (4 CPUs on 2
+    busy cores: 70-110 s where 2 CPUs take 5-20 s and -icount runs 7 s).
+    The factor is the square of the oversubscription, at most 4: enough
+    for that, while a hang (a mutant's) still ends in bounded time."""
+    if "tcg,thread=multi" not in qargs:
+        return args.timeout
+    over = math.ceil(smp_cpus(qargs) / len(os.sched_getaffinity(0)))
+    return args.timeout * min(4, over * over)
+
+
 def boot_checks(out, cpus, source="ACPI MADT"):
     """(ok, description) pairs about the CPUs' bring-up in the boot output.
     With one CPU nothing is started: no AP and no count of those online."""
@@ -61,7 +77,7 @@ def smp_kernel_job(args, label, mem, qargs, cmdline="ktest", source="ACPI MADT")
     t0 = time.time()
     cpus = smp_cpus(qargs)
     status, out = run(qemu_cmd(mem, ["-kernel", args.kernel, "-append", cmdline] + qargs),
-                      args.timeout)
+                      run_timeout(args, qargs))
     r = parse_tap(label, out, status, EXIT_PASS, kernel_skips(mem, cpus=cpus))
     tally(r, [(ok, "%s: %s" % (label, d)) for ok, d in boot_checks(out, cpus, source)])
     r.log, r.secs = save_log(args, label, out), time.time() - t0
@@ -88,9 +104,10 @@ def shootdown_off_job(args):
     that the kunmap test has a HIGHMEM page to map."""
     name = "shootdown off: the tests catch it"
     t0 = time.time()
+    qargs = ["-smp", "2"] + MTTCG
     status, out = run(qemu_cmd("1G", ["-kernel", args.kernel, "-append",
-                                        "ktest=shootdown no_shootdown", "-smp", "2"] + MTTCG),
-                      args.timeout)
+                                      "ktest=shootdown no_shootdown"] + qargs),
+                      run_timeout(args, qargs))
     r = Result(name)
     checks = [(status == EXIT_FAIL, "QEMU exits with the failing status (%s)" % status)]
     for pattern in POISON_TESTS:
