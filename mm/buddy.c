@@ -217,14 +217,16 @@ static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
 }
 
 /* A block of order k < PCP_ORDERS from this CPU's list of zone z,
- * refilling it from the zone when empty; NULL if the zone has none. */
+ * refilling it from the zone when empty; NULL if the zone has none (a
+ * zone without a free block of order k or more, such as an empty HighMem
+ * zone before Normal, is not locked: a look at its mask says so). */
 static struct page *pcp_alloc(struct zone *z, unsigned k)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	struct pcp_list MM_LOCAL *l = &local_pcp(z)->p_list[k];
 	struct page *page = pcp_pop(l);
 
-	if (!page) {
+	if (!page && READ_ONCE(z->free_mask) >> k) {
 		mm_irqflags_t f = mm_lock(&z->lock);
 		__buddy_pcp_refill(z, l, k);
 		mm_unlock(&z->lock, f);
@@ -251,6 +253,8 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
 		struct page *page;
 		if (order < PCP_ORDERS) {
 			page = pcp_alloc(z, order);
+		} else if (!(READ_ONCE(z->free_mask) >> order)) {
+			page = NULL;
 		} else {
 			mm_irqflags_t flags = mm_lock(&z->lock);
 			page = __buddy_rmqueue_split(z, order);

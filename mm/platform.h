@@ -71,7 +71,10 @@ void mm_set_frame_mapper(void *(*map)(paddr_t), void (*unmap)(void *));
 #endif
 
 /* A short-lived mapping of any frame, direct-mapped or not (kmap_atomic).
- * At most MM_MAP_FRAME_SLOTS at once, released in reverse order. */
+ * At most MM_MAP_FRAME_SLOTS at once, released in reverse order.  NULL
+ * when no slot is free (before kmap_init: a report past the fourth);
+ * unmapping what is not mapped (twice, out of order before kmap_init) is
+ * a report, and nothing is done. */
 #define MM_MAP_FRAME_SLOTS 4
 void *mm_map_frame(paddr_t pa);
 void mm_unmap_frame(void *va);

@@ -75,6 +75,23 @@ void vmalloc_init(void)
 		panic("vmalloc: no memory for the vm_area cache");
 }
 
+struct page *vmalloc_to_page(const void *addr)
+{
+	vaddr_t va = (vaddr_t)addr;
+	pte_t *p;
+
+	if (va < VMALLOC_START || va >= VMALLOC_END) {
+		mm_report_caller(REPORT_OUT_OF_RANGE, va, MM_CALLER(),
+				 "vmalloc_to_page(%#x): expected an address in the vmalloc range %#x-%#x",
+				 va, VMALLOC_START, VMALLOC_END);
+		return NULL;
+	}
+	p = pgt_lookup(kernel_as.as_pgdir, va);
+	if (!p || !pte_present(*p))
+		return NULL;
+	return phys_to_page(pte_phys(*p));
+}
+
 unsigned vmalloc_nr_areas(void)
 {
 	return READ_ONCE(nr_areas);

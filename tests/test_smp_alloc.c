@@ -16,6 +16,7 @@
  */
 #include "tests/ktest.h"
 #include "tests/smp_util.h"
+#include "tests/slab_test.h"
 #include "tests/frames_util.h"
 #include "kernel/smp.h"
 #include "arch/x86/smp.h"
@@ -536,4 +537,63 @@ KTEST(smp_alloc, "fault injection counts the allocations of every CPU, each once
 	EXPECT_LE(2, n);
 	EXPECT_EQ((unsigned long)n * COUNTED_PAIRS, mm_failinject_count());
 	EXPECT_EQ(0, mm_failinject_injected());
+}
+
+/* --- a double free across CPUs ----------------------------------------------- */
+
+struct free_job {
+	struct kmem_cache *c;
+	void **objs;
+	unsigned n;
+};
+
+static void free_share(void *arg)
+{
+	struct free_job *j = arg;
+
+	for (unsigned i = 0; i < j->n; i++)
+		kmem_cache_free(j->c, j->objs[i]);
+}
+
+#define XFREE_OBJS (3 * 32)
+
+KTEST(smp_alloc, "an object freed on one CPU and again on another is a double free, in the other CPU's array or in the depot")
+{
+	static void *objs[XFREE_OBJS];
+	unsigned ap = smp_test_ap();
+	struct kmem_cache *c;
+	struct free_job j;
+	struct slab_info si;
+	unsigned n = 0;
+
+	if (!ap)
+		KTEST_SKIP(ONE_CPU_REASON);
+	c = kmem_cache_create("smp-xfree", 64, 0, SLAB_NO_DEBUG, NULL);
+	ASSERT_NOT_NULL(c);
+	for (; n < XFREE_OBJS; n++)
+		if (!(objs[n] = kmem_cache_alloc(c, GFP_KERNEL)))
+			break;
+	if (!EXPECT_EQ(XFREE_OBJS, n))
+		goto out;
+	kmem_cache_drain(c);
+	/* the AP frees them all: the first 32 go to the depot in a magazine,
+	 * the last ones stay in its arrays (limit 32) */
+	j = (struct free_job){ c, objs, n };
+	ASSERT_EQ(0, smp_run_on(ap, free_share, &j));
+	smp_run_wait(ap);
+	n = 0;
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(XFREE_OBJS, si.array_objs + si.depot_objs);
+	EXPECT_LE(32, si.depot_objs);
+	/* here, on CPU 0, free one from the depot and one from the AP's
+	 * array again: both reported, neither handed out twice */
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, objs[0]));
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, objs[XFREE_OBJS - 1]));
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(XFREE_OBJS, si.array_objs + si.depot_objs);
+	EXPECT_EQ(0, kmem_cache_check(c));
+out:
+	while (n)
+		kmem_cache_free(c, objs[--n]);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
 }
