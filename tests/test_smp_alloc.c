@@ -2,7 +2,7 @@
  * Suite smp_alloc: the allocators on every CPU at once.
  *
  *  - the mix: each CPU runs a seeded mix of buddy, slab, kmalloc and
- *    vmalloc operations while the others do, handing a share of what it
+ *    vmalloc operations, and kmaps of HIGHMEM frames, while the others do, handing a share of what it
  *    allocates to the others through a shared queue, so that objects and
  *    frames are freed on another CPU than the one that took them; every
  *    block carries a stamp (its CPU and number) checked before it is
@@ -24,6 +24,7 @@
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 #include "mm/vmalloc.h"
+#include "mm/highmem.h"
 #include "mm/failinject.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
@@ -35,11 +36,12 @@
 #define QUEUE_SLOTS 128
 #define MIX_CHECKS 6 /* the boot CPU's checkers, in its own loop */
 
-enum kind { NONE, PAGES, OBJECT, KMALLOC, VMALLOC, KINDS };
+enum kind { NONE, PAGES, HIGHPAGE, OBJECT, KMALLOC, VMALLOC, KINDS };
 
 struct block {
 	enum kind kind;
-	void *p; /* its address (pages: the head's, direct-mapped) */
+	void *p; /* its address (pages: the head's, direct-mapped; HIGHPAGE:
+		  * the struct page, as the frame may have none) */
 	struct page *page;
 	unsigned order;
 	uint32_t stamp;
@@ -57,6 +59,7 @@ struct mix {
 	uint32_t rng;
 	struct kmem_cache *cache;
 	unsigned long ops, allocs, frees, handed, taken, failed, bad_stamps, checks_bad;
+	unsigned long kmapped; /* stamps reached through a kmap slot */
 	uint32_t done;
 	struct block slot[MIX_SLOTS];
 };
@@ -71,9 +74,32 @@ static uint32_t mix_rand(struct mix *m)
 	return m->rng;
 }
 
+/*
+ * The word of b that holds its stamp.  A HIGHPAGE frame is reached through
+ * a kmap, undone by stamp_unmap: above the direct map's end (a machine of
+ * more than 896 MiB) that is a real slot, so every CPU kmaps, and kunmaps
+ * with a shootdown of the other busy CPUs, while the others do.  NULL
+ * only when kmap fails.
+ */
+static volatile uint32_t *stamp_map(struct mix *m, struct block *b)
+{
+	if (b->kind != HIGHPAGE)
+		return b->p;
+	if (!page_address(b->page))
+		m->kmapped++;
+	return kmap(b->page);
+}
+
+static void stamp_unmap(const struct block *b, volatile uint32_t *w)
+{
+	if (b->kind == HIGHPAGE)
+		kunmap((void *)w);
+}
+
 static bool take_block(struct mix *m, struct block *b)
 {
 	uint32_t r = mix_rand(m);
+	volatile uint32_t *w;
 
 	b->kind = (enum kind)(1 + r % (KINDS - 1));
 	b->order = 0;
@@ -82,6 +108,9 @@ static bool take_block(struct mix *m, struct block *b)
 		b->order = (r >> 8) % 5; /* the per-CPU lists' orders and one above */
 		b->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, b->order);
 		b->p = b->page ? page_address(b->page) : NULL;
+		break;
+	case HIGHPAGE:
+		b->p = b->page = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
 		break;
 	case OBJECT:
 		b->p = kmem_cache_alloc(m->cache, GFP_KERNEL | __GFP_NOWARN);
@@ -99,17 +128,35 @@ static bool take_block(struct mix *m, struct block *b)
 		return false;
 	}
 	b->stamp = (m->cpu << 24) | (uint32_t)(m->allocs++ & 0xFFFFFF);
-	*(volatile uint32_t *)b->p = b->stamp;
+	w = stamp_map(m, b);
+	if (!w) {
+		m->failed++;
+		__free_page(b->page);
+		b->kind = NONE;
+		return false;
+	}
+	*w = b->stamp;
+	stamp_unmap(b, w);
 	return true;
 }
 
 static void give_back(struct mix *m, struct block *b)
 {
-	if (*(volatile uint32_t *)b->p != b->stamp)
-		m->bad_stamps++; /* someone else was handed it too */
+	volatile uint32_t *w = stamp_map(m, b);
+
+	if (!w) {
+		m->failed++; /* the stamp is out of reach: no check */
+	} else {
+		if (*w != b->stamp)
+			m->bad_stamps++; /* someone else was handed it too */
+		stamp_unmap(b, w);
+	}
 	switch (b->kind) {
 	case PAGES:
 		__free_pages(b->page, b->order);
+		break;
+	case HIGHPAGE:
+		__free_page(b->page);
 		break;
 	case OBJECT:
 		kmem_cache_free(m->cache, b->p);
@@ -187,7 +234,7 @@ KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on anothe
 {
 	struct kmem_cache *c = kmem_cache_create("smp-mix", 40, 0, SLAB_NO_DEBUG, NULL);
 	unsigned cpus = 0, checks = 0;
-	unsigned long handed = 0, taken = 0, bad = 0, failed = 0;
+	unsigned long handed = 0, taken = 0, bad = 0, failed = 0, kmapped = 0;
 	struct block b;
 
 	ASSERT_NOT_NULL(c);
@@ -221,8 +268,12 @@ KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on anothe
 		taken += mixes[cpu].taken;
 		bad += mixes[cpu].bad_stamps;
 		failed += mixes[cpu].failed;
+		kmapped += mixes[cpu].kmapped;
 	}
 	EXPECT_EQ(0, bad);
+	/* with HIGHMEM, the HIGHPAGE blocks came from it, through kmap slots */
+	if (zones[ZONE_HIGHMEM].managed_pages)
+		EXPECT_GT(kmapped, 0);
 	/* The mix may hold a few MiB at once: under 16 MiB running out is no
 	 * bug (at 3 MiB about 20 of its allocations fail), and all the rest
 	 * must hold all the same. */
