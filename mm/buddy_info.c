@@ -23,9 +23,8 @@ unsigned long buddy_managed_pages(void)
 	return n;
 }
 
-/* The zone-info calls' check of the zone id and the array to fill. */
-static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
-			 uintptr_t caller)
+/* The zone-info calls' check of the zone id a caller passed. */
+static bool zone_id_ok(enum zone_id zone, const char *op, uintptr_t caller)
 {
 	if ((unsigned)zone >= MAX_NR_ZONES) {
 		mm_report_call(REPORT_INVALID_ARG, (unsigned)zone, op, caller,
@@ -33,6 +32,15 @@ static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
 			       (unsigned)zone, MAX_NR_ZONES);
 		return false;
 	}
+	return true;
+}
+
+/* The same, and the caller's array to fill. */
+static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
+			 uintptr_t caller)
+{
+	if (!zone_id_ok(zone, op, caller))
+		return false;
 	if (!out) {
 		mm_report_call(REPORT_INVALID_ARG, 0, op, caller,
 			       "a NULL array to fill");
@@ -131,7 +139,8 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
 {
 	unsigned long nr[MAX_ORDER];
 
-	if (!zone_args_ok(zone, nr, "buddy_fragmentation", MM_CALLER()))
+	/* nr is ours: only the zone id comes from the caller */
+	if (!zone_id_ok(zone, "buddy_fragmentation", MM_CALLER()))
 		return 1000;
 	zone_info_copy(zone, nr);
 	return fragmentation(nr, order);

@@ -34,8 +34,10 @@ Jobs (each reports `N passed, M failed, K skipped`):
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
   memmap   the memory picture
-  make     make run (passing, failing, poweroff), make test-list, make help,
-           and GDB from the generated .gdbinit with no QEMU to attach to
+  make     make run (passing, failing, poweroff; the README's sample boot
+           lines against its output), make run-iso (poweroff), make
+           test-list, make help, make DEBUG=1 (in build/debug), and GDB
+           from the generated .gdbinit with no QEMU to attach to
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
 with the pass value from arch/x86/qemu_exit.h, the TAP (or KTAP) plan is
