@@ -49,7 +49,7 @@ static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
 	return true;
 }
 
-static void __buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
+static void zone_info_copy(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 {
 	mm_irqflags_t flags;
 
@@ -63,7 +63,7 @@ static void __buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER
 void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 {
 	if (zone_args_ok(zone, nr_free, "buddy_zone_info", MM_CALLER()))
-		__buddy_zone_info(zone, nr_free);
+		zone_info_copy(zone, nr_free);
 	else if (nr_free)
 		memset(nr_free, 0, MAX_ORDER * sizeof(nr_free[0]));
 }
@@ -80,7 +80,7 @@ void buddy_print_info(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!zones[z].managed_pages)
 			continue;
-		__buddy_zone_info((enum zone_id)z, nr);
+		zone_info_copy((enum zone_id)z, nr);
 		mm_printf("%-8s", zones[z].name);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
 			mm_printf(" %6lu", nr[k]);
@@ -127,7 +127,7 @@ void buddy_print_fragmentation(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!zones[z].managed_pages)
 			continue;
-		__buddy_zone_info((enum zone_id)z, nr); /* one snapshot a zone */
+		zone_info_copy((enum zone_id)z, nr); /* one snapshot a zone */
 		mm_printf("%-8s", zones[z].name);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
 			mm_printf(" %6u", fragmentation(nr, k));
@@ -142,7 +142,7 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
 	/* nr is ours: only the zone id comes from the caller */
 	if (!zone_id_ok(zone, "buddy_fragmentation", MM_CALLER()))
 		return 1000;
-	__buddy_zone_info(zone, nr);
+	zone_info_copy(zone, nr);
 	return fragmentation(nr, order);
 }
 

@@ -11,7 +11,7 @@ Jobs (each reports `N passed, M failed, K skipped`):
            (TAP on the smallest, KTAP on the others); the test listing and
            selection (ktest=list, suites, id globs, a word that selects
            nothing) and the warning for unknown boot options
-  smp      the same on 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
+  smp      the same on 1, 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
            and the shootdown tests failing with shootdowns switched off
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
   bochs    the same ISO under Bochs, a second x86 model, where the segment

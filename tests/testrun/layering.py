@@ -19,6 +19,7 @@ import shutil
 import time
 
 from testrun.common import ROOT, Result, save_log
+from testrun.naming import lock_prefix_violations
 
 ALLOWED = {
     "lib": {"lib"},
@@ -84,5 +85,9 @@ def layering_job(args):
         mine = [v for v in bad if v[0].startswith(tier + "/")]
         r.check(not mine, "%s/ includes only its own tier and those below" % tier,
                 "; ".join("%s: %s" % v for v in mine[:5]))
+    unasserted = lock_prefix_violations()
+    r.check(not unasserted,
+            "every __ function of mm/ asserts the lock it runs under (or keeps a Linux name)",
+            "; ".join("%s: %s" % v for v in unasserted[:5]))
     r.log, r.secs = save_log(args, r.name, "\n".join(log) + "\n"), time.time() - t0
     return r
