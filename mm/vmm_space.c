@@ -13,6 +13,7 @@
 #include "mm/platform.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "lib/lockstat.h"
 #include "lib/panic.h"
 #include "lib/string.h"
 
