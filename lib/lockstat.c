@@ -87,6 +87,39 @@ unsigned lockstat_nr_listed(void)
 	return READ_ONCE(nr_listed);
 }
 
+const struct lockstat_entry *lockstat_mark(void)
+{
+	irqflags_t flags = spin_lock_irqsave(&registry_lock);
+	const struct lockstat_entry *e = listed;
+
+	while (e && e->le_next)
+		e = e->le_next;
+	spin_unlock_irqrestore(&registry_lock, flags);
+	return e;
+}
+
+unsigned lockstat_drop_after(const struct lockstat_entry *mark)
+{
+	irqflags_t flags = spin_lock_irqsave(&registry_lock);
+	struct lockstat_entry **p = &listed;
+	unsigned kept = 0, dropped = 0;
+
+	if (mark) {
+		for (; *p && *p != mark; p = &(*p)->le_next)
+			kept++;
+		if (!*p)
+			goto out; /* mark is gone: nothing to cut at */
+		p = &(*p)->le_next;
+		kept++;
+	}
+	dropped = nr_listed - kept;
+	*p = NULL; /* the entries after it are not read */
+	nr_listed = kept;
+out:
+	spin_unlock_irqrestore(&registry_lock, flags);
+	return dropped;
+}
+
 /* The lowest lock order above `after` that some lock has; ORDER_END when
  * none has (registry_lock held). */
 static unsigned __next_order(int after)

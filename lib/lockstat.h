@@ -53,6 +53,16 @@ void lockstat_remove(struct lockstat_entry *e);
 unsigned lockstat_nr_listed(void);
 
 /*
+ * For a test harness.  lockstat_mark: the newest entry now (NULL: none).
+ * lockstat_drop_after(mark): takes every entry listed after mark off the
+ * list without reading one of them (a test that stopped early may have
+ * left an entry in memory that is gone), and returns how many; when mark
+ * itself is no longer listed, nothing and 0.
+ */
+const struct lockstat_entry *lockstat_mark(void);
+unsigned lockstat_drop_after(const struct lockstat_entry *mark);
+
+/*
  * Calls fn for every lock, static and listed, in the lock order (lowest
  * first; within one order the static ones, then the listed ones oldest
  * first).  e: the lock's entry (its label), NULL for a static lock.  fn
