@@ -311,7 +311,8 @@ soak: $(KERNEL) | deps-test
 # fuzz run).  Not part of `make test`: it rebuilds once a mutant.
 MUTANT_MEM ?= 4M,1G
 mutants: | deps-test
-	$(PYTHON) tests/mutate.py --build $(B) --mem $(MUTANT_MEM) $(HOST_TEST_ARGS) $(MUTANT_ARGS)
+	$(say) MUTANTS "tests/mutants.txt -m $(MUTANT_MEM)"
+	$(Q)$(PYTHON) tests/mutate.py --build $(B) --mem $(MUTANT_MEM) $(HOST_TEST_ARGS) $(MUTANT_ARGS)
 
 # Open-ended fuzzing (make test runs each target a fixed, seeded number of
 # times instead): FUZZ_SECONDS per target from a random seed, keeping the

@@ -64,9 +64,9 @@ void task_init(void)
 static void mark_stack(void *stack)
 {
 	for (size_t off = 0; off < TASK_KSTACK_SIZE; off += MM_PAGE_SIZE) {
-		paddr_t pa;
-		if (!vmm_translate(&kernel_as, (vaddr_t)stack + off, &pa, NULL))
-			page_set_owner(phys_to_page(pa), OWNER_STACK);
+		struct page *page = vmalloc_to_page((char *)stack + off);
+		if (page)
+			page_set_owner(page, OWNER_STACK);
 	}
 }
 

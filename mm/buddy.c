@@ -108,6 +108,7 @@ __noinline void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 	/* what the buddy's flags hold if it is free with this order */
 	uint32_t want = PG_BUDDY | order_bits(order) | (page->flags & PG_ZONE_MASK);
 
+	ZONE_LOCK_HELD(z);
 	/* If it merges downwards, this page ends up inside the block. */
 	page->flags &= ~STATE_ORDER;
 	while (order < MAX_ORDER - 1) {
@@ -115,11 +116,11 @@ __noinline void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 		struct page *buddy = pfn_to_page(buddy_pfn);
 
 		/* inside the zone: one unsigned comparison; a racy look at
-		 * the buddy's flags (__free_one) */
+		 * the buddy's flags (free_one) */
 		if (buddy_pfn - z->start_pfn >= z->span_pfns ||
 		    (READ_ONCE(buddy->flags) & (STATE_ORDER | PG_ZONE_MASK)) != want)
 			break;
-		__area_del(z, buddy, order);
+		area_del(z, buddy, order);
 		buddy->flags &= ~STATE_ORDER;
 		pfn &= ~(1u << order);
 		order++;
@@ -128,13 +129,13 @@ __noinline void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 	page = pfn_to_page(pfn);
 	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
 		      PG_BUDDY | order_bits(order);
-	__area_add(z, page, order);
+	area_add(z, page, order);
 }
 
 /* The same, with the common case -- the buddy is not free -- written
- * out; a merge goes out of line. */
-static __always_inline void __free_one(struct zone *z, struct page *page,
-				       pfn_t pfn, unsigned order)
+ * out; a merge goes out of line.  Inlined where the lock is taken. */
+static __always_inline void free_one(struct zone *z, struct page *page,
+				     pfn_t pfn, unsigned order)
 {
 	pfn_t buddy_pfn = pfn ^ (1u << order);
 	/* page's neighbour in the page array, computed from page itself */
@@ -153,7 +154,7 @@ static __always_inline void __free_one(struct zone *z, struct page *page,
 	}
 	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
 		      PG_BUDDY | order_bits(order);
-	__area_add(z, page, order);
+	area_add(z, page, order);
 }
 
 /* --- allocation --------------------------------------------------------- */
@@ -166,17 +167,18 @@ __noinline struct page *__buddy_rmqueue_split(struct zone *z, unsigned order)
 	unsigned avail = z->free_mask >> order, k;
 	struct page *page;
 
+	ZONE_LOCK_HELD(z);
 	if (!avail)
 		return NULL;
 	k = order + (unsigned)__builtin_ctz(avail);
 	page = list_first_entry(&z->free_area[k].list, struct page, lru);
-	__area_del(z, page, k);
+	area_del(z, page, k);
 	while (k > order) {
 		struct page *upper;
 		k--;
 		upper = page + (1u << k);
 		upper->flags = (upper->flags & ~STATE_ORDER) | PG_BUDDY | order_bits(k);
-		__area_add(z, upper, k);
+		area_add(z, upper, k);
 	}
 	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
 		      PG_ALLOCATED | order_bits(order);
@@ -185,25 +187,21 @@ __noinline struct page *__buddy_rmqueue_split(struct zone *z, unsigned order)
 }
 
 /* The same, with the common case -- a block of exactly that order is
- * free -- written out. */
-static __always_inline struct page *__rmqueue(struct zone *z, unsigned order)
+ * free -- written out.  Inlined where the lock is taken. */
+static __always_inline struct page *rmqueue(struct zone *z, unsigned order)
 {
 	struct page *page;
 
-	if (unlikely(!z->free_area[order].nr_free)) /* the count __area_del decrements */
+	if (unlikely(!z->free_area[order].nr_free)) /* the count area_del decrements */
 		return __buddy_rmqueue_split(z, order);
 	page = list_first_entry(&z->free_area[order].list, struct page, lru);
-	__area_del(z, page, order);
+	area_del(z, page, order);
 	page->flags = (page->flags & ~(STATE_ORDER | PG_OWNER_MASK)) |
 		      PG_ALLOCATED | order_bits(order);
 	z->free_pages -= 1u << order;
 	return page;
 }
 
-struct page *__buddy_rmqueue(struct zone *z, unsigned order)
-{
-	return __buddy_rmqueue_split(z, order);
-}
 
 /* --- per-CPU lists -------------------------------------------------------- */
 
@@ -221,14 +219,16 @@ static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
 }
 
 /* A block of order k < PCP_ORDERS from this CPU's list of zone z,
- * refilling it from the zone when empty; NULL if the zone has none. */
+ * refilling it from the zone when empty; NULL if the zone has none (a
+ * zone without a free block of order k or more, such as an empty HighMem
+ * zone before Normal, is not locked: a look at its mask says so). */
 static struct page *pcp_alloc(struct zone *z, unsigned k)
 {
 	mm_irqflags_t flags = mm_irq_save();
 	struct pcp_list MM_LOCAL *l = &local_pcp(z)->p_list[k];
 	struct page *page = pcp_pop(l);
 
-	if (!page) {
+	if (!page && READ_ONCE(z->free_mask) >> k) {
 		mm_irqflags_t f = mm_lock(&z->lock);
 		__buddy_pcp_refill(z, l, k);
 		mm_unlock(&z->lock, f);
@@ -255,6 +255,8 @@ static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
 		struct page *page;
 		if (order < PCP_ORDERS) {
 			page = pcp_alloc(z, order);
+		} else if (!(READ_ONCE(z->free_mask) >> order)) {
+			page = NULL;
 		} else {
 			mm_irqflags_t flags = mm_lock(&z->lock);
 			page = __buddy_rmqueue_split(z, order);
@@ -361,7 +363,7 @@ static __always_inline struct page *alloc_from_zone(struct zone *z, unsigned ord
 		return page;
 	}
 	flags = mm_lock(&z->lock);
-	page = __rmqueue(z, order);
+	page = rmqueue(z, order);
 	mm_unlock(&z->lock, flags);
 	return page;
 }
@@ -404,6 +406,7 @@ struct page *alloc_pages_kernel(unsigned order)
  * (zone lock held). */
 static bool __find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
 {
+	ZONE_LOCK_HELD(page_zone(pfn_to_page(pfn)));
 	for (unsigned k = 0; k < MAX_ORDER; k++) {
 		pfn_t h = pfn & ~((1u << k) - 1);
 		const struct page *p = pfn_to_page(h);
@@ -558,7 +561,7 @@ void free_pages_any(struct page *page, unsigned order)
 			   (PG_ALLOCATED | order_bits(order))) &&
 		    likely(!(pfn & ((1u << order) - 1)))) {
 			z->free_pages += 1u << order;
-			__free_one(z, page, pfn, order);
+			free_one(z, page, pfn, order);
 			mm_unlock(&z->lock, flags);
 			return;
 		}

@@ -23,9 +23,8 @@ unsigned long buddy_managed_pages(void)
 	return n;
 }
 
-/* The zone-info calls' check of the zone id and the array to fill. */
-static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
-			 uintptr_t caller)
+/* The zone-info calls' check of the zone id a caller passed. */
+static bool zone_id_ok(enum zone_id zone, const char *op, uintptr_t caller)
 {
 	if ((unsigned)zone >= MAX_NR_ZONES) {
 		mm_report_call(REPORT_INVALID_ARG, (unsigned)zone, op, caller,
@@ -33,6 +32,15 @@ static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
 			       (unsigned)zone, MAX_NR_ZONES);
 		return false;
 	}
+	return true;
+}
+
+/* The same, and the caller's array to fill. */
+static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
+			 uintptr_t caller)
+{
+	if (!zone_id_ok(zone, op, caller))
+		return false;
 	if (!out) {
 		mm_report_call(REPORT_INVALID_ARG, 0, op, caller,
 			       "a NULL array to fill");
@@ -41,7 +49,7 @@ static bool zone_args_ok(enum zone_id zone, const void *out, const char *op,
 	return true;
 }
 
-static void __buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
+static void zone_info_copy(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 {
 	mm_irqflags_t flags;
 
@@ -55,7 +63,7 @@ static void __buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER
 void buddy_zone_info(enum zone_id zone, unsigned long nr_free[MAX_ORDER])
 {
 	if (zone_args_ok(zone, nr_free, "buddy_zone_info", MM_CALLER()))
-		__buddy_zone_info(zone, nr_free);
+		zone_info_copy(zone, nr_free);
 	else if (nr_free)
 		memset(nr_free, 0, MAX_ORDER * sizeof(nr_free[0]));
 }
@@ -72,7 +80,7 @@ void buddy_print_info(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!zones[z].managed_pages)
 			continue;
-		__buddy_zone_info((enum zone_id)z, nr);
+		zone_info_copy((enum zone_id)z, nr);
 		mm_printf("%-8s", zones[z].name);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
 			mm_printf(" %6lu", nr[k]);
@@ -119,7 +127,7 @@ void buddy_print_fragmentation(void)
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!zones[z].managed_pages)
 			continue;
-		__buddy_zone_info((enum zone_id)z, nr); /* one snapshot a zone */
+		zone_info_copy((enum zone_id)z, nr); /* one snapshot a zone */
 		mm_printf("%-8s", zones[z].name);
 		for (unsigned k = 0; k < MAX_ORDER; k++)
 			mm_printf(" %6u", fragmentation(nr, k));
@@ -131,9 +139,10 @@ unsigned buddy_fragmentation(enum zone_id zone, unsigned order)
 {
 	unsigned long nr[MAX_ORDER];
 
-	if (!zone_args_ok(zone, nr, "buddy_fragmentation", MM_CALLER()))
+	/* nr is ours: only the zone id comes from the caller */
+	if (!zone_id_ok(zone, "buddy_fragmentation", MM_CALLER()))
 		return 1000;
-	__buddy_zone_info(zone, nr);
+	zone_info_copy(zone, nr);
 	return fragmentation(nr, order);
 }
 

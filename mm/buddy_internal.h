@@ -14,16 +14,17 @@ static inline uint32_t order_bits(unsigned order)
 	return (uint32_t)order << PG_ORDER_SHIFT;
 }
 
-/* A block goes on, or comes off, the free list of order k (lock held);
- * the zone's mask of non-empty orders follows. */
-static inline void __area_add(struct zone *z, struct page *head, unsigned k)
+/* A block goes on, or comes off, the free list of order k (called with
+ * the zone's lock held, by functions that take it or assert it); the
+ * zone's mask of non-empty orders follows. */
+static inline void area_add(struct zone *z, struct page *head, unsigned k)
 {
 	list_add(&head->lru, &z->free_area[k].list);
 	z->free_area[k].nr_free++;
 	z->free_mask |= 1u << k;
 }
 
-static inline void __area_del(struct zone *z, struct page *head, unsigned k)
+static inline void area_del(struct zone *z, struct page *head, unsigned k)
 {
 	if (--z->free_area[k].nr_free == 0)
 		z->free_mask &= ~(1u << k);
@@ -62,8 +63,6 @@ void buddy_oom_report(gfp_t gfp, unsigned order, uintptr_t caller, bool injected
 
 /* Empties z and gives it the span [start, end). */
 void buddy_init_zone_span(struct zone *z, pfn_t start, pfn_t end);
-/* Takes a block of `order` from z, splitting a larger one; NULL if none. */
-struct page *__buddy_rmqueue(struct zone *z, unsigned order);
 /* Puts the block at pfn on z's free lists, merging with free buddies
  * (lock held). */
 void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order);
@@ -76,6 +75,10 @@ static inline bool buddy_kernel_zone(const struct zone *z)
 
 	return off < sizeof(zones) && off % sizeof(zones[0]) == 0;
 }
+
+/* The zone's lock is held: a kernel zone's (a private zone's owner keeps
+ * its calls apart, mm/buddy_zone.c).  Checked under lock debugging. */
+#define ZONE_LOCK_HELD(z) MM_LOCK_HELD_IF(buddy_kernel_zone(z), &(z)->lock)
 
 /* The end of the page array: mem_map + max_pfn (mm/buddy_init.c sets it). */
 extern struct page *buddy_mem_map_end;

@@ -27,7 +27,7 @@ __noinline void __buddy_pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
 	unsigned n = READ_ONCE(pcp_on) ? PCP_BATCH >> k : 1, i;
 	struct page *block = n > 1 ? __buddy_rmqueue_split(z, PCP_REFILL_ORDER) : NULL;
 
-	MM_LOCK_HELD(&z->lock);
+	ZONE_LOCK_HELD(z);
 	if (block) { /* the common case: carved, pushed from the top down */
 		for (i = n; i--;) {
 			struct page *page = block + (i << k);
@@ -78,6 +78,7 @@ static void sort_blocks(struct page **b, unsigned n)
  */
 static void __free_runs(struct zone *z, struct page **blocks, unsigned n, unsigned k)
 {
+	ZONE_LOCK_HELD(z);
 	for (unsigned i = 0; i < n;) {
 		pfn_t pfn = page_to_pfn(blocks[i]);
 		unsigned m = 0;
@@ -102,7 +103,7 @@ static __noinline void __pcp_drain(struct zone *z, struct pcp_list MM_LOCAL *l,
 {
 	struct page *batch[PCP_BATCH];
 
-	MM_LOCK_HELD(&z->lock);
+	ZONE_LOCK_HELD(z);
 	while (n && l->p_head) {
 		unsigned got = 0;
 		for (; got < PCP_BATCH && got < n && l->p_head; got++) {

@@ -98,7 +98,7 @@ bool buddy_zone_release(struct zone *z, struct page *head, unsigned order)
 	    z->free_area[order].nr_free != 1 ||
 	    (head->flags & STATE_ORDER) != (PG_BUDDY | order_bits(order)))
 		return false;
-	__area_del(z, head, order);
+	area_del(z, head, order);
 	z->free_pages = 0;
 	head->flags = (head->flags & ~STATE_ORDER) | PG_ALLOCATED | order_bits(order);
 	z->name = private_closed;
@@ -112,7 +112,7 @@ struct page *buddy_zone_alloc(struct zone *z, unsigned order)
 		zone_not_open(z, "buddy_zone_alloc", MM_CALLER());
 		return NULL;
 	}
-	return order < MAX_ORDER ? __buddy_rmqueue(z, order) : NULL;
+	return order < MAX_ORDER ? __buddy_rmqueue_split(z, order) : NULL;
 }
 
 /* Why page, order may not be freed to open zone z (buddy_zone_free's

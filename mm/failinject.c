@@ -131,7 +131,7 @@ static uint32_t next_random(void)
 	return rng;
 }
 
-bool __mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
+bool mm_should_fail_slow(enum mm_alloc_kind kind, uintptr_t caller)
 {
 	mm_irqflags_t flags = mm_lock(&inject_lock);
 	char by[MM_SYMBOL_LEN];

@@ -75,10 +75,10 @@ extern bool mm_failinject_armed;
  * fail.  Called at the entry of every allocator's slow path; the inline
  * test keeps it to one load when nothing is armed.
  */
-bool __mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller);
+bool mm_should_fail_slow(enum mm_alloc_kind kind, uintptr_t caller);
 static inline bool mm_should_fail(enum mm_alloc_kind kind, uintptr_t caller)
 {
-	return unlikely(mm_failinject_armed) && __mm_should_fail(kind, caller);
+	return unlikely(mm_failinject_armed) && mm_should_fail_slow(kind, caller);
 }
 
 /* Hooks the allocators register to step their fast paths aside while

@@ -367,9 +367,12 @@ static void *__freelist_alloc(struct freelist *heap, size_t size)
 {
 	size_t need = MAX(ALIGN_UP(size, (size_t)FREELIST_ALIGN),
 			  FREELIST_MIN_SIZE);
-	struct list_node *n = fit(heap, need);
-	struct freelist_chunk *c = n ? link_chunk(n) : grow(heap, need);
+	struct freelist_chunk *c;
+	struct list_node *n;
 
+	MM_LOCK_HELD(&heap->fl_lock);
+	n = fit(heap, need);
+	c = n ? link_chunk(n) : grow(heap, need);
 	if (!c)
 		return NULL;
 	return hdr_payload(take(heap, c, need));
@@ -502,9 +505,12 @@ static struct freelist_chunk *coalesce(struct freelist *heap,
 static void __freelist_free(struct freelist *heap, void *ptr)
 {
 	struct freelist_region *r = NULL;
-	struct freelist_hdr *h = free_target(heap, ptr, &r);
-	struct freelist_chunk *c = (struct freelist_chunk *)h;
+	struct freelist_hdr *h;
+	struct freelist_chunk *c;
 
+	MM_LOCK_HELD(&heap->fl_lock);
+	h = free_target(heap, ptr, &r);
+	c = (struct freelist_chunk *)h;
 	if (!h)
 		return;
 	heap->fl_bytes_used -= h->h_size;

@@ -170,14 +170,20 @@ void kunmap(void *addr)
 	release_slot(va);
 }
 
-/* mm_map_frame's undo: the address never left this CPU (see above). */
+/* mm_map_frame's undo: the address never left this CPU (see above).  A
+ * slot that is not in use (unmapped twice) is a report, and nothing. */
 static void unmap_local(void *addr)
 {
 	vaddr_t va = ALIGN_DOWN((vaddr_t)addr, PAGE_SIZE);
 
 	if (!is_slot(va))
 		return;
-	ASSERT(slot_in_use((va - KMAP_BASE) / PAGE_SIZE));
+	if (!slot_in_use((va - KMAP_BASE) / PAGE_SIZE)) {
+		mm_report(REPORT_DOUBLE_FREE, va,
+			  "mm_unmap_frame(%p): the kmap slot is not in use (unmapped already?)",
+			  addr);
+		return;
+	}
 	unmap_slot(va);
 	release_slot(va);
 }

@@ -370,7 +370,7 @@ static void __kfree(const void *p, uintptr_t caller)
 	/* an object of a size class: the slab's slow path frees it, or
 	 * diagnoses it */
 	if (head && (head->s_cache->c_flags & SLAB_KMALLOC)) {
-		__slab_free_slow(head->s_cache, head, (void *)p, caller);
+		slab_free_slow_page(head->s_cache, head, (void *)p, caller);
 		return;
 	}
 	if (!kmalloc_lookup(p, "kfree", &cache, &large))

@@ -25,15 +25,20 @@ struct pt_range {
 	vaddr_t r_start;
 	uint64_t r_end; /* exclusive; may be 4 GiB */
 	paddr_t r_pa;
-	uint32_t r_flags; /* effective PTE_RW, PTE_USER, PTE_GLOBAL, PDE_PS */
+	/* effective PTE_RW and PTE_USER; not by_prot also PTE_GLOBAL, PDE_PS
+	 * (a 4 MiB page), PTE_PWT, PTE_PCD and PDE_PAT_LARGE (PAT, at either
+	 * level) */
+	uint32_t r_flags;
 };
 typedef void (*ptdump_fn)(const struct pt_range *r, void *ctx);
 
 /*
  * Calls fn for each maximal run of mappings in [start, end) of pgdir, in
  * address order.  With by_prot, runs merge on RW and USER alone (QEMU's
- * "info mem" view); otherwise frames must also be contiguous and the GLOBAL
- * and PS bits equal.
+ * "info mem" view); otherwise frames must also be contiguous and the GLOBAL,
+ * PS and cache bits equal.  A pgdir that is no page-aligned direct-map
+ * address, or a NULL fn, is a REPORT_INVALID_ARG naming the caller, and
+ * nothing is walked; the same for the printing calls below.
  */
 void ptdump_walk(const pde_t *pgdir, vaddr_t start, uint64_t end,
 		 bool by_prot, ptdump_fn fn, void *ctx);

@@ -88,6 +88,7 @@ static const char *__free_wrong(uintptr_t off, unsigned n, enum report_kind *kin
 {
 	unsigned first = (unsigned)(off / PERCPU_UNIT);
 
+	MM_LOCK_HELD(&percpu_lock);
 	*kind = REPORT_OUT_OF_RANGE;
 	if (off >= MM_PERCPU_BYTES || first < PERCPU_FIRST_UNIT)
 		return "not in the per-CPU space";

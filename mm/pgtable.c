@@ -107,17 +107,15 @@ void pgt_clear_pde(pde_t *d, vaddr_t va, bool live)
 	}
 }
 
-/* Whether pgdir can be read as a directory: page-aligned, in the direct
- * map, not the NULL page's alias. */
-static bool directory_ok(const pde_t *pgdir, uintptr_t caller)
+bool pgt_directory_ok(const pde_t *pgdir, const char *fn, uintptr_t caller)
 {
 	paddr_t pa = mm_virt_to_phys(pgdir);
 
 	if (IS_ALIGNED((uintptr_t)pgdir, PAGE_SIZE) && pa && pa < mm_direct_end())
 		return true;
 	mm_report_caller(REPORT_INVALID_ARG, (uintptr_t)pgdir, caller,
-			 "pgt_walk(%p): expected the page-aligned direct-map address of a page directory",
-			 (const void *)pgdir);
+			 "%s(%p): expected the page-aligned direct-map address of a page directory",
+			 fn, (const void *)pgdir);
 	return false;
 }
 
@@ -129,7 +127,7 @@ void pgt_walk(const pde_t *pgdir, vaddr_t va, struct pgt_walk *w)
 	w->w_pa = 0;
 	w->w_flags = 0;
 	w->w_level = 0;
-	if (!directory_ok(pgdir, MM_CALLER()))
+	if (!pgt_directory_ok(pgdir, "pgt_walk", MM_CALLER()))
 		return;
 	w->w_pde = pgdir[pde_index(va)];
 	if (!pde_present(w->w_pde)) {

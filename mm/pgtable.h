@@ -112,5 +112,9 @@ struct pgt_walk {
  * a REPORT_INVALID_ARG naming the caller, and the walk says level 0, not
  * present.  Not detected: another frame read as if it were a directory. */
 void pgt_walk(const pde_t *pgdir, vaddr_t va, struct pgt_walk *w);
+/* Whether pgdir can be read as a directory: page-aligned, in the direct
+ * map, not the NULL page's alias; if not, a REPORT_INVALID_ARG naming fn
+ * and caller. */
+bool pgt_directory_ok(const pde_t *pgdir, const char *fn, uintptr_t caller);
 
 #endif

@@ -71,7 +71,10 @@ void mm_set_frame_mapper(void *(*map)(paddr_t), void (*unmap)(void *));
 #endif
 
 /* A short-lived mapping of any frame, direct-mapped or not (kmap_atomic).
- * At most MM_MAP_FRAME_SLOTS at once, released in reverse order. */
+ * At most MM_MAP_FRAME_SLOTS at once, released in reverse order.  NULL
+ * when no slot is free (before kmap_init: a report past the fourth);
+ * unmapping what is not mapped (twice, out of order before kmap_init) is
+ * a report, and nothing is done. */
 #define MM_MAP_FRAME_SLOTS 4
 void *mm_map_frame(paddr_t pa);
 void mm_unmap_frame(void *va);
@@ -205,6 +208,7 @@ void mm_lock_init(mm_lock_t *l, const char *name, unsigned order);
 mm_irqflags_t mm_lock(mm_lock_t *l);
 void mm_unlock(mm_lock_t *l, mm_irqflags_t flags);
 #define MM_LOCK_HELD(l) ((void)0)
+#define MM_LOCK_HELD_IF(cond, l) ((void)0)
 static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
 {
 	return l->l_acquired;
@@ -271,6 +275,8 @@ static __always_inline void mm_unlock(mm_lock_t *l, mm_irqflags_t flags)
 	irq_restore((irqflags_t)flags);
 }
 #define MM_LOCK_HELD(l) LOCK_ASSERT_HELD(l)
+/* The same, only where cond holds (evaluated only under lock debugging). */
+#define MM_LOCK_HELD_IF(cond, l) ASSERT(!spin_debugged(l) || !(cond) || spin_held(l))
 static inline unsigned long mm_lock_acquisitions(const mm_lock_t *l)
 {
 	return l->sl_stats.ls_acquired;

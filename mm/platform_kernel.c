@@ -14,6 +14,7 @@
 #include "arch/x86/smp_call.h"
 #include "lib/panic.h"
 #include "lib/symbol.h"
+#include "mm/report.h"
 
 #define FIXMAP_SLOT_FRAME0 1 /* slots 1..MM_MAP_FRAME_SLOTS */
 
@@ -40,7 +41,12 @@ void *mm_map_frame(paddr_t pa)
 		return mm_phys_to_virt(pa);
 	if (map_frame_hook)
 		return map_frame_hook(pa);
-	ASSERT(frame_slots_used < MM_MAP_FRAME_SLOTS);
+	if (frame_slots_used >= MM_MAP_FRAME_SLOTS) {
+		mm_report_caller(REPORT_INVALID_ARG, pa, MM_CALLER(),
+				 "mm_map_frame(%#llx): %u frames are mapped already, the most at once",
+				 (unsigned long long)pa, MM_MAP_FRAME_SLOTS);
+		return NULL;
+	}
 	return fixmap_set(FIXMAP_SLOT_FRAME0 + frame_slots_used++, pa, PTE_RW);
 }
 
@@ -54,8 +60,13 @@ void mm_unmap_frame(void *va)
 		unmap_frame_hook(va);
 		return;
 	}
-	ASSERT(frame_slots_used > 0);
-	ASSERT(v == FIXMAP_BASE + (FIXMAP_SLOT_FRAME0 + frame_slots_used - 1) * PAGE_SIZE);
+	if (!frame_slots_used ||
+	    v != FIXMAP_BASE + (FIXMAP_SLOT_FRAME0 + frame_slots_used - 1) * PAGE_SIZE) {
+		mm_report_caller(REPORT_INVALID_ARG, v, MM_CALLER(),
+				 "mm_unmap_frame(%p): not the frame mapped last (%u mapped)",
+				 va, frame_slots_used);
+		return;
+	}
 	fixmap_clear(FIXMAP_SLOT_FRAME0 + --frame_slots_used);
 }
 

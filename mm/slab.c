@@ -180,6 +180,7 @@ static struct page *new_slab(struct kmem_cache *c)
  * line, so that the take below stays short (lock held). */
 static __noinline void __slab_now_full(struct kmem_cache *c, struct page *page)
 {
+	MM_LOCK_HELD(&c->c_lock);
 	list_move(&page->lru, &c->c_full);
 }
 
@@ -194,6 +195,7 @@ static __noinline void __slab_take_broken(struct kmem_cache *c, struct page *pag
 	struct slab_free_rec *r = debug ? slab_free_rec(c, page, obj) : slab_obj_rec(c, obj);
 	const char *why = NULL;
 
+	MM_LOCK_HELD(&c->c_lock);
 	slab_list_step(c, slab_first_obj(c, page), entry, r, left, &why);
 	while (k)
 		(debug ? slab_free_rec(c, page, out[--k])
@@ -217,6 +219,7 @@ static __always_inline unsigned __slab_take(struct kmem_cache *c, struct page *p
 	unsigned nfree = c->c_per_slab - page->s_inuse, n = MIN(want, nfree), k = 0;
 	const char *why = NULL;
 
+	MM_LOCK_HELD(&c->c_lock);
 	/* A fresh run that holds every free object of the slab (as it does
 	 * in a new slab): its objects are taken in order, only their marks
 	 * to check. */
@@ -267,8 +270,10 @@ static __noinline unsigned __slab_take_empty(struct kmem_cache *c, uintptr_t mar
 					     void **out, unsigned want, bool debug)
 {
 	struct page *page = list_first_entry(&c->c_empty, struct page, lru);
-	unsigned k = __slab_take(c, page, mark, out, want, debug);
+	unsigned k;
 
+	MM_LOCK_HELD(&c->c_lock);
+	k = __slab_take(c, page, mark, out, want, debug);
 	if (k) {
 		c->c_nr_empty--;
 		if (page->s_inuse < c->c_per_slab) /* full: on c_full already */
@@ -286,6 +291,7 @@ static __always_inline unsigned __slab_pop(struct kmem_cache *c, uintptr_t mark,
 {
 	unsigned k = 0;
 
+	MM_LOCK_HELD(&c->c_lock);
 	while (k < want) {
 		if (!list_empty(&c->c_partial))
 			k += __slab_take(c, list_first_entry(&c->c_partial, struct page, lru),

@@ -141,6 +141,7 @@ static uint32_t ids_used[SLAB_MAX_IDS / 32];
 /* A free id above the reserved ones, taken (lock held); 0 if none. */
 static unsigned __id_take(void)
 {
+	MM_LOCK_HELD(&slab_list_lock);
 	for (unsigned id = SLAB_ID_FIRST_FREE; id < SLAB_MAX_IDS; id++) {
 		if (!(ids_used[id / 32] & (1u << (id % 32)))) {
 			ids_used[id / 32] |= 1u << (id % 32);
@@ -152,6 +153,7 @@ static unsigned __id_take(void)
 
 static void __id_put(unsigned id)
 {
+	MM_LOCK_HELD(&slab_list_lock);
 	ids_used[id / 32] &= ~(1u << (id % 32));
 }
 

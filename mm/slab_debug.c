@@ -284,6 +284,7 @@ unsigned debug_check_object(struct kmem_cache *c, struct page *page, void *obj)
 static void __debug_resize(struct kmem_cache *c, struct page *page, void *obj,
 			   struct slab_track *t, size_t req)
 {
+	MM_LOCK_HELD(&c->c_lock);
 	if (req > t->t_req) {
 		check_red_zones(c, page, obj, t->t_req);
 		memset((uint8_t *)obj + t->t_req, 0, req - t->t_req);

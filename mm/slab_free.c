@@ -22,6 +22,7 @@ void release_slab(struct kmem_cache *c, struct page *page)
  * list; returns it if it must go back to the buddy (lock held). */
 static struct page *__slab_relist(struct kmem_cache *c, struct page *page)
 {
+	MM_LOCK_HELD(&c->c_lock);
 	if (page->s_inuse)
 		list_move(&page->lru, &c->c_partial);
 	else if (c->c_nr_empty >= SLAB_EMPTY_MAX) {
@@ -48,6 +49,7 @@ static __always_inline struct page *__slab_push(struct kmem_cache *c,
 {
 	void *head = page->s_freelist;
 
+	MM_LOCK_HELD(&c->c_lock);
 	r->f_mark = SLAB_MARK_ON_SLAB;
 	page->s_inuse--;
 	if (unlikely(slab_quarantined(page)))
@@ -64,6 +66,7 @@ static __always_inline struct page *__slab_push_one(struct kmem_cache *c,
 						    struct page *page, void *obj,
 						    struct slab_free_rec *r)
 {
+	MM_LOCK_HELD(&c->c_lock);
 	if (!slab_quarantined(page))
 		c->c_active--;
 	return __slab_push(c, page, obj, r);
@@ -116,6 +119,7 @@ static bool is_target(void *obj, void *target)
 static bool __obj_is_free(struct kmem_cache *c, struct page *page, void *obj,
 			  uintptr_t mark)
 {
+	MM_LOCK_HELD(&c->c_lock);
 	if (slab_quarantined(page))
 		return mark == SLAB_MARK_ON_SLAB;
 	if (mark == SLAB_MARK_IN_ARRAY)
@@ -129,6 +133,7 @@ static bool __free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 {
 	struct slab_free_rec *r;
 
+	MM_LOCK_HELD(&c->c_lock);
 	if (!page) {
 		struct page *p = virt_to_page_checked(obj);
 		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)obj,
@@ -169,10 +174,10 @@ static bool __free_allowed(struct kmem_cache *c, struct page *page, void *obj)
 __noinline void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
 	if (obj)
-		__slab_free_slow(c, slab_page_of(obj), obj, caller);
+		slab_free_slow_page(c, slab_page_of(obj), obj, caller);
 }
 
-void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
+void slab_free_slow_page(struct kmem_cache *c, struct page *page, void *obj,
 		      uintptr_t caller)
 {
 	struct page *dead = NULL;
@@ -260,7 +265,7 @@ __noinline void slab_free_refused(void *unused, void *obj, uintptr_t caller)
 	struct page *page = slab_fast_page(obj);
 
 	(void)unused;
-	__slab_free_slow(page->s_cache, page, obj, caller);
+	slab_free_slow_page(page->s_cache, page, obj, caller);
 }
 
 void __kmem_cache_free(struct kmem_cache *c, void *obj, uintptr_t caller)

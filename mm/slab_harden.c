@@ -12,6 +12,7 @@ void __slab_quarantine(struct kmem_cache *c, struct page *page, const void *obj,
 	bool on_empty = page->s_inuse == 0; /* the lists follow s_inuse */
 	unsigned forgotten = __slab_cpu_purge(c, page);
 
+	MM_LOCK_HELD(&c->c_lock);
 	mm_report(REPORT_CORRUPTION, (uintptr_t)obj,
 		  "cache %s, slab at %p (pfn %#x, %u in use): free object %p: %s (raw word %#lx); the slab is quarantined",
 		  c->c_name, page_address(page), (unsigned)page_to_pfn(page),
@@ -38,6 +39,7 @@ int __slab_walk_free(struct kmem_cache *c, struct page *page,
 	unsigned left = c->c_per_slab - page->s_inuse;
 	const char *why = NULL;
 
+	MM_LOCK_HELD(&c->c_lock);
 	if (!entry && left) {
 		__slab_quarantine(c, page, lowmem_page_address(page),
 				  "its free list is empty but objects are free", left);

@@ -30,7 +30,7 @@ static unsigned long list_length(const struct list_node *list)
 }
 
 /* kmem_cache_info without the checks (every cache on the list). */
-static void __kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
+static void cache_info_unchecked(const struct kmem_cache *c, struct slab_info *out)
 {
 	struct kmem_cache *cc = (struct kmem_cache *)c;
 	mm_irqflags_t flags = mm_lock(&cc->c_lock);
@@ -78,7 +78,7 @@ void kmem_cache_info(const struct kmem_cache *c, struct slab_info *out)
 		out->name = "(not a cache)";
 		return;
 	}
-	__kmem_cache_info(c, out);
+	cache_info_unchecked(c, out);
 }
 
 struct info_req {
@@ -91,7 +91,7 @@ static void info_one(struct kmem_cache *c, void *arg)
 	struct info_req *req = arg;
 
 	if (req->n < req->max)
-		__kmem_cache_info(c, &req->out[req->n]);
+		cache_info_unchecked(c, &req->out[req->n]);
 	req->n++;
 }
 
@@ -113,7 +113,7 @@ static void print_one(struct kmem_cache *c, void *arg)
 	struct slab_info si;
 
 	(void)arg;
-	__kmem_cache_info(c, &si);
+	cache_info_unchecked(c, &si);
 	mm_printf("%-20s %8lu %8lu %7u %8u %6u %6lu %3u.%u%% %6lu %6lu %6u\n", si.name,
 		  si.active_objs, si.total_objs, si.object_size, si.objs_per_slab,
 		  si.pages_per_slab, si.slabs, si.waste_permille / 10, si.waste_permille % 10,
@@ -125,7 +125,7 @@ static void print_quarantined(struct kmem_cache *c, void *arg)
 	struct slab_info si;
 
 	(void)arg;
-	__kmem_cache_info(c, &si);
+	cache_info_unchecked(c, &si);
 	if (si.quarantined_slabs)
 		mm_printf("%s: %lu slab(s) quarantined (a corrupted free list; their memory is kept out of use)\n",
 			  si.name, si.quarantined_slabs);
@@ -253,7 +253,7 @@ static unsigned check_list(struct kmem_cache *c, struct list_node *list,
  * go on allocating; each CPU's arrays by that CPU, and the depot
  * (slab_cpu_check), before.
  */
-static unsigned __kmem_cache_check(struct kmem_cache *c)
+static unsigned cache_check_unchecked(struct kmem_cache *c)
 {
 	unsigned problems = slab_cpu_check(c), n = c->c_per_slab;
 	mm_irqflags_t flags = mm_lock(&c->c_lock);
@@ -278,12 +278,12 @@ unsigned kmem_cache_check(struct kmem_cache *c)
 {
 	if (!slab_cache_check_handle(c, "kmem_cache_check", MM_CALLER()))
 		return 1;
-	return __kmem_cache_check(c);
+	return cache_check_unchecked(c);
 }
 
 static void check_one(struct kmem_cache *c, void *problems)
 {
-	*(unsigned *)problems += __kmem_cache_check(c);
+	*(unsigned *)problems += cache_check_unchecked(c);
 }
 
 unsigned slab_check(void)

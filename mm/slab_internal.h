@@ -472,7 +472,7 @@ void slab_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
  * was refused: the cache is the slab's. */
 void slab_free_refused(void *unused, void *obj, uintptr_t caller);
 /* The same with obj's slab_page_of() at hand (NULL: not a slab's). */
-void __slab_free_slow(struct kmem_cache *c, struct page *page, void *obj,
+void slab_free_slow_page(struct kmem_cache *c, struct page *page, void *obj,
 		      uintptr_t caller);
 /* The free of an object of a cache that is not SLAB_TILED: its fast path,
  * then slab_free_slow (out of line, so that the tiled caches' fast path

@@ -75,6 +75,23 @@ void vmalloc_init(void)
 		panic("vmalloc: no memory for the vm_area cache");
 }
 
+struct page *vmalloc_to_page(const void *addr)
+{
+	vaddr_t va = (vaddr_t)addr;
+	pte_t *p;
+
+	if (va < VMALLOC_START || va >= VMALLOC_END) {
+		mm_report_caller(REPORT_OUT_OF_RANGE, va, MM_CALLER(),
+				 "vmalloc_to_page(%#x): expected an address in the vmalloc range %#x-%#x",
+				 va, VMALLOC_START, VMALLOC_END);
+		return NULL;
+	}
+	p = pgt_lookup(kernel_as.as_pgdir, va);
+	if (!p || !pte_present(*p))
+		return NULL;
+	return phys_to_page(pte_phys(*p));
+}
+
 unsigned vmalloc_nr_areas(void)
 {
 	return READ_ONCE(nr_areas);
@@ -116,6 +133,7 @@ static bool __freed_test(vaddr_t va)
 {
 	unsigned i = page_index(va);
 
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	return freed[i / 32] >> (i % 32) & 1;
 }
 
@@ -123,6 +141,7 @@ static bool __freed_test(vaddr_t va)
  * there any more. */
 static void __freed_forget(vaddr_t va, size_t pages)
 {
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	for (unsigned i = page_index(va), end = i + (unsigned)pages; i < end; i++)
 		freed[i / 32] &= ~(1u << (i % 32));
 }
@@ -227,6 +246,7 @@ static void __report_bad_release(vaddr_t va, const char *fn, uintptr_t caller)
 {
 	struct list_node *pos;
 
+	LOCK_ASSERT_HELD(&vmalloc_lock);
 	if (va < VMALLOC_START || va >= VMALLOC_END) {
 		mm_report_caller(REPORT_OUT_OF_RANGE, va, caller,
 				 "%s(%#x): expected an address in the vmalloc range %#x-%#x",

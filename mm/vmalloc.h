@@ -50,6 +50,15 @@ void *vmalloc_map_area(size_t size, int (*map)(vaddr_t va, size_t size, void *ct
  * area); NULL is ignored. */
 void vmalloc_unmap_area(const void *addr, uintptr_t caller);
 
+/*
+ * The frame mapped at addr, an address in a live vmalloc area (Linux's
+ * vmalloc_to_page); NULL where nothing is mapped (a guard page, a range
+ * no area holds).  An address outside the vmalloc range is a
+ * REPORT_OUT_OF_RANGE, and NULL.  It reads the kernel's tables without a
+ * lock: the caller owns the area, whose tables stay while it is mapped.
+ */
+struct page *vmalloc_to_page(const void *addr);
+
 /* Live areas, for leak checks. */
 unsigned vmalloc_nr_areas(void);
 

@@ -124,9 +124,10 @@ static pte_t *table_entry(struct addr_space *as, vaddr_t va)
 
 /* Replaces the entry for va; an owned frame under it is freed only after
  * every TLB has forgotten it (__flush_finish).  True when that left a user
- * table empty. */
-static __always_inline bool __replace_pte(struct addr_space *as, pte_t *p,
-					  vaddr_t va, pte_t val, struct vmm_flush *f)
+ * table empty.  Inlined into the __ functions, which hold as_lock and
+ * assert it. */
+static __always_inline bool replace_pte(struct addr_space *as, pte_t *p,
+					vaddr_t va, pte_t val, struct vmm_flush *f)
 {
 	pte_t old = pgt_set(p, val, va, is_live(as, va));
 	bool emptied = false;
@@ -154,10 +155,11 @@ static bool __unmap_pages(struct addr_space *as, vaddr_t va, size_t size,
 {
 	bool emptied = false;
 
+	LOCK_ASSERT_HELD(&as->as_lock);
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
 		if (p && pte_present(*p))
-			emptied |= __replace_pte(as, p, va + off, (pte_t){ 0 }, f);
+			emptied |= replace_pte(as, p, va + off, (pte_t){ 0 }, f);
 	}
 	return emptied;
 }
@@ -169,6 +171,7 @@ static bool __unmap_pages(struct addr_space *as, vaddr_t va, size_t size,
 static void __free_empty_tables(struct addr_space *as, vaddr_t va, size_t size,
 				struct vmm_flush *f)
 {
+	LOCK_ASSERT_HELD(&as->as_lock);
 	if (as->as_kernel)
 		return;
 	for (unsigned i = pde_index(va); i <= pde_index(va + size - 1); i++) {
@@ -206,7 +209,7 @@ static bool take_frames(struct list_node *frames, size_t n, gfp_t gfp)
 
 /*
  * Maps [va, va + size) to pa onwards, or to fresh owned frames when `own`.
- * (Inline, like __replace_pte: a map and an unmap together cost about 430
+ * (Inline, like replace_pte: a map and an unmap together cost about 430
  * instructions, and the calls alone were a tenth of that.)
  * Out of memory changes no mapping: the page tables come first (a table
  * this call made and left empty is freed again on failure), then every
@@ -239,7 +242,7 @@ static __always_inline int __map_range(struct addr_space *as, vaddr_t va,
 			as->as_owned_pages++;
 			frame = page_to_phys(pg);
 		}
-		__replace_pte(as, pgt_lookup(as->as_pgdir, va + off), va + off,
+		replace_pte(as, pgt_lookup(as->as_pgdir, va + off), va + off,
 			      make_pte(frame, flags), f);
 	}
 	return 0;
@@ -248,6 +251,7 @@ static __always_inline int __map_range(struct addr_space *as, vaddr_t va,
 int __vmm_map_zeroed(struct addr_space *as, vaddr_t va, unsigned prot,
 		     struct vmm_flush *f)
 {
+	LOCK_ASSERT_HELD(&as->as_lock);
 	return __map_range(as, va, PAGE_SIZE, prot, 0, true,
 			   GFP_HIGHUSER | __GFP_ZERO, f);
 }
@@ -345,6 +349,7 @@ static void __drop_regions(struct addr_space *as, vaddr_t va, size_t size)
 {
 	unsigned i = 0;
 
+	LOCK_ASSERT_HELD(&as->as_lock);
 	while (i < as->as_nr_regions) {
 		struct vmm_region *r = &as->as_regions[i];
 		if (r->r_start >= va && r->r_end - 1 <= va + size - 1)
@@ -387,6 +392,7 @@ void vmm_kernel_unmap(vaddr_t va, size_t size)
 static void __protect_pages(struct addr_space *as, vaddr_t va, size_t size,
 			    uint32_t bits, struct vmm_flush *f)
 {
+	LOCK_ASSERT_HELD(&as->as_lock);
 	for (size_t off = 0; off < size; off += PAGE_SIZE) {
 		pte_t *p = pgt_lookup(as->as_pgdir, va + off);
 		pte_t val;
@@ -471,6 +477,7 @@ int vmm_clear_accessed_dirty(struct addr_space *as, vaddr_t va)
 
 void __vmm_empty_space(struct addr_space *as, struct vmm_flush *f)
 {
+	LOCK_ASSERT_HELD(&as->as_lock);
 	/* Most spaces have few tables (a task's often none): stop at the last. */
 	for (unsigned i = 0; i < KERNEL_PDE_FIRST && as->as_table_pages; i++) {
 		pde_t *d = &as->as_pgdir[i];
@@ -479,7 +486,7 @@ void __vmm_empty_space(struct addr_space *as, struct vmm_flush *f)
 			continue;
 		t = pde_table(*d);
 		for (unsigned j = 0; j < PTRS_PER_TABLE; j++)
-			__replace_pte(as, &t[j], ((vaddr_t)i << PGDIR_SHIFT) + j * PAGE_SIZE,
+			replace_pte(as, &t[j], ((vaddr_t)i << PGDIR_SHIFT) + j * PAGE_SIZE,
 				      (pte_t){ 0 }, f);
 		d->pde = 0;
 		vmm_free_later(f, virt_to_page(t));

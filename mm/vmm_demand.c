@@ -13,6 +13,7 @@ unsigned long vmm_demand_faults;
 
 static struct vmm_region *__find_region(struct addr_space *as, vaddr_t va)
 {
+	LOCK_ASSERT_HELD(&as->as_lock);
 	for (unsigned i = 0; i < as->as_nr_regions; i++)
 		if (va >= as->as_regions[i].r_start &&
 		    va < as->as_regions[i].r_end)
@@ -60,6 +61,7 @@ static int __demand_serve(struct addr_space *as, vaddr_t addr, uint32_t err,
 	struct vmm_region *r = __find_region(as, addr);
 	pte_t *p = pgt_lookup(as->as_pgdir, addr);
 
+	LOCK_ASSERT_HELD(&as->as_lock);
 	if (!r)
 		return ERR_NOT_FOUND;
 	*region = *r;

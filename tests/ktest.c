@@ -6,6 +6,7 @@
 #include "tests/ktest.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/errno.h"
 #include "lib/panic.h"
 #include "arch/x86/qemu_exit.h"
 #include "mm/failinject.h"
@@ -27,6 +28,20 @@ static bool ktap; /* nested KTAP instead of TAP 13 */
 static char first_msg[FIRST_MSG_MAX];
 static char skip_reason[FIRST_MSG_MAX];
 static int own_failures; /* of the test's own checks, not the hooks' */
+/* What the failing check saw could be an out-of-memory result: a NULL
+ * pointer, a zero or ERR_NO_MEMORY, a false condition (set by each check
+ * before it fails). */
+static bool check_oom_like;
+/* A check failed after an injected failure in a way it does not explain:
+ * a wrong error code, a wrong value, a string (ktest_sweep.c: a bug). */
+static bool unexplained;
+static char unexplained_msg[FIRST_MSG_MAX]; /* the first such check's */
+static bool depends_on_memory; /* of the next integer check */
+
+void ktest_depends_on_memory(void)
+{
+	depends_on_memory = true;
+}
 static const char *failed_hooks[KTEST_HOOKS_FAILED_MAX]; /* after-hooks that failed */
 static char hook_msgs[KTEST_HOOKS_FAILED_MAX][FIRST_MSG_MAX]; /* what each found */
 static unsigned nr_failed_hooks;
@@ -40,10 +55,25 @@ int ktest_failures(void)
 static void vfail(const char *file, int line, const char *fmt, va_list ap)
 {
 	char msg[FIRST_MSG_MAX];
-	/* a failure after an injected one says so (mm/failinject.h) */
+	/* a failure after an injected one says so (mm/failinject.h), and
+	 * whether the failed allocation explains what the check saw */
+	bool injected = mm_failinject_armed && mm_failinject_injected();
 	int n = snprintf(msg, sizeof(msg), "%s%s:%d: ",
-			 mm_failinject_armed && mm_failinject_injected() ?
-			 "allocation failed (injected): " : "", file, line);
+			 !injected ? "" : check_oom_like ? "allocation failed (injected): " :
+			 "not explained by the injected failure: ", file, line);
+
+	if (injected && !check_oom_like && !unexplained) {
+		unexplained = true;
+		if (n < (int)sizeof(msg)) {
+			va_list again;
+			va_copy(again, ap);
+			snprintf(unexplained_msg, sizeof(unexplained_msg), "%s:%d: ", file, line);
+			vsnprintf(unexplained_msg + strlen(unexplained_msg),
+				  sizeof(unexplained_msg) - strlen(unexplained_msg), fmt, again);
+			va_end(again);
+		}
+	}
+	check_oom_like = true; /* the default for the next (bool) check */
 
 	if (n < (int)sizeof(msg))
 		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
@@ -77,8 +107,9 @@ bool ktest_check_int(const char *file, int line, const char *op,
 		     const char *exp_s, const char *act_s, long long exp,
 		     long long act)
 {
-	bool ok;
+	bool ok, memory = depends_on_memory;
 
+	depends_on_memory = false;
 	if (!strcmp(op, "=="))
 		ok = exp == act;
 	else if (!strcmp(op, "!="))
@@ -93,6 +124,7 @@ bool ktest_check_int(const char *file, int line, const char *op,
 		ok = exp >= act;
 	if (ok)
 		return true;
+	check_oom_like = memory || act == 0 || act == ERR_NO_MEMORY;
 	if (!strcmp(op, "=="))
 		fail(file, line, "expected %lld (%#llx), got %lld (%#llx): %s",
 		     exp, (unsigned long long)exp, act, (unsigned long long)act,
@@ -108,6 +140,7 @@ bool ktest_check_str(const char *file, int line, const char *act_s,
 {
 	if (act && !strcmp(exp, act))
 		return true;
+	check_oom_like = !act;
 	fail(file, line, "expected \"%s\", got \"%s\": %s", exp,
 	     act ? act : "(null)", act_s);
 	return false;
@@ -120,6 +153,7 @@ bool ktest_check_ptr(const char *file, int line, const char *act_s,
 
 	if (op[0] == '=' ? equal : !equal)
 		return true;
+	check_oom_like = !act;
 	if (op[0] == '=')
 		fail(file, line, "expected %p, got %p: %s", exp, act, act_s);
 	else
@@ -197,6 +231,8 @@ static __noinline enum ktest_verdict execute(const struct ktest *t, int number)
 	current_number = number;
 	current_failures = 0;
 	current_skipped = false;
+	unexplained = false;
+	check_oom_like = true;
 	nr_failed_hooks = 0;
 	first_msg[0] = '\0';
 	run_hooks_before();
@@ -256,6 +292,8 @@ void ktest_execute(const struct ktest *t, int number, struct ktest_result *r)
 	r->verdict = own_failures ? KTEST_FAILED : o == KTEST_SKIPPED ? KTEST_SKIPPED : KTEST_PASSED;
 	r->msg = own_failures ? first_msg : o == KTEST_SKIPPED ? skip_reason : "";
 	r->nr_hooks = nr_failed_hooks;
+	r->unexplained = unexplained;
+	r->unexplained_msg = unexplained_msg;
 	for (unsigned i = 0; i < nr_failed_hooks; i++) {
 		r->hooks[i] = failed_hooks[i];
 		r->hook_msgs[i] = hook_msgs[i];

@@ -105,6 +105,10 @@ struct ktest_result {
 	enum ktest_verdict verdict;
 	const char *msg;
 	unsigned nr_hooks;
+	/* a check failed after an injected failure, on something it does not
+	 * explain (not NULL, 0, ERR_NO_MEMORY or false) */
+	bool unexplained;
+	const char *unexplained_msg; /* its check's message */
 	const char *hooks[KTEST_HOOKS_FAILED_MAX];
 	const char *hook_msgs[KTEST_HOOKS_FAILED_MAX];
 };
@@ -148,6 +152,12 @@ void ktest_skip(const char *reason);
 			(long long)(act))
 
 #define EXPECT_EQ(exp, act) KT_INT(__FILE__, __LINE__, "==", exp, act)
+/* An EXPECT_EQ that holds only while every allocation it depends on
+ * succeeds, the kernel's own included (a count of allocations that
+ * worked, of objects a cache kept): under the fault sweep, a failed
+ * allocation explains its failure, as it explains a NULL. */
+void ktest_depends_on_memory(void);
+#define EXPECT_EQ_WITH_MEMORY(exp, act) (ktest_depends_on_memory(), EXPECT_EQ(exp, act))
 #define EXPECT_NE(exp, act) KT_INT(__FILE__, __LINE__, "!=", exp, act)
 #define EXPECT_LT(a, b) KT_INT(__FILE__, __LINE__, "<", a, b)
 #define EXPECT_LE(a, b) KT_INT(__FILE__, __LINE__, "<=", a, b)

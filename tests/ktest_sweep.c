@@ -74,6 +74,21 @@ static void describe_injection(char *buf, size_t size)
 			 mm_symbol(caller, by, sizeof(by)));
 }
 
+extern char __tests_text_start[], __tests_text_end[];
+
+/* Whether the failure injected last was of an allocation the self-test's
+ * own code made (linker.ld puts the tests' code together): then the test
+ * needed it, and may fail in any way; an allocation the kernel made for
+ * it must be answered as out of memory (ktest.c: "unexplained"). */
+static bool test_made_it(void)
+{
+	enum mm_alloc_kind kind;
+	uintptr_t caller;
+
+	return mm_failinject_last(&kind, &caller) &&
+	       caller >= (uintptr_t)__tests_text_start && caller < (uintptr_t)__tests_text_end;
+}
+
 /*
  * The first after-hook of r that found a bug: any, except that a test
  * which stopped early (failed) may have seen fewer misuse reports than it
@@ -98,6 +113,7 @@ static bool run_failing(const struct ktest *t, int number, unsigned long k,
 	char context[48], what[MM_SYMBOL_LEN + 40];
 	struct ktest_result r;
 	unsigned long injected;
+	bool by_test;
 	const char *bug = NULL, *hook;
 	unsigned i;
 
@@ -106,6 +122,7 @@ static bool run_failing(const struct ktest *t, int number, unsigned long k,
 	arm(k);
 	ktest_execute(t, number, &r);
 	injected = mm_failinject_injected();
+	by_test = test_made_it();
 	describe_injection(what, sizeof(what));
 	mm_failinject_off();
 	ktest_set_context(NULL);
@@ -118,11 +135,13 @@ static bool run_failing(const struct ktest *t, int number, unsigned long k,
 						   "coped, but left something behind";
 	else if (r.verdict == KTEST_FAILED && !injected)
 		bug = "failed with nothing injected";
+	else if (r.verdict == KTEST_FAILED && r.unexplained && !by_test)
+		bug = "failed on something the kernel's failed allocation does not explain";
 	if (bug) {
 		totals.bugs++;
 		snprintf(msg, size, "allocation %lu of %lu (%s): %s: %s%s%s", k, count, what,
 			 bug, hook ? hook : "", hook ? " check: " : "",
-			 hook ? r.hook_msgs[i] : r.msg);
+			 hook ? r.hook_msgs[i] : r.unexplained ? r.unexplained_msg : r.msg);
 		return false;
 	}
 	if (r.verdict == KTEST_FAILED) {

@@ -92,7 +92,7 @@ class Subset:
         a = self.args
         if name == "kernel":
             targets, extra = ["build/kernel.elf"], ["--only", "kernel", "--mem", a.mem]
-        elif name == "smp":  # the suites on 2, 3, 4 and 8 CPUs, both modes
+        elif name == "smp":  # the suites on 1, 2, 3, 4 and 8 CPUs, both modes
             targets, extra = ["build/kernel.elf"], ["--only", "smp"]
         elif name == "host":
             targets = a.host_test
@@ -185,7 +185,9 @@ def parse_args():
     ap.add_argument("--fuzz-share", type=float, default=0.1,
                     help="share of each fuzz target's make-test runs")
     ap.add_argument("--timeout", type=int, default=40,
-                    help="seconds a kernel run may take (a hang is a kill)")
+                    help="seconds a kernel run may take (a hang is a kill); the SMP stage's "
+                    "multi-threaded runs with more CPUs than the host has cores get up to 4 "
+                    "times as long (tests/testrun/smp_runs.py: run_timeout)")
     ap.add_argument("--fuzz-timeout", type=int, default=180)
     ap.add_argument("--no-baseline", action="store_true")
     return ap.parse_args()

@@ -11,7 +11,7 @@ Jobs (each reports `N passed, M failed, K skipped`):
            (TAP on the smallest, KTAP on the others); the test listing and
            selection (ktest=list, suites, id globs, a word that selects
            nothing) and the warning for unknown boot options
-  smp      the same on 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
+  smp      the same on 1, 2, 3, 4 and 8 CPUs, multi-threaded and with -icount,
            and the shootdown tests failing with shootdowns switched off
   iso      the self-tests booted through GRUB from an ISO, Multiboot 1 and 2
   bochs    the same ISO under Bochs, a second x86 model, where the segment
@@ -34,8 +34,10 @@ Jobs (each reports `N passed, M failed, K skipped`):
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
   memmap   the memory picture
-  make     make run (passing, failing, poweroff), make test-list, make help,
-           and GDB from the generated .gdbinit with no QEMU to attach to
+  make     make run (passing, failing, poweroff; the README's sample boot
+           lines against its output), make run-iso (poweroff), make
+           test-list, make help, make DEBUG=1 (in build/debug), and GDB
+           from the generated .gdbinit with no QEMU to attach to
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
 with the pass value from arch/x86/qemu_exit.h, the TAP (or KTAP) plan is

@@ -118,6 +118,7 @@ unsigned long soak_run(const struct soak_mix *m, unsigned long ops, unsigned lon
 	snapshot(&before);
 	reports = report_total();
 	if (!m->start(&s)) {
+		s.no_memory = true;
 		soak_problem(&s, "cannot start: no memory for its set-up");
 		*out = s;
 		return s.problems;
@@ -184,7 +185,9 @@ KTEST(soak, "a short seeded mix over each allocator keeps its invariants and end
 	for (unsigned i = 0; i < ARRAY_SIZE(mixes); i++) {
 		struct soak s;
 		unsigned long problems = soak_run(mixes[i], ktest_scale(3000), 500, SOAK_SEED + i, true, &s);
-		if (!EXPECT_EQ(0, problems))
+		bool ok = s.no_memory ? EXPECT_EQ_WITH_MEMORY(0, problems) : EXPECT_EQ(0, problems);
+
+		if (!ok)
 			printk("soak: %s: %lu problem(s)\n", mixes[i]->name, problems);
 	}
 }

@@ -34,6 +34,7 @@ struct soak {
 	uint32_t rng;
 	unsigned long ops, failed, checks, problems;
 	bool quiet; /* the self-test's short run: problems only */
+	bool no_memory; /* its set-up found no memory: it did not run */
 };
 
 struct soak_mix {

@@ -45,7 +45,8 @@ KTEST(paging, "out of memory in a demand-zero fault: the probe gets ERR_NO_MEMOR
 	frames_give_back(&taken);
 	EXPECT_EQ(faults0 + 1, vmm_demand_faults);
 	/* with memory back the same access is served */
-	EXPECT_EQ(0, probe_read((void *)(REGION + PAGE_SIZE), &v));
+	if (!EXPECT_EQ(0, probe_read((void *)(REGION + PAGE_SIZE), &v)))
+		goto out;
 	EXPECT_EQ(0, v);
 	EXPECT_EQ(faults0 + 2, vmm_demand_faults);
 	fault_likely_cause(0, REGION + PAGE_SIZE, cause, sizeof(cause));

@@ -64,7 +64,7 @@ static bool replay_checked(const struct frag_allocator *a)
 		return false;
 	memset(objects, 0, sizeof(objects));
 	frag_measure(&run, &trace, &res, watch);
-	EXPECT_EQ(0, res.failures);
+	EXPECT_EQ_WITH_MEMORY(0, res.failures);
 	EXPECT_LE(res.peak_requested, res.peak_used);
 	EXPECT_LE(res.largest, res.peak_used);
 	EXPECT_TRUE(frag_close(&run));

@@ -7,6 +7,7 @@
 #include "mm/ioremap.h"
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
+#include "mm/paging.h"
 #include "arch/x86/cpu_tables.h"
 #include "arch/x86/pat.h"
 #include "arch/x86/trap.h"
@@ -37,6 +38,26 @@ KTEST(ioremap, "ioremap maps device registers uncached: PCD and PWT set, memory 
 	iounmap((void *)regs);
 	EXPECT_EQ(areas0, vmalloc_nr_areas());
 	EXPECT_EQ(ERR_FAULT, probe_read(regs, &v));
+}
+
+static void keep_run(const struct pt_range *r, void *ctx)
+{
+	*(struct pt_range *)ctx = *r;
+}
+
+KTEST(ioremap, "the page-table dump shows an ioremap'ed page's cache bits (pt VA VA2)")
+{
+	volatile uint32_t *regs = ioremap(LAPIC_DEFAULT_PHYS, PAGE_SIZE);
+	struct pt_range r = { 0 };
+
+	ASSERT_NOT_NULL(regs);
+	ptdump_walk(kernel_as.as_pgdir, (vaddr_t)regs, (vaddr_t)regs + PAGE_SIZE, false,
+		    keep_run, &r);
+	EXPECT_EQ((vaddr_t)regs, r.r_start);
+	EXPECT_EQ(LAPIC_DEFAULT_PHYS, r.r_pa);
+	EXPECT_EQ(PTE_PCD | PTE_PWT, r.r_flags & (PTE_PCD | PTE_PWT | PDE_PAT_LARGE));
+	EXPECT_FALSE(r.r_flags & PDE_PS); /* bit 7 of a table entry is PAT, not 4 MiB */
+	iounmap((void *)regs);
 }
 
 KTEST(ioremap, "an unaligned address maps its page and points inside it")

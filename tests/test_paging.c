@@ -242,8 +242,9 @@ KTEST(paging, "destroy returns every page: tables, owned frames, demand-zero pag
 	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x20000000, 16 * PAGE_SIZE, VMM_WRITE)))
 		goto out;
 	vmm_switch(as);
-	EXPECT_EQ(0, probe_read((void *)0x20003000, &v));
-	EXPECT_EQ(0, probe_write((void *)0x20007000, 1));
+	if (!EXPECT_EQ(0, probe_read((void *)0x20003000, &v)) ||
+	    !EXPECT_EQ(0, probe_write((void *)0x20007000, 1)))
+		goto out;
 	EXPECT_EQ(8 * 5 + 2, as->as_owned_pages);
 	EXPECT_EQ(9, as->as_table_pages);
 	EXPECT_LT(buddy_free_pages(), free0);
@@ -323,7 +324,10 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	/* The fault must zero what it maps: the only free frames left, one
 	 * for the page table and one for the page, are dirty. */
 	EXPECT_TRUE(frames_leave_dirty(dirty, 2, &taken));
-	EXPECT_EQ(0, probe_read((void *)(r + PAGE_SIZE + 8), &v));
+	if (!EXPECT_EQ(0, probe_read((void *)(r + PAGE_SIZE + 8), &v))) {
+		frames_give_back(&taken);
+		goto out;
+	}
 	frames_give_back(&taken);
 	EXPECT_EQ(0, v);
 	EXPECT_EQ(faults0 + 1, vmm_demand_faults);
@@ -343,8 +347,8 @@ KTEST(paging, "demand-zero pages appear on first touch and not before")
 	if (!EXPECT_EQ(0, vmm_demand_zero(as, 0x31000000, PAGE_SIZE, 0)))
 		goto out;
 	EXPECT_EQ(ERR_FAULT, probe_write((void *)0x31000000, 1));
-	EXPECT_EQ(0, probe_read((void *)0x31000000, &v));
-	EXPECT_EQ(faults0 + 2, vmm_demand_faults);
+	if (EXPECT_EQ(0, probe_read((void *)0x31000000, &v)))
+		EXPECT_EQ(faults0 + 2, vmm_demand_faults);
 out:
 	vmm_destroy(as);
 }

@@ -64,7 +64,7 @@ KTEST(slab, "out of memory only when it is: an allocation reclaims the frames pa
 		kmem_cache_free(c, objs[--n]);
 	kmem_cache_info(c, &si);
 	EXPECT_TRUE(si.array_objs > 0 && si.slabs > 0); /* frames parked in the cache */
-	EXPECT_EQ(0, free_blocks(MAX_ORDER - 1));
+	EXPECT_EQ_WITH_MEMORY(0, free_blocks(MAX_ORDER - 1));
 	big = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
 	EXPECT_NOT_NULL(big);
 	kmem_cache_info(c, &si);

@@ -13,6 +13,7 @@
 #include "tests/ktest.h"
 #include "tests/smp_util.h"
 #include "tests/paging_util.h"
+#include "tests/frames_util.h"
 #include "kernel/smp.h"
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
@@ -221,6 +222,52 @@ KTEST(shootdown, "made read-only while CPU 1 writes: once protect returns, CPU 1
 	EXPECT_EQ(after, *(volatile uint32_t *)page_address(fx.fx_page));
 out:
 	fixture_down(&fx);
+}
+
+/*
+ * kunmap: the slot's address was handed to CPU 1, which keeps reading
+ * through it.  CPU 0 holds a second kmap of the frame, taken before the
+ * kunmap, so that nothing on CPU 0 takes the freed slot again while the
+ * test runs; through it CPU 0 writes the poison once kunmap has returned,
+ * as the frame's next owner would.  A HIGHMEM frame, so that the slot is
+ * a real mapping (below the direct map's end kmap hands out the direct
+ * map, and kunmap has nothing to undo): this runs on a machine with more
+ * than 896 MiB (make test boots one on two CPUs).
+ */
+KTEST(shootdown, "kunmap of a HIGHMEM page while CPU 1 reads through the kmap: CPU 1 faults, never reads the poison")
+{
+	unsigned ap = smp_test_ap();
+	struct page *pg = ap ? frames_highmem_page() : NULL;
+	uint32_t *shared = NULL, *mine = NULL;
+	struct access_log l = { 0 };
+
+	if (!pg)
+		goto out;
+	shared = kmap(pg);
+	mine = kmap(pg);
+	if (!EXPECT_NOT_NULL(shared) || !EXPECT_NOT_NULL(mine))
+		goto out;
+	*shared = PATTERN;
+	l.al_va = shared;
+	if (!EXPECT_TRUE(start_access(ap, &l)))
+		goto out;
+	kunmap(shared);
+	*mine = POISON;
+	finish_access(ap, &l);
+	EXPECT_EQ(0, l.al_poison);
+	EXPECT_TRUE(l.al_faulted);
+	EXPECT_EQ((vaddr_t)shared, l.al_fault.cr2);
+	EXPECT_EQ(0, l.al_fault.error & PF_ERR_PRESENT);
+	shared = NULL;
+out:
+	if (shared)
+		kunmap(shared);
+	if (mine)
+		kunmap(mine);
+	if (pg)
+		__free_page(pg);
+	if (!ap)
+		KTEST_SKIP(ONE_CPU_REASON);
 }
 
 static void stats_all(struct tlb_stats *s)

@@ -33,7 +33,7 @@ static bool churn(struct kmem_cache *c, unsigned n)
 	kmem_cache_drain(c);
 	for (unsigned j = 0; j < i; j++)
 		kmem_cache_free(c, objs[j]);
-	return EXPECT_EQ(n, i);
+	return EXPECT_EQ_WITH_MEMORY(n, i);
 }
 
 KTEST(slab, "a burst of frees: the depot keeps up to 256 KiB of objects up to 512 bytes, one magazine of larger ones")
@@ -55,7 +55,8 @@ KTEST(slab, "a burst of frees: the depot keeps up to 256 KiB of objects up to 51
 		 * the depot takes the others -- or one, the rest going back
 		 * to the slabs */
 		if (churn(c, 5 * limit))
-			EXPECT_EQ((want[i].size > SLAB_LARGE_OBJECT ? 3 : 5) * limit, cached(c));
+			EXPECT_EQ_WITH_MEMORY((want[i].size > SLAB_LARGE_OBJECT ? 3 : 5) * limit,
+					      cached(c)); /* the depot's magazines */
 		EXPECT_EQ(0, kmem_cache_check(c));
 		EXPECT_EQ(0, kmem_cache_destroy(c));
 	}
@@ -68,7 +69,7 @@ KTEST(slab, "kmem_cache_set_array_limit: a lower limit drains every array and th
 
 	ASSERT_NOT_NULL(c);
 	churn(c, 3 * 32);
-	EXPECT_EQ(3 * 32, cached(c));
+	EXPECT_EQ_WITH_MEMORY(3 * 32, cached(c));
 	EXPECT_EQ(0, kmem_cache_set_array_limit(c, 1));
 	kmem_cache_info(c, &si);
 	EXPECT_EQ(1, si.array_limit);
@@ -76,11 +77,11 @@ KTEST(slab, "kmem_cache_set_array_limit: a lower limit drains every array and th
 	EXPECT_EQ(0, si.active_objs);
 	EXPECT_EQ(0, kmem_cache_check(c));
 	churn(c, 5);
-	EXPECT_EQ(5, cached(c)); /* two arrays of one, three magazines of one */
+	EXPECT_EQ_WITH_MEMORY(5, cached(c)); /* two arrays of one, three magazines of one */
 	EXPECT_EQ(0, kmem_cache_check(c));
 	EXPECT_EQ(0, kmem_cache_set_array_limit(c, 32));
 	churn(c, 2 * 32);
-	EXPECT_EQ(2 * 32, cached(c));
+	EXPECT_EQ_WITH_MEMORY(2 * 32, cached(c));
 	EXPECT_EQ(0, kmem_cache_check(c));
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 
@@ -89,7 +90,7 @@ KTEST(slab, "kmem_cache_set_array_limit: a lower limit drains every array and th
 	ASSERT_NOT_NULL(c);
 	EXPECT_EQ(0, kmem_cache_set_array_limit(c, 16));
 	if (churn(c, 3 * 16))
-		EXPECT_EQ(3 * 16, cached(c));
+		EXPECT_EQ_WITH_MEMORY(3 * 16, cached(c));
 	EXPECT_EQ(0, kmem_cache_check(c));
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }

@@ -2,7 +2,7 @@
  * Suite smp_alloc: the allocators on every CPU at once.
  *
  *  - the mix: each CPU runs a seeded mix of buddy, slab, kmalloc and
- *    vmalloc operations while the others do, handing a share of what it
+ *    vmalloc operations, and kmaps of HIGHMEM frames, while the others do, handing a share of what it
  *    allocates to the others through a shared queue, so that objects and
  *    frames are freed on another CPU than the one that took them; every
  *    block carries a stamp (its CPU and number) checked before it is
@@ -16,6 +16,7 @@
  */
 #include "tests/ktest.h"
 #include "tests/smp_util.h"
+#include "tests/slab_test.h"
 #include "tests/frames_util.h"
 #include "kernel/smp.h"
 #include "arch/x86/smp.h"
@@ -23,6 +24,7 @@
 #include "mm/slab.h"
 #include "mm/kmalloc.h"
 #include "mm/vmalloc.h"
+#include "mm/highmem.h"
 #include "mm/failinject.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
@@ -34,11 +36,12 @@
 #define QUEUE_SLOTS 128
 #define MIX_CHECKS 6 /* the boot CPU's checkers, in its own loop */
 
-enum kind { NONE, PAGES, OBJECT, KMALLOC, VMALLOC, KINDS };
+enum kind { NONE, PAGES, HIGHPAGE, OBJECT, KMALLOC, VMALLOC, KINDS };
 
 struct block {
 	enum kind kind;
-	void *p; /* its address (pages: the head's, direct-mapped) */
+	void *p; /* its address (pages: the head's, direct-mapped; HIGHPAGE:
+		  * the struct page, as the frame may have none) */
 	struct page *page;
 	unsigned order;
 	uint32_t stamp;
@@ -56,6 +59,7 @@ struct mix {
 	uint32_t rng;
 	struct kmem_cache *cache;
 	unsigned long ops, allocs, frees, handed, taken, failed, bad_stamps, checks_bad;
+	unsigned long kmapped; /* stamps reached through a kmap slot */
 	uint32_t done;
 	struct block slot[MIX_SLOTS];
 };
@@ -70,9 +74,32 @@ static uint32_t mix_rand(struct mix *m)
 	return m->rng;
 }
 
+/*
+ * The word of b that holds its stamp.  A HIGHPAGE frame is reached through
+ * a kmap, undone by stamp_unmap: above the direct map's end (a machine of
+ * more than 896 MiB) that is a real slot, so every CPU kmaps, and kunmaps
+ * with a shootdown of the other busy CPUs, while the others do.  NULL
+ * only when kmap fails.
+ */
+static volatile uint32_t *stamp_map(struct mix *m, struct block *b)
+{
+	if (b->kind != HIGHPAGE)
+		return b->p;
+	if (!page_address(b->page))
+		m->kmapped++;
+	return kmap(b->page);
+}
+
+static void stamp_unmap(const struct block *b, volatile uint32_t *w)
+{
+	if (b->kind == HIGHPAGE)
+		kunmap((void *)w);
+}
+
 static bool take_block(struct mix *m, struct block *b)
 {
 	uint32_t r = mix_rand(m);
+	volatile uint32_t *w;
 
 	b->kind = (enum kind)(1 + r % (KINDS - 1));
 	b->order = 0;
@@ -81,6 +108,9 @@ static bool take_block(struct mix *m, struct block *b)
 		b->order = (r >> 8) % 5; /* the per-CPU lists' orders and one above */
 		b->page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, b->order);
 		b->p = b->page ? page_address(b->page) : NULL;
+		break;
+	case HIGHPAGE:
+		b->p = b->page = alloc_page(GFP_HIGHUSER | __GFP_NOWARN);
 		break;
 	case OBJECT:
 		b->p = kmem_cache_alloc(m->cache, GFP_KERNEL | __GFP_NOWARN);
@@ -98,17 +128,35 @@ static bool take_block(struct mix *m, struct block *b)
 		return false;
 	}
 	b->stamp = (m->cpu << 24) | (uint32_t)(m->allocs++ & 0xFFFFFF);
-	*(volatile uint32_t *)b->p = b->stamp;
+	w = stamp_map(m, b);
+	if (!w) {
+		m->failed++;
+		__free_page(b->page);
+		b->kind = NONE;
+		return false;
+	}
+	*w = b->stamp;
+	stamp_unmap(b, w);
 	return true;
 }
 
 static void give_back(struct mix *m, struct block *b)
 {
-	if (*(volatile uint32_t *)b->p != b->stamp)
-		m->bad_stamps++; /* someone else was handed it too */
+	volatile uint32_t *w = stamp_map(m, b);
+
+	if (!w) {
+		m->failed++; /* the stamp is out of reach: no check */
+	} else {
+		if (*w != b->stamp)
+			m->bad_stamps++; /* someone else was handed it too */
+		stamp_unmap(b, w);
+	}
 	switch (b->kind) {
 	case PAGES:
 		__free_pages(b->page, b->order);
+		break;
+	case HIGHPAGE:
+		__free_page(b->page);
 		break;
 	case OBJECT:
 		kmem_cache_free(m->cache, b->p);
@@ -186,7 +234,7 @@ KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on anothe
 {
 	struct kmem_cache *c = kmem_cache_create("smp-mix", 40, 0, SLAB_NO_DEBUG, NULL);
 	unsigned cpus = 0, checks = 0;
-	unsigned long handed = 0, taken = 0, bad = 0, failed = 0;
+	unsigned long handed = 0, taken = 0, bad = 0, failed = 0, kmapped = 0;
 	struct block b;
 
 	ASSERT_NOT_NULL(c);
@@ -220,13 +268,17 @@ KTEST(smp_alloc, "every CPU allocates and frees at once, a share freed on anothe
 		taken += mixes[cpu].taken;
 		bad += mixes[cpu].bad_stamps;
 		failed += mixes[cpu].failed;
+		kmapped += mixes[cpu].kmapped;
 	}
 	EXPECT_EQ(0, bad);
+	/* with HIGHMEM, the HIGHPAGE blocks came from it, through kmap slots */
+	if (zones[ZONE_HIGHMEM].managed_pages)
+		EXPECT_GT(kmapped, 0);
 	/* The mix may hold a few MiB at once: under 16 MiB running out is no
 	 * bug (at 3 MiB about 20 of its allocations fail), and all the rest
 	 * must hold all the same. */
 	if (!frames_machine_small())
-		EXPECT_EQ(0, failed);
+		EXPECT_EQ_WITH_MEMORY(0, failed);
 	EXPECT_GT(handed, 0);
 	if (cpus)
 		EXPECT_GT(taken, 0);
@@ -445,44 +497,101 @@ KTEST(smp_alloc, "free storm: objects allocated on one CPU are freed on the othe
 	EXPECT_EQ(SLAB_MAG_LIMIT_MAX - SLAB_MAG_LIMIT_MIN + 1, sizes);
 }
 
-/* --- fault injection on every CPU -------------------------------------------- */
+/* --- fault injection on several CPUs ----------------------------------------- */
 
-#define COUNTED_PAIRS 4000 /* per CPU */
+/* Two CPUs count at once, as fast as they can: every allocator's slow path
+ * starts with the call below (with more virtual CPUs than host cores, a
+ * contended ticket lock waits for the host to run its next holder, so
+ * two). */
+#define COUNTED_CALLS 30000 /* per CPU */
 
-static uint32_t count_done[NR_CPUS];
+static uint32_t count_done[2];
 
 static void count_share(void *arg)
 {
-	for (unsigned i = 0; i < COUNTED_PAIRS; i++)
-		kfree(kmalloc(32, GFP_KERNEL | __GFP_NOWARN));
-	__atomic_store_n((uint32_t *)arg, 1, __ATOMIC_RELEASE);
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < COUNTED_CALLS; i++)
+		failed += mm_should_fail(MM_ALLOC_KMALLOC, (uintptr_t)count_share);
+	__atomic_store_n((uint32_t *)arg, failed ? 2 : 1, __ATOMIC_RELEASE);
 }
 
-KTEST(smp_alloc, "fault injection counts the allocations of every CPU, each once")
+KTEST(smp_alloc, "fault injection counts the allocations of two CPUs at once, each once")
 {
 	struct mm_failinject cfg = { .kinds = 1u << MM_ALLOC_KMALLOC, .quiet = true };
-	uint32_t started = 0;
-	unsigned n = 1;
+	unsigned ap = smp_test_ap();
 	bool ok;
 
-	if (!smp_test_ap())
+	if (!ap)
 		KTEST_SKIP(ONE_CPU_REASON);
 	memset(count_done, 0, sizeof(count_done));
 	mm_failinject_set(&cfg); /* counting only: nothing fails */
-	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++) {
-		if (mm_cpu_online(cpu) && smp_run_on(cpu, count_share, &count_done[cpu]) == 0) {
-			started |= 1u << cpu;
-			n++;
-		}
-	}
+	ok = smp_run_on(ap, count_share, &count_done[1]) == 0;
 	count_share(&count_done[0]);
-	ok = smp_test_wait_flags(&count_done[0], sizeof(count_done[0]), n);
-	for (unsigned cpu = 1; cpu < NR_CPUS; cpu++)
-		if ((started >> cpu) & 1)
-			smp_run_wait(cpu);
+	ok = ok && smp_test_wait_flags(&count_done[0], sizeof(count_done[0]), 2);
+	smp_run_wait(ap);
 	mm_failinject_off();
 	EXPECT_TRUE(ok);
-	EXPECT_LE(2, n);
-	EXPECT_EQ((unsigned long)n * COUNTED_PAIRS, mm_failinject_count());
+	EXPECT_EQ(2ul * COUNTED_CALLS, mm_failinject_count());
 	EXPECT_EQ(0, mm_failinject_injected());
+	EXPECT_EQ(1, count_done[0]); /* nothing failed */
+}
+
+/* --- a double free across CPUs ----------------------------------------------- */
+
+struct free_job {
+	struct kmem_cache *c;
+	void **objs;
+	unsigned n;
+};
+
+static void free_share(void *arg)
+{
+	struct free_job *j = arg;
+
+	for (unsigned i = 0; i < j->n; i++)
+		kmem_cache_free(j->c, j->objs[i]);
+}
+
+#define XFREE_OBJS (3 * 32)
+
+KTEST(smp_alloc, "an object freed on one CPU and again on another is a double free, in the other CPU's array or in the depot")
+{
+	static void *objs[XFREE_OBJS];
+	unsigned ap = smp_test_ap();
+	struct kmem_cache *c;
+	struct free_job j;
+	struct slab_info si;
+	unsigned n = 0;
+
+	if (!ap)
+		KTEST_SKIP(ONE_CPU_REASON);
+	c = kmem_cache_create("smp-xfree", 64, 0, SLAB_NO_DEBUG, NULL);
+	ASSERT_NOT_NULL(c);
+	for (; n < XFREE_OBJS; n++)
+		if (!(objs[n] = kmem_cache_alloc(c, GFP_KERNEL)))
+			break;
+	if (!EXPECT_EQ(XFREE_OBJS, n))
+		goto out;
+	kmem_cache_drain(c);
+	/* the AP frees them all: the first 32 go to the depot in a magazine,
+	 * the last ones stay in its arrays (limit 32) */
+	j = (struct free_job){ c, objs, n };
+	ASSERT_EQ(0, smp_run_on(ap, free_share, &j));
+	smp_run_wait(ap);
+	n = 0;
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(XFREE_OBJS, si.array_objs + si.depot_objs);
+	EXPECT_LE(32, si.depot_objs);
+	/* here, on CPU 0, free one from the depot and one from the AP's
+	 * array again: both reported, neither handed out twice */
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, objs[0]));
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, kmem_cache_free(c, objs[XFREE_OBJS - 1]));
+	kmem_cache_info(c, &si);
+	EXPECT_EQ(XFREE_OBJS, si.array_objs + si.depot_objs);
+	EXPECT_EQ(0, kmem_cache_check(c));
+out:
+	while (n)
+		kmem_cache_free(c, objs[--n]);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
 }

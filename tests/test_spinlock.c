@@ -163,30 +163,35 @@ KTEST(spinlock, "cpumask: set, clear, weight, and iteration in order")
 
 KTEST(spinlock, "one CPU, lock debugging off: the allocators' locks take no ticket; debugging on, or a second CPU, and every lock takes its ticket again")
 {
-	struct spinlock *zl = &zones[ZONE_NORMAL].lock;
 	bool one = smp_num_online() == 1;
-	uint32_t word;
+	uint32_t word[MAX_NR_ZONES];
 	struct page *p;
+	int z;
 
 	EXPECT_FALSE(mm_locks_one_cpu()); /* debugging is on in every test */
 	spin_debug_enable(false);
 	EXPECT_EQ(one, mm_locks_one_cpu());
-	word = READ_ONCE(zl->sl_word);
-	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PCP_ORDERS); /* under the zone lock */
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		word[z] = READ_ONCE(zones[z].lock.sl_word);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PCP_ORDERS); /* under a zone lock */
+	z = p ? (int)page_zone_id(p) : ZONE_NORMAL;
 	if (p)
 		__free_pages(p, PCP_ORDERS);
 	if (one) /* no ticket taken, none served */
-		EXPECT_EQ(word, READ_ONCE(zl->sl_word));
+		EXPECT_EQ(word[z], READ_ONCE(zones[z].lock.sl_word));
 	else if (p)
-		EXPECT_NE(word, READ_ONCE(zl->sl_word));
+		EXPECT_NE(word[z], READ_ONCE(zones[z].lock.sl_word));
 	spin_debug_enable(true);
 	EXPECT_FALSE(mm_locks_one_cpu());
-	word = READ_ONCE(zl->sl_word);
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		word[z] = READ_ONCE(zones[z].lock.sl_word);
 	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, PCP_ORDERS);
-	if (p) { /* two tickets taken and served: the alloc's, the free's */
+	if (p) { /* two tickets of its zone taken and served: the alloc's, the free's */
+		struct spinlock *zl = &zones[page_zone_id(p)].lock;
+		z = (int)page_zone_id(p);
 		__free_pages(p, PCP_ORDERS);
-		EXPECT_EQ((uint16_t)((word >> 16) + 2), zl->sl_next);
-		EXPECT_EQ((uint16_t)(word + 2), zl->sl_serving);
+		EXPECT_EQ((uint16_t)((word[z] >> 16) + 2), zl->sl_next);
+		EXPECT_EQ((uint16_t)(word[z] + 2), zl->sl_serving);
 	}
 	EXPECT_EQ(0, buddy_check());
 }

@@ -6,7 +6,12 @@
 #include "tests/frames_util.h"
 #include "mm/vmalloc.h"
 #include "mm/highmem.h"
+#include "tests/slab_test.h"
 #include "mm/vmm.h"
+#include "mm/paging.h"
+#include "arch/x86/layout.h"
+#include "mm/pgtable.h"
+#include "mm/platform.h"
 #include "mm/buddy.h"
 #include "mm/report.h"
 #include "arch/x86/trap.h"
@@ -107,6 +112,44 @@ KTEST(paging, "vzalloc returns zeroed memory; vfree refuses foreign and interior
 	EXPECT_EQ(free0, frames_free_settled());
 }
 
+KTEST(paging, "vmalloc_to_page gives the frame under each page of an area, NULL at its guard page, and refuses an address outside the range")
+{
+	uint8_t *p = vmalloc(3 * PAGE_SIZE);
+	unsigned long before = report_count(REPORT_OUT_OF_RANGE);
+
+	ASSERT_NOT_NULL(p);
+	for (unsigned i = 0; i < 3; i++) {
+		paddr_t pa = 0;
+		struct page *page = vmalloc_to_page(p + i * PAGE_SIZE + 123);
+
+		EXPECT_EQ(0, vmm_translate(&kernel_as, (vaddr_t)p + i * PAGE_SIZE, &pa, NULL));
+		EXPECT_PTR_EQ(phys_to_page(pa), page);
+	}
+	EXPECT_NULL(vmalloc_to_page(p + 3 * PAGE_SIZE)); /* the guard page */
+	report_expect(1);
+	EXPECT_NULL(vmalloc_to_page((void *)0xC0100000));
+	EXPECT_EQ(before + 1, report_count(REPORT_OUT_OF_RANGE));
+	vfree(p);
+}
+
+KTEST(paging, "ptdump refuses a NULL or misaligned directory, and mm_unmap_frame a kmap slot not in use: reports, not faults")
+{
+	struct pgt_walk w;
+	void *va;
+
+	report_expect(4);
+	ptdump_print_range(NULL, 0, PAGE_SIZE);
+	ptdump_print_kernel((const pde_t *)((uintptr_t)kernel_as.as_pgdir + 4));
+	ptdump_walk(kernel_as.as_pgdir, 0, PAGE_SIZE, false, NULL, NULL);
+	pgt_walk(NULL, 0, &w);
+	EXPECT_FALSE(w.w_present);
+	/* the first kmap slot, which nothing holds: as if unmapped twice */
+	ASSERT_EQ(0, kmap_slots_used());
+	va = (void *)KMAP_BASE;
+	EXPECT_REPORTS(REPORT_DOUBLE_FREE, 1, mm_unmap_frame(va));
+	EXPECT_EQ(0, kmap_slots_used());
+}
+
 /* More live areas than the old fixed table (1024) held, and first fit:
  * the lowest gap that holds a request is the one it gets. */
 #define MANY_AREAS 1100
@@ -124,7 +167,7 @@ KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is re
 		out_of_order += got && v[got] <= v[got - 1];
 		got++;
 	}
-	if (!EXPECT_EQ(MANY_AREAS, got)) {
+	if (!EXPECT_EQ_WITH_MEMORY(MANY_AREAS, got)) {
 		while (got)
 			vfree(v[--got]);
 		return;

@@ -1,7 +1,7 @@
 # Scripted GDB session, run by tests/runner.py:
 #   gdb -batch -x tests/gdb/session.py build/kernel.elf
-# with QEMU paused (-S) on its gdbstub at $STRATA_GDB_PORT and the kernel
-# command line "ktest=printk,task".  Prints TAP and a closing line.
+# with QEMU paused (-S) on its gdbstub at $STRATA_GDB_PORT, two CPUs
+# (-smp 2) and the kernel command line "ktest=printk,task".  Prints TAP and a closing line.
 import os
 import re
 
@@ -83,6 +83,13 @@ def tables_and_printers(strata):
     cr3 = int(gdb.parse_and_eval("$cr3")) & ~0xFFF
     check("strata cpus shows CPU 0 online, in the space whose directory CR3 holds",
           re.search(r"^\s+0\s+\d+ online\s+0x[0-9a-f]+ %#x " % cr3, cpus, re.M), cpus)
+    # The session boots two CPUs: the AP idles in the kernel's space, and
+    # its eip comes from its own gdbstub thread (CPU n is thread n + 1).
+    check("strata cpus shows CPU 1 online too, in the kernel's space, its eip read from its thread",
+          re.search(r"^\s+1\s+1 online\s+0x[0-9a-f]+ %#x\s+<\w+\+\d+>$" % cr3, cpus, re.M), cpus)
+    threads = gdb.execute("info threads", to_string=True)
+    check("QEMU's gdbstub shows each of the two CPUs as a thread",
+          len(gdb.selected_inferior().threads()) == 2 and "CPU#1" in threads, threads)
     printed = gdb.execute("print *(struct kmem_cache *)%d" % int(strata.caches()[0].address),
                           to_string=True)
     check("the kmem_cache pretty-printer shows the cache's slabinfo line",

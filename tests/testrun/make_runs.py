@@ -1,6 +1,7 @@
 """What a newcomer types, run as they would type it: make run with a
-passing and a failing self-test, make run with `poweroff` typed into the
-shell, make test-list, make help, and GDB started from the generated
+passing and a failing self-test (the first against the README's sample
+boot), make run and make run-iso with `poweroff` typed into the shell, make
+test-list, make help, make DEBUG=1, and GDB started from the generated
 .gdbinit with no QEMU to attach to."""
 import json
 import os
@@ -14,27 +15,31 @@ from testrun.common import ROOT, Result, save_log
 from testrun.sessions import free_port
 
 
-def make(args, targets, typed=None, timeout=60):
-    """Runs make in the tree (the runner's build directory), as from a shell
-    of its own: no jobserver or flags inherited from the make running us.
-    `typed` is typed at the shell's first prompt (the UART drops what
-    arrives before the kernel sets it up)."""
+def make(args, targets, typed=None, timeout=60, build=None):
+    """Runs make in the tree (in `build`, by default the runner's build
+    directory), as from a shell of its own: no jobserver or flags inherited
+    from the make running us.  `typed` is typed at the shell's first prompt
+    (the UART drops what arrives before the kernel sets it up); a list of
+    (prompt, keys) types each keys once its prompt has appeared, in order."""
+    if isinstance(typed, bytes):
+        typed = [(b"strata> ", typed)]
+    typed = list(typed or [])
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     # a session of its own, so that a timeout ends QEMU too, not only make
-    p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + args.build] + targets,
+    p = subprocess.Popen(["make", "-s", "--no-print-directory", "-C", ROOT, "B=" + (build or args.build)] + targets,
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                          start_new_session=True)
-    out, deadline = b"", time.time() + timeout
+    out, seen, deadline = b"", 0, time.time() + timeout
     while time.time() < deadline:
         ready, _, _ = select.select([p.stdout], [], [], max(0.0, deadline - time.time()))
         chunk = os.read(p.stdout.fileno(), 4096) if ready else b""
         if not chunk:
             break
         out += chunk
-        if typed and b"strata> " in out:
-            p.stdin.write(typed)
+        if typed and typed[0][0] in out[seen:]:
+            seen = out.index(typed[0][0], seen) + len(typed[0][0])
+            p.stdin.write(typed.pop(0)[1])
             p.stdin.flush()
-            typed = None
     if p.poll() is None:
         try:
             p.wait(timeout=max(1.0, deadline - time.time()))
@@ -83,6 +88,46 @@ def build_outputs(r, args):
             "kernel.asm interleaves the source, kernel.sym lists the symbols by address")
 
 
+# The lines of the README's sample boot (under "What you will see") that a
+# boot at -m 128M prints the same every time: the direct map, the zone
+# table, buddyinfo.  The DMA rows follow the kernel image's end, so they are
+# compared only for the default build (i686-linux-gnu-gcc, -O2).
+SAMPLE_LINE = re.compile(r"^    ((mm: direct map|buddyinfo:|zone |Normal |HighMem |(?P<dma>DMA )).*)$")
+
+
+def readme_sample(r, args, boot_out):
+    """The README's sample boot output against make run's (-m 128M)."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    sample = text.split("## What you will see", 1)[-1].split("strata> ", 1)[0]
+    try:
+        with open(os.path.join(args.build, "flags.stamp")) as f:
+            default_build = re.match(r"i686-linux-gnu-gcc .* -O2 ", f.read()) is not None
+    except OSError:
+        default_build = False
+    real = set(l.rstrip() for l in boot_out.split("\n"))
+    lines = [(m.group(1).rstrip(), m.group("dma")) for m in map(SAMPLE_LINE.match, sample.split("\n")) if m]
+    wrong = [l for l, dma in lines if l not in real and (default_build or not dma)]
+    r.check(len(lines) >= 4 and not wrong,
+            "README's sample boot: its buddyinfo, zone and direct-map lines are what -m 128M prints"
+            + ("" if default_build else " (DMA rows not compared: not the default build)"),
+            "%d sample lines; not printed by the boot: %s" % (len(lines), wrong))
+
+
+def debug_build(r, args, log):
+    """make DEBUG=1 must build too: at -Og GCC follows other paths than at
+    -O2 and warns (-Werror) where -O2 does not, a variable it now thinks may
+    be used uninitialised, say.  The kernel only (no disassembly, and
+    compile_commands.json keeps the -O2 flags), in a directory of its own so
+    that the -O2 objects stay; a second run rebuilds only what changed."""
+    debug = os.path.join(args.build, "debug")
+    status, out = make(args, ["-j2", "DEBUG=1", debug + "/kernel.elf"], timeout=300, build=debug)
+    log.append(out)
+    errors = [l for l in out.split("\n") if "error" in l]
+    r.check(status == 0, "make DEBUG=1 builds the kernel (-Og, -Werror)",
+            "status %s: %s" % (status, "\n".join(errors[:5]) or out[-300:]))
+
+
 def make_job(args):
     r = Result("make, as a newcomer runs it")
     t0 = time.time()
@@ -92,6 +137,7 @@ def make_job(args):
     r.check(status == 0 and "0 failed" in out and "Error" not in out,
             "make run CMDLINE=ktest=printk: a passing run ends with status 0, no 'Error 33'",
             "status %s: %s" % (status, out[-200:]))
+    readme_sample(r, args, out)
     status, out = make(args, ["run", "CMDLINE=ktest=printk,nothing"])
     log.append(out)
     r.check(status not in (0, None) and "Error 33" not in out,
@@ -102,6 +148,14 @@ def make_job(args):
             "make run, then poweroff in the shell: status 0", "status %s: %s" % (status, out[-200:]))
     r.check("(no HighMem frames on this machine: it fell back to Normal)" in out,
             "alloc 3 high on a machine without HighMem says it fell back to Normal", out[-300:])
+    # GRUB's menu is on serial too: Enter boots its first entry (the shell)
+    # at once instead of after its 5 s countdown.
+    status, out = make(args, ["run-iso"], typed=[(b"Press enter to boot", b"\r"),
+                                                 (b"strata> ", b"poweroff\r")])
+    log.append(out)
+    r.check(status == 0 and "Multiboot 2 from GRUB" in out and "powering off" in out and "Error" not in out,
+            "make run-iso: GRUB boots the kernel, then poweroff in the shell: status 0",
+            "status %s: %s" % (status, out[-200:]))
     status, out = make(args, ["test-list"])
     log.append(out)
     ids = [l for l in out.split("\n") if re.fullmatch(r"[a-z0-9_]+\.[a-z0-9_]+", l)]
@@ -121,6 +175,7 @@ def make_job(args):
     log.append(out)
     r.check(status == 0, "make builds compile_commands.json, kernel.asm and kernel.sym", out[-300:])
     build_outputs(r, args)
+    debug_build(r, args, log)
     out = gdb_without_qemu(args)
     log.append(out)
     r.check("start `make debug` first" in out,

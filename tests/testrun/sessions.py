@@ -96,15 +96,17 @@ def shell_job(args):
     return r
 
 
-GDB_CHECKS = 41  # tests/gdb/session.py's own checks; a lost one is a failure
+GDB_CHECKS = 45  # tests/gdb/session.py's own checks; a lost one is a failure
 
 
 def gdb_job(args):
+    """On two CPUs, so that the per-CPU views (strata cpus, the gdbstub's
+    thread per CPU) see an AP."""
     name = "GDB session"
     t0 = time.time()
     port = free_port()
     qemu = subprocess.Popen(qemu_cmd("128M", ["-kernel", args.kernel, "-append", "ktest=printk,task",
-                                              "-S", "-gdb", "tcp:127.0.0.1:%d" % port]),
+                                              "-smp", "2", "-S", "-gdb", "tcp:127.0.0.1:%d" % port]),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
