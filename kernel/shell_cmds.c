@@ -13,7 +13,8 @@
 #include "kernel/memdump.h"
 #include "kernel/smp.h"
 #include "kernel/failinject_cmd.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
+#include "mm/platform.h"
 #include "mm/buddy.h"
 #include "mm/init.h"
 #include "mm/report.h"
@@ -184,9 +185,15 @@ static int cmd_cpus(int argc, char **argv)
 
 static int cmd_lockstat(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	spin_print_stats();
+	bool all = argc == 2;
+
+	if (all && strcmp(argv[1], "all") != 0) {
+		printk("error: lockstat takes 'all' or nothing, not '%s'\n", argv[1]);
+		return -1;
+	}
+	lockstat_print(all);
+	if (mm_locks_one_cpu())
+		printk("(one CPU and lock debugging off: the allocators' locks take no ticket now, and count nothing)\n");
 	return 0;
 }
 
@@ -255,11 +262,13 @@ const struct shell_cmd shell_cmds[] = {
 	  "  One line per CPU: its local APIC id, online or not, its per-CPU area\n"
 	  "  (what %fs reaches), its kernel stack, the cross-CPU calls and TLB\n"
 	  "  shootdowns it answered, the shootdowns it sent, and its job.", 0, 0, cmd_cpus },
-	{ "lockstat", "", "every registered lock: acquisitions, waits, holder",
-	  "  Each lock's place in the lock order (lib/lock_order.h), how often it\n"
-	  "  was taken, how often a CPU had to wait and for how many turns, and\n"
-	  "  who holds it (with lock debugging: boot with lock_debug).", 0, 0,
-	  cmd_lockstat },
+	{ "lockstat", "[all]", "the locks taken so far, or all: acquisitions, waits, holder",
+	  "  In lock order (lib/lock_order.h): how often each lock was taken, how\n"
+	  "  often a CPU waited and for how many turns, who holds it (lock_debug).\n"
+	  "  lockstat      the locks taken; of those in slab caches, heaps and\n"
+	  "                address spaces, each kind's 5 busiest, the rest summed\n"
+	  "  lockstat all  every lock, with every cache, heap and space alive now",
+	  0, 1, cmd_lockstat },
 	{ "poweroff", "", "leave QEMU", NULL, 0, 0, cmd_poweroff },
 	{ NULL, NULL, NULL, NULL, 0, 0, NULL },
 };

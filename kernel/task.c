@@ -25,7 +25,7 @@
 #include "mm/platform.h"
 #include "arch/x86/trap.h"
 #include "lib/errno.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
 #include "lib/panic.h"
 
 static struct kmem_cache *task_cachep;

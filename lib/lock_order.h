@@ -35,6 +35,9 @@
  *                                             held (kunmap inside the
  *                                             allocators, vfree, unmap)
  *  95 LOCK_ORDER_REPORTS    mm/report.c       the misuse report counters
+ *  97 LOCK_ORDER_LOCKSTAT   lib/lockstat.c    the list of the locks made
+ *                                             at run time; held while
+ *                                             lockstat prints them
  * 100 LOCK_ORDER_CONSOLE    lib/printk.c      the console: one message at
  *                                             a time; innermost, and not
  *                                             debugged (reports print)
@@ -63,6 +66,7 @@
 #define LOCK_ORDER_CALL 85
 #define LOCK_ORDER_SHOOTDOWN 90
 #define LOCK_ORDER_REPORTS 95
+#define LOCK_ORDER_LOCKSTAT 97
 #define LOCK_ORDER_CONSOLE 100
 
 #endif

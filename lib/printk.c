@@ -7,7 +7,7 @@
  */
 #include "lib/printk.h"
 #include "lib/string.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
 
 struct outbuf {
 	char *buf;

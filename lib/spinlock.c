@@ -18,7 +18,7 @@
  *
  * 3. Statistics.  Each lock counts its acquisitions, the acquisitions that
  *    had to wait, and the turns of the wait loop.  The holder updates them,
- *    so the lock itself guards them; lockstat lists the registered locks.
+ *    so the lock itself guards them; lockstat lists them (lib/lockstat.c).
  *
  * 4. Lock debugging (boot option lock_debug, always under ktest).  The
  *    holder's CPU and the place that took the lock are recorded in the
@@ -42,8 +42,6 @@
 
 #define HELD_MAX 8 /* locks one CPU holds at once, as far as debugging sees */
 #define SPIN_LIMIT_DEFAULT (1ull << 26)
-
-extern struct spinlock *const __start_lock_registry[], *const __stop_lock_registry[];
 
 bool spin_debug_on;
 static uint64_t spin_limit = SPIN_LIMIT_DEFAULT;
@@ -277,19 +275,9 @@ bool spin_held(const struct spinlock *l)
 	return READ_ONCE(l->sl_owner) == this_cpu() + 1;
 }
 
-void spin_print_stats(void)
+const char *spin_holder(const struct spinlock *l, char *buf, size_t size)
 {
-	printk("%-14s %5s %10s %10s %12s  %s\n", "lock", "order", "acquired",
-	       "contended", "spins", "held by");
-	for (struct spinlock *const *p = __start_lock_registry; p < __stop_lock_registry; p++) {
-		const struct spinlock *l = *p;
-		char w[120];
-		printk("%-14s %5u %10u %10u %12llu  %s\n", l->sl_name, l->sl_order,
-		       l->sl_stats.ls_acquired, l->sl_stats.ls_contended,
-		       (unsigned long long)l->sl_stats.ls_spins,
-		       spin_debugged(l) ? where(w, sizeof(w), l->sl_owner, l->sl_ip)
-					: (spin_is_locked(l) ? "someone" : "nobody"));
-	}
-	if (!spin_debug_on)
-		printk("(lock debugging is off: holders are not recorded; boot with lock_debug)\n");
+	if (!spin_debugged(l))
+		return spin_is_locked(l) ? "someone" : "nobody";
+	return where(buf, size, READ_ONCE(l->sl_owner), READ_ONCE(l->sl_ip));
 }

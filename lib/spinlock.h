@@ -3,7 +3,7 @@
  * order is in lib/lock_order.h).
  *
  *   static struct spinlock table_lock = SPINLOCK_INIT("table", LOCK_ORDER_X);
- *   LOCK_REGISTER(table_lock);           // listed by the shell's lockstat
+ *   LOCK_REGISTER(table_lock);           // listed by lockstat (lib/lockstat.h)
  *
  *   irqflags_t flags = spin_lock_irqsave(&table_lock);
  *   __table_insert(t);                   // "__": the caller holds the lock
@@ -51,11 +51,6 @@ struct spinlock {
 #define SPINLOCK_INIT(name, order) { .sl_order = (order), .sl_name = (name) }
 #define SPINLOCK_INIT_NODEBUG(name, order) \
 	{ .sl_order = (order), .sl_flags = SPIN_NODEBUG, .sl_name = (name) }
-
-/* Lists a lock with static storage for lockstat (a linker section). */
-#define LOCK_REGISTER(lock)                                                 \
-	static struct spinlock *const CONCAT(lock_registry_, __LINE__)      \
-		__section("lock_registry") __used = &(lock)
 
 /* A lock in memory that was not statically initialised: free, unowned. */
 void spin_init(struct spinlock *l, const char *name, unsigned order);
@@ -198,7 +193,9 @@ const char *spin_report_name(enum spin_report kind);
 /* Reports of each kind since boot. */
 unsigned long spin_report_count(enum spin_report kind);
 
-/* Prints every registered lock with its statistics (the shell's lockstat). */
-void spin_print_stats(void);
+/* Who holds l, for a listing: "CPU 1 at vfree+0x2a" or "nobody" under lock
+ * debugging, else "someone" or "nobody"; written in buf when it needs to
+ * be.  A snapshot, read without the lock. */
+const char *spin_holder(const struct spinlock *l, char *buf, size_t size);
 
 #endif

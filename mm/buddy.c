@@ -89,6 +89,10 @@ struct zone zones[MAX_NR_ZONES + 1] = {
 	[MAX_NR_ZONES] = { .lock = MM_LOCK_INIT("zone none", LOCK_ORDER_ZONE),
 			   .name = "none", .id = MAX_NR_ZONES },
 };
+MM_LOCK_REGISTER(zones[ZONE_DMA].lock);
+MM_LOCK_REGISTER(zones[ZONE_NORMAL].lock);
+MM_LOCK_REGISTER(zones[ZONE_HIGHMEM].lock);
+MM_LOCK_REGISTER(zones[MAX_NR_ZONES].lock);
 
 struct page *buddy_mem_map_end; /* mem_map + max_pfn */
 

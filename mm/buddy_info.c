@@ -163,6 +163,9 @@ unsigned buddy_zone_fragmentation(const struct zone *z, unsigned order)
 /* --- the invariant checker ----------------------------------------------- */
 
 static unsigned problems;
+/* One check at a time (buddy_check). */
+static mm_lock_t check_lock = MM_LOCK_INIT("buddy_check", LOCK_ORDER_KMALLOC);
+MM_LOCK_REGISTER(check_lock);
 
 static void vbad(unsigned *count, pfn_t pfn, const char *fmt, va_list ap)
 {
@@ -298,7 +301,6 @@ static void check_page_array(const struct zone *z, unsigned long listed)
  */
 unsigned buddy_check(void)
 {
-	static mm_lock_t check_lock = MM_LOCK_INIT("buddy_check", LOCK_ORDER_KMALLOC);
 	mm_irqflags_t cflags = mm_lock(&check_lock);
 	unsigned found, on_cpus = 0;
 

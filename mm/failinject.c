@@ -9,6 +9,7 @@ bool mm_failinject_armed;
 /* The configuration, the counts and the generator, under inject_lock:
  * every CPU's allocations are counted, each once. */
 static mm_lock_t inject_lock = MM_LOCK_INIT("failinject", LOCK_ORDER_FAILINJECT);
+MM_LOCK_REGISTER(inject_lock);
 static struct mm_failinject config;
 static unsigned long counted, injected, injected_total;
 static uint32_t rng;

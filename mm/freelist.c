@@ -51,7 +51,9 @@
  * Locking: every public entry point holds the heap's lock (fl_lock, taken
  * with interrupts off: LOCK_ORDER_FREELIST, outside the buddy's, which a
  * growing heap calls), so a heap may be shared by CPUs and used from
- * interrupt handlers.
+ * interrupt handlers.  The lock is on lockstat's list from freelist_init
+ * to freelist_destroy (mm_lock_register), so a heap must be destroyed
+ * before its memory goes.
  *
  * Debug aids: the magic numbers, the checker, freelist_print.  Counting
  * conventions (usable sizes, header cost) are described in mm/freelist.h.
@@ -124,6 +126,7 @@ void freelist_init(struct freelist *heap, const char *name,
 	reset(heap, name ? name : "(unnamed)",
 	      policy_ok(policy, "freelist_init", caller) ? policy : FREELIST_FIRST_FIT,
 	      source_ok ? source : NULL);
+	mm_lock_register(&heap->fl_lock_entry, &heap->fl_lock, heap->fl_name);
 	if (!name)
 		mm_report_call(REPORT_INVALID_ARG, 0, "freelist_init", caller,
 			       "a NULL name: the heap is called (unnamed)");
@@ -552,5 +555,6 @@ size_t freelist_destroy(struct freelist *heap)
 	}
 	reset(heap, heap->fl_name, heap->fl_policy, heap->fl_source);
 	mm_unlock(&heap->fl_lock, flags);
+	mm_lock_unregister(&heap->fl_lock_entry); /* no lockstat reads it now */
 	return live;
 }

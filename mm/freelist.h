@@ -68,12 +68,16 @@ struct freelist {
 	size_t fl_free_chunks, fl_used_chunks;
 	size_t fl_nr_regions, fl_pages; /* pages held from the source */
 	mm_lock_t fl_lock; /* everything above but the name and the source */
+	mm_lock_entry_t fl_lock_entry; /* fl_lock on lockstat's list */
 };
 
 /*
  * Makes an empty heap.  name appears in every report about it and must
  * outlive the heap.  source may be NULL: the heap then has only the memory
- * given by freelist_add_buffer and never grows.  Any context.
+ * given by freelist_add_buffer and never grows.  The heap's lock is listed
+ * by lockstat (under name) until freelist_destroy, so destroy a heap
+ * before its memory is freed; setting up a heap twice lists it once.  Any
+ * context.
  *
  * Misuse.  Every call below reports a NULL heap (REPORT_BAD_HANDLE, naming
  * the call and its caller) and is refused: it returns false, NULL, 0 (1
@@ -125,9 +129,11 @@ void freelist_free(struct freelist *heap, void *ptr);
 size_t freelist_usable_size(const void *ptr);
 
 /*
- * Gives every region obtained from the page source back to it and empties
- * the heap.  Returns the number of chunks still allocated (their memory is
- * gone with their region); 0 for a clean teardown.
+ * Gives every region obtained from the page source back to it, empties
+ * the heap and takes its lock off lockstat's list (freelist_init lists it
+ * again); the heap's memory may then be freed.  Returns the number of
+ * chunks still allocated (their memory is gone with their region); 0 for
+ * a clean teardown.
  */
 size_t freelist_destroy(struct freelist *heap);
 

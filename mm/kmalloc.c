@@ -76,6 +76,7 @@ static struct list_node large_list = LIST_HEAD_INIT(large_list);
 static unsigned long large_blocks;
 /* large_list and large_blocks */
 static mm_lock_t large_lock = MM_LOCK_INIT("kmalloc large", LOCK_ORDER_KMALLOC);
+MM_LOCK_REGISTER(large_lock);
 
 static void set_fast(unsigned i, bool armed)
 {

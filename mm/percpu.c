@@ -22,6 +22,7 @@
 STATIC_ASSERT(MM_PERCPU_FIXED % PERCPU_UNIT == 0, "the fixed part is whole units");
 
 static mm_lock_t percpu_lock = MM_LOCK_INIT("percpu space", LOCK_ORDER_PERCPU);
+MM_LOCK_REGISTER(percpu_lock);
 static uint32_t percpu_map[PERCPU_UNITS / 32]; /* bit set: unit in use */
 static uint16_t piece_units[PERCPU_UNITS]; /* at a piece's first unit: its length */
 static size_t percpu_in_use;

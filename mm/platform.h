@@ -290,6 +290,52 @@ static inline unsigned long mm_lock_waits(const mm_lock_t *l)
 #endif
 
 /*
+ * Listing the locks for lockstat (the kernel's lib/lockstat.h; the host
+ * lists nothing).  MM_LOCK_REGISTER(lock) at file scope lists a lock with
+ * static storage for good.  A lock inside an object made at run time has
+ * an mm_lock_entry_t beside it: mm_lock_register(&entry, &lock, label)
+ * once the lock is initialised and the object made, and
+ * mm_lock_unregister(&entry) before the object is freed (after it returns
+ * nothing reads the lock).  label (the cache's or heap's name) must live
+ * as long as the entry.  Neither allocates nor fails, and registering an
+ * entry twice or unregistering one never registered is harmless; both
+ * walk the list of such locks, so they belong in create and destroy, never
+ * on a fast path.  Not with an allocator's lock held above
+ * LOCK_ORDER_LOCKSTAT (none is).
+ */
+#ifdef STRATA_HOST
+typedef struct mm_lock_entry {
+	const mm_lock_t *e_lock; /* unused: the host has no lockstat */
+} mm_lock_entry_t;
+#define MM_LOCK_REGISTER(lock) \
+	static const mm_lock_t *const CONCAT(mm_lock_registry_, __LINE__) \
+		__attribute__((unused)) = &(lock)
+static inline void mm_lock_register(mm_lock_entry_t *e, mm_lock_t *l, const char *label)
+{
+	(void)label;
+	e->e_lock = l;
+}
+
+static inline void mm_lock_unregister(mm_lock_entry_t *e)
+{
+	(void)e;
+}
+#else
+#include "lib/lockstat.h"
+typedef struct lockstat_entry mm_lock_entry_t;
+#define MM_LOCK_REGISTER(lock) LOCK_REGISTER(lock)
+static inline void mm_lock_register(mm_lock_entry_t *e, mm_lock_t *l, const char *label)
+{
+	lockstat_add(e, l, label);
+}
+
+static inline void mm_lock_unregister(mm_lock_entry_t *e)
+{
+	lockstat_remove(e);
+}
+#endif
+
+/*
  * The same, with the saved flags kept in memory (*slot, a local): on the
  * fast paths the register they would take is worth more (no spill and
  * no save of a callee-saved register).

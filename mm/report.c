@@ -32,6 +32,7 @@ static unsigned long test_expected;
 /* counts, total and last, and the line printed (LOCK_ORDER_REPORTS: any
  * allocator may report with its own lock held) */
 static mm_lock_t report_lock = MM_LOCK_INIT("reports", LOCK_ORDER_REPORTS);
+MM_LOCK_REGISTER(report_lock);
 
 const char *report_kind_name(enum report_kind kind)
 {

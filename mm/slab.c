@@ -104,7 +104,9 @@
  *    kmem_shrink_all pins the caches it works on (c_users), and
  *    kmem_cache_destroy waits for them.  The checkers lock each cache in
  *    turn and have each CPU check its own arrays, so other CPUs may go on
- *    allocating meanwhile.
+ *    allocating meanwhile.  A cache's lock is on lockstat's list
+ *    (mm_lock_register) from its link onto slab_caches until
+ *    kmem_cache_destroy takes it off, before the cache is freed.
 
  * 8. Debugging (slab_debug on the command line, and always during the
  *    self-tests; see mm/slab_debug.c): red zones on both sides of every

@@ -14,6 +14,7 @@
 struct list_node slab_caches = LIST_HEAD_INIT(slab_caches);
 /* slab_caches and the ids (mm/slab.c, 7) */
 static mm_lock_t slab_list_lock = MM_LOCK_INIT("slab caches", LOCK_ORDER_SLAB_LIST);
+MM_LOCK_REGISTER(slab_list_lock);
 static bool debug_default;
 struct kmem_cache slab_cache_cache; /* the cache of struct kmem_cache */
 
@@ -192,8 +193,9 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	return 0;
 }
 
-/* Gives the cache its id and puts it on the list of caches; false when
- * every id is taken.  id: a reserved id, or SLAB_ID_ANY for a free one. */
+/* Gives the cache its id and puts it on the list of caches, and its lock
+ * on lockstat's; false when every id is taken.  id: a reserved id, or
+ * SLAB_ID_ANY for a free one. */
 static bool cache_link(struct kmem_cache *c, unsigned id)
 {
 	mm_irqflags_t flags = mm_lock(&slab_list_lock);
@@ -207,6 +209,7 @@ static bool cache_link(struct kmem_cache *c, unsigned id)
 	c->c_magic = SLAB_CACHE_LIVE;
 	list_add_tail(&c->c_link, &slab_caches);
 	mm_unlock(&slab_list_lock, flags);
+	mm_lock_register(&c->c_lock_entry, &c->c_lock, c->c_name);
 	return true;
 }
 
@@ -485,6 +488,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	if (c->c_id >= SLAB_ID_FIRST_FREE)
 		__id_put(c->c_id);
 	mm_unlock(&slab_list_lock, flags);
+	mm_lock_unregister(&c->c_lock_entry); /* no lockstat reads it now */
 	slab_cpu_fini(c);
 	slab_cache_kill(c); /* recognisably dead until its slot is reused */
 	kmem_cache_free(&slab_cache_cache, c);

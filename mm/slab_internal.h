@@ -101,6 +101,7 @@ struct kmem_cache {
 	unsigned c_users; /* kmem_shrink_all at work on it: not destroyed */
 	struct list_node c_link; /* on slab_caches (slab_list_lock) */
 	char c_name[SLAB_NAME_MAX];
+	mm_lock_entry_t c_lock_entry; /* c_lock on lockstat's list, while linked */
 	uintptr_t c_magic; /* SLAB_CACHE_LIVE in service, else SLAB_CACHE_DEAD */
 };
 

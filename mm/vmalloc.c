@@ -41,7 +41,7 @@
 #include "mm/platform.h"
 #include "lib/list.h"
 #include "lib/panic.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
 #include "lib/string.h"
 
 enum vm_area_kind {

@@ -51,10 +51,17 @@ static void example_build(struct example *ex, enum freelist_policy policy,
 	freelist_set_policy(&ex->heap, policy);
 }
 
-static void example_free_all(struct example *ex)
+/* Frees every chunk, then destroys the heap (off lockstat's list before
+ * ex goes); returns the number of chunks the heap had left. */
+static size_t example_free_all(struct example *ex)
 {
+	size_t chunks;
+
 	for (size_t i = 0; i <= ex->n; i++)
 		freelist_free(&ex->heap, ex->keep[i]);
+	chunks = freelist_chunk_count(&ex->heap);
+	freelist_destroy(&ex->heap);
+	return chunks;
 }
 
 /* True if the free list reads exactly `units` (whole chunks, in U), in
@@ -90,8 +97,7 @@ KTEST(freelist, "the worked example is built: free list 10 -> 30 -> 20")
 	EXPECT_EQ(60 * U - 3 * FREELIST_HDR_SIZE, freelist_bytes_free(&ex.heap));
 	EXPECT_EQ(7, freelist_chunk_count(&ex.heap));
 	EXPECT_EQ(0, freelist_check(&ex.heap));
-	example_free_all(&ex);
-	EXPECT_EQ(1, freelist_chunk_count(&ex.heap));
+	EXPECT_EQ(1, example_free_all(&ex));
 }
 
 KTEST(freelist, "two free chunks of 10 refuse a request of 15, heap unchanged")
@@ -168,6 +174,7 @@ static void coalesce_case(const int order[3], const size_t *after_two,
 	freelist_free(&heap, fence[0]);
 	freelist_free(&heap, fence[1]);
 	EXPECT_EQ(1, freelist_chunk_count(&heap));
+	freelist_destroy(&heap);
 }
 
 KTEST(freelist, "free merges with the free chunk after it")
@@ -219,8 +226,7 @@ static void policy_case(enum freelist_policy policy, int chunk,
 		freelist_print(&ex.heap);
 	EXPECT_EQ(0, freelist_check(&ex.heap));
 	freelist_free(&ex.heap, ex.hole[chunk]);
-	example_free_all(&ex);
-	EXPECT_EQ(1, freelist_chunk_count(&ex.heap));
+	EXPECT_EQ(1, example_free_all(&ex));
 }
 
 KTEST(freelist, "best fit takes the 20 for a 15: leaves 10 -> 30 -> 5")
@@ -390,6 +396,7 @@ KTEST(freelist, "when the source is dry, allocation fails and the heap is intact
 	EXPECT_EQ(0, freelist_check(&heap));
 	freelist_free(&heap, p);
 	EXPECT_EQ(0, pool_state.pages_out);
+	freelist_destroy(&heap);
 }
 
 KTEST(freelist, "destroy gives every page back and counts the chunks left")

@@ -31,7 +31,7 @@
 #include "arch/x86/vectors.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tlb.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
 #include "lib/errno.h"
 
 struct call_mailbox {

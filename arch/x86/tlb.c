@@ -55,7 +55,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/mmu.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
 
 bool tlb_shootdown_enabled = true;
 

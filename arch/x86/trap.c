@@ -16,7 +16,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vectors.h"
-#include "lib/spinlock.h"
+#include "lib/lockstat.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/errno.h"
