@@ -517,6 +517,8 @@ bool __slab_cpu_holds(struct kmem_cache *c, const void *obj);
 unsigned __slab_cpu_purge(struct kmem_cache *c, const struct page *page);
 /* Objects of c in every CPU's arrays and in the depot (racy sums). */
 unsigned long slab_cpu_objects(const struct kmem_cache *c, unsigned long *depot);
+/* Objects of c in cpu's arrays (a racy look at another CPU's). */
+unsigned slab_cpu_objects_on(const struct kmem_cache *c, unsigned cpu);
 /* The arrays of caches[0..n) on every CPU, then their depots, go back to
  * the slabs (one cross-call for all of them, and none when no other CPU
  * holds anything). */

@@ -43,7 +43,7 @@ HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap
 
 # --- slab caches and kmalloc (they sit on the buddy allocator) ---------------
-HOST_MM_FILES += slab.c slab_free.c slab_harden.c slab_cache.c slab_cpu.c slab_debug.c slab_info.c slab_handle.c kmalloc.c kmalloc_args.c
+HOST_MM_FILES += slab.c slab_free.c slab_harden.c slab_cache.c slab_cpu.c slab_cpu_check.c slab_debug.c slab_info.c slab_handle.c kmalloc.c kmalloc_args.c
 HOST_TESTS += $(HB)/test_slab
 FUZZ_TARGETS += $(HB)/fuzz_slab
 
