@@ -96,11 +96,6 @@ MM_LOCK_REGISTER(zones[MAX_NR_ZONES].lock);
 
 struct page *buddy_mem_map_end; /* mem_map + max_pfn */
 
-static inline struct zone *page_zone(const struct page *page)
-{
-	return &zones[page_zone_id(page)];
-}
-
 /* Puts a block on its free list, merging with free buddies (lock held). */
 __noinline void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
 {
@@ -402,78 +397,6 @@ struct page *alloc_pages_kernel(unsigned order)
 
 /* --- freeing ------------------------------------------------------------ */
 
-/* The free block covering pfn, on the zone's lists or a CPU's, if any
- * (zone lock held). */
-static bool __find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
-{
-	ZONE_LOCK_HELD(page_zone(pfn_to_page(pfn)));
-	for (unsigned k = 0; k < MAX_ORDER; k++) {
-		pfn_t h = pfn & ~((1u << k) - 1);
-		const struct page *p = pfn_to_page(h);
-		if ((p->flags & (PG_BUDDY | PG_HOT)) && page_order(p) >= k &&
-		    pfn < h + (1u << page_order(p))) {
-			*head = h;
-			*order = page_order(p);
-			return true;
-		}
-	}
-	return false;
-}
-
-bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order)
-{
-	struct zone *z;
-	mm_irqflags_t flags;
-	bool found;
-
-	if (!pfn_valid(pfn) || !buddy_out_args_ok(head, order, "buddy_find_free_block",
-						 MM_CALLER()))
-		return false;
-	z = page_zone(pfn_to_page(pfn));
-	flags = mm_lock(&z->lock);
-	found = __find_free_block(pfn, head, order);
-	mm_unlock(&z->lock, flags);
-	return found;
-}
-
-/* Says what is wrong with freeing (page, order); the fast check failed. */
-static void report_bad_free(struct page *page, unsigned order)
-{
-	pfn_t pfn = page_to_pfn(page), head;
-	uintptr_t pa = (uintptr_t)page_to_phys(page);
-	unsigned free_order;
-
-	if (pfn & ((1u << order) - 1))
-		mm_report(REPORT_MISALIGNED, pa,
-			  "pfn %#x freed with order %u is not a multiple of %u frames",
-			  pfn, order, 1u << order);
-	else if (page->flags & PG_RESERVED)
-		mm_report(REPORT_RESERVED, pa,
-			  "pfn %#x is reserved (%s), never managed by the buddy",
-			  pfn, page_owner_name(page_owner(page)));
-	else if (page->flags & PG_HOT)
-		mm_report(REPORT_DOUBLE_FREE, pa,
-			  "pfn %#x order %u: already free (on a CPU's list of order %u)",
-			  pfn, order, page_order(page));
-	else if (__find_free_block(pfn, &head, &free_order))
-		mm_report(REPORT_DOUBLE_FREE, pa,
-			  "pfn %#x order %u: already free, inside the free block at pfn %#x of order %u",
-			  pfn, order, head, free_order);
-	else if ((page->flags & PG_ALLOCATED) && page_owner(page) != OWNER_NONE)
-		mm_report(REPORT_NOT_ALLOCATED, pa,
-			  "pfn %#x belongs to the %s allocator: free it through that allocator",
-			  pfn, page_owner_name(page_owner(page)));
-	else if (page->flags & PG_ALLOCATED)
-		mm_report(REPORT_WRONG_ORDER, pa,
-			  "pfn %#x was allocated with order %u, freed with order %u",
-			  pfn, page_order(page), order);
-	else
-		mm_report(REPORT_NOT_ALLOCATED, pa,
-			  "pfn %#x order %u: not the head of an allocated block%s",
-			  pfn, order,
-			  (page->flags & PG_TAIL) ? " (a tail page)" : "");
-}
-
 /* Everything but the order-0 fast path: checks, then the buddy. */
 static __noinline void free_pages_slow(struct page *page, unsigned order)
 {
@@ -498,7 +421,7 @@ static __noinline void free_pages_slow(struct page *page, unsigned order)
 	if ((page->flags & (STATE_ORDER | PG_OWNER_MASK)) !=
 		    (PG_ALLOCATED | order_bits(order)) ||
 	    (page_to_pfn(page) & ((1u << order) - 1))) {
-		report_bad_free(page, order);
+		__buddy_report_bad_free(page, order);
 	} else {
 		z->free_pages += 1u << order;
 		__buddy_free_one(z, page_to_pfn(page), order);

@@ -51,6 +51,14 @@ static __always_inline bool buddy_alloc_args_ok(gfp_t gfp, unsigned order,
 /* Where a query puts its answers: neither may be NULL (else one
  * REPORT_INVALID_ARG naming op and its caller, and false). */
 bool buddy_out_args_ok(const void *a, const void *b, const char *op, uintptr_t caller);
+/* Says what is wrong with freeing (page, order), which the fast check
+ * refused: one named report (its zone's lock held). */
+void __buddy_report_bad_free(struct page *page, unsigned order);
+
+static inline struct zone *page_zone(const struct page *page)
+{
+	return &zones[page_zone_id(page)];
+}
 
 /* buddy_add_range's check: start <= end, and every frame of the range in
  * the page array still reserved (never handed to the buddy); otherwise one
