@@ -10,7 +10,7 @@
  *    lockstat_entry) lives in the object beside the lock, so listing
  *    allocates nothing and cannot fail.
  *
- * 2. Locking.  The listed entries form one singly linked list, oldest
+ * 2. Locking.  The listed entries form one doubly linked list, oldest
  *    first, guarded by registry_lock (LOCK_ORDER_LOCKSTAT: only the
  *    console nests inside it).  A walk holds registry_lock from the first
  *    lock to the last, and lockstat_remove takes it, so removal waits for
@@ -19,12 +19,15 @@
  *    reads the other locks' statistics without taking them (each holder
  *    updates its own), so a line may be a moment old, never a freed one.
  *
- * 3. Membership is found, not trusted.  The memory of an entry holds
+ * 3. Membership is a keyed word, not a walk.  The memory of an entry holds
  *    anything before lockstat_add (a slab object that held another cache),
- *    so adding first looks for the entry on the list -- listing it twice
- *    only renames it -- and removing an entry that is not on the list does
- *    nothing.  Both walk the list: O(locks listed), at create and destroy
- *    only; no lock's fast path changes.
+ *    so an entry says it is listed with le_listed == its own address XOR
+ *    a key XOR the list's generation: listing it twice only renames it,
+ *    removing one that is not listed does nothing, and each is O(1) (an
+ *    address space is made and destroyed with every task).  Removal clears
+ *    the word; lockstat_drop_after cuts entries off without reading them
+ *    and starts a new generation, so their words no longer count.  No
+ *    lock's fast path changes.
  *
  * 4. Order.  lockstat_walk visits the locks by their place in the lock
  *    order (lib/lock_order.h), lowest first, so the caches' locks sit
@@ -40,31 +43,33 @@ extern struct spinlock *const __start_lock_registry[], *const __stop_lock_regist
 
 static struct spinlock registry_lock = SPINLOCK_INIT("lockstat", LOCK_ORDER_LOCKSTAT);
 LOCK_REGISTER(registry_lock);
-static struct lockstat_entry *listed; /* oldest first (registry_lock) */
+static struct lockstat_entry *listed, *newest; /* oldest first (registry_lock) */
 static unsigned nr_listed; /* entries on it (registry_lock) */
+static uintptr_t generation; /* lockstat_drop_after's cuts (registry_lock) */
 
-/* The link that points at e; the list's final NULL link when e is not on
- * it (registry_lock held). */
-static struct lockstat_entry **__find(const struct lockstat_entry *e)
+#define LISTED_KEY 0x10c5a7u
+
+/* What le_listed of an entry on the list holds (registry_lock held). */
+static uintptr_t listed_word(const struct lockstat_entry *e)
 {
-	struct lockstat_entry **p = &listed;
-
-	LOCK_ASSERT_HELD(&registry_lock);
-	while (*p && *p != e)
-		p = &(*p)->le_next;
-	return p;
+	return (uintptr_t)e ^ LISTED_KEY ^ generation;
 }
 
 void lockstat_add(struct lockstat_entry *e, struct spinlock *l, const char *label)
 {
 	irqflags_t flags = spin_lock_irqsave(&registry_lock);
-	struct lockstat_entry **p = __find(e);
 
 	e->le_lock = l;
 	e->le_label = label;
-	if (!*p) {
+	if (e->le_listed != listed_word(e)) {
 		e->le_next = NULL;
-		*p = e;
+		e->le_prev = newest;
+		if (newest)
+			newest->le_next = e;
+		else
+			listed = e;
+		newest = e;
+		e->le_listed = listed_word(e);
 		nr_listed++;
 	}
 	spin_unlock_irqrestore(&registry_lock, flags);
@@ -73,10 +78,17 @@ void lockstat_add(struct lockstat_entry *e, struct spinlock *l, const char *labe
 void lockstat_remove(struct lockstat_entry *e)
 {
 	irqflags_t flags = spin_lock_irqsave(&registry_lock);
-	struct lockstat_entry **p = __find(e);
 
-	if (*p) {
-		*p = e->le_next;
+	if (e->le_listed == listed_word(e)) {
+		if (e->le_prev)
+			e->le_prev->le_next = e->le_next;
+		else
+			listed = e->le_next;
+		if (e->le_next)
+			e->le_next->le_prev = e->le_prev;
+		else
+			newest = e->le_prev;
+		e->le_listed = 0;
 		nr_listed--;
 	}
 	spin_unlock_irqrestore(&registry_lock, flags);
@@ -90,10 +102,8 @@ unsigned lockstat_nr_listed(void)
 const struct lockstat_entry *lockstat_mark(void)
 {
 	irqflags_t flags = spin_lock_irqsave(&registry_lock);
-	const struct lockstat_entry *e = listed;
+	const struct lockstat_entry *e = newest;
 
-	while (e && e->le_next)
-		e = e->le_next;
 	spin_unlock_irqrestore(&registry_lock, flags);
 	return e;
 }
@@ -101,20 +111,27 @@ const struct lockstat_entry *lockstat_mark(void)
 unsigned lockstat_drop_after(const struct lockstat_entry *mark)
 {
 	irqflags_t flags = spin_lock_irqsave(&registry_lock);
-	struct lockstat_entry **p = &listed;
 	unsigned kept = 0, dropped = 0;
+	struct lockstat_entry *e = listed;
 
 	if (mark) {
-		for (; *p && *p != mark; p = &(*p)->le_next)
+		for (; e && e != mark; e = e->le_next)
 			kept++;
-		if (!*p)
+		if (!e)
 			goto out; /* mark is gone: nothing to cut at */
-		p = &(*p)->le_next;
 		kept++;
+		e->le_next = NULL; /* the entries after it are not read */
+		newest = e;
+	} else {
+		listed = newest = NULL;
 	}
 	dropped = nr_listed - kept;
-	*p = NULL; /* the entries after it are not read */
 	nr_listed = kept;
+	if (dropped) { /* the cut-off entries' words no longer count */
+		generation += 0x100;
+		for (e = listed; e; e = e->le_next)
+			e->le_listed = listed_word(e);
+	}
 out:
 	spin_unlock_irqrestore(&registry_lock, flags);
 	return dropped;

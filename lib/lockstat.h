@@ -26,7 +26,8 @@
  * the registry's (lib/lockstat.c), not the owner's.
  */
 struct lockstat_entry {
-	struct lockstat_entry *le_next; /* the next one listed (registry lock) */
+	struct lockstat_entry *le_next, *le_prev; /* listed ones (registry lock) */
+	uintptr_t le_listed; /* says "on the list" (lib/lockstat.c, 3) */
 	struct spinlock *le_lock;
 	const char *le_label; /* which one: "kmalloc-64"; NULL: its address */
 };
@@ -37,7 +38,7 @@ struct lockstat_entry {
  * live as long as the entry; NULL prints the lock's address instead.
  * Listing an entry that is listed already changes only its lock and label,
  * so e may hold anything before (a recycled object).  Never fails, never
- * allocates; O(number listed).  Any context but a lockstat_walk callback.
+ * allocates; O(1).  Any context but a lockstat_walk callback.
  */
 void lockstat_add(struct lockstat_entry *e, struct spinlock *l, const char *label);
 

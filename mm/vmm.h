@@ -21,7 +21,7 @@
 
 #include "mm/pgtable.h"
 #include "mm/gfp.h"
-#include "lib/lockstat.h"
+#include "lib/spinlock.h"
 #include "lib/cpumask.h"
 
 /* Protection of a mapping.  Present pages are always readable on i386. */
@@ -47,8 +47,7 @@ struct vmm_region {
  * CPU for itself (vmm_switch) and read without the lock.  The rest is set
  * at create time.  as_magic is AS_MAGIC and as_self the space's own
  * address from vmm_create until vmm_destroy (not in the first two words,
- * which a free slab object lends to the slab); for as long, as_lock is on
- * lockstat's list (as_lock_entry).
+ * which a free slab object lends to the slab).
  */
 struct addr_space {
 	pde_t *as_pgdir; /* direct-map address of the page directory */
@@ -62,7 +61,6 @@ struct addr_space {
 	struct vmm_region as_regions[VMM_MAX_REGIONS];
 	unsigned long as_table_pages; /* page tables of the user half */
 	unsigned long as_owned_pages; /* frames the space owns */
-	struct lockstat_entry as_lock_entry; /* as_lock on lockstat's list */
 };
 
 /*
