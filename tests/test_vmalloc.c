@@ -160,6 +160,7 @@ KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is re
 	unsigned long free0 = frames_free_settled();
 	unsigned areas0 = vmalloc_nr_areas(), out_of_order = 0, got = 0;
 	void *again, *big;
+	bool ok;
 
 	if (frames_machine_small())
 		KTEST_SKIP(SMALL_MACHINE_REASON);
@@ -177,17 +178,22 @@ KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is re
 	/* one page and its guard: the gap left by v[500] and nothing lower */
 	vfree(v[500]);
 	again = vmalloc(PAGE_SIZE);
-	EXPECT_PTR_EQ(v[500], again);
+	ok = EXPECT_PTR_EQ(v[500], again);
 	v[500] = again;
+	if (!ok)
+		goto out;
 	/* two pages need three with the guard: not in that gap of two, but
 	 * three pages fit the gap of four that v[500] and v[501] leave */
 	vfree(v[500]);
 	big = vmalloc(2 * PAGE_SIZE);
-	EXPECT_TRUE(big && big != v[500]);
-	vfree(v[501]);
-	v[501] = vmalloc(3 * PAGE_SIZE);
-	EXPECT_PTR_EQ(v[500], v[501]);
+	ok = EXPECT_TRUE(big && big != v[500]);
+	if (ok) {
+		vfree(v[501]);
+		v[501] = vmalloc(3 * PAGE_SIZE);
+		EXPECT_PTR_EQ(v[500], v[501]);
+	}
 	v[500] = big;
+out:
 	for (unsigned i = 0; i < MANY_AREAS; i++)
 		vfree(v[i]);
 	EXPECT_EQ(areas0, vmalloc_nr_areas());
