@@ -71,7 +71,7 @@ ISO := $(B)/strata.iso
 .DELETE_ON_ERROR:
 .PHONY: FORCE all run iso run-iso test test-list faultsweep soak debug gdb clean help deps-build deps-run \
 	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs \
-	mutants
+	mutants slab-model
 .DEFAULT_GOAL := all
 
 # `make help` prints the lines that start with "##" below, and the boot
@@ -264,6 +264,8 @@ $(B)/gdbinit.stamp: FORCE
 ##   make fuzz        fuzz every host target for FUZZ_SECONDS=300 each
 ##   make bench       benchmarks: instruction counts under -icount shift=0
 ##                    (BENCH=a,b for some); build/frag.svg, the fragmentation chart
+##   make slab-model  slab_waste's trace against a model of kmalloc's slabs: the
+##                    designs tried, in a second (tools/slab_waste_model.py)
 ##   make bench-host  the buddy benchmarks on the host under callgrind
 ##   make memmap      a picture of physical memory, build/memmap.svg (MEMMAP_MEM=1G)
 ##   make faultsweep  every self-test rerun with each of its allocations
@@ -342,6 +344,11 @@ bench: $(KERNEL) | deps-run
 	$(if $(BENCH),,$(call bench_boot,-smp 4 -icount shift=0,bench=smp_hot_paths,bench-smp4.log))
 	$(if $(BENCH),,$(call bench_boot,-smp 2 -accel tcg$(comma)thread=multi,bench=smp_mix_scaling,bench-smp2.log))
 	@$(PYTHON) tools/frag_render.py $(B)/bench.log $(B)/frag.svg
+	@$(PYTHON) tools/slab_waste_model.py --check $(B)/bench.log || true
+
+# The slab_waste trace against a model of the kmalloc slabs' policies.
+slab-model:
+	@$(PYTHON) tools/slab_waste_model.py
 
 # A picture of physical memory: every frame's state, drawn as SVG.
 MEMMAP_MEM ?= 1G

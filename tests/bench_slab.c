@@ -251,6 +251,20 @@ static void kmalloc_slab_bytes(struct slab_bytes *b)
 	}
 }
 
+/* One line per class, as tools/slab_waste_model.py reads them: slabs,
+ * objects in use, free objects the CPUs' arrays and the depot hold. */
+static void waste_print_classes(void)
+{
+	struct slab_info si;
+
+	for (unsigned i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		kmem_cache_info(kmalloc_cache(i), &si);
+		printk("slab_waste: class %u: %lu slabs of %u pages, %lu objects in use, %lu cached\n",
+		       si.object_size, si.slabs, si.pages_per_slab,
+		       si.active_objs, si.array_objs + si.depot_objs);
+	}
+}
+
 static void report_share(const char *name, unsigned long part, unsigned long whole)
 {
 	bench_report(name, (uint64_t)part * 100, whole, "pct");
@@ -311,6 +325,7 @@ KBENCH(slab_waste)
 	}
 	kmalloc_slab_bytes(&after);
 	held += before.in_use;
+	waste_print_classes();
 	printk("slab_waste: %lu slab bytes, %lu in objects, %lu requested\n",
 	       after.slab, after.in_use, held);
 	report_share("slab_waste", after.slab - held, after.slab);

@@ -66,6 +66,7 @@ from testrun.kernel_runs import (crash_job, faultsweep_job, iso_job, kernel_job,
 from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.smp_runs import smp_jobs  # noqa: E402
 from testrun.soak import SOAK_RUNS, soak_job  # noqa: E402
+from testrun.model_runs import slab_model_job  # noqa: E402
 from testrun.small_runs import bench_small_job, dma_module_job, small_kernel_job  # noqa: E402
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
@@ -136,7 +137,7 @@ def main():
     if "memmap" in only:
         jobs.append((memmap_job, (args,)))
     if "make" in only:
-        jobs.append((make_job, (args,)))
+        jobs += [(make_job, (args,)), (slab_model_job, (args,))]
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
