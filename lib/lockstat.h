@@ -28,6 +28,7 @@
 struct lockstat_entry {
 	struct lockstat_entry *le_next, *le_prev; /* listed ones (registry lock) */
 	uintptr_t le_listed; /* says "on the list" (lib/lockstat.c, 3) */
+	uint32_t le_seq; /* rises along the list: where a listing is */
 	struct spinlock *le_lock;
 	const char *le_label; /* which one: "kmalloc-64"; NULL: its address */
 };
@@ -78,8 +79,15 @@ void lockstat_walk(lockstat_fn fn, void *arg);
 /*
  * Prints a table of the locks with their statistics (the shell's
  * lockstat): all of them, or (all false) those taken at least once, with a
- * line saying how many are left out.
+ * line saying how many are left out.  Each line is formatted with the
+ * registry's lock held and printed after it is dropped: a long table keeps
+ * neither the lock nor interrupts off for longer than a line.  Locks
+ * listed or taken off meanwhile may be missing from it or in it.
  */
 void lockstat_print(bool all);
+/* The same lines, each handed to line(text, arg) instead of printed (with
+ * no lock of lockstat's held: line may take locks and print). */
+typedef void (*lockstat_line_fn)(const char *text, void *arg);
+void lockstat_print_to(bool all, lockstat_line_fn line, void *arg);
 
 #endif

@@ -245,3 +245,41 @@ KTEST(lockstat, "a walk on one CPU never reads a slab cache another CPU destroys
 	printk("%lu walks saw the other CPU's caches %lu times; %u made and destroyed\n",
 	       walks, w.churned, ch.made);
 }
+
+/* What lockstat_print_to's lines met: how many, and how many were handed
+ * out while this CPU held a lock or had interrupts other than the caller
+ * had them. */
+struct table_watch {
+	bool irqs_were_off;
+	unsigned lines, irqs_changed, lock_held;
+	bool cache_seen;
+};
+
+static void watch_line(const char *text, void *arg)
+{
+	struct table_watch *w = arg;
+
+	w->lines++;
+	w->irqs_changed += irqs_disabled() != w->irqs_were_off;
+	w->lock_held += spin_first_held() != NULL;
+	w->cache_seen |= strstr(text, "lockstat-table") != NULL;
+}
+
+KTEST(lockstat, "the table is made a line at a time: each line is handed out with no lock held, interrupts as they were")
+{
+	struct kmem_cache *c;
+
+	ASSERT_TRUE(spin_debug_on); /* the tests run with lock debugging: holders are known */
+	c = kmem_cache_create("lockstat-table", 40, 0, 0, NULL);
+	ASSERT_NOT_NULL(c);
+	kmem_cache_free(c, kmem_cache_alloc(c, GFP_KERNEL)); /* its lock taken: in both tables */
+	for (int all = 0; all < 2; all++) {
+		struct table_watch w = { .irqs_were_off = irqs_disabled() };
+		lockstat_print_to(all, watch_line, &w);
+		EXPECT_GT(w.lines, 10u);
+		EXPECT_TRUE(w.cache_seen || !all);
+		EXPECT_EQ(0u, w.irqs_changed);
+		EXPECT_EQ(0u, w.lock_held);
+	}
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
