@@ -35,6 +35,7 @@
 #include "arch/x86/pat.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tlb.h"
+#include "arch/x86/smp_call.h"
 #include "arch/x86/cpu.h"
 #include "mm/ioremap.h"
 #include "mm/platform.h"
@@ -236,7 +237,10 @@ bool smp_run_done(unsigned cpu)
 void smp_run_wait(unsigned cpu)
 {
 	while (cpu < NR_CPUS && !smp_run_done(cpu)) {
-		tlb_poll(); /* the job may be shooting down with us as a target */
+		/* the job may be shooting down, or making a cross-CPU call
+		 * (a drain of every CPU's arrays), with us as a target */
+		tlb_poll();
+		smp_call_poll();
 		cpu_relax();
 	}
 }

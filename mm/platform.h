@@ -125,7 +125,8 @@ static inline void mm_irq_restore(mm_irqflags_t flags)
  * empties the others' per-CPU caches.  A cross-CPU call may be made only
  * with interrupts on (so holding no lock that is taken with interrupts
  * off, arch/x86/smp_call.h); elsewhere fn runs on this CPU alone and the
- * result is false.
+ * result is false.  mm_on_each_cpu_ok() says beforehand whether a call
+ * now would reach every CPU.
  */
 #ifdef STRATA_HOST
 #define MM_MAX_CPUS 8
@@ -148,6 +149,7 @@ static inline unsigned mm_cpu_id(void)
 #endif
 bool mm_cpu_online(unsigned cpu);
 bool mm_on_each_cpu(void (*fn)(void *arg), void *arg);
+bool mm_on_each_cpu_ok(void);
 /*
  * mm/percpu.c hands out the platform's mm_percpu_space (CPU 0's copy of
  * MM_PERCPU_BYTES) past its first MM_PERCPU_FIXED bytes, which belong to

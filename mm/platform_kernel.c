@@ -104,6 +104,11 @@ bool mm_cpu_online(unsigned cpu)
 	return cpu < NR_CPUS && cpumask_test(&cpu_online_mask, cpu);
 }
 
+bool mm_on_each_cpu_ok(void)
+{
+	return !irqs_disabled() || !smp_others_online();
+}
+
 bool mm_on_each_cpu(void (*fn)(void *arg), void *arg)
 {
 	irqflags_t flags;

@@ -76,6 +76,7 @@ void slab_cpu_init(struct kmem_cache *c)
 	c->c_depot_max = c->c_array_limit ? depot_max(c) : 0;
 	c->c_depot_exchanges = 0;
 	c->c_users = 0;
+	c->c_drain_pending = false;
 }
 
 void slab_cpu_fini(struct kmem_cache *c)
@@ -344,6 +345,14 @@ void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n)
 
 void __kmem_cache_drain(struct kmem_cache *c)
 {
+	slab_cpu_drain(&c, 1);
+}
+
+void slab_cpu_drain_quarantined(struct kmem_cache *c)
+{
+	if (!mm_on_each_cpu_ok())
+		return; /* the next slow path with interrupts on */
+	WRITE_ONCE(c->c_drain_pending, false); /* a quarantine meanwhile sets it again */
 	slab_cpu_drain(&c, 1);
 }
 

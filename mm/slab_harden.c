@@ -30,6 +30,9 @@ void __slab_quarantine(struct kmem_cache *c, struct page *page, const void *obj,
 	page->flags |= PG_QUARANTINE;
 	list_add(&page->lru, &c->c_quarantine);
 	c->c_nr_quarantined++;
+	/* and those in other CPUs' arrays, once a cross-CPU call can be made */
+	if (c->c_array_limit)
+		WRITE_ONCE(c->c_drain_pending, true);
 }
 
 int __slab_walk_free(struct kmem_cache *c, struct page *page,

@@ -271,6 +271,7 @@ static unsigned cache_check_unchecked(struct kmem_cache *c)
 		problems++;
 	}
 	mm_unlock(&c->c_lock, flags);
+	slab_after_quarantine(c); /* the check quarantines what it finds broken */
 	return problems;
 }
 
@@ -315,6 +316,7 @@ bool kmem_object_is_free(const struct kmem_cache *c, const void *obj)
 		is_free = __slab_cpu_holds(cc, obj) ||
 			  __slab_walk_free(cc, page, is_target, (void *)obj) == 1;
 	mm_unlock(&cc->c_lock, flags);
+	slab_after_quarantine(cc);
 	return is_free;
 }
 

@@ -99,6 +99,7 @@ struct kmem_cache {
 	unsigned c_depot_max; /* full magazines kept at most */
 	unsigned long c_depot_exchanges; /* magazines through the depot */
 	unsigned c_users; /* kmem_shrink_all at work on it: not destroyed */
+	bool c_drain_pending; /* a slab was quarantined: drain every CPU's arrays */
 	struct list_node c_link; /* on slab_caches (slab_list_lock) */
 	char c_name[SLAB_NAME_MAX];
 	mm_lock_entry_t c_lock_entry; /* c_lock on lockstat's list, while linked */
@@ -523,6 +524,19 @@ unsigned slab_cpu_objects_on(const struct kmem_cache *c, unsigned cpu);
  * the slabs (one cross-call for all of them, and none when no other CPU
  * holds anything). */
 void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n);
+/*
+ * A slab quarantined on one CPU may have free objects in the arrays of the
+ * others, which would hand them out: __slab_quarantine asks for every
+ * CPU's arrays of the cache to be drained, and the next slow path that can
+ * make a cross-CPU call (interrupts on, no lock held) does it -- at once,
+ * for the quarantines the slab layer's own calls find.
+ */
+void slab_cpu_drain_quarantined(struct kmem_cache *c);
+static inline void slab_after_quarantine(struct kmem_cache *c)
+{
+	if (unlikely(READ_ONCE(c->c_drain_pending)))
+		slab_cpu_drain_quarantined(c);
+}
 /* Checks every CPU's arrays of c (each CPU its own, by a cross-call) and
  * the depot: objects of c, marked IN_ARRAY, counts in bounds, no object
  * twice; the number of problems. */

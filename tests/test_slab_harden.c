@@ -8,6 +8,8 @@
  */
 #include "tests/ktest.h"
 #include "tests/slab_test.h"
+#include "tests/smp_util.h"
+#include "kernel/smp.h"
 #include "mm/slab_internal.h"
 #include "mm/kmalloc.h"
 #include "lib/string.h"
@@ -144,6 +146,55 @@ KTEST(slab, "no debug: the checker finds the overwritten free object first, quar
 	alloc_all(c, objs, HARDEN_OBJS);
 	EXPECT_TRUE(all_distinct(objs, HARDEN_OBJS));
 	free_all(c, objs, HARDEN_OBJS);
+	expect_quarantined(c, keep);
+	EXPECT_EQ(0, kmem_cache_destroy(c));
+}
+
+/* Runs on the AP, with interrupts on: the check that quarantines the
+ * victim's slab. */
+static void check_job(void *arg)
+{
+	struct kmem_cache *c = arg;
+
+	kmem_cache_check(c);
+}
+
+/* kmem_cache_check(c) on the AP, waited for; 0 if it ran. */
+static int check_on(unsigned ap, struct kmem_cache *c)
+{
+	int err = smp_run_on(ap, check_job, c);
+
+	smp_run_wait(ap);
+	return err;
+}
+
+KTEST(slab, "no debug: a slab quarantined on one CPU hands out none of its free objects from another CPU's array")
+{
+	void *victims[4], *objs[2] = { NULL }, *keep;
+	struct kmem_cache *c;
+	unsigned ap = smp_test_ap();
+	int started = -1;
+
+	if (!ap)
+		KTEST_SKIP(ONE_CPU_REASON);
+	c = victim_cache("test-remote-quarantine", victims, &keep);
+	ASSERT_NOT_NULL(c);
+	/* this CPU's array holds the list's first two (victims 3 and 2) */
+	EXPECT_EQ(0, kmem_cache_set_array_limit(c, 2));
+	alloc_all(c, objs, 2);
+	if (!EXPECT_TRUE(slab_page_of(objs[0]) == slab_page_of(keep) &&
+			 slab_page_of(objs[1]) == slab_page_of(keep)))
+		goto out;
+	free_all(c, objs, 2);
+	memset(victims[1], 0x00, 2 * sizeof(void *)); /* next on the list */
+	EXPECT_REPORTS(REPORT_CORRUPTION, 1, started = check_on(ap, c));
+	EXPECT_EQ(0, started);
+	alloc_all(c, objs, 2);
+	EXPECT_TRUE(all_distinct(objs, 2));
+	for (int i = 0; i < 2; i++)
+		EXPECT_TRUE(slab_page_of(objs[i]) != slab_page_of(keep));
+out:
+	free_all(c, objs, 2);
 	expect_quarantined(c, keep);
 	EXPECT_EQ(0, kmem_cache_destroy(c));
 }

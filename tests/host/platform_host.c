@@ -131,6 +131,11 @@ void mm_irq_restore(mm_irqflags_t flags)
 
 /* As the kernel's: a cross-CPU call only from outside every critical
  * section; within one, fn runs on this CPU alone. */
+bool mm_on_each_cpu_ok(void)
+{
+	return !irq_depth || nr_cpus == 1;
+}
+
 bool mm_on_each_cpu(void (*fn)(void *arg), void *arg)
 {
 	unsigned self = mm_host_cpu;
