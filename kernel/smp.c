@@ -240,7 +240,8 @@ void smp_run_wait(unsigned cpu)
 		/* the job may be shooting down, or making a cross-CPU call
 		 * (a drain of every CPU's arrays), with us as a target */
 		tlb_poll();
-		smp_call_poll();
+		if (irqs_disabled()) /* with them on, the IPI answers */
+			smp_call_poll();
 		cpu_relax();
 	}
 }

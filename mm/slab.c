@@ -436,10 +436,8 @@ __noinline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 		return obj;
 	}
 	obj = slab_mag_pop(c);
-	if (!obj) {
+	if (!obj)
 		obj = mag_refill(c);
-		slab_after_quarantine(c); /* the refill may have found one */
-	}
 	if (unlikely(!obj))
 		return NULL;
 	if (gfp & __GFP_ZERO)

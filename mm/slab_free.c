@@ -217,7 +217,6 @@ out:
 	mm_unlock(&c->c_lock, flags);
 	if (dead)
 		release_slab(c, dead);
-	slab_after_quarantine(c); /* the double-free diagnosis may have found one */
 }
 
 __noinline void slab_free_untiled(struct kmem_cache *c, void *obj, uintptr_t caller)

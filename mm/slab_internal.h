@@ -528,8 +528,10 @@ void slab_cpu_drain(struct kmem_cache *const *caches, unsigned n);
  * A slab quarantined on one CPU may have free objects in the arrays of the
  * others, which would hand them out: __slab_quarantine asks for every
  * CPU's arrays of the cache to be drained, and the next slow path that can
- * make a cross-CPU call (interrupts on, no lock held) does it -- at once,
- * for the quarantines the slab layer's own calls find.
+ * make a cross-CPU call does it: the checks (kmem_cache_check, slab_check,
+ * kmem_object_is_free), whose callers hold no lock, with interrupts on.
+ * Not the allocation and free paths: their callers may hold a lock with
+ * interrupts on that a drain's target spins on.
  */
 void slab_cpu_drain_quarantined(struct kmem_cache *c);
 static inline void slab_after_quarantine(struct kmem_cache *c)
