@@ -66,7 +66,9 @@ def smp_cpus(qemu_args):
 
 
 def mem_mib(mem):
-    """QEMU's -m value in MiB ("4M" -> 4, "1G" -> 1024)."""
+    """QEMU's -m value in MiB ("4M" -> 4, "1G" -> 1024, "2800K" -> 2.734375)."""
+    if mem[-1] in "Kk":
+        return int(mem[:-1]) / 1024
     return int(mem[:-1]) * (1024 if mem[-1] in "Gg" else 1)
 
 
