@@ -236,6 +236,9 @@ void buddy_set_reclaim(const struct buddy_reclaimer *r);
 unsigned long buddy_reclaim(void);
 /* Allocations that failed, reported or not. */
 unsigned long buddy_oom_failures(void);
+/* Times the allocator ran short: an allocation found no free block it
+ * could use and reclaimed (whether it then succeeded or failed). */
+unsigned long buddy_reclaims(void);
 
 /* Which free block contains pfn: its head and order, or false. */
 bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order);

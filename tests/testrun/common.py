@@ -40,6 +40,8 @@ SKIPS = {
     "no-highmem": r"no HIGHMEM at this memory size",
     # tests/frames_util.h: only under 16 MiB (the kernel checks that it
     # manages less than 12 MiB); on a bigger machine it would hide a failure.
+    # Also the skip of a test that ran out of memory there and failed only
+    # as running out explains (tests/ktest.c), saying how many frames it had.
     "small-machine": r"under 16 MiB of RAM: too small for this test",
     # tests/ktest_sweep.c: the fault-injection sweep leaves alone the tests
     # that arm injection themselves (it finds them disarming its own).
