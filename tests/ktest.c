@@ -261,7 +261,7 @@ static void skip_if_out_of_memory(void)
 			return;
 	printk("out of memory under 16 MiB: the failures above follow from it; skipped\n");
 	snprintf(skip_reason, sizeof(skip_reason),
-		 SMALL_MACHINE_REASON ": needs more than the %lu frames free at its start (it ran out)",
+		 SMALL_MACHINE_REASON ": needs more than the %lu free frame(s) it started with (it ran out)",
 		 free_at_start);
 	current_skipped = true;
 	current_failures = own_failures = 0;

@@ -168,7 +168,8 @@ KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is re
 	bool ok;
 
 	if (frames_machine_small())
-		KTEST_SKIP(SMALL_MACHINE_REASON);
+		KTEST_SKIP(SMALL_MACHINE_REASON ": needs " STRINGIFY(MANY_AREAS)
+			   " free frames (as many one-page areas)");
 	while (got < MANY_AREAS && (v[got] = vmalloc(PAGE_SIZE)) != NULL) {
 		out_of_order += got && v[got] <= v[got - 1];
 		got++;
