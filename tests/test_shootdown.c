@@ -285,7 +285,8 @@ KTEST(shootdown, "an unmap interrupts exactly the CPUs running the space: one IP
 
 	if (!ap || !as)
 		goto out;
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, 8 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, 8 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL)))
+		goto out;
 	if (!EXPECT_TRUE(start_access(ap, &l))) /* CPU 1 runs the space */
 		goto out;
 	EXPECT_TRUE(cpumask_test(&as->as_cpus, ap));
@@ -374,7 +375,8 @@ KTEST(shootdown, "idle CPUs are not interrupted: they flush everything when they
 		KTEST_SKIP(ONE_CPU_REASON);
 	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
 		ASSERT_TRUE(smp_test_wait_idle(cpu));
-	vfree_stats(4, before, after);
+	if (!vfree_stats(4, before, after))
+		return;
 	EXPECT_EQ(before[0].ts_sent, after[0].ts_sent); /* no IPI at all */
 	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
 		EXPECT_EQ(before[cpu].ts_received, after[cpu].ts_received);
