@@ -63,7 +63,7 @@ def smallest_boot(args, cpus, start_kib=None):
 
 def smallest_kernel_job(args):
     """Every self-test at the smallest -m that boots, on one CPU and on two
-    (about 2.4 and 2.6 MiB): the tests that need more skip, or run out and
+    (2428K and 2508K today): the tests that need more skip, or run out and
     are skipped for it (tests/ktest.c), saying how much they had."""
     r = Result("kernel at the smallest -m that boots")
     t0 = time.time()
@@ -116,8 +116,8 @@ def small_sweep_jobs(args):
     """make small-sweep (runner job smallsweep, not in make test): the
     self-tests at every SWEEP_STEP_KIB from the smallest -m that boots up
     to 4 MiB, and at SWEEP_ODD, on one CPU; on two at every other size;
-    each size one job, the size just short of the smallest one that must
-    refuse.  The search for the smallest runs first, here."""
+    and the size just short of the smallest, which must refuse.  Each size
+    is one job; the search for the smallest runs first, here."""
     jobs = []
     for cpus in (1, 2):
         low, problems = smallest_boot(args, cpus)
