@@ -69,7 +69,7 @@ KERNEL := $(B)/kernel.elf
 ISO := $(B)/strata.iso
 
 .DELETE_ON_ERROR:
-.PHONY: FORCE all run iso run-iso test test-list faultsweep soak debug gdb clean help deps-build deps-run \
+.PHONY: FORCE all run iso run-iso test test-list faultsweep soak small-sweep debug gdb clean help deps-build deps-run \
 	deps-iso deps-test deps-gdb deps-bochs host-tests fuzz bench memmap run-bochs \
 	mutants slab-model
 .DEFAULT_GOAL := all
@@ -272,6 +272,9 @@ $(B)/gdbinit.stamp: FORCE
 ##                    failing in turn (make test fails a sample of them)
 ##   make soak        10^6 seeded random operations per allocator, checked
 ##                    every 10^4, at 16 MiB to 4 GiB (3 to 5 minutes)
+##   make small-sweep every self-test at each 64 KiB from the smallest -m
+##                    that boots to 4 MiB, on one CPU and on two: each passes
+##                    or skips, saying how much memory it needs (2 minutes)
 ##   make mutants     each small allocator bug of tests/mutants.txt put into a
 ##                    scratch copy of the tree: a fast subset of the tests
 ##                    must fail on every one (not part of make test)
@@ -299,6 +302,11 @@ SWEEP_TIMEOUT ?= 3600
 faultsweep: $(KERNEL) | deps-test
 	$(Q)$(PYTHON) tests/runner.py --kernel $(KERNEL) --build $(B) --only faultsweep \
 		--sweep-every --timeout $(SWEEP_TIMEOUT)
+
+# Small machines, every 64 KiB of them (tests/testrun/small_runs.py);
+# make test runs the smallest that boots, 2800K and 3 MiB.
+small-sweep: $(KERNEL) | deps-test
+	$(Q)$(PYTHON) tests/runner.py --kernel $(KERNEL) --build $(B) --only smallsweep
 
 # The soak (tests/soak.h): long seeded operation mixes over every
 # allocator, at several memory sizes (tests/testrun/soak.py).

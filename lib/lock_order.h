@@ -16,9 +16,11 @@
  *                                             and shootdowns nest inside
  *  The allocators' locks nest inside 30 (page tables are allocated with
  *  an address space locked); per-CPU caches need none (mm/platform.h):
+ *  35 LOCK_ORDER_FREELIST   mm/freelist.c     one per free-list heap (a
+ *                                             heap grows with it held,
+ *                                             and the buddy may reclaim
+ *                                             from the slab: 40 and on)
  *  40 LOCK_ORDER_SLAB_LIST  mm/slab_cache.c   the list of caches and ids
- *  42 LOCK_ORDER_FREELIST   mm/freelist.c     one per free-list heap (a
- *                                             heap grows with it held)
  *  45 LOCK_ORDER_PERCPU     mm/percpu.c       the per-CPU space's map
  *  50 LOCK_ORDER_SLAB       mm/slab.c         one per cache: its slab
  *                                             lists, counters and depot
@@ -55,8 +57,8 @@
 #define LOCK_ORDER_TASKS 10
 #define LOCK_ORDER_VMALLOC 20
 #define LOCK_ORDER_AS 30
+#define LOCK_ORDER_FREELIST 35
 #define LOCK_ORDER_SLAB_LIST 40
-#define LOCK_ORDER_FREELIST 42
 #define LOCK_ORDER_PERCPU 45
 #define LOCK_ORDER_SLAB 50
 #define LOCK_ORDER_KMALLOC 55

@@ -41,7 +41,7 @@
  * __free_pages pushes, a few instructions each with interrupts masked on
  * that CPU and no lock.  A list is refilled by carving one block of order
  * PCP_REFILL_ORDER into PCP_BATCH >> k blocks, and drained by as many
- * (merging each) once it holds more than PCP_HIGH >> k.  Blocks on the
+ * (merging each) once it holds more than its mark, PCP_HIGH >> k.  Blocks on the
  * lists count as free (zone_free_pages adds every CPU's); every function
  * that reports on the free lists drains the lists first, so they are
  * invisible to callers and statistics alike.
@@ -55,7 +55,10 @@
  * the reclaimers (mm/buddy_oom.c), which drain every CPU's lists -- by a
  * cross-CPU call, so only where one may be made (interrupts on); from
  * elsewhere the frames on other CPUs' lists are out of its reach, at most
- * PCP_HIGH frames per order, zone and CPU.
+ * PCP_HIGH frames per order, zone and CPU.  On a small zone that would be
+ * all of it (a 2.7 MiB machine has 117 frames), so there the marks and
+ * the refills shrink to a 64th of the zone's frames per order, or one
+ * block: the frames one CPU keeps stay a small share of the zone.
  *
  * Setting up (mm/buddy_init.c): the page array starts with every frame
  * reserved; the boot hands the usable ranges over in whole aligned blocks.

@@ -14,18 +14,22 @@
  * blocks of orders 0..PCP_ORDERS-1 of each zone in front of the buddy.  A
  * list of order k is refilled with PCP_BATCH >> k blocks at once (one
  * block of order PCP_REFILL_ORDER, carved) and drained by as many when it
- * grows past PCP_HIGH >> k.
+ * grows past its mark, PCP_HIGH >> k.  On a zone of fewer than
+ * PCP_HIGH << PCP_ZONE_SHIFT frames the mark is (managed frames >>
+ * PCP_ZONE_SHIFT) >> k blocks, at least one, and a refill no more than
+ * that: each list keeps a 64th of a small zone, or one block.
  */
 #define PCP_ORDERS 4
 #define PCP_BATCH 16u
 #define PCP_HIGH 64u
 #define PCP_REFILL_ORDER 4 /* log2(PCP_BATCH): a refill is one such block */
+#define PCP_ZONE_SHIFT 6 /* a list of a small zone: 1/64 of its frames */
 
 struct pcp_list {
 	struct page *p_head; /* linked by lru.next; NULL: empty */
 	unsigned p_count; /* blocks on the list */
-	unsigned p_high; /* drain past this many (PCP_HIGH >> order, set on
-			  * the first overflow; 0 while the lists are off) */
+	unsigned p_high; /* drain past this many (the mark, set on the
+			  * first overflow; 0 while the lists are off) */
 };
 
 /* One CPU's lists of one zone (its copy of the per-CPU buddy_pcp). */
@@ -236,6 +240,9 @@ void buddy_set_reclaim(const struct buddy_reclaimer *r);
 unsigned long buddy_reclaim(void);
 /* Allocations that failed, reported or not. */
 unsigned long buddy_oom_failures(void);
+/* Times the allocator ran short: an allocation found no free block it
+ * could use and reclaimed (whether it then succeeded or failed). */
+unsigned long buddy_reclaims(void);
 
 /* Which free block contains pfn: its head and order, or false. */
 bool buddy_find_free_block(pfn_t pfn, pfn_t *head, unsigned *order);

@@ -21,6 +21,7 @@
 
 static const struct buddy_reclaimer *reclaimer;
 static unsigned long oom_failures, oom_warnings, oom_unreported;
+static unsigned long reclaims; /* buddy_reclaim calls: the allocator ran short */
 
 void buddy_set_reclaim(const struct buddy_reclaimer *r)
 {
@@ -32,10 +33,17 @@ void buddy_set_reclaim(const struct buddy_reclaimer *r)
  * lists) go back to the zones. */
 unsigned long buddy_reclaim(void)
 {
-	unsigned long got = reclaimer ? reclaimer->reclaim() : 0;
+	unsigned long got;
 
+	__atomic_fetch_add(&reclaims, 1, __ATOMIC_RELAXED);
+	got = reclaimer ? reclaimer->reclaim() : 0;
 	buddy_drain_hot();
 	return got;
+}
+
+unsigned long buddy_reclaims(void)
+{
+	return __atomic_load_n(&reclaims, __ATOMIC_RELAXED);
 }
 
 unsigned long buddy_oom_failures(void)

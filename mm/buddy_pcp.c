@@ -13,19 +13,29 @@
 /* Whether the per-CPU lists are on (buddy_set_pcp). */
 static bool pcp_on = true;
 
+/* The mark of z's lists of order k (mm/buddy.h): PCP_HIGH >> k, or on a
+ * small zone its share, at least one block. */
+static unsigned pcp_mark(const struct zone *z, unsigned k)
+{
+	unsigned long share = z->managed_pages >> PCP_ZONE_SHIFT;
+
+	return MAX(1u, (unsigned)MIN(share, (unsigned long)PCP_HIGH) >> k);
+}
+
 /*
  * Refills this CPU's list of order k (zone lock held, interrupts off):
  * one block of order PCP_REFILL_ORDER carved into blocks of order k, or,
- * when the zone has none that large, up to as many blocks of order k.
- * Pushed highest first, so that the lowest address is handed out first,
- * as the buddy itself would.
+ * when the zone has none that large, up to as many blocks of order k --
+ * on a small zone no more than its mark.  Pushed highest first, so that
+ * the lowest address is handed out first, as the buddy itself would.
  */
 __noinline void __buddy_pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l,
 				    unsigned k)
 {
 	struct page *got[PCP_BATCH], *head = l->p_head;
-	unsigned n = READ_ONCE(pcp_on) ? PCP_BATCH >> k : 1, i;
-	struct page *block = n > 1 ? __buddy_rmqueue_split(z, PCP_REFILL_ORDER) : NULL;
+	unsigned n = READ_ONCE(pcp_on) ? MIN(PCP_BATCH >> k, pcp_mark(z, k)) : 1, i;
+	struct page *block = n > 1 && n == PCP_BATCH >> k ?
+			     __buddy_rmqueue_split(z, PCP_REFILL_ORDER) : NULL;
 
 	ZONE_LOCK_HELD(z);
 	if (block) { /* the common case: carved, pushed from the top down */
@@ -125,7 +135,7 @@ __noinline void buddy_pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, 
 	mm_irqflags_t flags;
 
 	if (!l->p_high && READ_ONCE(pcp_on)) {
-		l->p_high = PCP_HIGH >> k;
+		l->p_high = pcp_mark(z, k);
 		return;
 	}
 	flags = mm_lock(&z->lock);
@@ -140,7 +150,7 @@ static void set_local_pcp(void *arg)
 
 	for (int i = 0; i < MAX_NR_ZONES; i++)
 		for (unsigned k = 0; k < PCP_ORDERS; k++)
-			local_pcp(&zones[i])->p_list[k].p_high = on ? PCP_HIGH >> k : 0;
+			local_pcp(&zones[i])->p_list[k].p_high = on ? pcp_mark(&zones[i], k) : 0;
 	buddy_drain_local();
 }
 

@@ -50,8 +50,9 @@
  *
  * Locking: every public entry point holds the heap's lock (fl_lock, taken
  * with interrupts off: LOCK_ORDER_FREELIST, outside the buddy's, which a
- * growing heap calls), so a heap may be shared by CPUs and used from
- * interrupt handlers.  The lock is on lockstat's list from freelist_init
+ * growing heap calls, and outside the slab's, which the buddy calls to
+ * reclaim when it finds no free block), so a heap may be shared by CPUs
+ * and used from interrupt handlers.  The lock is on lockstat's list from freelist_init
  * to freelist_destroy (mm_lock_register), so a heap must be destroyed
  * before its memory goes.
  *

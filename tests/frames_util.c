@@ -84,6 +84,9 @@ unsigned long frames_free_settled(void)
 	return buddy_free_pages();
 }
 
+STATIC_ASSERT(MM_PAGE_SIZE << (MAX_ORDER - 1) == 4u << 20,
+	      "SMALL_NEEDS_4MIB_BLOCK: the largest block is 4 MiB");
+
 /* 12 MiB managed: a 16 MiB machine has about 14, an 8 MiB one about 6. */
 bool frames_machine_small(void)
 {

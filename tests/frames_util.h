@@ -46,11 +46,13 @@ struct page *frames_highmem_page(void);
 
 /*
  * A few tests need more than a machine under 16 MiB has -- a free 4 MiB
- * block, a thousand frames -- and skip there with this reason (the test
- * matrix's 4 MiB run; tests/runner.py allows it); on 16 MiB and more they
- * must run.
+ * block, a thousand frames -- and skip there with this reason followed by
+ * ": needs " and how much (tests/testrun/common.py allows it only under
+ * 16 MiB, and only saying how much); on 16 MiB and more they must run.
+ * A test that ran out part way is skipped with it too (tests/ktest.c).
  */
 #define SMALL_MACHINE_REASON "under 16 MiB of RAM: too small for this test"
+#define SMALL_NEEDS_4MIB_BLOCK SMALL_MACHINE_REASON ": needs a free 4 MiB block"
 bool frames_machine_small(void);
 
 /* A test that needs a GFP_DMA frame skips with this reason when the DMA

@@ -10,6 +10,9 @@
 #include "lib/panic.h"
 #include "arch/x86/qemu_exit.h"
 #include "mm/failinject.h"
+#include "mm/buddy.h"
+#include "mm/report.h"
+#include "tests/frames_util.h"
 
 #define FIRST_MSG_MAX 200
 
@@ -37,6 +40,23 @@ static bool check_oom_like;
 static bool unexplained;
 static char unexplained_msg[FIRST_MSG_MAX]; /* the first such check's */
 static bool depends_on_memory; /* of the next integer check */
+
+/*
+ * Out of memory on a small machine.  Under 16 MiB a test may need more
+ * memory than the machine has, and then its allocations fail as under the
+ * fault sweep, but for real.  A test that failed only that way -- the
+ * buddy allocator ran short (found no free block and reclaimed, not by
+ * injection) before its first failing check, each failing check saw what
+ * running out explains (as above: check_oom_like), and no after-hook
+ * found anything but the misuse reports a test that stopped early did not
+ * make -- stopped cleanly for want of memory: it is skipped, saying how
+ * many frames were free when it began.  Anything else stays a failure (a
+ * leak, a misuse report, a broken invariant, a wrong error), and on a
+ * bigger machine running out always is one.
+ */
+static unsigned long short_at_start; /* buddy_reclaims() as the test began */
+static unsigned long free_at_start; /* free frames, the caches shrunk */
+static bool not_for_memory; /* a failing check that running out does not explain */
 
 void ktest_depends_on_memory(void)
 {
@@ -73,6 +93,8 @@ static void vfail(const char *file, int line, const char *fmt, va_list ap)
 			va_end(again);
 		}
 	}
+	if (!check_oom_like || buddy_reclaims() == short_at_start)
+		not_for_memory = true;
 	check_oom_like = true; /* the default for the next (bool) check */
 
 	if (n < (int)sizeof(msg))
@@ -223,6 +245,28 @@ static void print_result(const struct ktest *t, int number, enum ktest_verdict o
 	printk("\n");
 }
 
+bool ktest_hook_failure_of_stopping(const char *hook)
+{
+	return !strcmp(hook, "reports") && !report_test_surplus();
+}
+
+/* A failed test that ran out of memory on a small machine (see
+ * short_at_start) becomes a skip, saying so. */
+static void skip_if_out_of_memory(void)
+{
+	if (!own_failures || not_for_memory || !frames_machine_small())
+		return;
+	for (unsigned i = 0; i < nr_failed_hooks; i++)
+		if (!ktest_hook_failure_of_stopping(failed_hooks[i]))
+			return;
+	printk("out of memory under 16 MiB: the failures above follow from it; skipped\n");
+	snprintf(skip_reason, sizeof(skip_reason),
+		 SMALL_MACHINE_REASON ": needs more than the %lu free frame(s) it started with (it ran out)",
+		 free_at_start);
+	current_skipped = true;
+	current_failures = own_failures = 0;
+}
+
 /* Runs t between the hooks; its outcome.  Every test is called from here
  * (tests/test_traps.c finds it in a backtrace). */
 static __noinline enum ktest_verdict execute(const struct ktest *t, int number)
@@ -232,13 +276,17 @@ static __noinline enum ktest_verdict execute(const struct ktest *t, int number)
 	current_failures = 0;
 	current_skipped = false;
 	unexplained = false;
+	not_for_memory = false;
 	check_oom_like = true;
 	nr_failed_hooks = 0;
 	first_msg[0] = '\0';
-	run_hooks_before();
+	run_hooks_before(); /* the frames hook shrinks the caches */
+	free_at_start = buddy_free_pages();
+	short_at_start = buddy_reclaims();
 	t->fn();
 	own_failures = current_failures;
 	run_hooks_after();
+	skip_if_out_of_memory();
 	current = NULL;
 	return current_failures ? KTEST_FAILED : current_skipped ? KTEST_SKIPPED : KTEST_PASSED;
 }

@@ -113,6 +113,9 @@ struct ktest_result {
 	const char *hook_msgs[KTEST_HOOKS_FAILED_MAX];
 };
 void ktest_execute(const struct ktest *t, int number, struct ktest_result *r);
+/* Whether after-hook `hook` failing is only what a test that stopped early
+ * leaves: fewer misuse reports than it announced (report_expect). */
+bool ktest_hook_failure_of_stopping(const char *hook);
 void ktest_set_context(const char *context);
 /* While set, the test runs call fn instead of running each test once:
  * its verdict and message (the failure or the skip reason) are the test's

@@ -27,9 +27,14 @@ Jobs (each reports `N passed, M failed, K skipped`):
   soak     (not in the default list; make soak) the kernel's soak: 10^6
            seeded random operations per allocator, the checkers every 10^4,
            at 16 MiB, 128 MiB (also with slab_debug), 1 GiB and 4 GiB
-  small    small machines: the self-tests at 3 MiB and at 128 MiB with a
-           50 MiB boot module filling the DMA zone, the benchmarks at 4 MiB:
-           what needs more memory skips, saying why; no misuse reports
+  small    small machines: the self-tests at 3 MiB, at 2800K, at the
+           smallest -m that boots (searched for, on one CPU and on two) and
+           at 128 MiB with a 50 MiB boot module filling the DMA zone, the
+           benchmarks at 4 MiB: what needs more memory skips, saying how
+           much; no misuse reports
+  smallsweep  (not in the default list; make small-sweep) the self-tests at
+           every 64 KiB from the smallest -m that boots to 4 MiB, on one CPU
+           and at every other size on two; short of it, the boot refuses
   gdb      a scripted GDB session against QEMU's gdbstub
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
@@ -67,7 +72,8 @@ from testrun.sessions import gdb_job, shell_job  # noqa: E402
 from testrun.smp_runs import smp_jobs  # noqa: E402
 from testrun.soak import SOAK_RUNS, soak_job  # noqa: E402
 from testrun.model_runs import slab_model_job  # noqa: E402
-from testrun.small_runs import bench_small_job, dma_module_job, small_kernel_job  # noqa: E402
+from testrun.small_runs import (GAP_MEM, bench_small_job, dma_module_job,  # noqa: E402
+                                small_kernel_job, small_sweep_jobs, smallest_kernel_job)
 from testrun.witness import WITNESS_RUNS, witness_job  # noqa: E402
 
 
@@ -125,7 +131,10 @@ def main():
     if "soak" in only:
         jobs += [(soak_job, (args, mem, words)) for mem, words in SOAK_RUNS]
     if "small" in only:
-        jobs += [(small_kernel_job, (args,)), (dma_module_job, (args,)), (bench_small_job, (args,))]
+        jobs += [(small_kernel_job, (args,)), (small_kernel_job, (args, GAP_MEM)),
+                 (smallest_kernel_job, (args,)), (dma_module_job, (args,)), (bench_small_job, (args,))]
+    if "smallsweep" in only:
+        jobs += small_sweep_jobs(args)
     if "iso" in only:
         jobs += [(iso_job, (args, 2, 2)), (iso_job, (args, 3, 1))]
     if "bochs" in only:

@@ -42,7 +42,7 @@ static bool box_open(void)
 	do {                                                                \
 		bool opened = box_open();                                   \
 		if (!opened && frames_machine_small())                      \
-			KTEST_SKIP(SMALL_MACHINE_REASON);                   \
+			KTEST_SKIP(SMALL_NEEDS_4MIB_BLOCK);                   \
 		ASSERT_TRUE(opened);                                        \
 	} while (0)
 
@@ -173,7 +173,7 @@ KTEST(buddy, "private zones refuse a zone that is not open, a foreign block, a f
 	if (!box_open()) {
 		__free_pages(foreign, 0);
 		if (frames_machine_small())
-			KTEST_SKIP(SMALL_MACHINE_REASON);
+			KTEST_SKIP(SMALL_NEEDS_4MIB_BLOCK);
 		ASSERT_TRUE(false);
 	}
 	a = buddy_zone_alloc(&box, 1);
@@ -210,7 +210,7 @@ KTEST(buddy, "buddy_zone_adopt refuses one of the kernel's zones and a block of 
 
 	if (!big) {
 		if (frames_machine_small())
-			KTEST_SKIP(SMALL_MACHINE_REASON);
+			KTEST_SKIP(SMALL_NEEDS_4MIB_BLOCK);
 		ASSERT_NOT_NULL(big);
 	}
 	EXPECT_REPORTS(REPORT_INVALID_ARG, 3,
@@ -265,7 +265,7 @@ KTEST(buddy, "fragmentation index: scattered single frames cannot serve order 1"
 KTEST(buddy, "every block is aligned to its size")
 {
 	if (frames_machine_small())
-		KTEST_SKIP(SMALL_MACHINE_REASON);
+		KTEST_SKIP(SMALL_NEEDS_4MIB_BLOCK);
 	for (unsigned k = 0; k < MAX_ORDER; k++) {
 		struct page *p = alloc_pages(GFP_KERNEL, k);
 		ASSERT_NOT_NULL(p);

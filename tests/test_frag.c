@@ -112,7 +112,7 @@ KTEST(frag, "every object is allocated once, then freed once; survivors remain a
 KTEST(frag, "every allocator serves the trace inside its arena, blocks intact, used >= requested, back to its start")
 {
 	if (frames_machine_small()) /* each arena is a 4 MiB block */
-		KTEST_SKIP(SMALL_MACHINE_REASON);
+		KTEST_SKIP(SMALL_NEEDS_4MIB_BLOCK);
 	frag_trace_build(&trace, events, SMALL_OBJECTS, SMALL_SEED);
 	for (size_t i = 0; i < frag_nr_allocators; i++)
 		if (!replay_checked(&frag_allocators[i]))

@@ -13,6 +13,7 @@
 #include "mm/freelist.h"
 #include "mm/buddy.h"
 #include "mm/platform.h"
+#include "tests/frames_util.h"
 #include "lib/string.h"
 
 #define U 16 /* bytes per textbook byte */
@@ -501,4 +502,21 @@ out:
 	freelist_free(&heap, a);
 	EXPECT_EQ(0, freelist_destroy(&heap));
 	EXPECT_EQ(free0, buddy_free_pages());
+}
+
+KTEST(freelist, "a heap that cannot grow for want of frames returns NULL; the buddy's reclaim keeps the lock order")
+{
+	struct list_node taken = LIST_HEAD_INIT(taken);
+	unsigned long reclaims = buddy_reclaims();
+	struct freelist heap;
+
+	/* the heap grows with its lock held; the buddy, finding nothing,
+	 * reclaims from the slab caches, whose list lock must come after */
+	freelist_init(&heap, "starved", FREELIST_FIRST_FIT, &freelist_buddy_source);
+	frames_take_all(GFP_KERNEL, &taken);
+	EXPECT_NULL(freelist_alloc(&heap, 100));
+	EXPECT_LT(reclaims, buddy_reclaims());
+	frames_give_back(&taken);
+	EXPECT_EQ(0, freelist_destroy(&heap));
+	/* and the hooks: no lock-order report */
 }

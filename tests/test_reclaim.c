@@ -49,7 +49,7 @@ KTEST(slab, "out of memory only when it is: an allocation reclaims the frames pa
 	unsigned n = 0;
 
 	if (frames_machine_small())
-		KTEST_SKIP(SMALL_MACHINE_REASON);
+		KTEST_SKIP(SMALL_NEEDS_4MIB_BLOCK);
 	frames_take_all(GFP_KERNEL, &taken);
 	if (!EXPECT_NOT_NULL(give_back_one_big(&taken)))
 		goto out;

@@ -285,7 +285,8 @@ KTEST(shootdown, "an unmap interrupts exactly the CPUs running the space: one IP
 
 	if (!ap || !as)
 		goto out;
-	ASSERT_EQ(0, vmm_alloc(as, TEST_VA, 8 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL));
+	if (!EXPECT_EQ(0, vmm_alloc(as, TEST_VA, 8 * PAGE_SIZE, VMM_WRITE, GFP_KERNEL)))
+		goto out;
 	if (!EXPECT_TRUE(start_access(ap, &l))) /* CPU 1 runs the space */
 		goto out;
 	EXPECT_TRUE(cpumask_test(&as->as_cpus, ap));
@@ -319,15 +320,16 @@ static void busy_job(void *arg)
 	smp_test_wait_flag(&release_aps);
 }
 
-/* vfree of a pages-long area: what each CPU sent and answered. */
-static void vfree_stats(unsigned pages, struct tlb_stats *before, struct tlb_stats *after)
+/* vfree of a pages-long area: what each CPU sent and answered; false if
+ * there was no area (out of memory). */
+static bool vfree_stats(unsigned pages, struct tlb_stats *before, struct tlb_stats *after)
 {
 	void *p = vmalloc(pages * PAGE_SIZE);
 
 	stats_all(before);
 	vfree(p);
 	stats_all(after);
-	EXPECT_NOT_NULL(p);
+	return EXPECT_NOT_NULL(p);
 }
 
 KTEST(shootdown, "a kernel-half range reaches each busy CPU in one IPI; above the threshold, as one whole flush")
@@ -338,19 +340,22 @@ KTEST(shootdown, "a kernel-half range reaches each busy CPU in one IPI; above th
 	__atomic_store_n(&release_aps, 0, __ATOMIC_RELEASE);
 	for (cpu = 1; cpu < smp_nr_cpus; cpu++)
 		smp_run_on(cpu, busy_job, NULL);
-	vfree_stats(TLB_FULL_FLUSH_PAGES / 2, before, after);
+	if (!vfree_stats(TLB_FULL_FLUSH_PAGES / 2, before, after))
+		goto release;
 	EXPECT_EQ(before[0].ts_sent + (smp_num_online() > 1), after[0].ts_sent);
 	for (cpu = 1; cpu < smp_nr_cpus; cpu++) {
 		EXPECT_EQ(before[cpu].ts_received + 1, after[cpu].ts_received);
 		EXPECT_EQ(before[cpu].ts_pages + TLB_FULL_FLUSH_PAGES / 2, after[cpu].ts_pages);
 		EXPECT_EQ(before[cpu].ts_full, after[cpu].ts_full);
 	}
-	vfree_stats(TLB_FULL_FLUSH_PAGES * 2, before, after);
+	if (!vfree_stats(TLB_FULL_FLUSH_PAGES * 2, before, after))
+		goto release;
 	for (cpu = 1; cpu < smp_nr_cpus; cpu++) {
 		EXPECT_EQ(before[cpu].ts_received + 1, after[cpu].ts_received);
 		EXPECT_EQ(before[cpu].ts_pages, after[cpu].ts_pages);
 		EXPECT_EQ(before[cpu].ts_full + 1, after[cpu].ts_full);
 	}
+release:
 	__atomic_store_n(&release_aps, 1, __ATOMIC_RELEASE);
 	for (cpu = 1; cpu < smp_nr_cpus; cpu++)
 		smp_run_wait(cpu);
@@ -370,7 +375,8 @@ KTEST(shootdown, "idle CPUs are not interrupted: they flush everything when they
 		KTEST_SKIP(ONE_CPU_REASON);
 	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
 		ASSERT_TRUE(smp_test_wait_idle(cpu));
-	vfree_stats(4, before, after);
+	if (!vfree_stats(4, before, after))
+		return;
 	EXPECT_EQ(before[0].ts_sent, after[0].ts_sent); /* no IPI at all */
 	for (unsigned cpu = 1; cpu < smp_nr_cpus; cpu++)
 		EXPECT_EQ(before[cpu].ts_received, after[cpu].ts_received);

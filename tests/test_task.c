@@ -13,6 +13,7 @@
 #include "arch/x86/trap.h"
 #include "lib/errno.h"
 #include "tests/frames_util.h"
+#include "lib/printk.h"
 
 #define BATCH 100
 
@@ -92,8 +93,13 @@ KTEST(task, "creating and destroying 10,000 tasks leaks nothing")
 	kmem_shrink_all();
 	free0 = buddy_free_pages();
 	batch = n = task_batch();
-	if (!batch)
-		KTEST_SKIP(SMALL_MACHINE_REASON);
+	if (!batch) {
+		char why[128];
+		snprintf(why, sizeof(why), SMALL_MACHINE_REASON
+			 ": needs %lu free frames (two tasks in half of them), has %lu",
+			 4ul * TASK_FRAMES, free0);
+		KTEST_SKIP(why);
+	}
 	/* A round that could not make all its tasks is the last. */
 	for (unsigned long round = 0; round < ktest_scale(10000) / batch && n == batch; round++) {
 		for (n = 0; n < batch; n++) {

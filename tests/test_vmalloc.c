@@ -20,8 +20,11 @@
 #define SCATTER_PAGES 64
 
 /* Frees every other page of 2n, so that the next n order-0 allocations
- * get frames that are not neighbours.  keep[] gets the n pages kept (NULL
- * where an allocation failed). */
+ * get frames that are not neighbours -- with the per-CPU lists off (the
+ * caller's doing), where the buddy hands out its lone free frames first.
+ * (A CPU's list would keep only its mark of them, on a small zone a 64th
+ * of it, and then carve a fresh block.)  keep[] gets the n pages kept
+ * (NULL where an allocation failed). */
 static void scatter_free_frames(struct page **keep, unsigned n)
 {
 	static struct page *odd[SCATTER_PAGES];
@@ -46,9 +49,11 @@ KTEST(paging, "vmalloc maps scattered frames contiguously; its guard pages fault
 	uint32_t *a, *b, v;
 	paddr_t pa, prev = 0;
 
+	buddy_set_pcp(false);
 	scatter_free_frames(keep, SCATTER_PAGES);
 	a = vmalloc(SCATTER_PAGES * PAGE_SIZE);
 	b = vmalloc(PAGE_SIZE);
+	buddy_set_pcp(true);
 	if (!EXPECT_TRUE(a && b))
 		goto out;
 	EXPECT_GE((vaddr_t)a, VMALLOC_START);
@@ -163,7 +168,8 @@ KTEST(paging, "vmalloc keeps 1100 live areas in address order; a freed gap is re
 	bool ok;
 
 	if (frames_machine_small())
-		KTEST_SKIP(SMALL_MACHINE_REASON);
+		KTEST_SKIP(SMALL_MACHINE_REASON ": needs " STRINGIFY(MANY_AREAS)
+			   " free frames (as many one-page areas)");
 	while (got < MANY_AREAS && (v[got] = vmalloc(PAGE_SIZE)) != NULL) {
 		out_of_order += got && v[got] <= v[got - 1];
 		got++;

@@ -53,6 +53,13 @@ def load_segments(kernel):
     return sorted(segs)
 
 
+def image_end_kib(kernel):
+    """Where the kernel image ends (its last segment, the symbol table), in
+    KiB, rounded up to a page."""
+    last = load_segments(kernel)[-1]
+    return (last[0] + last[2] + 4095) // 4096 * 4
+
+
 def ram_refusals(kernel):
     """Machines whose RAM ends in each part of the image, and one whose RAM
     ends just past it, with -m worked out from the image's own layout so
@@ -63,7 +70,7 @@ def ram_refusals(kernel):
     text = next(s for s in segs if s[3] & 1)
     data = next(s for s in segs if s[3] & 2)
     rodata, symtab = segs[segs.index(text) + 1], segs[-1]
-    end_kib = (symtab[0] + symtab[2] + 4095) // 4096 * 4
+    end_kib = image_end_kib(kernel)
 
     def mem(addr):
         return "%dK" % (addr // 1024 + FIRMWARE_KIB)

@@ -165,7 +165,7 @@ def make_job(args):
     log.append(out)
     with open(os.path.join(ROOT, "kernel/bootopts.c")) as f:
         options = re.findall(r'OPT\("(\w+)"', f.read())
-    targets = ["run", "iso", "run-iso", "test", "test-list", "bench", "bench-host", "memmap", "soak", "debug",
+    targets = ["run", "iso", "run-iso", "test", "test-list", "bench", "bench-host", "memmap", "soak", "small-sweep", "debug",
                "gdb", "host-tests", "fuzz", "clean", "help", "DEBUG=1", "V=1"]
     missing = [t for t in targets if not re.search(r"make %s\b" % re.escape(t), out)]
     missing += [o for o in options if not re.search(r"^  %s\b" % o, out, re.M)]
