@@ -31,7 +31,7 @@ FUZZ_TARGETS :=
 
 # mm/freelist: the free-list heap (tests/host/test_freelist.c, fuzz_freelist.c).
 # Listed before the rules below, whose prerequisites make expands on reading.
-HOST_MM_FILES += freelist.c freelist_check.c
+HOST_MM_FILES += freelist.c freelist_heap.c freelist_check.c
 HOST_TESTS += $(HB)/test_freelist
 FUZZ_TARGETS += $(HB)/fuzz_freelist
 $(HB)/test_freelist $(HB)/fuzz_freelist: mm/freelist.h mm/freelist_internal.h
