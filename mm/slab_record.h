@@ -20,7 +20,7 @@ struct slab_free_rec {
 	uintptr_t f_link; /* on a slab's free list: the next one, encoded */
 };
 
-/* The marks of a free object (mm/platform.h's), which differ in bit 0
+/* The marks of a free object (mm/platform_fast.h's), which differ in bit 0
  * only, so that one comparison says "free, wherever it is". */
 #define SLAB_MARK_ON_SLAB MM_MARK_ON_LIST /* on its slab's free list */
 #define SLAB_MARK_IN_ARRAY MM_MARK_IN_ARRAY /* in the cache's array */
