@@ -62,7 +62,10 @@
  *
  * Setting up (mm/buddy_init.c): the page array starts with every frame
  * reserved; the boot hands the usable ranges over in whole aligned blocks.
- * The per-CPU lists' refills and drains are in mm/buddy_pcp.c.
+ * The per-CPU lists' refills and drains are in mm/buddy_pcp.c; the slow
+ * paths the entry points hand over to -- every zone, reclaim, the
+ * out-of-memory report, zeroing, the free the fast checks refused -- in
+ * mm/buddy_slow.c.
  *
  * Misuse: __free_pages checks the head's state in one comparison (it must
  * be PG_ALLOCATED with the same order and no owner: a slab, a page table
@@ -98,6 +101,14 @@ MM_LOCK_REGISTER(zones[ZONE_HIGHMEM].lock);
 MM_LOCK_REGISTER(zones[MAX_NR_ZONES].lock);
 
 struct page *buddy_mem_map_end; /* mem_map + max_pfn */
+
+/* Zones to try, best first, for each combination of DMA/HIGHMEM flags. */
+const signed char buddy_zonelists[4][MAX_NR_ZONES + 1] = {
+	[0] = { ZONE_NORMAL, ZONE_DMA, -1 },
+	[__GFP_DMA] = { ZONE_DMA, -1 },
+	[__GFP_HIGHMEM] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA, -1 },
+	[__GFP_DMA | __GFP_HIGHMEM] = { ZONE_DMA, -1 },
+};
 
 /* Puts a block on its free list, merging with free buddies (lock held). */
 __noinline void __buddy_free_one(struct zone *z, pfn_t pfn, unsigned order)
@@ -200,135 +211,7 @@ static __always_inline struct page *rmqueue(struct zone *z, unsigned order)
 	return page;
 }
 
-
 /* --- per-CPU lists -------------------------------------------------------- */
-
-/* Takes the top block off a list (interrupts off), or NULL. */
-static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
-{
-	struct page *page = l->p_head;
-
-	if (page) {
-		l->p_head = (struct page *)page->lru.next;
-		l->p_count--;
-		page->flags ^= PG_HOT | PG_ALLOCATED;
-	}
-	return page;
-}
-
-/* A block of order k < PCP_ORDERS from this CPU's list of zone z,
- * refilling it from the zone when empty; NULL if the zone has none (a
- * zone without a free block of order k or more, such as an empty HighMem
- * zone before Normal, is not locked: a look at its mask says so). */
-static struct page *pcp_alloc(struct zone *z, unsigned k)
-{
-	mm_irqflags_t flags = mm_irq_save();
-	struct pcp_list MM_LOCAL *l = &local_pcp(z)->p_list[k];
-	struct page *page = pcp_pop(l);
-
-	if (!page && READ_ONCE(z->free_mask) >> k) {
-		mm_irqflags_t f = mm_lock(&z->lock);
-		__buddy_pcp_refill(z, l, k);
-		mm_unlock(&z->lock, f);
-		page = pcp_pop(l);
-	}
-	mm_irq_restore(flags);
-	return page;
-}
-
-/* Zones to try, best first, for each combination of DMA/HIGHMEM flags. */
-static const signed char zonelists[4][MAX_NR_ZONES + 1] = {
-	[0] = { ZONE_NORMAL, ZONE_DMA, -1 },
-	[__GFP_DMA] = { ZONE_DMA, -1 },
-	[__GFP_HIGHMEM] = { ZONE_HIGHMEM, ZONE_NORMAL, ZONE_DMA, -1 },
-	[__GFP_DMA | __GFP_HIGHMEM] = { ZONE_DMA, -1 },
-};
-
-static struct page *alloc_from_zones(gfp_t gfp, unsigned order)
-{
-	const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
-
-	for (; *zl >= 0; zl++) {
-		struct zone *z = &zones[(int)*zl];
-		struct page *page;
-		if (order < PCP_ORDERS) {
-			page = pcp_alloc(z, order);
-		} else if (!(READ_ONCE(z->free_mask) >> order)) {
-			page = NULL;
-		} else {
-			mm_irqflags_t flags = mm_lock(&z->lock);
-			page = __buddy_rmqueue_split(z, order);
-			mm_unlock(&z->lock, flags);
-		}
-		if (page)
-			return page;
-	}
-	return NULL;
-}
-
-/* Zeroes a block; false if a frame could not be mapped (kmap window full). */
-static bool zero_block(struct page *page, unsigned order)
-{
-	for (unsigned long i = 0; i < (1ul << order); i++) {
-		void *va = mm_map_frame(page_to_phys(page + i));
-		if (!va)
-			return false;
-		memset(va, 0, MM_PAGE_SIZE);
-		mm_unmap_frame(va);
-	}
-	return true;
-}
-
-/* Every zone the flags allow, then the same after this CPU's lists went
- * back to the buddy (their blocks may merge into the one asked for, or
- * be split for it); NULL if none serves. */
-static struct page *alloc_pages_tried(gfp_t gfp, unsigned order)
-{
-	struct page *page;
-
-	if (order >= MAX_ORDER)
-		return NULL;
-	page = alloc_from_zones(gfp, order);
-	if (!page) {
-		buddy_drain_local();
-		page = alloc_from_zones(gfp, order);
-	}
-	return page;
-}
-
-/*
- * The slow path of every allocation: every zone, then reclaim and every
- * zone again, then the out-of-memory report; the zeroing.  The entry
- * points reach it by a tail call (a jump, with -mregparm=3), so that its
- * return address is their caller's, named in reports without the frame a
- * read of their own return address would cost them (on the host, built
- * without sibling calls, it may name the entry point instead).
- */
-static __noinline struct page *alloc_pages_locked(gfp_t gfp, unsigned order)
-{
-	uintptr_t caller = MM_CALLER();
-	struct page *page;
-
-	if (unlikely(!buddy_alloc_args_ok(gfp, order, caller)))
-		return NULL;
-	if (mm_should_fail(MM_ALLOC_PAGES, caller))
-		return NULL;
-	page = alloc_pages_tried(gfp, order);
-
-	if (!page && order < MAX_ORDER) {
-		buddy_reclaim();
-		page = alloc_pages_tried(gfp, order);
-	}
-	if (!page) {
-		buddy_oom_report(gfp, order, caller, false);
-		return NULL;
-	}
-	if ((gfp & __GFP_ZERO) && !zero_block(page, order)) {
-		__free_pages(page, order);
-		return NULL;
-	}
-	return page;
-}
 
 /* The common case: one frame, any lowmem zone, from this CPU's list. */
 struct page *alloc_page_kernel(void)
@@ -337,13 +220,13 @@ struct page *alloc_page_kernel(void)
 	struct page *page;
 
 	if (unlikely(mm_failinject_armed)) /* every allocation counted */
-		return alloc_pages_locked(GFP_KERNEL, 0);
+		return buddy_alloc_slow(GFP_KERNEL, 0);
 	flags = mm_irq_save();
 	page = pcp_pop(&local_pcp_of(ZONE_NORMAL)->p_list[0]);
 	mm_irq_restore(flags);
 	if (likely(page))
 		return page;
-	return alloc_pages_locked(GFP_KERNEL, 0);
+	return buddy_alloc_slow(GFP_KERNEL, 0);
 }
 
 /* A block of order 1.. from zone z, or NULL: below PCP_ORDERS off this
@@ -370,22 +253,22 @@ static __always_inline struct page *alloc_from_zone(struct zone *z, unsigned ord
  * Any other request.  A block of order 1.. without zeroing comes from the
  * best zone the flags allow; everything else (order 0 with other flags,
  * __GFP_ZERO, a zone out of blocks, a bad order) goes through
- * alloc_pages_locked, which tries every zone and drains the per-CPU lists.
+ * buddy_alloc_slow, which tries every zone and drains the per-CPU lists.
  */
 struct page *alloc_pages_any(gfp_t gfp, unsigned order)
 {
 	if (likely(order == 0 && gfp == GFP_KERNEL))
 		return alloc_page_kernel();
-	/* no zeroing, and no bit outside __GFP_BITS (alloc_pages_locked
+	/* no zeroing, and no bit outside __GFP_BITS (buddy_alloc_slow
 	 * refuses those): one test */
 	if (likely(order - 1 < MAX_ORDER - 1) &&
 	    likely(!(gfp & ~(__GFP_BITS & ~__GFP_ZERO))) && likely(!mm_failinject_armed)) {
-		const signed char *zl = zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
+		const signed char *zl = buddy_zonelists[gfp & (__GFP_DMA | __GFP_HIGHMEM)];
 		struct page *page = alloc_from_zone(&zones[(int)zl[0]], order);
 		if (likely(page))
 			return page;
 	}
-	return alloc_pages_locked(gfp, order);
+	return buddy_alloc_slow(gfp, order);
 }
 
 struct page *alloc_pages_kernel(unsigned order)
@@ -395,42 +278,10 @@ struct page *alloc_pages_kernel(unsigned order)
 		if (likely(page))
 			return page;
 	}
-	return order ? alloc_pages_locked(GFP_KERNEL, order) : alloc_page_kernel();
+	return order ? buddy_alloc_slow(GFP_KERNEL, order) : alloc_page_kernel();
 }
 
 /* --- freeing ------------------------------------------------------------ */
-
-/* Everything but the order-0 fast path: checks, then the buddy. */
-static __noinline void free_pages_slow(struct page *page, unsigned order)
-{
-	mm_irqflags_t flags;
-	struct zone *z;
-
-	if (!page_in_array(page)) {
-		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page,
-			  "struct page %p order %u is %s the page array (%u frames)",
-			  (void *)page, order, page >= mem_map && page < mem_map + max_pfn ?
-			  "not an element of" : "outside", max_pfn);
-		return;
-	}
-	if (order >= MAX_ORDER) {
-		mm_report(REPORT_OUT_OF_RANGE, (uintptr_t)page_to_phys(page),
-			  "pfn %#x freed with order %u: the largest block is order %u",
-			  page_to_pfn(page), order, MAX_ORDER - 1);
-		return;
-	}
-	z = page_zone(page);
-	flags = mm_lock(&z->lock);
-	if ((page->flags & (STATE_ORDER | PG_OWNER_MASK)) !=
-		    (PG_ALLOCATED | order_bits(order)) ||
-	    (page_to_pfn(page) & ((1u << order) - 1))) {
-		__buddy_report_bad_free(page, order);
-	} else {
-		z->free_pages += 1u << order;
-		__buddy_free_one(z, page_to_pfn(page), order);
-	}
-	mm_unlock(&z->lock, flags);
-}
 
 /*
  * The common case: a block of order k < PCP_ORDERS goes on this CPU's
@@ -468,7 +319,7 @@ void free_page_hot(struct page *page)
 {
 	if (likely(free_pcp(page, 0)))
 		return;
-	free_pages_slow(page, 0);
+	buddy_free_slow(page, 0);
 }
 
 /* A block of order 1..: below PCP_ORDERS the same as free_page_hot;
@@ -493,7 +344,7 @@ void free_pages_any(struct page *page, unsigned order)
 		}
 		mm_unlock(&z->lock, flags);
 	}
-	free_pages_slow(page, order);
+	buddy_free_slow(page, order);
 }
 
 uintptr_t __get_free_pages(gfp_t gfp, unsigned order)
@@ -522,5 +373,3 @@ void free_pages(uintptr_t addr, unsigned order)
 	}
 	__free_pages(page, order);
 }
-
-

@@ -1,6 +1,8 @@
 /*
- * What mm/buddy.c shares with its companions (buddy_zone.c): the split and
- * merge primitives, called with the zone's lock held (or on a private zone).
+ * What mm/buddy.c shares with its companions (buddy_slow.c, buddy_pcp.c,
+ * buddy_zone.c and the rest): the split and merge primitives, called with
+ * the zone's lock held (or on a private zone), the per-CPU lists' pop,
+ * the slow paths and the checks made off the fast paths.
  */
 #ifndef MM_BUDDY_INTERNAL_H
 #define MM_BUDDY_INTERNAL_H
@@ -104,6 +106,23 @@ static __always_inline struct pcp MM_LOCAL *local_pcp(const struct zone *z)
 	return local_pcp_of(z->id);
 }
 
+/* Takes the top block off a list (interrupts off), or NULL. */
+static __always_inline struct page *pcp_pop(struct pcp_list MM_LOCAL *l)
+{
+	struct page *page = l->p_head;
+
+	if (page) {
+		l->p_head = (struct page *)page->lru.next;
+		l->p_count--;
+		page->flags ^= PG_HOT | PG_ALLOCATED;
+	}
+	return page;
+}
+
+/* Zones to try, best first, for each combination of DMA/HIGHMEM flags
+ * (mm/buddy.c). */
+extern const signed char buddy_zonelists[4][MAX_NR_ZONES + 1];
+
 /* Takes a block of `order` by splitting a larger one (lock held); NULL if
  * the zone has none. */
 struct page *__buddy_rmqueue_split(struct zone *z, unsigned order);
@@ -113,5 +132,19 @@ void __buddy_pcp_refill(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k)
 /* This CPU's list l of order k grew past its mark (interrupts off): a batch
  * goes back to zone z (mm/buddy_pcp.c). */
 void buddy_pcp_overflow(struct zone *z, struct pcp_list MM_LOCAL *l, unsigned k);
+
+/*
+ * The slow paths (mm/buddy_slow.c), which the entry points of mm/buddy.c
+ * reach by a tail call.  buddy_alloc_slow: every allocation the fast path
+ * did not serve -- the arguments checked, fault injection, every zone
+ * the flags allow, this CPU's lists drained, reclaim, the out-of-memory
+ * report, __GFP_ZERO's zeroing; the block, or NULL.  buddy_free_slow:
+ * a free the fast checks refused, checked again with the zone's lock held
+ * -- a page outside the page array, an order past the largest, a block
+ * not allocated with that order or misaligned is reported and left alone;
+ * a sound block merges into the zone's free lists (no per-CPU list).
+ */
+struct page *buddy_alloc_slow(gfp_t gfp, unsigned order);
+void buddy_free_slow(struct page *page, unsigned order);
 
 #endif

@@ -1,11 +1,15 @@
 /*
- * mm/freelist's private layout, shared by freelist.c (allocation) and
- * freelist_check.c (the checker and introspection).  Nobody else includes it.
+ * mm/freelist's private layout, shared by freelist.c (allocation),
+ * freelist_heap.c (set-up, lent buffers, destruction) and freelist_check.c
+ * (the checker and introspection).  Nobody else includes it.
  */
 #ifndef MM_FREELIST_INTERNAL_H
 #define MM_FREELIST_INTERNAL_H
 
 #include "mm/freelist.h"
+
+/* Requests above this are refused before any arithmetic can wrap. */
+#define FREELIST_MAX_REQUEST ((size_t)1 << 30)
 
 /* Header magic numbers: which kind of chunk follows. */
 #define FREELIST_MAGIC_USED 0xA110C8EDu
@@ -91,5 +95,12 @@ static inline bool hdr_is_free(const struct freelist_hdr *h)
  * the caller's own structure: anything else cannot be checked).
  */
 bool freelist_heap_ok(const struct freelist *heap, const char *op, uintptr_t caller);
+
+/* Makes [base, base + len) a region of heap with one free chunk, pages
+ * from the page source (0: a caller's buffer), with fl_lock held; the
+ * chunk, or NULL if the range is too small for one (nothing changed). */
+struct freelist_chunk *freelist_region_setup(struct freelist *heap,
+					     uintptr_t base, size_t len,
+					     size_t pages);
 
 #endif

@@ -123,7 +123,7 @@ bool mm_on_each_cpu(void (*fn)(void *arg), void *arg)
 	return !smp_others_online();
 }
 
-/* --- one CPU: the allocators' locks without tickets (mm/platform.h) ----- */
+/* --- one CPU: the allocators' locks without tickets (mm/platform_lock.h) */
 
 struct lock_site {
 	uint32_t at; /* the five-byte instruction */

@@ -74,7 +74,7 @@ void trap_dump(const struct trap_frame *tf);
  * fault in ring 0: instead of a panic, execution resumes at its fixup
  * address with EAX = ERR_FAULT, and the fault is recorded here for the
  * caller to inspect.  One listed in .ex_table_keep resumes there with
- * every register as it was (mm/platform.h's handle loads: a load that
+ * every register as it was (mm/platform_fast.h's handle loads: a load that
  * faults takes a default instead, at no cost to the load itself).
  */
 struct extable_entry {

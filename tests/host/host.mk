@@ -31,13 +31,13 @@ FUZZ_TARGETS :=
 
 # mm/freelist: the free-list heap (tests/host/test_freelist.c, fuzz_freelist.c).
 # Listed before the rules below, whose prerequisites make expands on reading.
-HOST_MM_FILES += freelist.c freelist_check.c
+HOST_MM_FILES += freelist.c freelist_heap.c freelist_check.c
 HOST_TESTS += $(HB)/test_freelist
 FUZZ_TARGETS += $(HB)/fuzz_freelist
 $(HB)/test_freelist $(HB)/fuzz_freelist: mm/freelist.h mm/freelist_internal.h
 
 # --- the buddy allocator and the memory map ----------------------------------
-HOST_MM_FILES += page.c buddy.c buddy_init.c buddy_pcp.c buddy_info.c buddy_zone.c buddy_oom.c buddy_args.c memmap.c
+HOST_MM_FILES += page.c buddy.c buddy_slow.c buddy_init.c buddy_pcp.c buddy_info.c buddy_zone.c buddy_oom.c buddy_args.c memmap.c
 HOST_HELPERS += tests/host/buddy_model.c tests/host/memmap_model.c
 HOST_TESTS += $(HB)/test_buddy $(HB)/test_memmap
 FUZZ_TARGETS += $(HB)/fuzz_buddy_ops $(HB)/fuzz_memmap

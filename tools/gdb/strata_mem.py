@@ -280,7 +280,7 @@ def slab_row(c):
             per, 1 << int(c["c_order"]), slabs)
 
 
-# --- a slab's objects (mm/slab_internal.h) -------------------------------------
+# --- a slab's objects (mm/slab_layout.h, mm/slab_record.h) ---------------------
 
 SLAB_DEBUG = 0x02  # mm/slab.h
 SLAB_FRESH = 1  # a free-list entry standing for this object and all after it
