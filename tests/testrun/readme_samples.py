@@ -37,6 +37,14 @@ from testrun.tap import RESULT, parse_tap
 SAMPLES = [
     ("Boot information:", "session", "moving"),
     ("TAP version 13", "tap", "literal"),
+    ("TRAP 14 (page fault)", "output", "moving"),
+    ("mm: double free at", "reports", "numbers"),
+    ("strata> misuse double-free", "session", "moving"),
+    ("mm: use after destroy or free", "reports", "numbers"),
+    ("smp: 4 CPUs", "output", "literal"),
+    ("strata> alloc 8", "session", "numbers"),
+    ("strata> failinject", "session", "moving"),
+    ("mm: injected failure", "output", "numbers"),
 ]
 PROMPT = "strata> "
 # The paragraph after the TAP sample counts the skips of a one-CPU run at
