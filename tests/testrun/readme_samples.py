@@ -115,6 +115,18 @@ def check_samples(r, args, log, make):
         report(r, key, kind, variables, problems)
 
 
+def check_line_sample(r, key, out, job):
+    """A sample another job's run prints (the fault sweep's summary, the
+    soak's line), which its paragraph does not say how to make: each of
+    its lines must have the form of one line `out` printed, decimal
+    numbers as placeholders (they count tests and frames)."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        block = next((b for b in blocks(f.read()) if b.lines[0][1].startswith(key)), None)
+    problems = anywhere(block.lines, out.replace("\r", "").split("\n"), Mode("numbers")) if block else \
+        ["README.md has no indented block starting '%s' any more: take it out of %s" % (key, job)]
+    r.check(not problems, "README's sample '%s' has the form of what this run printed" % key, "; ".join(problems))
+
+
 def steps(block):
     """(boot lines, [(README line, typed, answer lines)]) of a session sample."""
     boot, shell = [], []
