@@ -39,10 +39,12 @@ Jobs (each reports `N passed, M failed, K skipped`):
   shell    a scripted session of the serial shell; half way, GDB attaches
            and must give the shell's answers
   memmap   the memory picture
-  make     make run (passing, failing, poweroff; the README's sample boot
-           lines against its output), make run-iso (poweroff), make
-           test-list, make help, make DEBUG=1 (in build/debug), and GDB
-           from the generated .gdbinit with no QEMU to attach to
+  make     the README's sample outputs against the runs that make them
+           (make run with the self-tests, shell sessions, a crash, four
+           CPUs, a failed boot: readme_samples.py), make run (failing,
+           poweroff), make run-iso (poweroff), make test-list, make help,
+           make DEBUG=1 (in build/debug), and GDB from the generated
+           .gdbinit with no QEMU to attach to
 
 A kernel run passes only when QEMU exits through the isa-debug-exit device
 with the pass value from arch/x86/qemu_exit.h, the TAP (or KTAP) plan is

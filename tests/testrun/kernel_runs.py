@@ -9,6 +9,7 @@ import time
 
 from testrun.common import (EXIT_FAIL, EXIT_PASS, ROOT, Result, count_ending, kernel_skips,
                             mem_mib, qemu_cmd, run, save_log, smp_cpus, tally)
+from testrun.readme_samples import check_line_sample
 from testrun.tap import parse_tap
 
 
@@ -53,6 +54,7 @@ def faultsweep_job(args, every=False, mem="128M"):
             m.group(0) if m else "no summary line")
     if m:
         r.notes.append(m.group(0))
+    check_line_sample(r, "sweep:", out, "faultsweep_job in tests/testrun/kernel_runs.py")
     r.log, r.secs = save_log(args, name, out), time.time() - t0
     return r
 

@@ -1,8 +1,9 @@
-"""What a newcomer types, run as they would type it: make run with a
-passing and a failing self-test (the first against the README's sample
-boot), make run and make run-iso with `poweroff` typed into the shell, make
-test-list, make help, make DEBUG=1, and GDB started from the generated
-.gdbinit with no QEMU to attach to."""
+"""What a newcomer types, run as they would type it: the README's sample
+outputs, each made as the README says (readme_samples.py: make run with
+the self-tests, the shell's sessions, a crash, four CPUs, a failed boot),
+make run with a failing self-test, make run and make run-iso with
+`poweroff` typed into the shell, make test-list, make help, make DEBUG=1,
+and GDB started from the generated .gdbinit with no QEMU to attach to."""
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import subprocess
 import time
 
 from testrun.common import ROOT, Result, save_log
+from testrun.readme_samples import check_samples
 from testrun.sessions import free_port
 
 
@@ -20,7 +22,8 @@ def make(args, targets, typed=None, timeout=60, build=None):
     directory), as from a shell of its own: no jobserver or flags inherited
     from the make running us.  `typed` is typed at the shell's first prompt
     (the UART drops what arrives before the kernel sets it up); a list of
-    (prompt, keys) types each keys once its prompt has appeared, in order."""
+    (prompt, keys) types each keys once its prompt has appeared, in order
+    (keys may be a function of the output so far, returning the bytes)."""
     if isinstance(typed, bytes):
         typed = [(b"strata> ", typed)]
     typed = list(typed or [])
@@ -38,7 +41,8 @@ def make(args, targets, typed=None, timeout=60, build=None):
         out += chunk
         if typed and typed[0][0] in out[seen:]:
             seen = out.index(typed[0][0], seen) + len(typed[0][0])
-            p.stdin.write(typed.pop(0)[1])
+            keys = typed.pop(0)[1]
+            p.stdin.write(keys(out) if callable(keys) else keys)
             p.stdin.flush()
     if p.poll() is None:
         try:
@@ -88,32 +92,6 @@ def build_outputs(r, args):
             "kernel.asm interleaves the source, kernel.sym lists the symbols by address")
 
 
-# The lines of the README's sample boot (under "What you will see") that a
-# boot at -m 128M prints the same every time: the direct map, the zone
-# table, buddyinfo.  The DMA rows follow the kernel image's end, so they are
-# compared only for the default build (i686-linux-gnu-gcc, -O2).
-SAMPLE_LINE = re.compile(r"^    ((mm: direct map|buddyinfo:|zone |Normal |HighMem |(?P<dma>DMA )).*)$")
-
-
-def readme_sample(r, args, boot_out):
-    """The README's sample boot output against make run's (-m 128M)."""
-    with open(os.path.join(ROOT, "README.md")) as f:
-        text = f.read()
-    sample = text.split("## What you will see", 1)[-1].split("strata> ", 1)[0]
-    try:
-        with open(os.path.join(args.build, "flags.stamp")) as f:
-            default_build = re.match(r"i686-linux-gnu-gcc .* -O2 ", f.read()) is not None
-    except OSError:
-        default_build = False
-    real = set(l.rstrip() for l in boot_out.split("\n"))
-    lines = [(m.group(1).rstrip(), m.group("dma")) for m in map(SAMPLE_LINE.match, sample.split("\n")) if m]
-    wrong = [l for l, dma in lines if l not in real and (default_build or not dma)]
-    r.check(len(lines) >= 4 and not wrong,
-            "README's sample boot: its buddyinfo, zone and direct-map lines are what -m 128M prints"
-            + ("" if default_build else " (DMA rows not compared: not the default build)"),
-            "%d sample lines; not printed by the boot: %s" % (len(lines), wrong))
-
-
 def debug_build(r, args, log):
     """make DEBUG=1 must build too: at -Og GCC follows other paths than at
     -O2 and warns (-Werror) where -O2 does not, a variable it now thinks may
@@ -132,12 +110,7 @@ def make_job(args):
     r = Result("make, as a newcomer runs it")
     t0 = time.time()
     log = []
-    status, out = make(args, ["run", "CMDLINE=ktest=printk"])
-    log.append(out)
-    r.check(status == 0 and "0 failed" in out and "Error" not in out,
-            "make run CMDLINE=ktest=printk: a passing run ends with status 0, no 'Error 33'",
-            "status %s: %s" % (status, out[-200:]))
-    readme_sample(r, args, out)
+    check_samples(r, args, log, make)
     status, out = make(args, ["run", "CMDLINE=ktest=printk,nothing"])
     log.append(out)
     r.check(status not in (0, None) and "Error 33" not in out,

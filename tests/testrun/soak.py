@@ -7,6 +7,7 @@ import re
 import time
 
 from testrun.common import EXIT_PASS, Result, qemu_cmd, run, save_log
+from testrun.readme_samples import check_line_sample
 
 SOAK_MIXES = ["buddy", "slab", "kmalloc", "vmalloc", "vmm"]
 SOAK_OPS, SOAK_CHECK_EVERY = 10 ** 6, 10 ** 4
@@ -58,5 +59,6 @@ def soak_job(args, mem, words=""):
     for ok, desc, detail in checks:
         r.check(ok, "%s: %s" % (name, desc), detail)
     r.notes.append(summary)
+    check_line_sample(r, "soak: vmm:", out, "soak_job in tests/testrun/soak.py")
     r.secs = time.time() - t0
     return r
